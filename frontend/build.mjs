@@ -1,0 +1,17 @@
+// Copies the built files of our npm dependencies into the Django static tree (jingzhun/static/vendor/).
+// That folder is generated: it is in .gitignore and never committed.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "..", "jingzhun", "static", "vendor");
+const files = {
+  "htmx.min.js": "node_modules/htmx.org/dist/htmx.min.js",
+  "echarts.min.js": "node_modules/echarts/dist/echarts.min.js",
+};
+mkdirSync(out, { recursive: true });
+for (const [name, source] of Object.entries(files)) {
+  copyFileSync(join(here, source), join(out, name));
+  console.log(`frontend: ${source} -> jingzhun/static/vendor/${name}`);
+}

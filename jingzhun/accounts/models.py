@@ -1,0 +1,75 @@
+"""Users bound to one org unit, their role, and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.orgunits.models import Level
+
+
+class Role(models.TextChoices):
+    VILLAGE_CLERK = "village_clerk", _("村级信息员")
+    TOWNSHIP_OFFICER = "township_officer", _("乡镇扶贫专干")
+    COUNTY_ADMIN = "county_admin", _("县级管理员")
+    ANALYST = "analyst", _("市/省级分析员")
+    EVALUATOR = "evaluator", _("第三方评估")
+    CADRE = "cadre", _("帮扶责任人")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+#: The org-unit levels a user of each role may be bound to.
+ROLE_LEVELS: dict[str, frozenset[int]] = {
+    Role.VILLAGE_CLERK: frozenset({Level.VILLAGE}),
+    Role.TOWNSHIP_OFFICER: frozenset({Level.TOWNSHIP}),
+    Role.COUNTY_ADMIN: frozenset({Level.COUNTY}),
+    Role.ANALYST: frozenset({Level.PROVINCE, Level.CITY}),
+    Role.EVALUATOR: frozenset(Level.values),
+    Role.CADRE: frozenset({Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}),
+    Role.SYSADMIN: frozenset(Level.values),
+}
+
+
+class User(AbstractUser):
+    """A person who signs in; sees and changes only the subtree of their org unit."""
+
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    org_unit = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("所属单位"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="users")
+    full_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class AuditEvent(models.Model):
+    """审计日志: who did what, when, from where. Never edited; kept for inspection."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出登录")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+        DENIED = "denied", _("越权访问被拒绝")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=32, choices=Action.choices)
+    target = models.CharField(_("对象"), max_length=255, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at"]

@@ -1,0 +1,123 @@
+"""The registry exchange template, version 1 (shared/TEMPLATE.md), as data.
+
+One `Column` per header: which model field it fills, what kind of cell it holds, whether it is
+required, and its vocabulary. Readers, writers and validators all work from these tables, so the
+contract is written down once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from jingzhun.registry import vocab
+
+TEMPLATE_VERSION = 1
+
+
+class Kind(Enum):
+    TEXT = "text"
+    CODE = "code"  # digits kept as text (leading zeros matter)
+    ID_NUMBER = "id_number"
+    INT = "int"
+    YEAR = "year"
+    MONEY = "money"
+    DECIMAL = "decimal"
+    BOOL = "bool"  # 是/否
+    CHOICE = "choice"
+    CHOICES = "choices"  # up to two of a vocabulary, separated by 、
+    PHONE = "phone"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] = field(default=())
+
+
+def _c(header, field_name, kind, required=False, vocabulary=None) -> Column:
+    return Column(header, field_name, kind, required, tuple(vocabulary.values) if vocabulary else ())
+
+
+VILLAGE_SHEET = "村表"
+HOUSEHOLD_SHEET = "户表"
+MEMBER_SHEET = "人员表"
+
+VILLAGE_COLUMNS: tuple[Column, ...] = (
+    _c("村代码", "village_id", Kind.CODE, True),
+    _c("户籍人口", "registered_population", Kind.INT, True),
+    _c("户籍户数", "registered_households", Kind.INT, True),
+    _c("是否贫困村", "is_poor_village", Kind.BOOL, True),
+    _c("贫困村退出年度", "exit_year", Kind.YEAR),
+    _c("村集体经济收入", "collective_income", Kind.MONEY),
+    _c("通硬化路", "paved_road", Kind.BOOL),
+    _c("通客车", "bus_service", Kind.BOOL),
+    _c("通宽带", "broadband", Kind.BOOL),
+    _c("卫生室达标", "clinic_up_to_standard", Kind.BOOL),
+    _c("文化活动场所", "cultural_venue", Kind.BOOL),
+)
+
+HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
+    _c("户编号", "code", Kind.CODE, True),
+    _c("村代码", "village_id", Kind.CODE, True),
+    _c("户主姓名", "head_name", Kind.TEXT, True),
+    _c("户主身份证号", "head_id_number", Kind.ID_NUMBER, True),
+    _c("识别标准", "standard", Kind.CHOICE, False, vocab.IdentificationStandard),
+    _c("贫困户属性", "attribute", Kind.CHOICE, True, vocab.HouseholdAttribute),
+    _c("脱贫状态", "status", Kind.CHOICE, True, vocab.PovertyStatus),
+    _c("识别年度", "identified_year", Kind.YEAR, True),
+    _c("脱贫年度", "exit_year", Kind.YEAR),
+    _c("主要致贫原因", "main_cause", Kind.CHOICE, True, vocab.PovertyCause),
+    _c("其他致贫原因", "other_causes", Kind.CHOICES, False, vocab.PovertyCause),
+    _c("收入年度", "income_year", Kind.YEAR, True),
+    _c("工资性收入", "wage_income", Kind.MONEY, True),
+    _c("生产经营性收入", "business_income", Kind.MONEY, True),
+    _c("财产性收入", "property_income", Kind.MONEY, True),
+    _c("转移性收入", "transfer_income", Kind.MONEY, True),
+    _c("生产经营性支出", "business_expense", Kind.MONEY, True),
+    _c("年人均纯收入", "declared_per_capita_income", Kind.MONEY),
+    _c("住房面积", "housing_area", Kind.DECIMAL),
+    _c("危房等级", "housing_grade", Kind.CHOICE, False, vocab.HousingGrade),
+    _c("饮水安全", "safe_water", Kind.BOOL, True),
+    _c("通生活用电", "electricity", Kind.BOOL),
+    _c("易地扶贫搬迁", "relocated", Kind.BOOL),
+    _c("帮扶责任人", "cadre_name", Kind.TEXT),
+    _c("帮扶单位", "cadre_work_unit", Kind.TEXT),
+    _c("帮扶责任人电话", "cadre_phone", Kind.PHONE),
+    _c("联系电话", "phone", Kind.PHONE),
+)
+
+MEMBER_COLUMNS: tuple[Column, ...] = (
+    _c("户编号", "household_id", Kind.CODE, True),
+    _c("姓名", "name", Kind.TEXT, True),
+    _c("身份证号", "id_number", Kind.ID_NUMBER, True),
+    _c("与户主关系", "relation", Kind.CHOICE, True, vocab.Relation),
+    _c("性别", "sex", Kind.CHOICE, True, vocab.Sex),
+    _c("民族", "ethnicity", Kind.TEXT),
+    _c("文化程度", "education", Kind.CHOICE, False, vocab.Education),
+    _c("在校生状况", "schooling", Kind.CHOICE, False, vocab.Schooling),
+    _c("健康状况", "health", Kind.CHOICE, True, vocab.Health),
+    _c("劳动技能", "labour", Kind.CHOICE, True, vocab.LabourAbility),
+    _c("务工状况", "migrant_work", Kind.CHOICE, False, vocab.MigrantWork),
+    _c("务工时间", "migrant_months", Kind.INT),
+    _c("城乡居民基本医疗保险", "medical_insurance", Kind.BOOL, True),
+    _c("大病保险", "serious_illness_insurance", Kind.BOOL),
+    _c("城乡居民基本养老保险", "pension_insurance", Kind.BOOL),
+    _c("享受低保", "dibao", Kind.BOOL),
+    _c("特困供养", "tekun", Kind.BOOL),
+    _c("现役军人", "active_soldier", Kind.BOOL),
+    _c("人员状态", "status", Kind.CHOICE, False, vocab.MemberStatus),
+)
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    VILLAGE_SHEET: VILLAGE_COLUMNS,
+    HOUSEHOLD_SHEET: HOUSEHOLD_COLUMNS,
+    MEMBER_SHEET: MEMBER_COLUMNS,
+}
+
+
+def headers(sheet: str) -> list[str]:
+    return [c.header for c in SHEETS[sheet]]

@@ -1,0 +1,154 @@
+"""Forms of the registry pages: validation with Chinese messages, no writes (services write)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.orgunits.models import Level, OrgUnit
+
+from . import vocab
+from .idnumbers import id_number_problem, sex_of
+from .models import PHONE_VALIDATOR, Household, Member
+from .services import HOUSEHOLD_EDITABLE, MEMBER_EDITABLE
+
+_YES_NO_UNKNOWN = [("", _("未填")), ("true", _("是")), ("false", _("否"))]
+_YES_NO = [("true", _("是")), ("false", _("否"))]
+
+
+def _to_bool(value):
+    return {"true": True, "false": False, True: True, False: False}.get(value)
+
+
+def check_id_number(value: str) -> str:
+    """The GB 11643 check of a resident ID number typed by a person; returns it normalised."""
+    value = (value or "").strip().upper()
+    problem = id_number_problem(value)
+    if problem:
+        raise forms.ValidationError(problem)
+    return value
+
+
+def _nullable_bool_fields(form: forms.ModelForm) -> None:
+    """Show yes/no fields as 是/否 selects (nullable ones with 未填)."""
+    for name, field in list(form.fields.items()):
+        model_field = form._meta.model._meta.get_field(name)
+        if model_field.get_internal_type() == "BooleanField":
+            choices = _YES_NO_UNKNOWN if model_field.null else _YES_NO
+            form.fields[name] = forms.TypedChoiceField(
+                label=field.label, choices=choices, coerce=_to_bool, empty_value=None,
+                required=not model_field.null, help_text=field.help_text)
+            initial = form.initial.get(name)
+            form.initial[name] = "" if initial is None else ("true" if initial else "false")
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = HOUSEHOLD_EDITABLE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _nullable_bool_fields(self)
+
+    def clean_head_id_number(self):
+        value = self.cleaned_data["head_id_number"]
+        if "head_id_number" in self.changed_data:
+            return check_id_number(value)
+        return value
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value:
+            PHONE_VALIDATOR(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        for name in ("wage_income", "business_income", "property_income", "transfer_income", "business_expense",
+                     "housing_area"):
+            value = data.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("金额不能为负数。"))
+        status, exit_year, identified = data.get("status"), data.get("exit_year"), data.get("identified_year")
+        if status == vocab.PovertyStatus.EXITED and not exit_year:
+            self.add_error("exit_year", _("脱贫状态为“已脱贫”时必须填写脱贫年度。"))
+        if status == vocab.PovertyStatus.POOR and exit_year:
+            self.add_error("exit_year", _("未脱贫户不应填写脱贫年度。"))
+        if exit_year and identified and exit_year < identified:
+            self.add_error("exit_year", _("脱贫年度不能早于识别年度。"))
+        main, others = data.get("main_cause"), [data.get("other_cause_1"), data.get("other_cause_2")]
+        others = [c for c in others if c]
+        if main in others:
+            self.add_error("other_cause_1", _("其他致贫原因不能与主要致贫原因相同。"))
+        if len(others) == 2 and others[0] == others[1]:
+            self.add_error("other_cause_2", _("两个其他致贫原因不能相同。"))
+        return data
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = MEMBER_EDITABLE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _nullable_bool_fields(self)
+        self.fields["migrant_months"].widget.attrs.update(min=0, max=12)
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if "id_number" in self.changed_data:
+            value = check_id_number(value)
+            clash = Member.objects.filter(household_id=self.instance.household_id, id_number=value)
+            if clash.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError(_("本户已有身份证号相同的成员。"))
+        return value
+
+    def clean_migrant_months(self):
+        value = self.cleaned_data["migrant_months"]
+        if value is not None and not 0 <= value <= 12:
+            raise forms.ValidationError(_("务工时间应为 0–12 个月。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        id_number, sex = data.get("id_number"), data.get("sex")
+        if id_number and sex and id_number_problem(id_number) is None:
+            expected = sex_of(id_number)
+            if sex != expected:
+                self.add_error("sex", _("性别与身份证号第 17 位不符（应为“%(sex)s”）。") % {"sex": expected})
+        if data.get("migrant_work") and not data.get("migrant_months"):
+            self.add_error("migrant_months", _("填写了务工状况时，务工时间应为 1–12 个月。"))
+        if not data.get("migrant_work") and data.get("migrant_months"):
+            self.add_error("migrant_work", _("填写了务工时间时，请选择务工状况。"))
+        return data
+
+
+class HouseholdFilterForm(forms.Form):
+    """Filters of the household list; unit choices are the townships and villages in the user's reach."""
+
+    status = forms.ChoiceField(label=_("脱贫状态"), required=False,
+                               choices=[("", _("全部"))] + vocab.PovertyStatus.choices)
+    attribute = forms.ChoiceField(label=_("贫困户属性"), required=False,
+                                  choices=[("", _("全部"))] + vocab.HouseholdAttribute.choices)
+    main_cause = forms.ChoiceField(label=_("主要致贫原因"), required=False,
+                                   choices=[("", _("全部"))] + vocab.PovertyCause.choices)
+    township = forms.ChoiceField(label=_("乡镇"), required=False)
+    village = forms.ChoiceField(label=_("村"), required=False)
+    q = forms.CharField(label=_("姓名 / 身份证号 / 户编号"), required=False, max_length=40)
+
+    def __init__(self, *args, units: list[OrgUnit], **kwargs):
+        super().__init__(*args, **kwargs)
+        townships = [u for u in units if u.level == Level.TOWNSHIP]
+        villages = [u for u in units if u.level == Level.VILLAGE]
+        self.fields["township"].choices = [("", _("全部"))] + [(u.code, u.name) for u in townships]
+        selected = self.data.get("township") or ""
+        self.fields["village"].choices = [("", _("全部"))] + [
+            (u.code, u.short_name) for u in villages if u.code.startswith(selected)]
+
+    @property
+    def unit(self) -> str:
+        if not self.is_valid():
+            return ""
+        return self.cleaned_data.get("village") or self.cleaned_data.get("township") or ""

@@ -1,0 +1,149 @@
+"""Registry pages: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.models import Level, OrgUnit
+
+from . import selectors, services, vocab
+from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
+from .models import VillageProfile
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    unit = selectors.home_unit(request.user)
+    if unit is None:
+        return redirect("registry:division_root")
+    return redirect("registry:division", code=unit.code)
+
+
+@login_required
+def division(request, code: str | None = None):
+    unit = selectors.unit_get(request.user, code) if code else None
+    if unit is None and access_for(request.user).prefix:
+        return redirect("registry:home")
+    total, children = selectors.unit_children_counts(request.user, unit)
+    chart = {
+        "names": [c.unit.short_name for c in children],
+        "series": [
+            {"name": label, "data": [getattr(c, attr) for c in children]}
+            for attr, label in (("poor", _("未脱贫")), ("exited", _("已脱贫")), ("returned", _("返贫")),
+                                ("removed", _("清退")))
+        ],
+    }
+    access = access_for(request.user)
+    ancestors = [a for a in unit.ancestors() if access.reaches_code(a.code)] if unit else []
+    return render(request, "registry/division.html", {
+        "unit": unit, "total": total, "children": children, "ancestors": ancestors,
+        "chart_json": json.dumps(chart, ensure_ascii=False),
+        "child_is_village": bool(children) and children[0].unit.level == Level.VILLAGE,
+    })
+
+
+def _filter_units(user, township: str) -> list[OrgUnit]:
+    """Townships and villages offered as filters: only as many as fit a select box."""
+    access = access_for(user)
+    prefix = access.prefix
+    wanted = Q(pk__in=[])
+    if len(prefix) >= 4:
+        wanted |= Q(level=Level.TOWNSHIP)
+    if len(prefix) >= 9 or township:
+        wanted |= Q(level=Level.VILLAGE, code__startswith=township or prefix)
+    return list(access.filter_units(OrgUnit.objects.filter(wanted)).order_by("code"))
+
+
+@login_required
+def household_list(request):
+    form = HouseholdFilterForm(request.GET or None,
+                               units=_filter_units(request.user, request.GET.get("township", "")))
+    households = selectors.household_list(request.user).none()
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        households = selectors.household_list(
+            request.user, status=data.get("status", ""), attribute=data.get("attribute", ""),
+            main_cause=data.get("main_cause", ""), unit=form.unit if request.GET else "", text=data.get("q", ""))
+    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    access = access_for(request.user)
+    for household in page.object_list:
+        household.head_id_shown = access.mask_id(household.head_id_number)
+        household.per_capita = household.per_capita_income(household.member_count)
+    return render(request, "registry/household_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "can_write": access.can_write})
+
+
+@login_required
+def household_detail(request, code: str):
+    household = selectors.household_get(request.user, code)
+    access = access_for(request.user)
+    members = list(household.members.all())
+    for member in members:
+        member.id_shown = access.mask_id(member.id_number)
+    normal = sum(1 for m in members if m.status == vocab.MemberStatus.NORMAL)
+    return render(request, "registry/household_detail.html", {
+        "household": household, "members": members, "member_count": normal,
+        "per_capita": household.per_capita_income(normal),
+        "head_id_shown": access.mask_id(household.head_id_number),
+        "village": household.village, "ancestors": household.village.ancestors(),
+        "history": selectors.history_of(household), "can_write": access.can_write,
+        "village_profile": VillageProfile.objects.filter(village_id=household.village_id).first(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, code: str):
+    household = selectors.household_get_for_update(request.user, code)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.household_update(code=code, acting_user=request.user, data=form.cleaned_data,
+                                                reason=_("网页编辑"))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _saved_message(request, changed)
+            return redirect("registry:household_detail", code=code)
+    return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, code: str, member_id: int):
+    member = selectors.member_get_for_update(request.user, code, member_id)
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.member_update(household_code=code, member_id=member_id, acting_user=request.user,
+                                             data=form.cleaned_data, reason=_("网页编辑"))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _saved_message(request, changed)
+            return redirect("registry:household_detail", code=code)
+    return render(request, "registry/member_form.html", {"form": form, "household": member.household,
+                                                         "member": member})
+
+
+def _saved_message(request, changed: list[str]) -> None:
+    if changed:
+        messages.success(request, _("已保存，修改了 %(n)d 项。") % {"n": len(changed)})
+    else:
+        messages.info(request, _("没有修改任何内容。"))
+
+

@@ -1,0 +1,90 @@
+"""Every URL pattern of the site, as every role: nothing out of scope is ever shown.
+
+The walk fills each pattern's parameters with every household, member and unit of the test world, so a
+new view is covered the day it is added; a parameter name the walk does not know fails the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .people import PASSWORD
+
+#: Namespaces of our own apps; the admin is Django's and is closed to everyone but the sysadmin.
+OWN_NAMESPACES = {"registry", "accounts"}
+
+
+def _patterns(resolver: URLResolver, namespace: str | None = None):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and namespace in OWN_NAMESPACES and entry.name:
+            yield f"{namespace}:{entry.name}", entry
+
+
+def _urls(world, name: str, pattern: URLPattern):
+    """(url, household code the url is about or None) for every way to fill the pattern."""
+    params = set(pattern.pattern.regex.groupindex)
+    if not params:
+        yield reverse(name), None
+    elif params == {"code"} and "division" in name:
+        for h in world.households:
+            for code in (h.code[:6], h.code[:9], h.code[:12]):
+                yield reverse(name, kwargs={"code": code}), h.code
+    elif params == {"code"}:
+        for h in world.households:
+            yield reverse(name, kwargs={"code": h.code}), h.code
+    elif params == {"code", "member_id"}:
+        for h in world.households:
+            for m in h.members.all():
+                yield reverse(name, kwargs={"code": h.code, "member_id": m.pk}), h.code
+            # a forged URL: a member of another household under this household's code
+            stranger = next(o for o in world.households if o != h).members.first()
+            yield reverse(name, kwargs={"code": h.code, "member_id": stranger.pk}), "forged"
+    else:
+        pytest.fail(f"the scope walk does not know how to fill {name} {sorted(params)}: teach it")
+
+
+def _secrets_of(household) -> list[str]:
+    """Strings that would betray a household: its code, head name and every member's ID number."""
+    values = [household.code, household.head_name, household.head_id_number]
+    values += [m.id_number for m in household.members.all()]
+    values += [m.id_number[:6] + "********" + m.id_number[-4:] for m in household.members.all()]
+    return values
+
+
+@pytest.mark.django_db
+def test_every_url_as_every_role_shows_nothing_out_of_scope(world, client):
+    patterns = list(_patterns(get_resolver()))
+    assert {"registry:household_detail", "registry:member_edit", "registry:division"} <= {n for n, _ in patterns}
+    checked = 0
+    for user in world.users:
+        client.logout()
+        assert client.login(username=user.username, password=PASSWORD)
+        visible = world.visible_to(user)
+        hidden = [h for h in world.households if h.code not in visible]
+        for name, pattern in patterns:
+            if name == "accounts:logout":
+                continue
+            for url, about in _urls(world, name, pattern):
+                response = client.get(url, follow=True)
+                # The page may echo the URL the person typed (the language switch's "next"): not a leak.
+                body = response.content.decode().replace(url, "")
+                if about == "forged" or (about is not None and about not in visible and "division" not in name):
+                    assert response.status_code in (403, 404), f"{user.username} got {url}: {response.status_code}"
+                for household in hidden:
+                    for secret in _secrets_of(household):
+                        assert secret not in body, f"{user.username} saw {secret} of {household.code} at {url}"
+                checked += 1
+    assert checked > 200
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_login_everywhere(world, client):
+    for name, pattern in _patterns(get_resolver()):
+        if name.startswith("accounts:"):
+            continue
+        for url, _about in _urls(world, name, pattern):
+            response = client.get(url)
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
