@@ -1,0 +1,37 @@
+# jingzhun — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+VENDOR := jingzhun/static/vendor/echarts.min.js
+PYTEST_ARGS ?=
+
+.PHONY: demo test install frontend browser clean
+
+demo: install
+	$(VENV)/bin/jingzhun demo
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP) $(VENDOR)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# htmx and ECharts come from the npm registry (frontend/package-lock.json) and are copied into
+# jingzhun/static/vendor/, which is generated and never committed.
+$(VENDOR): frontend/package.json frontend/package-lock.json frontend/build.mjs
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# Browser tests drive Debian's chromium (Playwright never downloads a browser of its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+clean:
+	rm -rf $(VENV) frontend/node_modules jingzhun/static/vendor test-artifacts

@@ -1,0 +1,123 @@
+"""Browser flows a person clicks through: Playwright driving Debian's chromium, headless.
+
+`make test` installs chromium (apt) when it is missing; without /usr/bin/chromium these tests fail
+rather than skip, because a skipped browser test is a promise not kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from jingzhun.registry.models import Member
+
+from .people import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("JINGZHUN_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
+    # are plain synchronous ones, which Django would otherwise refuse inside a running loop.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/divisions/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_village_clerk_edits_member_sees_history_and_is_refused_elsewhere(world, live_server, page):
+    _login(page, live_server, "village_clerk")
+    page.click("text=贫困户")
+    page.click(f"text={world.home.code}")
+    assert page.locator("h1").inner_text().startswith("贫困户信息")
+    daughter = world.home.members.get(relation="之女")
+    page.click(f"#member-{daughter.pk} >> text=编辑")
+    page.select_option("#id_education", "大专及以上")
+    page.select_option("#id_migrant_work", "省外")
+    page.fill("#id_migrant_months", "9")
+    page.click("button:has-text('保存')")
+    page.wait_for_url(re.compile(rf"/households/{world.home.code}/$"))
+    assert "已保存，修改了 3 项" in page.inner_text(".messages")
+    assert "大专及以上" in page.inner_text(f"#member-{daughter.pk}")
+    history = page.inner_text("#history")
+    assert "文化程度" in history and "大专及以上" in history and "village_clerk" in history
+    assert Member.objects.get(pk=daughter.pk).migrant_months == 9
+
+    # A household of another village (same township): refused, and nothing of it on the page.
+    response = page.goto(f"{live_server.url}/households/{world.neighbour.code}/")
+    assert response.status == 404
+    assert world.neighbour.head_name not in page.content()
+    page.screenshot(path=_artifact("village-clerk-refused.png"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_township_officer_is_refused_another_township(world, live_server, page):
+    _login(page, live_server, "township_officer")
+    page.goto(f"{live_server.url}/households/")
+    table = page.inner_text("#households")
+    assert world.home.code in table and world.neighbour.code in table
+    assert world.other_township.code not in table
+    for code in (world.other_township.code, world.other_county.code):
+        response = page.goto(f"{live_server.url}/households/{code}/")
+        assert response.status == 404
+        response = page.goto(f"{live_server.url}/households/{code}/edit/")
+        assert response.status == 404
+    response = page.goto(f"{live_server.url}/divisions/140826101/")
+    assert response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bad_input_in_the_browser_shows_chinese_errors(world, live_server, page):
+    _login(page, live_server, "village_clerk")
+    page.goto(f"{live_server.url}/households/{world.home.code}/edit/")
+    page.fill("#id_wage_income", "-100")
+    page.fill("#id_phone", "abc")
+    page.click("button:has-text('保存')")
+    assert "金额不能为负数" in page.inner_text("main form")
+    assert "请填写 11 位手机号" in page.inner_text("main form")
+    page.screenshot(path=_artifact("household-form-errors.png"), full_page=True)
+    world.home.refresh_from_db()
+    assert str(world.home.wage_income) == "12000.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_division_page_draws_the_chart(world, live_server, page):
+    _login(page, live_server, "county_admin")
+    assert "/divisions/140826/" in page.url
+    page.wait_for_selector("#status-chart canvas")
+    assert "古绛镇" in page.inner_text("#children")
+    page.screenshot(path=_artifact("county-divisions.png"), full_page=True)
+
+
+def _artifact(name: str) -> str:
+    folder = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, name)

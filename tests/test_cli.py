@@ -1,0 +1,59 @@
+"""The `jingzhun` command, run as a person would: a fresh $JINGZHUN_HOME, a real process."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _jingzhun(*args, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JINGZHUN_HOME": str(home)}
+    # The CLI's own embedded database, never the test run's PostgreSQL.
+    env.pop("JINGZHUN_DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    exe = shutil.which("jingzhun", path=os.path.dirname(sys.executable))
+    command = [exe] if exe else [sys.executable, "-m", "jingzhun.cli"]
+    return subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_init_then_synth_141130_runs_clean(tmp_path):
+    home = tmp_path / "home"
+    result = _jingzhun("init", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "行政区划 26598 个" in result.stdout
+    assert (home / "jingzhun.sqlite3").exists()
+    out = tmp_path / "x"
+    result = _jingzhun("synth", "--county", "141130", "--households", "2000", "--seed", "1", "--out", str(out),
+                       home=home)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    with open(out / "户表.csv", encoding="utf-8-sig", newline="") as fh:
+        households = list(csv.DictReader(fh))
+    assert len(households) == 2000
+    assert all(h["户编号"].startswith("141130") for h in households)
+
+
+def test_synth_refuses_a_county_without_villages_in_chinese(tmp_path):
+    result = _jingzhun("synth", "--county", "110101", "--households", "10", "--out", str(tmp_path / "y"),
+                       home=tmp_path / "home")
+    assert result.returncode == 2
+    assert "错误" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_without_serving_loads_jiangxian_and_prints_credentials(tmp_path):
+    home = tmp_path / "home"
+    result = _jingzhun("demo", "--no-serve", "--households", "300", home=home)
+    assert result.returncode == 0, result.stderr
+    for username in ("admin", "county", "township", "village", "analyst", "evaluator", "cadre"):
+        assert f"用户名 {username}" in result.stdout
+    assert "演示县 140826：" in result.stdout and "户 300 户" in result.stdout
+    again = _jingzhun("demo", "--no-serve", home=home)
+    assert again.returncode == 0 and "已有数据，跳过生成" in again.stdout
