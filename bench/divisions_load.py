@@ -29,7 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from jingzhun.orgunits.models import LEVEL_OF_LENGTH, PARENT_LENGTH, OrgUnit  # noqa: E402
-from jingzhun.orgunits.services import divisions_load, read_divisions  # noqa: E402
+from jingzhun.orgunits.divisions import read_divisions  # noqa: E402
+from jingzhun.orgunits.services import divisions_load  # noqa: E402
 
 
 def _empty() -> None:

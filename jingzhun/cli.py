@@ -31,7 +31,8 @@ def cmd_init(args) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    from jingzhun.orgunits.services import DIVISIONS_CSV, divisions_load, read_divisions
+    from jingzhun.orgunits.divisions import DIVISIONS_CSV, read_divisions
+    from jingzhun.orgunits.services import divisions_load
 
     call_command("migrate", interactive=False, verbosity=0)
     with _progress("载入行政区划", len(read_divisions(DIVISIONS_CSV))) as advance:

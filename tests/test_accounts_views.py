@@ -38,3 +38,10 @@ def test_pages_switch_to_english(world, client):
     body = client.get("/households/").content.decode()
     assert 'lang="en"' in body
     assert "<h1>Poor households</h1>" in body and "贫困户名单" not in body
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_switched(world, client):
+    client.login(username="village_clerk", password=PASSWORD)
+    body = client.get("/households/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body and "贫困户名单" in body

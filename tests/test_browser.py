@@ -24,6 +24,7 @@ CHROMIUM = os.environ.get("JINGZHUN_CHROMIUM", "/usr/bin/chromium")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
     # are plain synchronous ones, which Django would otherwise refuse inside a running loop.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -34,11 +35,16 @@ def browser():
             "--disable-sync", "--no-first-run", "--disable-quic"])
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1366, "height": 768},
+                                  locale="en-US")  # an English browser still gets Chinese pages
     page = context.new_page()
     yield page
     context.close()

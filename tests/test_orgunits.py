@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
-from jingzhun.orgunits.services import DIVISIONS_CSV, divisions_load, read_divisions
+from jingzhun.orgunits.divisions import DIVISIONS_CSV, read_divisions
+from jingzhun.orgunits.services import divisions_load
 
 
 def test_shipped_list_has_shanxi_down_to_villages_and_the_seed_villages():

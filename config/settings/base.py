@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.ChineseUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,7 +122,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-STATIC_ROOT = env_str("JINGZHUN_STATIC_ROOT") or str(JINGZHUN_HOME / "static")
+STATIC_ROOT = Path(env_str("JINGZHUN_STATIC_ROOT") or JINGZHUN_HOME / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the finders, so `jingzhun serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

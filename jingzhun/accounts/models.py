@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def clean(self) -> None:
+        """A user is bound to one org unit, of a level their role allows (a sysadmin may have none)."""
+        super().clean()
+        if self.role != Role.SYSADMIN and self.org_unit_id is None:
+            raise ValidationError({"org_unit": _("除系统管理员外，每个用户都必须绑定一个行政区划单位。")})
+        if self.org_unit_id is not None and self.role in ROLE_LEVELS and self.org_unit.level not in ROLE_LEVELS[self.role]:
+            raise ValidationError({"org_unit": _("角色“%(role)s”不能绑定到“%(unit)s”这一级。")
+                                   % {"role": Role(self.role).label, "unit": self.org_unit.get_level_display()}})
 
 
 class AuditEvent(models.Model):

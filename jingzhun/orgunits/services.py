@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
 
+from .divisions import DIVISIONS_CSV, read_divisions
 from .models import LEVEL_OF_LENGTH, PARENT_LENGTH, OrgUnit
 
-DIVISIONS_CSV = Path(__file__).resolve().parent / "data" / "divisions.csv"
 _BATCH = 2000
-
-
-def read_divisions(path: Path = DIVISIONS_CSV, *, prefix: str = "") -> list[tuple[str, str]]:
-    """(code, name) rows of the shipped division list, optionally only those under `prefix`."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        if header[:2] != ["code", "name"]:
-            raise ValueError(f"{path}: expected the header code,name, found {header}")
-        return [(code, name) for code, name, *_ in reader if code.startswith(prefix) or prefix.startswith(code)]
 
 
 @transaction.atomic
