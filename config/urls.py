@@ -5,5 +5,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("jingzhun.accounts.urls")),
+    path("exchange/", include("jingzhun.exchange.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -49,13 +49,13 @@ def cmd_demo(args) -> int:
         return code
     from jingzhun.synth.demo import DEMO_COUNTY, demo_registry_load, demo_users_reset
 
-    with _progress("生成并载入演示县（绛县）", None) as advance:
-        summary = demo_registry_load(households=args.households, seed=args.seed, progress=advance)
+    with _progress("生成并导入演示县（绛县）", None):
+        summary = demo_registry_load(households=args.households, seed=args.seed)
     if summary is None:
         print(f"演示县 {DEMO_COUNTY} 已有数据，跳过生成。")
     else:
-        print(f"演示县 {DEMO_COUNTY}：村 {summary.villages} 个，户 {summary.households} 户，"
-              f"人 {summary.members} 人，帮扶责任人 {summary.cadres} 名。")
+        print(f"演示县 {DEMO_COUNTY}：村 {summary.villages.created} 个，户 {summary.households.created} 户，"
+              f"人 {summary.members.created} 人，帮扶责任人 {summary.cadres_created} 名。")
     credentials = demo_users_reset()
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
@@ -67,12 +67,21 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     _setup_django()
+    import subprocess
+
     from waitress import serve
 
     from config.wsgi import application
 
+    # Background tasks (web imports) run in a worker process beside the web server.
+    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "jingzhun.cli", "worker"])
     print(f"精准 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads)
+    try:
+        serve(application, host=args.host, port=args.port, threads=args.threads)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
     return 0
 
 
@@ -92,6 +101,78 @@ def cmd_synth(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    _setup_django()
+    from django.http import Http404
+
+    from jingzhun.exchange.export import ExportTooLarge, registry_export
+    from jingzhun.registry import vocab
+
+    for value, vocabulary, label in ((args.status, vocab.PovertyStatus, "脱贫状态"),
+                                     (args.attribute, vocab.HouseholdAttribute, "贫困户属性"),
+                                     (args.cause, vocab.PovertyCause, "主要致贫原因")):
+        if value and value not in vocabulary.values:
+            print(f"错误：{label}“{value}”不在可选值中（可选：{' / '.join(vocabulary.values)}）", file=sys.stderr)
+            return 2
+    try:
+        result = registry_export(acting_user=None, out=args.out, org=args.org, status=args.status or "",
+                                 attribute=args.attribute or "", main_cause=args.cause or "", source="cli")
+    except Http404:
+        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+        return 2
+    except ExportTooLarge as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(f"已导出 户 {result.households} 户、人 {result.members} 人、村 {result.villages} 个 → {args.out}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    _setup_django()
+    import json
+
+    from jingzhun.exchange.importer import registry_import
+
+    report = registry_import(paths=args.paths, dry_run=args.dry_run, via="命令行")
+    if args.format == "json":
+        print(json.dumps({"ok": report.ok, "dry_run": report.dry_run, "sources": report.sources,
+                          "issues": [i.as_dict() for i in report.issues],
+                          "summary": _summary_rows(report.summary) if report.summary else None},
+                         ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not report.ok:
+        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
+        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+            table.add_column(column)
+        for i in report.issues:
+            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+        console.print(table)
+        return 1
+    table = Table(title=("试导入（未写入）：" if report.dry_run else "导入完成：") + "、".join(report.sources))
+    for column in ("", "新增", "更新", "未变"):
+        table.add_column(column, justify="right")
+    for label, counts in _summary_rows(report.summary).items():
+        table.add_row(label, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"]))
+    console.print(table)
+    return 0
+
+
+def _summary_rows(summary) -> dict:
+    return {"村": vars(summary.villages), "户": vars(summary.households), "人": vars(summary.members)}
+
+
+def cmd_worker(args) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=args.interval)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jingzhun", description="精准：精准扶贫与防返贫监测平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--threads", type=int, default=8)
+        p.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
     demo = sub.add_parser("demo", help="初始化并生成演示县（绛县 140826），然后启动网站")
     demo.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
@@ -114,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_options(serve)
     serve.set_defaults(func=cmd_serve)
 
+    imp = sub.add_parser("import", help="导入交换模板文件（.xlsx、CSV 或文件夹）：有一处格式错误即全部不导入")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入")
+    imp.add_argument("--format", choices=["table", "json"], default="table")
+    imp.set_defaults(func=cmd_import)
+
+    worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
+    worker.add_argument("--interval", type=float, default=1.0)
+    worker.set_defaults(func=cmd_worker)
+
     synth = sub.add_parser("synth", help="按模板生成某县的模拟建档立卡数据")
     synth.add_argument("--county", required=True, help="6 位县级区划代码，如 141130")
     synth.add_argument("--households", type=int, required=True)
@@ -122,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     synth.add_argument("--out", type=Path, required=True)
     synth.set_defaults(func=cmd_synth)
+
+    export = sub.add_parser("export", help="按交换模板导出某单位的建档立卡数据（Excel 或 CSV 文件夹）")
+    export.add_argument("--org", required=True, help="区划代码（省、市、县、乡镇或村），如 140826")
+    export.add_argument("--status", help="脱贫状态：未脱贫 / 已脱贫 / 返贫 / 清退")
+    export.add_argument("--attribute", help="贫困户属性：一般贫困户 / 低保贫困户 / 特困供养贫困户")
+    export.add_argument("--cause", help="主要致贫原因，如 因病")
+    export.add_argument("--out", type=Path, required=True, help="以 .xlsx 结尾则写一个工作簿，否则写入该文件夹（CSV）")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

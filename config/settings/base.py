@@ -35,7 +35,7 @@ def _database() -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(JINGZHUN_HOME / "jingzhun.sqlite3"),
             # WAL lets the web server read while an import or a worker writes.
-            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;",
                         "transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     try:
@@ -61,9 +61,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "jingzhun.orgunits",
     "jingzhun.accounts",
     "jingzhun.registry",
+    "jingzhun.exchange",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "jingzhun.orgunits.context_processors.access",
             ],
         },
     },
@@ -136,6 +140,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Background jobs (imports) through Django's Tasks framework, stored in the database itself so the
+# embedded deployment needs no broker; `jingzhun serve` starts a worker beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+UPLOAD_ROOT = JINGZHUN_HOME / "uploads"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+#: Largest upload accepted, in bytes (a 1M-row workbook is well under this).
+JINGZHUN_MAX_UPLOAD_BYTES = 300 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from enum import Enum
 from jingzhun.registry import vocab
 
 TEMPLATE_VERSION = 1
+YES, NO = vocab.YES, vocab.NO
 
 
 class Kind(Enum):

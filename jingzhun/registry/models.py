@@ -77,18 +77,17 @@ class Household(models.Model):
     code = models.CharField(_("户编号"), max_length=16, primary_key=True,
                             validators=[RegexValidator(r"^\d{16}$", _("户编号应为 16 位数字。"))])
     village = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("村"), on_delete=models.PROTECT,
-                                related_name="households")
+                                related_name="households", db_index=False)  # indexed in Meta
     head_name = models.CharField(_("户主姓名"), max_length=64)
     head_id_number = models.CharField(_("户主身份证号"), max_length=18, validators=[ID_LENGTH_VALIDATOR])
     standard = models.CharField(_("识别标准"), max_length=8, blank=True,
                                 choices=vocab.IdentificationStandard.choices)
     attribute = models.CharField(_("贫困户属性"), max_length=8, choices=vocab.HouseholdAttribute.choices)
-    status = models.CharField(_("脱贫状态"), max_length=4, choices=vocab.PovertyStatus.choices, db_index=True)
+    status = models.CharField(_("脱贫状态"), max_length=4, choices=vocab.PovertyStatus.choices)
     identified_year = models.PositiveSmallIntegerField(_("识别年度"), validators=YEAR_VALIDATORS)
     exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True,
                                                  validators=YEAR_VALIDATORS)
-    main_cause = models.CharField(_("主要致贫原因"), max_length=8, choices=vocab.PovertyCause.choices,
-                                  db_index=True)
+    main_cause = models.CharField(_("主要致贫原因"), max_length=8, choices=vocab.PovertyCause.choices)
     other_cause_1 = models.CharField(_("其他致贫原因一"), max_length=8, blank=True,
                                      choices=vocab.PovertyCause.choices)
     other_cause_2 = models.CharField(_("其他致贫原因二"), max_length=8, blank=True,
@@ -111,13 +110,18 @@ class Household(models.Model):
                               on_delete=models.SET_NULL, related_name="households")
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is looked up by household code only: its other columns need no index (each one would
+    # cost every import).
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["village", "cadre"])
 
     class Meta:
         verbose_name = _("贫困户")
         verbose_name_plural = _("贫困户")
         ordering = ["code"]
-        indexes = [models.Index(fields=["head_name"]), models.Index(fields=["head_id_number"])]
+        # Plain B-tree indexes (a field's db_index would add a second, LIKE-pattern one on PostgreSQL).
+        indexes = [models.Index(fields=["head_name"]), models.Index(fields=["head_id_number"]),
+                   models.Index(fields=["village"]), models.Index(fields=["status"]),
+                   models.Index(fields=["main_cause"])]
 
     def __str__(self) -> str:
         return f"{self.head_name}（{self.code}）"
@@ -148,10 +152,11 @@ class Household(models.Model):
 class Member(models.Model):
     """家庭成员: one person of a household (人员表), the head included."""
 
+    # No index of its own: the unique (household, id_number) constraint's index leads with it.
     household = models.ForeignKey(Household, verbose_name=_("户编号"), on_delete=models.PROTECT,
-                                  related_name="members")
+                                  related_name="members", db_index=False)
     name = models.CharField(_("姓名"), max_length=64)
-    id_number = models.CharField(_("身份证号"), max_length=18, validators=[ID_LENGTH_VALIDATOR], db_index=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, validators=[ID_LENGTH_VALIDATOR])
     relation = models.CharField(_("与户主关系"), max_length=8, choices=vocab.Relation.choices)
     sex = models.CharField(_("性别"), max_length=1, choices=vocab.Sex.choices)
     ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
@@ -171,13 +176,14 @@ class Member(models.Model):
     status = models.CharField(_("人员状态"), max_length=4, choices=vocab.MemberStatus.choices,
                               default=vocab.MemberStatus.NORMAL)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=["id_number"])
 
     class Meta:
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "id"]
         constraints = [models.UniqueConstraint(fields=["household", "id_number"], name="member_unique_id")]
+        indexes = [models.Index(fields=["id_number"])]
 
     def __str__(self) -> str:
         return self.name

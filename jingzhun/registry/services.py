@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from jingzhun.orgunits.access import access_for
 
-from .models import Household, Member
+from .bulk import insert_with_history, reserve_ids
+from .models import AssistanceCadre, Household, Member, VillageProfile
 
 #: Fields a person may change through the edit forms; identity fields (户编号, 村) are not among them.
 HOUSEHOLD_EDITABLE = (
@@ -74,3 +81,156 @@ def member_update(*, household_code: str, member_id: int, acting_user, data: dic
     except Member.DoesNotExist:
         raise Http404("no such member in this household") from None
     return _apply_changes(member, data, MEMBER_EDITABLE, acting_user=acting_user, reason=reason)
+
+
+# --- Importing many rows at once -------------------------------------------------------------------
+
+@dataclass
+class UpsertCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class UpsertSummary:
+    villages: UpsertCounts = field(default_factory=UpsertCounts)
+    households: UpsertCounts = field(default_factory=UpsertCounts)
+    members: UpsertCounts = field(default_factory=UpsertCounts)
+    cadres_created: int = 0
+
+
+_VILLAGE_CHUNK = 500
+
+
+def _existing(model, incoming: pa.Table, keys: list[str], fields: list[str], village_codes: list[str],
+              village_lookup: str) -> pa.Table:
+    """The stored rows of the villages in `village_codes`, as an Arrow table typed like `incoming`."""
+    rows: list[tuple] = []
+    for start in range(0, len(village_codes), _VILLAGE_CHUNK):
+        chunk = village_codes[start:start + _VILLAGE_CHUNK]
+        rows.extend(model.objects.filter(**{f"{village_lookup}__in": chunk}).values_list(*keys, *fields))
+    columns = list(zip(*rows)) if rows else [[] for _ in [*keys, *fields]]
+    schema = incoming.schema
+    return pa.table({name: pa.array(list(values), schema.field(name).type)
+                     for name, values in zip([*keys, *fields], columns)})
+
+
+def _diff(incoming: pa.Table, existing: pa.Table, keys: list[str], fields: list[str]):
+    """Split incoming rows into new ones, changed ones and the count of unchanged ones."""
+    existing = existing.append_column("__stored", pa.array([True] * existing.num_rows, pa.bool_()))
+    joined = incoming.join(existing, keys=keys, join_type="left outer", right_suffix="__old",
+                           use_threads=False)
+    stored = pc.fill_null(joined["__stored"], False)
+    new = joined.filter(pc.invert(stored)).select(incoming.column_names)
+    old = joined.filter(stored)
+    differs = pa.array([False] * old.num_rows, pa.bool_())
+    for name in fields:
+        a, b = old[name], old[f"{name}__old"]
+        same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
+        differs = pc.or_(differs, pc.invert(same))
+    changed = old.filter(differs).select(incoming.column_names)
+    return new, changed, old.num_rows - changed.num_rows
+
+
+def _update_changed(model, changed: pa.Table, keys: list[str], fields: list[str], *, acting_user, reason: str,
+                    now) -> None:
+    if changed.num_rows == 0:
+        return
+    incoming = {tuple(r[k] for k in keys): r for r in changed.to_pylist()}
+    objects = []
+    key_values = list(incoming)
+    for start in range(0, len(key_values), _VILLAGE_CHUNK):
+        chunk = key_values[start:start + _VILLAGE_CHUNK]
+        lookup = Q()
+        for key in chunk:
+            lookup |= Q(**dict(zip(keys, key)))
+        objects.extend(model.objects.filter(lookup))
+    stamped = any(f.name == "updated_at" for f in model._meta.concrete_fields)
+    for obj in objects:
+        row = incoming[tuple(getattr(obj, k) for k in keys)]
+        for name in fields:
+            setattr(obj, name, row[name])
+        if stamped:
+            obj.updated_at = now
+    bulk_update_with_history(objects, model, [*fields, *(["updated_at"] if stamped else [])], batch_size=2000,
+                             default_user=acting_user, default_change_reason=reason, default_date=now)
+
+
+def _stored_cadres(counties: list[str]) -> pa.Table:
+    rows = list(AssistanceCadre.objects.filter(county_id__in=counties)
+                .values_list("county_id", "name", "phone", "work_unit", "id"))
+    columns = list(zip(*rows)) if rows else [[], [], [], [], []]
+    return pa.table({"county_id": pa.array(columns[0], pa.string()), "name": pa.array(columns[1], pa.string()),
+                     "phone": pa.array(columns[2], pa.string()), "stored_unit": pa.array(columns[3], pa.string()),
+                     "cadre_id": pa.array(columns[4], pa.int64())})
+
+
+def _resolve_cadres(households: pa.Table) -> tuple[pa.Table, int]:
+    """Replace cadre_name/cadre_work_unit/cadre_phone by cadre_id, creating cadres not yet known.
+
+    A cadre is one person per county, known by name and phone; a changed 帮扶单位 updates the cadre.
+    Matching is a join of Arrow tables, not a loop over households.
+    """
+    keys = ["county_id", "name", "phone"]
+    named = pa.table({"county_id": pc.utf8_slice_codeunits(households["code"], 0, 6),
+                      "name": households["cadre_name"], "phone": households["cadre_phone"],
+                      "work_unit": households["cadre_work_unit"],
+                      "row": pa.array(range(households.num_rows), pa.int64())})
+    wanted = (named.filter(pc.greater(pc.utf8_length(named["name"]), 0))
+              .group_by(keys, use_threads=False).aggregate([("work_unit", "last")])
+              .rename_columns([*keys, "work_unit"]))
+    counties = pc.unique(wanted["county_id"]).to_pylist()
+    stored = _stored_cadres(counties)
+    matched = wanted.join(stored, keys=keys, join_type="left outer", use_threads=False)
+    fresh = matched.filter(pc.is_null(matched["cadre_id"]))
+    AssistanceCadre.objects.bulk_create(
+        [AssistanceCadre(county_id=r["county_id"], name=r["name"], phone=r["phone"], work_unit=r["work_unit"])
+         for r in fresh.select([*keys, "work_unit"]).to_pylist()], batch_size=2000)
+    moved = matched.filter(pc.and_(pc.is_valid(matched["cadre_id"]),
+                                   pc.not_equal(matched["stored_unit"], matched["work_unit"])))
+    if moved.num_rows:
+        units = dict(zip(moved["cadre_id"].to_pylist(), moved["work_unit"].to_pylist()))
+        cadres = list(AssistanceCadre.objects.filter(pk__in=list(units)))
+        for cadre in cadres:
+            cadre.work_unit = units[cadre.pk]
+        AssistanceCadre.objects.bulk_update(cadres, ["work_unit"], batch_size=2000)
+    ids = _stored_cadres(counties).select([*keys, "cadre_id"])
+    resolved = named.join(ids, keys=keys, join_type="left outer", use_threads=False).sort_by("row")
+    households = households.drop_columns(["cadre_name", "cadre_work_unit", "cadre_phone"])
+    return households.append_column("cadre_id", resolved["cadre_id"]), fresh.num_rows
+
+
+@transaction.atomic
+def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | None = None,
+                    members: pa.Table | None = None, acting_user=None, reason: str) -> UpsertSummary:
+    """Create or update villages, households and members given as typed Arrow tables (attnames).
+
+    Keys: 村代码 for villages, 户编号 for households, (户编号, 身份证号) for members. Rows equal to what is
+    stored are left alone and write no history; members missing from the tables are never deleted (a
+    member leaves through 人员状态 or a workflow). Every created or changed row gets its history row,
+    attributed to `acting_user` (None = the system) with `reason`.
+    """
+    now = timezone.now()
+    user_id = acting_user.pk if acting_user is not None else None
+    summary = UpsertSummary()
+    plans = []
+    if villages is not None and villages.num_rows:
+        plans.append((VillageProfile, villages, ["village_id"], summary.villages, "village_id"))
+    if households is not None and households.num_rows:
+        households, summary.cadres_created = _resolve_cadres(households)
+        plans.append((Household, households, ["code"], summary.households, "village_id"))
+    if members is not None and members.num_rows:
+        plans.append((Member, members, ["household_id", "id_number"], summary.members, "household__village_id"))
+    for model, table, keys, counts, village_lookup in plans:
+        fields = [c for c in table.column_names if c not in keys]
+        key_column = table[keys[0]]
+        villages_of = sorted(set(pc.utf8_slice_codeunits(key_column, 0, 12).to_pylist()))
+        existing = _existing(model, table, keys, fields, villages_of, village_lookup)
+        new, changed, counts.unchanged = _diff(table, existing, keys, fields)
+        if model is Member and new.num_rows:
+            new = new.append_column("id", reserve_ids(Member, new.num_rows))
+        counts.created = insert_with_history(model, new, history_user_id=user_id, reason=reason, now=now)
+        _update_changed(model, changed, keys, fields, acting_user=acting_user, reason=reason, now=now)
+        counts.updated = changed.num_rows
+    return summary

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-YES, NO = "是", "否"
+from jingzhun.registry.vocab import NO, YES
 
 # ".5" for 50 cents, ".05" for 5, "" for none: money is written with up to two decimals, no trailing zeros.
 _FRACTIONS = pa.array([""] + [f".{c // 10}" if c % 10 == 0 else f".{c:02d}" for c in range(1, 100)],

@@ -1,0 +1,203 @@
+"""Format checks of template sheets, column at a time (pyarrow.compute), reporting every bad cell.
+
+Only *format* is checked here (TEMPLATE.md, "Import semantics"): a cell outside its vocabulary, a bad
+number or year, a malformed code, a missing required cell, keys that clash. Content that passes the
+format (a wrong ID checksum, a child older than the head) is imported and left to the data-quality
+checks. Nothing here touches the database except to ask which villages and households exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.utils.translation import gettext as _
+
+from .issues import ImportIssue
+from .readers import SheetData
+from .template import HOUSEHOLD_SHEET, MEMBER_SHEET, NO, SHEETS, VILLAGE_SHEET, YES, Column, Kind
+
+#: Regular expressions of the well-formed cell, per kind (blank cells are handled apart).
+_PATTERNS = {
+    Kind.INT: (r"^\d{1,9}$", "应为非负整数"),
+    Kind.YEAR: (r"^(1949|19[5-9]\d|20\d\d|2100)$", "应为四位年份（1949–2100）"),
+    Kind.MONEY: (r"^-?\d{1,10}(\.\d{1,2})?$", "应为金额（元，数字，最多两位小数）"),
+    Kind.DECIMAL: (r"^\d{1,6}(\.\d{1,2})?$", "应为数字（最多两位小数）"),
+}
+_CODE_PATTERNS = {"村代码": (r"^\d{12}$", "应为 12 位数字的村级区划代码"),
+                  "户编号": (r"^\d{16}$", "应为 16 位数字（12 位村代码 + 4 位序号）")}
+#: Longest text each text-like column may hold (the database's limits).
+_MAX_LENGTH = {"户主姓名": 64, "姓名": 64, "民族": 16, "帮扶责任人": 64, "帮扶单位": 128, "帮扶责任人电话": 20,
+               "联系电话": 20}
+_MONTHS = (r"^\d{1,3}$", "应为整数（月数）")
+
+
+@dataclass
+class Checked:
+    """The sheets that were read, and every issue found in them."""
+
+    sheets: dict[str, SheetData]
+    issues: list[ImportIssue]
+
+
+class _Collector:
+    def __init__(self, data: SheetData):
+        self.data = data
+        self.issues: list[ImportIssue] = []
+
+    def sheet_issue(self, header: str, message: str, value: str = "") -> None:
+        self.issues.append(ImportIssue(self.data.source, self.data.sheet, None, header, value, message))
+
+    def cells(self, mask: pa.Array, header: str, message: str | Callable[[int], str]) -> None:
+        """An issue for every row where `mask` is true, naming the cell's value."""
+        idx = pc.indices_nonzero(pc.fill_null(mask, False))
+        if len(idx) == 0:
+            return
+        rows = pc.take(self.data.rows, idx).to_pylist()
+        values = pc.take(self.data.table.column(header), idx).to_pylist() if header in self.data.table.column_names \
+            else [""] * len(rows)
+        positions = idx.to_pylist()
+        for position, row, value in zip(positions, rows, values):
+            text = message(position) if callable(message) else message
+            self.issues.append(ImportIssue(self.data.source, self.data.sheet, row, header, value or "", text))
+
+
+def _blank(column: pa.ChunkedArray) -> pa.Array:
+    return pc.equal(pc.utf8_length(column), 0)
+
+
+def _check_headers(c: _Collector, columns: tuple[Column, ...]) -> None:
+    known = {col.header for col in columns}
+    present = set(c.data.table.column_names)
+    for header in c.data.table.column_names:
+        if header not in known:
+            c.sheet_issue(header, _("未知表头“%(h)s”：模板（版本 1）的%(sheet)s没有这一列，请删除该列或改正表头")
+                          % {"h": header, "sheet": c.data.sheet})
+    for col in columns:
+        if col.required and col.header not in present:
+            c.sheet_issue(col.header, _("缺少必填列“%(h)s”") % {"h": col.header})
+
+
+def _check_column(c: _Collector, col: Column) -> None:
+    values = c.data.table.column(col.header)
+    blank = _blank(values)
+    filled = pc.invert(blank)
+    if col.required:
+        c.cells(blank, col.header, _("必填项不能为空"))
+    kind = col.kind
+    if kind in _PATTERNS or (kind == Kind.INT and col.header == "务工时间"):
+        pattern, message = _MONTHS if col.header == "务工时间" else _PATTERNS[kind]
+        c.cells(pc.and_(filled, pc.invert(pc.match_substring_regex(values, pattern))), col.header, _(message))
+    elif kind == Kind.CODE:
+        pattern, message = _CODE_PATTERNS[col.header]
+        c.cells(pc.and_(filled, pc.invert(pc.match_substring_regex(values, pattern))), col.header, _(message))
+    elif kind == Kind.ID_NUMBER:
+        c.cells(pc.and_(filled, pc.not_equal(pc.utf8_length(values), 18)), col.header,
+                _("身份证号应为 18 位（最后一位可以是 X）"))
+    elif kind == Kind.BOOL:
+        c.cells(pc.and_(filled, pc.invert(pc.is_in(values, pa.array([YES, NO])))), col.header, _("应填“是”或“否”"))
+    elif kind == Kind.CHOICE:
+        c.cells(pc.and_(filled, pc.invert(pc.is_in(values, pa.array(col.choices)))), col.header,
+                _("不在可选值中（可选：%(v)s）") % {"v": " / ".join(col.choices)})
+    elif kind == Kind.CHOICES:
+        parts = pc.split_pattern(values, "、")
+        flat = pc.list_flatten(parts)
+        bad_part = pc.invert(pc.is_in(flat, pa.array(col.choices)))
+        parents = pc.list_parent_indices(parts)
+        bad_rows = pc.unique(pc.filter(parents, bad_part))
+        too_many = pc.greater(pc.list_value_length(parts), 2)
+        mask = pc.or_(pc.is_in(pa.array(range(len(values)), pa.int64()), bad_rows), too_many)
+        c.cells(pc.and_(filled, mask), col.header,
+                _("最多填两项，用“、”分隔，每项须为：%(v)s") % {"v": " / ".join(col.choices)})
+    if col.header in _MAX_LENGTH:
+        limit = _MAX_LENGTH[col.header]
+        c.cells(pc.greater(pc.utf8_length(values), limit), col.header,
+                _("内容过长（最多 %(n)d 个字）") % {"n": limit})
+
+
+def _duplicates(c: _Collector, keys: pa.Array, header: str, message: str) -> None:
+    """Every row whose key occurs more than once (blank keys are reported elsewhere)."""
+    table = pa.table({"k": keys, "i": pa.array(range(len(keys)), pa.int64())})
+    table = table.filter(pc.greater(pc.utf8_length(table["k"]), 0))
+    counts = table.group_by("k").aggregate([("i", "count"), ("i", "min")])
+    dup = counts.filter(pc.greater(counts["i_count"], 1))
+    if dup.num_rows == 0:
+        return
+    first_row = dict(zip(dup["k"].to_pylist(),
+                         pc.take(c.data.rows, dup["i_min"]).to_pylist()))
+    mask = pc.is_in(keys, dup["k"])
+    keys_list = keys.to_pylist() if isinstance(keys, pa.Array) else keys.combine_chunks().to_pylist()
+    c.cells(mask, header, lambda i: message % {"row": first_row[keys_list[i]]})
+
+
+def check(sheets: dict[str, SheetData], *, village_codes: Callable[[Iterable[str]], set[str]],
+          existing_households: Callable[[Iterable[str]], set[str]], scope_prefix: str = "",
+          scope_label: str = "") -> list[ImportIssue]:
+    """All format issues of the sheets; an empty list means they can be written.
+
+    `village_codes(codes)` answers which of the codes are villages of the division tree;
+    `existing_households(codes)` which 户编号 the registry already holds. With a `scope_prefix`, rows
+    outside that org unit are issues too (a web user imports only under their own unit).
+    """
+    issues: list[ImportIssue] = []
+    file_households: pa.Array | None = None
+    for sheet, columns in SHEETS.items():
+        if sheet not in sheets:
+            continue
+        c = _Collector(sheets[sheet])
+        _check_headers(c, columns)
+        present = set(c.data.table.column_names)
+        for col in columns:
+            if col.header in present:
+                _check_column(c, col)
+        table = c.data.table
+        if sheet in (VILLAGE_SHEET, HOUSEHOLD_SHEET) and "村代码" in present:
+            village = table.column("村代码").combine_chunks()
+            well_formed = pc.match_substring_regex(village, r"^\d{12}$")
+            candidates = pc.unique(pc.filter(village, well_formed)).to_pylist()
+            known = village_codes(candidates)
+            unknown = pc.and_(well_formed, pc.invert(pc.is_in(village, pa.array(sorted(known), pa.string()))))
+            c.cells(unknown, "村代码", _("区划表中没有这个村级代码，请核对（统计用区划代码，12 位）"))
+            if scope_prefix:
+                outside = pc.and_(well_formed, pc.invert(pc.starts_with(village, scope_prefix)))
+                c.cells(outside, "村代码", _("不在您的管辖范围（%(unit)s）内") % {"unit": scope_label})
+        if sheet == VILLAGE_SHEET and "村代码" in present:
+            _duplicates(c, table.column("村代码").combine_chunks(), "村代码", _("村代码重复，与第 %(row)s 行相同"))
+            if {"贫困村退出年度", "是否贫困村"} <= present:
+                mask = pc.and_(pc.invert(_blank(table.column("贫困村退出年度"))),
+                               pc.equal(table.column("是否贫困村"), "否"))
+                c.cells(mask, "贫困村退出年度", _("非贫困村不应填写贫困村退出年度"))
+        if sheet == HOUSEHOLD_SHEET and "户编号" in present:
+            code = table.column("户编号").combine_chunks()
+            file_households = code
+            _duplicates(c, code, "户编号", _("户编号重复，与第 %(row)s 行相同"))
+            if "村代码" in present:
+                village = table.column("村代码").combine_chunks()
+                both = pc.and_(pc.match_substring_regex(code, r"^\d{16}$"),
+                               pc.match_substring_regex(village, r"^\d{12}$"))
+                mismatch = pc.and_(both, pc.not_equal(pc.utf8_slice_codeunits(code, 0, 12), village))
+                c.cells(mismatch, "户编号", _("户编号的前 12 位应与村代码相同"))
+            if {"脱贫状态", "脱贫年度"} <= present:
+                mask = pc.and_(pc.equal(table.column("脱贫状态"), "已脱贫"), _blank(table.column("脱贫年度")))
+                c.cells(mask, "脱贫年度", _("脱贫状态为“已脱贫”时必须填写脱贫年度"))
+        if sheet == MEMBER_SHEET and "户编号" in present:
+            code = table.column("户编号").combine_chunks()
+            well_formed = pc.match_substring_regex(code, r"^\d{16}$")
+            if scope_prefix:
+                c.cells(pc.and_(well_formed, pc.invert(pc.starts_with(code, scope_prefix))), "户编号",
+                        _("不在您的管辖范围（%(unit)s）内") % {"unit": scope_label})
+            in_file = pc.is_in(code, file_households) if file_households is not None \
+                else pa.array([False] * len(code))
+            unresolved = pc.and_(well_formed, pc.invert(in_file))
+            candidates = pc.unique(pc.filter(code, unresolved)).to_pylist()
+            stored = existing_households(candidates) if candidates else set()
+            missing = pc.and_(unresolved, pc.invert(pc.is_in(code, pa.array(sorted(stored), pa.string()))))
+            c.cells(missing, "户编号", _("户表中（本文件或系统中）都没有这个户编号"))
+            if "身份证号" in present:
+                key = pc.binary_join_element_wise(code, table.column("身份证号").combine_chunks(), "|")
+                _duplicates(c, key, "身份证号", _("同一户中身份证号重复，与第 %(row)s 行相同"))
+        issues.extend(c.issues)
+    issues.sort(key=ImportIssue.sort_key)
+    return issues
