@@ -6,3 +6,9 @@ from .people import World
 @pytest.fixture
 def world(db) -> World:
     return World()
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded files go to the test's own folder, never to the real $JINGZHUN_HOME."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"

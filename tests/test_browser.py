@@ -127,3 +127,40 @@ def _artifact(name: str) -> str:
     folder = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
     os.makedirs(folder, exist_ok=True)
     return os.path.join(folder, name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_with_errors_then_fixed_file_shows_the_summary(world, live_server, page, tmp_path, settings):
+    from jingzhun.registry.models import Household
+
+    from .exchange_files import read_rows, set_cell, synth_folder, write_rows
+
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    folder = synth_folder(tmp_path / "in", households=30)
+    for name, key in (("村表.csv", "村代码"), ("户表.csv", "户编号"), ("人员表.csv", "户编号")):
+        head, rows = read_rows(folder / name)
+        write_rows(folder / name, head, [r for r in rows if r[head.index(key)].startswith("140826100")])
+    good = set_cell(folder / "户表.csv", 2, "识别年度", "2014年")
+    files = [str(folder / n) for n in ("村表.csv", "户表.csv", "人员表.csv")]
+    before = Household.objects.count()
+
+    _login(page, live_server, "township_officer")
+    page.click("text=导入数据")
+    page.set_input_files("#id_files", files)
+    page.click("button:has-text('上传并导入')")
+    page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
+    issues = page.inner_text("#issues")
+    assert "户表" in issues and "识别年度" in issues and "2014年" in issues and "四位年份" in issues
+    assert "整个文件未导入" in page.inner_text("#job-status")
+    page.screenshot(path=_artifact("import-errors.png"), full_page=True)
+    assert Household.objects.count() == before
+
+    set_cell(folder / "户表.csv", 2, "识别年度", good)
+    page.click("text=再导入一个文件")
+    page.set_input_files("#id_files", files)
+    page.click("button:has-text('上传并导入')")
+    page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
+    summary = page.inner_text("#summary")
+    assert "新增" in summary and "户" in summary
+    page.screenshot(path=_artifact("import-summary.png"), full_page=True)
+    assert Household.objects.count() > before

@@ -57,3 +57,44 @@ def test_demo_without_serving_loads_jiangxian_and_prints_credentials(tmp_path):
     assert "演示县 140826：" in result.stdout and "户 300 户" in result.stdout
     again = _jingzhun("demo", "--no-serve", home=home)
     assert again.returncode == 0 and "已有数据，跳过生成" in again.stdout
+
+
+def test_import_export_round_trip_and_errors_on_the_command_line(tmp_path):
+    import json
+
+    home = tmp_path / "home"
+    assert _jingzhun("init", home=home).returncode == 0
+    data = tmp_path / "data"
+    assert _jingzhun("synth", "--county", "140826", "--households", "50", "--seed", "3", "--out", str(data),
+                     home=home).returncode == 0
+    first = _jingzhun("import", str(data), home=home)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "导入完成" in first.stdout
+    again = _jingzhun("import", str(data), "--format", "json", home=home)
+    summary = json.loads(again.stdout)["summary"]
+    assert summary["户"] == {"created": 0, "updated": 0, "unchanged": 50}
+
+    # export → import is a no-op
+    out = tmp_path / "export.xlsx"
+    exported = _jingzhun("export", "--org", "140826", "--out", str(out), home=home)
+    assert exported.returncode == 0 and "户 50 户" in exported.stdout
+    back = json.loads(_jingzhun("import", str(out), "--format", "json", home=home).stdout)
+    assert back["ok"] and all(v["created"] == v["updated"] == 0 for v in back["summary"].values())
+
+    # a bad cell: every error listed, exit status 1, nothing written, no traceback
+    rows = (data / "户表.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows[1] = rows[1].replace("已脱贫", "脱贫啦", 1).replace("未脱贫", "脱贫啦", 1)
+    (data / "户表.csv").write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    database = home / "jingzhun.sqlite3"
+    before = database.read_bytes()
+    bad = _jingzhun("import", str(data), "--format", "json", home=home)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    issue = json.loads(bad.stdout)["issues"][0]
+    assert (issue["sheet"], issue["row"], issue["header"]) == ("户表", 2, "脱贫状态")
+    assert database.read_bytes() == before
+
+    garbage = tmp_path / "registry.xlsx"
+    garbage.write_bytes(b"\x00garbage" * 100)
+    result = _jingzhun("import", str(garbage), home=home)
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "registry.xlsx" in result.stdout

@@ -203,3 +203,35 @@ def test_import_is_attributed_to_the_web_user(files, world):
     assert report.ok
     one = Household.history.exclude(code__in=[h.code for h in world.households]).first()
     assert one.history_user == world.county_admin and "网页上传" in one.history_change_reason
+
+
+def _database_bytes() -> bytes:
+    """The whole database as bytes: SQLite's own image, or a data-only pg_dump."""
+    import os
+    import subprocess
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.serialize()
+    params = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": params.get("PASSWORD") or ""}
+    dump = subprocess.run(["pg_dump", "--data-only", "--no-owner", "-h", params["HOST"] or "127.0.0.1",
+                           "-p", str(params["PORT"] or 5432), "-U", params["USER"] or "postgres", params["NAME"]],
+                          check=True, capture_output=True, env=env).stdout
+    # pg_dump brackets its output with a random \restrict key each run; the data is everything else.
+    return b"\n".join(line for line in dump.split(b"\n") if not line.startswith((b"\\restrict", b"\\unrestrict")))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_import_leaves_the_database_byte_for_byte_unchanged(tmp_path):
+    divisions_load(prefix="1408")
+    files = synth_folder(tmp_path / "in")
+    assert registry_import(paths=[files]).ok
+    set_cell(files / "户表.csv", 2, "工资性收入", "98765.43")  # would be an update…
+    set_cell(files / "人员表.csv", 4, "健康状况", "良好")  # …but this cell is malformed
+    before = _database_bytes()
+    report = registry_import(paths=[files])
+    assert not report.ok and len(report.issues) == 1
+    assert _database_bytes() == before

@@ -6,13 +6,19 @@ new view is covered the day it is added; a parameter name the walk does not know
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jingzhun.exchange.issues import ImportIssue
+from jingzhun.exchange.models import ImportJob
 
 from .people import PASSWORD
 
 #: Namespaces of our own apps; the admin is Django's and is closed to everyone but the sysadmin.
-OWN_NAMESPACES = {"registry", "accounts"}
+OWN_NAMESPACES = {"registry", "accounts", "exchange"}
 
 
 def _patterns(resolver: URLResolver, namespace: str | None = None):
@@ -42,8 +48,29 @@ def _urls(world, name: str, pattern: URLPattern):
             # a forged URL: a member of another household under this household's code
             stranger = next(o for o in world.households if o != h).members.first()
             yield reverse(name, kwargs={"code": h.code, "member_id": stranger.pk}), "forged"
+    elif params == {"job_id"}:
+        for job in ImportJob.objects.all():
+            yield reverse(name, kwargs={"job_id": job.pk}), f"job:{job.created_by.username}"
     else:
         pytest.fail(f"the scope walk does not know how to fill {name} {sorted(params)}: teach it")
+
+
+def _text(response) -> str:
+    """The page, or every cell of a downloaded workbook, as text."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        return "\n".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v)
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode()
+
+
+def _jobs(world) -> None:
+    """A refused import of the village clerk's and one of the outsider's, each naming their own household."""
+    for user, household in ((world.village_clerk, world.home), (world.outsider, world.other_county)):
+        issue = ImportIssue("户表.csv", "户表", 2, "户主身份证号", household.head_id_number, "测试")
+        ImportJob.objects.create(created_by=user, folder="/nonexistent", files=["户表.csv"],
+                                 status=ImportJob.Status.REFUSED, issues=[issue.as_dict()], issue_count=1)
 
 
 def _secrets_of(household) -> list[str]:
@@ -56,6 +83,7 @@ def _secrets_of(household) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_url_as_every_role_shows_nothing_out_of_scope(world, client):
+    _jobs(world)
     patterns = list(_patterns(get_resolver()))
     assert {"registry:household_detail", "registry:member_edit", "registry:division"} <= {n for n, _ in patterns}
     checked = 0
@@ -70,8 +98,11 @@ def test_every_url_as_every_role_shows_nothing_out_of_scope(world, client):
             for url, about in _urls(world, name, pattern):
                 response = client.get(url, follow=True)
                 # The page may echo the URL the person typed (the language switch's "next"): not a leak.
-                body = response.content.decode().replace(url, "")
-                if about == "forged" or (about is not None and about not in visible and "division" not in name):
+                body = _text(response).replace(url, "")
+                if about and about.startswith("job:"):
+                    if about != f"job:{user.username}":
+                        assert response.status_code == 404, f"{user.username} got {url}"
+                elif about == "forged" or (about is not None and about not in visible and "division" not in name):
                     assert response.status_code in (403, 404), f"{user.username} got {url}: {response.status_code}"
                 for household in hidden:
                     for secret in _secrets_of(household):
@@ -82,6 +113,7 @@ def test_every_url_as_every_role_shows_nothing_out_of_scope(world, client):
 
 @pytest.mark.django_db
 def test_anonymous_visitor_is_sent_to_login_everywhere(world, client):
+    _jobs(world)
     for name, pattern in _patterns(get_resolver()):
         if name.startswith("accounts:"):
             continue

@@ -6,6 +6,7 @@ read (readers) → check every cell (validate) → convert to typed Arrow column
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from .template import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEETS, VILLAGE_SHEET, Kind
 from .validate import check
 
 _DECIMAL = pa.decimal128(12, 2)
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -155,10 +157,14 @@ def import_sheets(*, sheets: Mapping[str, SheetData], read_issues: Sequence[Impo
                     raise _DryRun
         except _DryRun:
             pass
-    audit_record(action=AuditEvent.Action.IMPORT, actor=acting_user, username="" if acting_user else "system",
-                 target="、".join(sources), detail={
-                     "dry_run": dry_run, "issues": len(issues), "via": via,
-                     "summary": _summary_dict(summary) if summary else None})
+    if issues:
+        # A refused import leaves the database exactly as it was (not even an audit row); the refusal
+        # goes to the log, and a web upload keeps it on its ImportJob.
+        logger.info("import of %s refused: %d issues", sources, len(issues))
+    else:
+        audit_record(action=AuditEvent.Action.IMPORT, actor=acting_user, username="" if acting_user else "system",
+                     target="、".join(sources), detail={"dry_run": dry_run, "via": via,
+                                                        "summary": _summary_dict(summary)})
     progress(_("完成"), 100)
     return ImportReport(sources=sources, issues=issues, summary=summary, dry_run=dry_run, sheets=sheets)
 
