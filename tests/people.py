@@ -27,7 +27,7 @@ ZHANGGUO = "140829102210"
 def id_number(region: str, birth: str, seq: int) -> str:
     """A valid resident ID: region (6) + birth YYYYMMDD + 3-digit sequence + GB 11643 check character."""
     body = f"{region}{birth}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")  # stdnum reads all but the last character
 
 
 _sequence = itertools.count(1)

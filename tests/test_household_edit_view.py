@@ -177,3 +177,12 @@ def test_edit_requires_csrf_token(world):
     assert response.status_code == 403
     h.refresh_from_db()
     assert h.head_name == "王建国"
+
+
+def test_id_check_follows_gb11643():
+    """Real-shaped numbers checked by hand: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, mod 11 → 10X98765432."""
+    from jingzhun.registry.idnumbers import id_number_problem
+
+    assert id_number_problem("11010519491231002X") is None  # the standard's own example
+    assert id_number_problem("140826196503040035") is None
+    assert "校验码" in id_number_problem("140826196503040036")

@@ -27,7 +27,7 @@ def id_number_problem(value: str) -> str | None:
         return _("身份证号中的出生日期（第 7–14 位）不是有效日期。")
     if born > datetime.date.today() or born < datetime.date(1900, 1, 1):
         return _("身份证号中的出生日期（第 7–14 位）不是有效日期。")
-    if ric.calc_check_digit(value[:17]) != value[17]:
+    if ric.calc_check_digit(value) != value[17]:  # stdnum takes the whole number, check included
         return _("身份证号校验码（最后一位）不正确，请核对后重新填写。")
     return None
 
