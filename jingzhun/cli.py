@@ -165,6 +165,61 @@ def _summary_rows(summary) -> dict:
     return {"村": vars(summary.villages), "户": vars(summary.households), "人": vars(summary.members)}
 
 
+def cmd_check(args) -> int:
+    _setup_django()
+    import datetime
+    import json
+
+    from django.core.exceptions import ValidationError
+
+    from jingzhun.checks.services import catalog, check_run_execute, findings_compute, select_rules
+    from jingzhun.orgunits.models import OrgUnit
+
+    try:
+        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
+        return 2
+    if args.org and not OrgUnit.objects.filter(code=args.org).exists():
+        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+        return 2
+    codes = [c.strip() for c in args.rules.split(",") if c.strip()] if args.rules else None
+    try:
+        rules = select_rules(codes)
+    except ValidationError as exc:
+        print(f"错误：{exc.messages[0]}", file=sys.stderr)
+        return 2
+    if args.no_store:
+        import django.utils.timezone
+
+        findings, _s, _r = findings_compute(org=args.org or "", as_of=as_of or django.utils.timezone.localdate(),
+                                            rules=rules)
+    else:
+        run, findings = check_run_execute(org=args.org or "", as_of=as_of, rule_codes=[r.code for r in rules])
+    rows = findings.to_pylist()
+    if args.format == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=1)
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    names = {code: rule.name for code, rule in catalog().items()}
+    table = Table(title=f"发现问题 {len(rows)} 条" + ("" if args.no_store else
+                                                      f"（新增 {run.opened}，自动销号 {run.closed}）"))
+    for column in ("规则", "问题", "户编号", "身份证号", "村代码", "说明"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["rule"], names.get(r["rule"], ""), r["household"], r["person"] or "", r["org"], r["message"])
+    console = Console(highlight=False, file=open(args.out, "w", encoding="utf-8") if args.out else None,
+                      width=200 if args.out else None)
+    console.print(table)
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from django.core.management import call_command
@@ -201,6 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="只检查并统计，不写入")
     imp.add_argument("--format", choices=["table", "json"], default="table")
     imp.set_defaults(func=cmd_import)
+
+    check = sub.add_parser("check", help="运行数据核查规则，更新问题数据台账（退出码 0；参数错误为 2）")
+    check.add_argument("--org", default="", help="区划代码（默认全部）")
+    check.add_argument("--rules", help="只运行这些规则，逗号分隔，如 Q01,Q05")
+    check.add_argument("--as-of", help="核查基准日 YYYY-MM-DD（默认今天）：年龄、年度按此日计算")
+    check.add_argument("--format", choices=["table", "json"], default="table")
+    check.add_argument("--out", type=Path, help="把结果写入文件")
+    check.add_argument("--no-store", action="store_true", help="只输出结果，不写入问题台账")
+    check.set_defaults(func=cmd_check)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jingzhun.accounts",
     "jingzhun.registry",
     "jingzhun.exchange",
+    "jingzhun.checks",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 UPLOAD_ROOT = JINGZHUN_HOME / "uploads"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+#: Folders of a county's own rule files (added to, or replacing, the shipped catalog).
+JINGZHUN_RULE_DIRS = [Path(p) for p in env_list("JINGZHUN_RULE_DIRS", [])]
 #: Largest upload accepted, in bytes (a 1M-row workbook is well under this).
 JINGZHUN_MAX_UPLOAD_BYTES = 300 * 1024 * 1024
 

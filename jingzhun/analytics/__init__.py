@@ -1,0 +1,16 @@
+"""The thin public layer of the analytics core: Django apps import from here only."""
+
+from .engine import Engine
+from .snapshot import SCHEMA, Snapshot, conform, registry_snapshot
+
+
+def get_engine(name: str = "duckdb", **options) -> Engine:
+    """An engine by name; heavy optional engines are imported only when asked for."""
+    if name == "duckdb":
+        from .duckdb import DuckDBEngine
+
+        return DuckDBEngine(**options)
+    raise ValueError(f"unknown analytics engine {name!r} (available: duckdb)")
+
+
+__all__ = ["SCHEMA", "Engine", "Snapshot", "conform", "get_engine", "registry_snapshot"]

@@ -1,0 +1,138 @@
+-- Derived views shared by data-quality rules and indicators (DuckDB dialect; transpiled for others).
+-- Tables registered by the engine: households, members, villages (the snapshot), params (as_of,
+-- as_of_year: the reference date of ages and years), poverty_lines (year, region, line).
+--
+-- A condition that more than one rule or indicator needs (a dropout, a member without medical
+-- insurance, …) is a boolean column here, written once; the rules only filter and count on it.
+
+-- Every member with what the ID number says about them and their household's state.
+-- An ID is valid when it is 17 digits and a digit or X, its digits 7–14 are a real date between
+-- 1900-01-01 and the as-of date, and its GB 11643 check character is right; age exists only then.
+--
+-- Columns added to members.*:
+--   household_status, village_id  the household's 脱贫状态 and 村代码
+--   id_shape_ok                   17 digits and a digit or X
+--   id_birth                      digits 7–14 as a date (when the shape is right and it is a real date)
+--   id_date_ok                    id_birth exists and lies in 1900-01-01 … as_of
+--   as_of                         the as-of date
+--   id_valid                      shape, date and check character right
+--   id_sex                        男 / 女 from the 17th digit (odd = 男), valid IDs only
+--   age                           full years at as_of, valid IDs only
+--   normal                        人员状态 正常 or blank
+--   active                        normal and the household is not 清退 (member rules look at these)
+--   in_school                     在校生状况 given and not 非在校生 (学前教育 counts as at school)
+--   able_bodied                   劳动技能 普通劳动力 or 技能劳动力
+--   is_dropout                    aged 7–15, 在校生状况 blank / 非在校生 / 学前教育, and not 残疾
+--                                 (disabled children may be taught at home 送教上门: not dropouts)
+--   lacks_medical_insurance       城乡居民基本医疗保险 = 否 and not 现役军人 (soldiers are insured by the
+--                                 army); a blank cell is unknown, not 否
+CREATE OR REPLACE VIEW member_facts AS
+WITH shaped AS (
+    SELECT m.*,
+           h.status AS household_status,
+           h.village_id,
+           regexp_full_match(m.id_number, '[0-9]{17}[0-9X]') AS id_shape_ok
+    FROM members m
+    JOIN households h ON h.code = m.household_id
+), dated AS (
+    SELECT s.*,
+           CASE WHEN s.id_shape_ok THEN try_strptime(substr(s.id_number, 7, 8), '%Y%m%d')::DATE END AS id_birth
+    FROM shaped s
+), checked AS (
+    SELECT d.*,
+           d.id_birth IS NOT NULL AND d.id_birth >= DATE '1900-01-01' AND d.id_birth <= p.as_of AS id_date_ok,
+           CASE WHEN d.id_shape_ok THEN substr('10X98765432', ((
+                 CAST(substr(d.id_number, 1, 1) AS INTEGER) * 7 + CAST(substr(d.id_number, 2, 1) AS INTEGER) * 9
+               + CAST(substr(d.id_number, 3, 1) AS INTEGER) * 10 + CAST(substr(d.id_number, 4, 1) AS INTEGER) * 5
+               + CAST(substr(d.id_number, 5, 1) AS INTEGER) * 8 + CAST(substr(d.id_number, 6, 1) AS INTEGER) * 4
+               + CAST(substr(d.id_number, 7, 1) AS INTEGER) * 2 + CAST(substr(d.id_number, 8, 1) AS INTEGER) * 1
+               + CAST(substr(d.id_number, 9, 1) AS INTEGER) * 6 + CAST(substr(d.id_number, 10, 1) AS INTEGER) * 3
+               + CAST(substr(d.id_number, 11, 1) AS INTEGER) * 7 + CAST(substr(d.id_number, 12, 1) AS INTEGER) * 9
+               + CAST(substr(d.id_number, 13, 1) AS INTEGER) * 10 + CAST(substr(d.id_number, 14, 1) AS INTEGER) * 5
+               + CAST(substr(d.id_number, 15, 1) AS INTEGER) * 8 + CAST(substr(d.id_number, 16, 1) AS INTEGER) * 4
+               + CAST(substr(d.id_number, 17, 1) AS INTEGER) * 2) % 11) + 1, 1) END AS id_check_char,
+           p.as_of
+    FROM dated d CROSS JOIN params p
+), validated AS (
+    SELECT c.* EXCLUDE (id_check_char),
+           c.id_date_ok AND c.id_check_char = substr(c.id_number, 18, 1) AS id_valid,
+           coalesce(c.status, '') IN ('正常', '') AS normal
+    FROM checked c
+), aged AS (
+    SELECT v.*,
+           CASE WHEN v.id_valid THEN date_sub('year', v.id_birth, v.as_of) END AS age,
+           CASE WHEN v.id_valid THEN CASE WHEN CAST(substr(v.id_number, 17, 1) AS INTEGER) % 2 = 1
+                                          THEN '男' ELSE '女' END END AS id_sex,
+           v.normal AND coalesce(v.household_status, '') <> '清退' AS active,
+           coalesce(v.schooling, '') NOT IN ('', '非在校生') AS in_school,
+           coalesce(v.labour IN ('普通劳动力', '技能劳动力'), false) AS able_bodied
+    FROM validated v
+)
+SELECT a.*,
+       coalesce(a.age BETWEEN 7 AND 15, false)
+           AND coalesce(a.schooling, '') IN ('', '非在校生', '学前教育')
+           AND coalesce(a.health, '') <> '残疾' AS is_dropout,
+       coalesce(a.medical_insurance = false, false) AND coalesce(a.active_soldier, false) = false
+           AS lacks_medical_insurance
+FROM aged a;
+
+-- Every household with its members counted (正常 only), income worked out, and its year's line.
+-- A province's own line (region = the 2-digit code) wins over the national one ("CN").
+--
+-- Columns added to households.*:
+--   member_count, head_count      正常 members, and those of them with 与户主关系 户主
+--   head_member_id_number         the head's 身份证号 in 人员表, when there is exactly one head
+--   head_birth, head_age          the head's birth date and age, when exactly one head with a valid ID
+--   dropout_count                 正常 members with is_dropout
+--   uninsured_count               正常 members with lacks_medical_insurance
+--   ill_count                     正常 members 长期慢性病 or 患有大病
+--   disabled_count                正常 members 残疾
+--   student_count                 正常 members in_school
+--   labourer_count                正常 members aged 16–60 (valid ID) who are able_bodied
+--   dibao_count, tekun_count      正常 members 享受低保 / 特困供养
+--   net_income                    工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出
+--   per_capita_income             net_income ÷ member_count; NULL when the household has no members
+--   poverty_line                  the line of income_year (NULL when no line is known for that year)
+--   active                        not 清退 (household rules look at these)
+CREATE OR REPLACE VIEW household_facts AS
+WITH counts AS (
+    SELECT household_id,
+           count(*) FILTER (WHERE normal) AS member_count,
+           count(*) FILTER (WHERE normal AND relation = '户主') AS head_count,
+           any_value(id_number) FILTER (WHERE normal AND relation = '户主') AS any_head_id_number,
+           any_value(CASE WHEN id_valid THEN id_birth END) FILTER (WHERE normal AND relation = '户主') AS any_head_birth,
+           any_value(age) FILTER (WHERE normal AND relation = '户主') AS any_head_age,
+           count(*) FILTER (WHERE normal AND is_dropout) AS dropout_count,
+           count(*) FILTER (WHERE normal AND lacks_medical_insurance) AS uninsured_count,
+           count(*) FILTER (WHERE normal AND health IN ('长期慢性病', '患有大病')) AS ill_count,
+           count(*) FILTER (WHERE normal AND health = '残疾') AS disabled_count,
+           count(*) FILTER (WHERE normal AND in_school) AS student_count,
+           count(*) FILTER (WHERE normal AND able_bodied AND age BETWEEN 16 AND 60) AS labourer_count,
+           count(*) FILTER (WHERE normal AND dibao) AS dibao_count,
+           count(*) FILTER (WHERE normal AND tekun) AS tekun_count
+    FROM member_facts GROUP BY household_id
+)
+SELECT h.*,
+       coalesce(c.member_count, 0) AS member_count,
+       coalesce(c.head_count, 0) AS head_count,
+       CASE WHEN c.head_count = 1 THEN c.any_head_id_number END AS head_member_id_number,
+       CASE WHEN c.head_count = 1 THEN c.any_head_birth END AS head_birth,
+       CASE WHEN c.head_count = 1 THEN c.any_head_age END AS head_age,
+       coalesce(c.dropout_count, 0) AS dropout_count,
+       coalesce(c.uninsured_count, 0) AS uninsured_count,
+       coalesce(c.ill_count, 0) AS ill_count,
+       coalesce(c.disabled_count, 0) AS disabled_count,
+       coalesce(c.student_count, 0) AS student_count,
+       coalesce(c.labourer_count, 0) AS labourer_count,
+       coalesce(c.dibao_count, 0) AS dibao_count,
+       coalesce(c.tekun_count, 0) AS tekun_count,
+       h.wage_income + h.business_income + h.property_income + h.transfer_income - h.business_expense AS net_income,
+       CASE WHEN coalesce(c.member_count, 0) > 0
+            THEN (h.wage_income + h.business_income + h.property_income + h.transfer_income - h.business_expense)
+                 / c.member_count END AS per_capita_income,
+       coalesce(pl.line, nl.line) AS poverty_line,
+       coalesce(h.status, '') <> '清退' AS active
+FROM households h
+LEFT JOIN counts c ON c.household_id = h.code
+LEFT JOIN poverty_lines pl ON pl.year = h.income_year AND pl.region = substr(h.code, 1, 2)
+LEFT JOIN poverty_lines nl ON nl.year = h.income_year AND nl.region = 'CN';

@@ -1,0 +1,83 @@
+"""The rule catalog: one SQL file per rule, its metadata in a comment header.
+
+    -- code: Q01
+    -- name: 身份证号格式错误
+    -- level: member                 (member or household)
+    -- category: 身份信息
+    -- severity: 错误                 (错误 or 疑点)
+    -- fix: 按户口簿核对……
+    SELECT household, person, message FROM …
+
+A rule is a SELECT in DuckDB's dialect over the views of `jingzhun/analytics/sql/views.sql` that
+returns one row per problem: `household` (户编号), `person` (the member's 身份证号 as stored; NULL for a
+household rule) and `message` (Chinese). The rules shipped here live in `rules/`; a county adds its own
+files in the folders named by the setting JINGZHUN_RULE_DIRS (a file with a shipped code replaces it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+LEVELS = ("member", "household")
+SEVERITIES = ("错误", "疑点")
+_REQUIRED = ("code", "name", "level", "category", "severity", "fix")
+_HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    level: str
+    category: str
+    severity: str
+    fix: str
+    sql: str
+    path: Path
+
+
+def parse_rule(path: Path) -> Rule:
+    text = path.read_text(encoding="utf-8")
+    meta: dict[str, str] = {}
+    body: list[str] = []
+    in_header = True
+    for line in text.splitlines():
+        match = _HEADER.match(line) if in_header else None
+        if match:
+            meta[match.group(1)] = match.group(2)
+            continue
+        if line.strip() and not line.lstrip().startswith("--"):
+            in_header = False
+        if not in_header:
+            body.append(line)
+    missing = [key for key in _REQUIRED if not meta.get(key)]
+    if missing:
+        raise RuleFileError(f"{path}: 规则文件缺少 {', '.join(missing)}")
+    if meta["level"] not in LEVELS:
+        raise RuleFileError(f"{path}: level 应为 {' / '.join(LEVELS)}")
+    if meta["severity"] not in SEVERITIES:
+        raise RuleFileError(f"{path}: severity 应为 {' / '.join(SEVERITIES)}")
+    if not re.fullmatch(r"[A-Z][A-Z0-9_]{1,15}", meta["code"]):
+        raise RuleFileError(f"{path}: code 应为大写字母开头的编号，如 Q01 或 X_LOCAL1")
+    sql = "\n".join(body).strip().rstrip(";")
+    if not sql:
+        raise RuleFileError(f"{path}: 没有 SQL 查询")
+    return Rule(code=meta["code"], name=meta["name"], level=meta["level"], category=meta["category"],
+                severity=meta["severity"], fix=meta["fix"], sql=sql, path=path)
+
+
+def load_catalog(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Rule]:
+    """All rules by code, shipped ones first, then the county's own (which may replace a shipped one)."""
+    rules: dict[str, Rule] = {}
+    for folder in (RULES_DIR, *map(Path, extra_dirs)):
+        for path in sorted(folder.glob("*.sql")):
+            rule = parse_rule(path)
+            rules[rule.code] = rule
+    return dict(sorted(rules.items()))

@@ -1,0 +1,94 @@
+"""Runs of the data-quality rules and the problem records they leave (问题数据整改台账)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class CheckRun(models.Model):
+    """一次核查: which rules ran over which unit, as of when, and what changed in the ledger."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("核查中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    org = models.CharField(_("核查范围"), max_length=12, blank=True)
+    as_of = models.DateField(_("核查基准日"))
+    rules = models.JSONField(_("规则"), default=list)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    found = models.PositiveIntegerField(_("本次发现"), default=0)
+    opened = models.PositiveIntegerField(_("新增问题"), default=0)
+    closed = models.PositiveIntegerField(_("自动销号"), default=0)
+    snapshot_seconds = models.FloatField(_("快照耗时（秒）"), null=True, blank=True)
+    rule_seconds = models.FloatField(_("规则耗时（秒）"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("核查批次")
+        verbose_name_plural = _("核查批次")
+        ordering = ["-created_at"]
+
+
+class Problem(models.Model):
+    """问题数据: one finding of one rule on one household or member, followed until it is fixed.
+
+    Kept general (who, where, what, status, evidence trail through its history) so that the
+    rectification ledger (整改台账) can take these and problems from inspections alike.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        FIXED = "fixed", _("已整改")
+        EXCEPTION_PENDING = "exception_pending", _("情况属实（待审核）")
+        EXCEPTION = "exception", _("情况属实（已审核）")
+
+    rule = models.CharField(_("规则"), max_length=16)
+    household = models.CharField(_("户编号"), max_length=16)
+    person = models.CharField(_("身份证号"), max_length=18, blank=True)
+    village = models.CharField(_("村代码"), max_length=12)
+    message = models.TextField(_("问题说明"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    first_run = models.ForeignKey(CheckRun, verbose_name=_("首次发现"), on_delete=models.PROTECT, related_name="+")
+    last_run = models.ForeignKey(CheckRun, verbose_name=_("最近发现"), on_delete=models.PROTECT, related_name="+")
+    first_seen = models.DateTimeField(_("首次发现时间"))
+    last_seen = models.DateTimeField(_("最近发现时间"))
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    exception_reason = models.TextField(_("情况说明"), blank=True)
+    exception_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申报人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords(no_db_index=["village", "first_run", "last_run", "exception_by", "reviewed_by"])
+
+    class Meta:
+        verbose_name = _("问题数据")
+        verbose_name_plural = _("问题数据")
+        ordering = ["village", "household", "rule"]
+        constraints = [models.UniqueConstraint(fields=["rule", "household", "person"], name="problem_unique")]
+        indexes = [models.Index(fields=["village", "status"]), models.Index(fields=["household"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.household} {self.person}".strip()
+
+
+class ProblemCount(models.Model):
+    """Counts after each run, by rule, village and status: the ledger's figures over time."""
+
+    run = models.ForeignKey(CheckRun, on_delete=models.CASCADE, related_name="counts")
+    rule = models.CharField(_("规则"), max_length=16)
+    village = models.CharField(_("村代码"), max_length=12)
+    status = models.CharField(_("状态"), max_length=20, choices=Problem.Status.choices)
+    count = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("问题统计")
+        verbose_name_plural = _("问题统计")
+        indexes = [models.Index(fields=["run", "village"])]

@@ -1,0 +1,35 @@
+"""Running rules on an engine holding a registry snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from jingzhun.analytics import Engine
+
+from .catalog import Rule
+
+FINDINGS_SCHEMA = pa.schema([("rule", pa.string()), ("household", pa.string()), ("person", pa.string()),
+                             ("org", pa.string()), ("message", pa.string())])
+
+
+def run_rules(engine: Engine, rules: Iterable[Rule]) -> pa.Table:
+    """One row per problem: rule code, 户编号, 身份证号 (null for household rules), village code, message."""
+    parts = []
+    for rule in rules:
+        result = engine.query(f"SELECT CAST(household AS VARCHAR) AS household, CAST(person AS VARCHAR) AS person, "
+                              f"CAST(message AS VARCHAR) AS message FROM ({rule.sql}) AS problems")
+        household = result.column("household")
+        parts.append(pa.table({
+            "rule": pa.array([rule.code] * result.num_rows, pa.string()),
+            "household": household,
+            "person": result.column("person") if rule.level == "member" else pa.nulls(result.num_rows, pa.string()),
+            "org": pc.utf8_slice_codeunits(household, 0, 12),
+            "message": result.column("message"),
+        }, schema=FINDINGS_SCHEMA))
+    if not parts:
+        return FINDINGS_SCHEMA.empty_table()
+    return pa.concat_tables(parts).sort_by([("org", "ascending"), ("household", "ascending"),
+                                            ("rule", "ascending"), ("person", "ascending")])

@@ -1,0 +1,200 @@
+"""Running the checks and keeping the problem ledger (问题数据整改)."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from jingzhun.accounts.models import Role
+from jingzhun.analytics import get_engine, registry_snapshot
+from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.models import subtree_q
+
+from .catalog import Rule, load_catalog
+from .models import CheckRun, Problem, ProblemCount
+from .runner import run_rules
+
+_CHUNK = 5000
+REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def catalog() -> dict[str, Rule]:
+    return load_catalog(getattr(settings, "JINGZHUN_RULE_DIRS", ()))
+
+
+def select_rules(codes: Iterable[str] | None) -> list[Rule]:
+    """The rules named (all when None); ValidationError naming any unknown code."""
+    rules = catalog()
+    if not codes:
+        return list(rules.values())
+    codes = list(codes)
+    unknown = [c for c in codes if c not in rules]
+    if unknown:
+        raise ValidationError(_("没有这些规则：%(codes)s（可用：%(all)s）")
+                              % {"codes": "、".join(unknown), "all": "、".join(rules)})
+    return [rules[c] for c in codes]
+
+
+def findings_compute(*, org: str, as_of: datetime.date, rules: list[Rule]) -> tuple[pa.Table, float, float]:
+    """Run rules over a fresh snapshot; returns the findings and the snapshot and rule seconds."""
+    started = time.perf_counter()
+    snapshot = registry_snapshot(org)
+    snapshot_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    with get_engine() as engine:
+        engine.load(snapshot, as_of=as_of)
+        findings = run_rules(engine, rules)
+    return findings, snapshot_seconds, time.perf_counter() - started
+
+
+def check_run_execute(*, org: str = "", as_of: datetime.date | None = None, rule_codes: Iterable[str] | None = None,
+                      triggered_by=None, run: CheckRun | None = None) -> tuple[CheckRun, pa.Table]:
+    """Check the registry under `org` and bring the problem ledger up to date.
+
+    New findings become 待整改 problems; problems that no longer fire are closed as 已整改; a fixed
+    one that fires again is reopened; approved exceptions (情况属实) stay as they are.
+    """
+    rules = select_rules(rule_codes)
+    as_of = as_of or timezone.localdate()
+    if run is None:
+        run = CheckRun.objects.create(org=org, as_of=as_of, rules=[r.code for r in rules], triggered_by=triggered_by)
+    CheckRun.objects.filter(pk=run.pk).update(status=CheckRun.Status.RUNNING)
+    findings, snapshot_seconds, rule_seconds = findings_compute(org=org, as_of=as_of, rules=rules)
+    with transaction.atomic():
+        opened, closed = _reconcile(run, findings, org=org, codes=[r.code for r in rules])
+        _record_counts(run, org=org, codes=[r.code for r in rules])
+        run.status, run.finished_at = CheckRun.Status.DONE, timezone.now()
+        run.found, run.opened, run.closed = findings.num_rows, opened, closed
+        run.snapshot_seconds, run.rule_seconds = snapshot_seconds, rule_seconds
+        run.save()
+    return run, findings
+
+
+def _stored(org: str, codes: list[str]) -> pa.Table:
+    rows = list(Problem.objects.filter(subtree_q("village", org), rule__in=codes)
+                .values_list("id", "rule", "household", "person", "status", "message"))
+    columns = list(zip(*rows)) if rows else [[]] * 6
+    return pa.table({"id": pa.array(columns[0], pa.int64()), "rule": pa.array(columns[1], pa.string()),
+                     "household": pa.array(columns[2], pa.string()), "person": pa.array(columns[3], pa.string()),
+                     "status": pa.array(columns[4], pa.string()), "stored_message": pa.array(columns[5], pa.string())})
+
+
+def _reconcile(run: CheckRun, findings: pa.Table, *, org: str, codes: list[str]) -> tuple[int, int]:
+    now = timezone.now()
+    keys = ["rule", "household", "person"]
+    found = findings.set_column(findings.schema.get_field_index("person"), "person",
+                                pc.fill_null(findings.column("person"), ""))
+    found = found.group_by(keys, use_threads=False).aggregate([("org", "first"), ("message", "first")]) \
+        .rename_columns([*keys, "org", "message"])
+    stored = _stored(org, codes)
+    joined = found.join(stored, keys=keys, join_type="full outer", use_threads=False)
+
+    fresh = joined.filter(pc.is_null(joined["id"]))
+    bulk_create_with_history([
+        Problem(rule=r["rule"], household=r["household"], person=r["person"], village=r["org"], message=r["message"],
+                first_run=run, last_run=run, first_seen=now, last_seen=now)
+        for r in fresh.select([*keys, "org", "message"]).to_pylist()], Problem, batch_size=2000,
+        default_change_reason=_("核查发现"))
+
+    seen = joined.filter(pc.and_(pc.is_valid(joined["id"]), pc.is_valid(joined["org"])))
+    _update(seen.filter(pc.equal(seen["status"], Problem.Status.FIXED)), run, now,
+            status=Problem.Status.OPEN, reason=_("复核再次发现，重新打开"))
+    still = seen.filter(pc.not_equal(seen["status"], Problem.Status.FIXED))
+    changed_message = still.filter(pc.not_equal(still["message"], still["stored_message"]))
+    for row in changed_message.select(["id", "message"]).to_pylist():
+        Problem.objects.filter(pk=row["id"]).update(message=row["message"])
+    ids = still["id"].to_pylist()
+    for start in range(0, len(ids), _CHUNK):
+        Problem.objects.filter(pk__in=ids[start:start + _CHUNK]).update(last_run=run, last_seen=now)
+
+    gone = joined.filter(pc.and_(pc.is_null(joined["org"]), pc.is_in(joined["status"], pa.array(
+        [Problem.Status.OPEN, Problem.Status.EXCEPTION_PENDING]))))
+    _update(gone, run, now, status=Problem.Status.FIXED, reason=_("复核未再发现，自动销号"), close=True)
+    return fresh.num_rows, gone.num_rows
+
+
+def _update(rows: pa.Table, run: CheckRun, now, *, status: str, reason: str, close: bool = False) -> None:
+    ids = rows["id"].to_pylist()
+    for start in range(0, len(ids), _CHUNK):
+        problems = list(Problem.objects.filter(pk__in=ids[start:start + _CHUNK]))
+        for problem in problems:
+            problem.status = status
+            problem.closed_at = now if close else None
+            if not close:
+                problem.last_run, problem.last_seen = run, now
+        bulk_update_with_history(problems, Problem, ["status", "closed_at", "last_run", "last_seen"],
+                                 default_change_reason=reason, default_date=now)
+
+
+def _record_counts(run: CheckRun, *, org: str, codes: list[str]) -> None:
+    counts = (Problem.objects.filter(subtree_q("village", org), rule__in=codes)
+              .values("rule", "village", "status").annotate(n=Count("id")))
+    ProblemCount.objects.bulk_create([ProblemCount(run=run, rule=c["rule"], village=c["village"], status=c["status"],
+                                                   count=c["n"]) for c in counts], batch_size=5000)
+
+
+# --- the people side of the ledger ------------------------------------------------------------------
+
+def problems_for(user):
+    """Problems in the user's reach (a cadre: those of their own households)."""
+    access = access_for(user)
+    qs = Problem.objects.filter(access.org_q("village"))
+    if access.cadre_only:
+        from jingzhun.registry.selectors import households_for
+
+        qs = qs.filter(household__in=households_for(user).values("code"))
+    return qs
+
+
+def _problem_for_update(user, problem_id: int) -> Problem:
+    access = access_for(user)
+    access.require_write()
+    try:
+        return problems_for(user).select_for_update().get(pk=problem_id)
+    except Problem.DoesNotExist:
+        raise Http404("no such problem in reach") from None
+
+
+@transaction.atomic
+def problem_claim_exception(*, problem_id: int, acting_user, reason: str) -> Problem:
+    """A village clerk (or anyone who keeps the records) says the finding is a true exception: 情况属实."""
+    problem = _problem_for_update(acting_user, problem_id)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError(_("请写明情况属实的理由（至少 4 个字），例如“该生因病休学，有医院证明”。"))
+    if problem.status != Problem.Status.OPEN:
+        raise ValidationError(_("只有“待整改”的问题可以申报情况属实。"))
+    problem.status, problem.exception_reason, problem.exception_by = (
+        Problem.Status.EXCEPTION_PENDING, reason, acting_user)
+    problem._history_user = acting_user
+    problem._change_reason = _("申报情况属实")
+    problem.save(update_fields=["status", "exception_reason", "exception_by"])
+    return problem
+
+
+@transaction.atomic
+def problem_review_exception(*, problem_id: int, acting_user, approve: bool) -> Problem:
+    """A township officer (or county) approves or rejects a claimed exception."""
+    problem = _problem_for_update(acting_user, problem_id)
+    if access_for(acting_user).role not in REVIEW_ROLES:
+        raise PermissionDenied("only township or county staff review exceptions")
+    if problem.status != Problem.Status.EXCEPTION_PENDING:
+        raise ValidationError(_("该问题没有待审核的情况属实申报。"))
+    problem.status = Problem.Status.EXCEPTION if approve else Problem.Status.OPEN
+    problem.reviewed_by = acting_user
+    problem._history_user = acting_user
+    problem._change_reason = _("审核通过：情况属实") if approve else _("审核退回：仍需整改")
+    problem.save(update_fields=["status", "reviewed_by"])
+    return problem
