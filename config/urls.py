@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("jingzhun.accounts.urls")),
     path("exchange/", include("jingzhun.exchange.urls")),
+    path("checks/", include("jingzhun.checks.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

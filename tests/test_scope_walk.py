@@ -12,13 +12,17 @@ import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from django.utils import timezone
+
+from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.exchange.issues import ImportIssue
+from jingzhun.orgunits.access import access_for
 from jingzhun.exchange.models import ImportJob
 
 from .people import PASSWORD
 
 #: Namespaces of our own apps; the admin is Django's and is closed to everyone but the sysadmin.
-OWN_NAMESPACES = {"registry", "accounts", "exchange"}
+OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks"}
 
 
 def _patterns(resolver: URLResolver, namespace: str | None = None):
@@ -48,6 +52,12 @@ def _urls(world, name: str, pattern: URLPattern):
             # a forged URL: a member of another household under this household's code
             stranger = next(o for o in world.households if o != h).members.first()
             yield reverse(name, kwargs={"code": h.code, "member_id": stranger.pk}), "forged"
+    elif params == {"problem_id"}:
+        for problem in Problem.objects.all():
+            yield reverse(name, kwargs={"problem_id": problem.pk}), problem.household
+    elif params == {"run_id"}:
+        for run in CheckRun.objects.all():
+            yield reverse(name, kwargs={"run_id": run.pk}), f"run:{run.org}"
     elif params == {"job_id"}:
         for job in ImportJob.objects.all():
             yield reverse(name, kwargs={"job_id": job.pk}), f"job:{job.created_by.username}"
@@ -66,7 +76,16 @@ def _text(response) -> str:
 
 
 def _jobs(world) -> None:
-    """A refused import of the village clerk's and one of the outsider's, each naming their own household."""
+    """Records that name households: a refused import of the village clerk's and one of the outsider's,
+    a problem on every member of every household, and a check run per county."""
+    now = timezone.now()
+    runs = {code: CheckRun.objects.create(org=code, as_of=now.date()) for code in ("140826", "140829")}
+    for household in world.households:
+        for member in household.members.all():
+            run = runs[household.code[:6]]
+            Problem.objects.create(rule="Q03", household=household.code, person=member.id_number,
+                                   village=household.code[:12], message=f"{household.head_name} {member.id_number}",
+                                   first_run=run, last_run=run, first_seen=now, last_seen=now)
     for user, household in ((world.village_clerk, world.home), (world.outsider, world.other_county)):
         issue = ImportIssue("户表.csv", "户表", 2, "户主身份证号", household.head_id_number, "测试")
         ImportJob.objects.create(created_by=user, folder="/nonexistent", files=["户表.csv"],
@@ -102,6 +121,9 @@ def test_every_url_as_every_role_shows_nothing_out_of_scope(world, client):
                 if about and about.startswith("job:"):
                     if about != f"job:{user.username}":
                         assert response.status_code == 404, f"{user.username} got {url}"
+                elif about and about.startswith("run:"):
+                    if not about[4:].startswith(access_for(user).prefix):
+                        assert response.status_code in (403, 404), f"{user.username} got {url}"
                 elif about == "forged" or (about is not None and about not in visible and "division" not in name):
                     assert response.status_code in (403, 404), f"{user.username} got {url}: {response.status_code}"
                 for household in hidden:

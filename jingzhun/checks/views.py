@@ -1,0 +1,352 @@
+"""Problem-ledger pages (问题数据整改): the list, its charts and export, exceptions, and check runs.
+
+Every read goes through `services.problems_for` (problems) or the user's `Access` (runs), so a page
+never shows a problem or run out of the user's reach; writes go through the services.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Substr
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jingzhun.accounts.models import AuditEvent
+from jingzhun.accounts.services import audit_record
+from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
+from jingzhun.registry.models import Household
+from jingzhun.registry.views import _filter_units
+
+from . import services, tasks
+from .forms import ExceptionClaimForm, ExceptionReviewForm, ProblemFilterForm
+from .models import CheckRun, Problem, ProblemCount
+
+PAGE_SIZE = 50
+RECENT_RUNS = 50
+EXCEL_MAX_ROWS = 1_048_576  # header included
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Length of the codes one level below a prefix of this length (the child units of a user's unit).
+_CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
+
+
+def _status_series() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Chart series in charts.js's colour order (red, green, orange): open, fixed, exception."""
+    return ((_("待整改"), (Problem.Status.OPEN,)), (_("已整改"), (Problem.Status.FIXED,)),
+            (_("情况属实"), (Problem.Status.EXCEPTION_PENDING, Problem.Status.EXCEPTION)))
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+
+def _problem_get(user, problem_id: int) -> Problem:
+    """One problem in reach, or 404 (out of reach looks exactly like absent)."""
+    try:
+        return _annotated(services.problems_for(user)).get(pk=problem_id)
+    except Problem.DoesNotExist:
+        raise Http404("no such problem in reach") from None
+
+
+def _annotated(problems: QuerySet[Problem]) -> QuerySet[Problem]:
+    """With the head of household's name and the village's name, by subqueries (no query per row)."""
+    return problems.annotate(
+        head_name=Subquery(Household.objects.filter(code=OuterRef("household")).values("head_name")[:1]),
+        village_name=Subquery(OrgUnit.objects.filter(code=OuterRef("village")).values("name")[:1]))
+
+
+def _short_name(name: str | None) -> str:
+    return OrgUnit(name=name).short_name if name else ""
+
+
+def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: str = "") -> QuerySet[Problem]:
+    problems = services.problems_for(user)
+    if rule:
+        problems = problems.filter(rule=rule)
+    if status:
+        problems = problems.filter(status=status)
+    if unit:
+        problems = problems.filter(subtree_q("village", unit))
+    text = text.strip().upper()
+    if text:
+        heads = Household.objects.filter(head_id_number=text).values("code")
+        problems = problems.filter(Q(household__startswith=text) | Q(person=text) | Q(household__in=heads))
+    return _annotated(problems).order_by("village", "household", "rule", "person", "id")
+
+
+def _filter_form(request, rules: dict) -> ProblemFilterForm:
+    return ProblemFilterForm(request.GET or None, rules=rules,
+                             units=_filter_units(request.user, request.GET.get("township", "")))
+
+
+def _overview(user) -> dict:
+    """The summary line and both charts over every problem in reach: one grouped query each."""
+    problems = services.problems_for(user)
+    series = _status_series()
+    by_rule: dict[str, dict[str, int]] = {}
+    for row in problems.values("rule", "status").annotate(n=Count("id")).order_by("rule"):
+        by_rule.setdefault(row["rule"], {})[row["status"]] = row["n"]
+    totals = {status: sum(counts.get(status, 0) for counts in by_rule.values()) for status in Problem.Status.values}
+    rule_chart = {
+        # Codes only: charts.js leaves 90 px for axis labels; the names are in the rule filter and the table.
+        "names": list(by_rule),
+        "series": [{"name": label, "data": [sum(counts.get(s, 0) for s in statuses) for counts in by_rule.values()]}
+                   for label, statuses in series],
+    }
+
+    access = access_for(user)
+    child_length = _CHILD_LENGTH.get(len(access.prefix))
+    unit_chart = None
+    if child_length:
+        children = OrgUnit.objects.filter(parent_id=access.prefix) if access.prefix else \
+            OrgUnit.objects.filter(level=Level.PROVINCE)
+        by_unit: dict[str, dict[str, int]] = {c.code: {} for c in children.order_by("code")}
+        names = {c.code: c.short_name for c in children}
+        rows = (problems.annotate(unit=Substr("village", 1, child_length)).values("unit", "status")
+                .annotate(n=Count("id")).order_by())
+        for row in rows:
+            if row["unit"] in by_unit:
+                by_unit[row["unit"]][row["status"]] = row["n"]
+        unit_chart = {
+            "names": [names[code] for code in by_unit],
+            "series": [{"name": label, "data": [sum(counts.get(s, 0) for s in statuses) for counts in by_unit.values()]}
+                       for label, statuses in series],
+        }
+    return {
+        "total": sum(totals.values()), "fixed": totals[Problem.Status.FIXED], "open": totals[Problem.Status.OPEN],
+        "exception": totals[Problem.Status.EXCEPTION] + totals[Problem.Status.EXCEPTION_PENDING],
+        "rule_chart": rule_chart, "unit_chart": unit_chart,
+    }
+
+
+def _runs_for(user) -> QuerySet[CheckRun]:
+    """Runs over the user's unit or a unit under it (a sysadmin: all)."""
+    return CheckRun.objects.filter(access_for(user).org_q("org"))
+
+
+def _run_get(user, run_id: int) -> CheckRun:
+    try:
+        return _runs_for(user).select_related("triggered_by").get(pk=run_id)
+    except CheckRun.DoesNotExist:
+        raise Http404("no such run in reach") from None
+
+
+def _next_url(request, fallback: str) -> str:
+    """Where to go back to after an action: the page the person came from, if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+# --- problems -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def problem_list(request):
+    rules = services.catalog()
+    form = _filter_form(request, rules)
+    problems = Problem.objects.none()
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        problems = _filtered(request.user, rule=data.get("rule", ""), status=data.get("status", ""),
+                             unit=form.unit if request.GET else "", text=data.get("q", ""))
+    page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    access = access_for(request.user)
+    for problem in page.object_list:
+        problem.rule_name = rules[problem.rule].name if problem.rule in rules else ""
+        problem.person_shown = access.mask_id(problem.person)
+        problem.village_short = _short_name(problem.village_name)
+    overview = _overview(request.user)
+    return render(request, "checks/problem_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "overview": overview,
+        "rule_chart_json": json.dumps(overview["rule_chart"], ensure_ascii=False),
+        "unit_chart_json": json.dumps(overview["unit_chart"], ensure_ascii=False) if overview["unit_chart"] else "",
+        "can_write": access.can_write, "can_review": access.can_write and access.role in services.REVIEW_ROLES,
+    })
+
+
+@login_required
+@require_GET
+def problem_export(request):
+    rules = services.catalog()
+    form = _filter_form(request, rules)
+    if request.GET and not form.is_valid():
+        problems = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
+                            for name, errors in form.errors.items())
+        return HttpResponseBadRequest(_("筛选条件有误，无法导出：%(problems)s") % {"problems": problems},
+                                      content_type="text/plain; charset=utf-8")
+    data = form.cleaned_data if request.GET else {}
+    unit = form.unit if request.GET else ""
+    filters = {"rule": data.get("rule", ""), "status": data.get("status", ""), "unit": unit, "text": data.get("q", "")}
+    problems = _filtered(request.user, **filters)
+    if problems.count() + 1 > EXCEL_MAX_ROWS:
+        return HttpResponseBadRequest(_("问题数据超过 Excel 工作表上限，请按乡镇或村分别导出。"),
+                                      content_type="text/plain; charset=utf-8")
+    access = access_for(request.user)
+    scope = unit or access.prefix or _("全国")
+    name = f"{_('问题数据')}-{scope}-{timezone.localdate():%Y%m%d}.xlsx"
+    out = tempfile.TemporaryFile(prefix="jingzhun-problems-", suffix=".xlsx")
+    try:
+        count = _write_problems_xlsx(out, problems, rules=rules, id_shown=access.mask_id)
+        # These files carry ID numbers: every download leaves an audit row.
+        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, target=name,
+                     ip=request.META.get("REMOTE_ADDR"),
+                     detail={"what": "problems", "filter": {k: v for k, v in filters.items() if v}, "problems": count,
+                             "masked": not access.sees_full_ids, "format": "xlsx", "source": "web"})
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+
+
+def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_shown) -> int:
+    """The problems as one worksheet with Chinese headers; every cell a string (codes keep their zeros)."""
+    import xlsxwriter
+
+    status_label = dict(Problem.Status.choices)
+    headers = ((_("规则"), 8), (_("规则名称"), 22), (_("问题类别"), 12), (_("户编号"), 18), (_("户主"), 10),
+               (_("身份证号"), 20), (_("村代码"), 14), (_("村"), 12), (_("问题说明"), 50), (_("状态"), 16),
+               (_("情况说明"), 30), (_("首次发现"), 17), (_("最近发现"), 17), (_("整改建议"), 50))
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet(_("问题数据"))
+    bold = book.add_format({"bold": True})
+    for col, (title, width) in enumerate(headers):
+        sheet.write_string(0, col, title, bold)
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    row = 0
+    fields = ("rule", "household", "head_name", "person", "village", "village_name", "message", "status",
+              "exception_reason", "first_seen", "last_seen")
+    for (code, household, head, person, village, village_name, message, status, reason, first,
+         last) in problems.values_list(*fields).iterator(chunk_size=5000):
+        rule = rules.get(code)
+        row += 1
+        cells = (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
+                 id_shown(person), village, _short_name(village_name), message, str(status_label.get(status, status)),
+                 reason, _when(first), _when(last), rule.fix if rule else "")
+        for col, value in enumerate(cells):
+            if value:  # Excel has no empty-string cell: a blank is simply not written
+                sheet.write_string(row, col, value)
+    book.close()
+    return row
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_exception(request, problem_id: int):
+    problem = _problem_get(request.user, problem_id)
+    access_for(request.user).require_write()
+    form = ExceptionClaimForm(request.POST or None)
+    back = _next_url(request, reverse("checks:problem_list"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.problem_claim_exception(problem_id=problem.pk, acting_user=request.user,
+                                             reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已申报情况属实（%(household)s），待乡镇审核。") % {"household": problem.household})
+            return redirect(back)
+    rule = services.catalog().get(problem.rule)
+    return render(request, "checks/problem_exception.html", {
+        "form": form, "problem": problem, "rule": rule, "back": back,
+        "person_shown": access_for(request.user).mask_id(problem.person),
+        "village_short": _short_name(problem.village_name)})
+
+
+@login_required
+def problem_review(request, problem_id: int):
+    # POST only, but a problem out of reach is 404 whatever the method (it looks exactly like absent).
+    _problem_get(request.user, problem_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ExceptionReviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("请选择“通过”或“退回”。"), content_type="text/plain; charset=utf-8")
+    approve = form.cleaned_data["decision"] == "approve"
+    back = _next_url(request, reverse("checks:problem_list"))
+    try:
+        problem = services.problem_review_exception(problem_id=problem_id, acting_user=request.user, approve=approve)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if approve:
+            messages.success(request, _("已审核通过：%(household)s 情况属实。") % {"household": problem.household})
+        else:
+            messages.info(request, _("已退回：%(household)s 仍需整改。") % {"household": problem.household})
+    return redirect(back)
+
+
+# --- check runs -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def run_list(request):
+    runs = list(_runs_for(request.user).select_related("triggered_by")[:RECENT_RUNS])
+    names = _unit_names(r.org for r in runs)
+    for run in runs:
+        run.org_name = names.get(run.org, run.org) if run.org else _("全国")
+    return render(request, "checks/run_list.html", {
+        "runs": runs, "can_start": tasks.may_start_runs(request.user), "rule_count": len(services.catalog())})
+
+
+@login_required
+@require_POST
+def run_start(request):
+    run = tasks.check_run_start(acting_user=request.user)
+    return redirect("checks:run_detail", run_id=run.pk)
+
+
+@login_required
+@require_GET
+def run_detail(request, run_id: int):
+    run = _run_get(request.user, run_id)
+    rules = services.catalog()
+    run.org_name = _unit_names([run.org]).get(run.org, run.org) if run.org else _("全国")
+    run.finished = run.status in (CheckRun.Status.DONE, CheckRun.Status.FAILED)
+    counts = _run_counts(request.user, run, rules) if run.status == CheckRun.Status.DONE else []
+    template = "checks/_run_status.html" if request.headers.get("HX-Request") else "checks/run_detail.html"
+    return render(request, template, {
+        "run": run, "counts": counts,
+        "rule_names": [f"{code} {rules[code].name}" if code in rules else code for code in run.rules]})
+
+
+def _run_counts(user, run: CheckRun, rules: dict) -> list[dict]:
+    """The ledger after a run, by rule: 待整改, 已整改, 情况属实 (over the villages in the user's reach)."""
+    by_rule: dict[str, dict[str, int]] = {}
+    rows = (ProblemCount.objects.filter(access_for(user).org_q("village"), run=run)
+            .values("rule", "status").annotate(n=Sum("count")).order_by())
+    for row in rows:
+        by_rule.setdefault(row["rule"], {})[row["status"]] = row["n"]
+    return [{"code": code, "name": rules[code].name if code in rules else "",
+             "open": counts.get(Problem.Status.OPEN, 0), "fixed": counts.get(Problem.Status.FIXED, 0),
+             "exception": counts.get(Problem.Status.EXCEPTION_PENDING, 0) + counts.get(Problem.Status.EXCEPTION, 0)}
+            for code, counts in sorted(by_rule.items())]
+
+
+def _unit_names(codes: Iterable[str]) -> dict[str, str]:
+    return {u.code: u.name for u in OrgUnit.objects.filter(code__in={c for c in codes if c})}
