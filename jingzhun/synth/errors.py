@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .codes import ATTR_DIBAO, ATTR_GENERAL, ATTRIBUTES, C, CAUSES, GRADES, ST_EXITED, ST_POOR, ST_RETURNED, pick
+from .codes import (ATTR_DIBAO, ATTR_GENERAL, ATTRIBUTES, C, CAUSES, GRADES, ST_EXITED, ST_POOR, ST_REMOVED,
+                    ST_RETURNED, pick)
 from .headers import HOUSEHOLD_SHEET, MEMBER_SHEET
 from .idcard import ALPHABET
 from .text import NO, bytes_matrix_text, int_text, money_text, replace_rows, take_text
@@ -79,10 +80,16 @@ class _Sheet:
                                                 pa.concat_arrays(value_parts))
 
 
-def _choose(rng: np.random.Generator, n_rows: int, rate: float, eligible_of) -> tuple[np.ndarray, np.ndarray]:
-    """round(rate × n_rows) distinct rows and a kind for each, uniform over the kinds the row fits."""
-    count = int(round(rate * n_rows))
-    rows = np.sort(rng.choice(n_rows, count, replace=False))
+def _choose(rng: np.random.Generator, n_rows: int, rate: float, eligible_of,
+            checked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """round(rate × n_rows) distinct rows and a kind for each, uniform over the kinds the row fits.
+
+    Only rows the data-quality checks look at are spoiled (`checked`: not in a 清退 household, and for
+    members in 正常 status), so that every injected error is one the checks must find.
+    """
+    candidates = np.flatnonzero(checked)
+    count = min(int(round(rate * n_rows)), len(candidates))
+    rows = np.sort(rng.choice(candidates, count, replace=False))
     eligible = eligible_of(rows)
     return rows, pick(rng, eligible.astype(float))
 
@@ -125,7 +132,7 @@ def _household_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, hh: 
             hh["attribute"][rows] == ATTR_GENERAL,  # dibao_without_recipient
         ])
 
-    rows, kind = _choose(rng, len(status), rate, eligible)
+    rows, kind = _choose(rng, len(status), rate, eligible, status != ST_REMOVED)
     for k, name in enumerate(kinds):
         r = rows[kind == k]
         if not len(r):
@@ -185,7 +192,7 @@ def _member_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, m: dict
             m["migrant"][rows] >= 0,  # migrant_zero_months
         ])
 
-    rows, kind = _choose(rng, n_members, rate, eligible)
+    rows, kind = _choose(rng, n_members, rate, eligible, m["normal"] & m["checked_household"])
     ids = m["ids"]
     for k, name in enumerate(kinds):
         r = rows[kind == k]
@@ -199,7 +206,9 @@ def _member_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, m: dict
             wrong[:, 17] = ALPHABET[(position[wrong[:, 17]] + rng.integers(1, len(ALPHABET), n)) % len(ALPHABET)]
             sheet.edit("身份证号", r, bytes_matrix_text(wrong), name)
         elif name == "duplicate_id":
-            source = _same_sex_and_age(rng, m, r, np.setdiff1d(np.arange(n_members), rows, assume_unique=True))
+            # The copy comes from an untouched member the checks also look at, so the two really clash.
+            untouched = np.setdiff1d(np.flatnonzero(m["normal"] & m["checked_household"]), rows, assume_unique=True)
+            source = _same_sex_and_age(rng, m, r, untouched)
             sheet.edit("身份证号", r, bytes_matrix_text(ids[source]), name)
         elif name == "sex_mismatch":
             sheet.edit("性别", r, take_text(["男", "女"], m["male"][r].astype(np.int64)), name)

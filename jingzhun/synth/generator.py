@@ -90,7 +90,8 @@ HEALTH_P = np.array([
 HEALTH_ORDER = [H_HEALTHY, H_CHRONIC, H_SERIOUS, H_DISABLED]
 # 劳动技能 (普通, 技能, 丧失, 无) by [band: 16–60, 61–70, 71+][health: 健康, 慢性病, 大病, 残疾].
 LABOUR_P = np.array([
-    [[0.78, 0.20, 0.00, 0.02], [0.65, 0.05, 0.15, 0.15], [0.20, 0.00, 0.60, 0.20], [0.25, 0.02, 0.60, 0.13]],
+    # Under 61 and healthy: able to work (a healthy adult out of school with 无劳动力 is what check Q12 flags).
+    [[0.80, 0.20, 0.00, 0.00], [0.65, 0.05, 0.15, 0.15], [0.20, 0.00, 0.60, 0.20], [0.25, 0.02, 0.60, 0.13]],
     [[0.70, 0.05, 0.00, 0.25], [0.20, 0.00, 0.40, 0.40], [0.05, 0.00, 0.50, 0.45], [0.10, 0.00, 0.50, 0.40]],
     [[0.15, 0.00, 0.00, 0.85], [0.00, 0.00, 0.30, 0.70], [0.00, 0.00, 0.35, 0.65], [0.00, 0.00, 0.35, 0.65]],
 ])
@@ -551,6 +552,7 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
             },
             members={
                 "household": m_hh, "head": m_head, "age": m_age, "male": m_male, "normal": m_normal,
+                "checked_household": h_status[m_hh] != ST_REMOVED,
                 "attending": attending, "migrant": migrant, "ids": ids,
             })
 
