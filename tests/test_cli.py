@@ -98,3 +98,29 @@ def test_import_export_round_trip_and_errors_on_the_command_line(tmp_path):
     result = _jingzhun("import", str(garbage), home=home)
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
     assert "registry.xlsx" in result.stdout
+
+
+def test_check_on_the_command_line(tmp_path):
+    import json
+
+    home = tmp_path / "home"
+    assert _jingzhun("init", home=home).returncode == 0
+    data = tmp_path / "data"
+    _jingzhun("synth", "--county", "140826", "--households", "80", "--seed", "4", "--errors", "0.05",
+              "--out", str(data), home=home)
+    assert _jingzhun("import", str(data), home=home).returncode == 0
+    result = _jingzhun("check", "--org", "140826", "--as-of", "2020-12-31", "--format", "json", home=home)
+    assert result.returncode == 0, result.stderr
+    findings = json.loads(result.stdout)
+    assert findings and set(findings[0]) == {"rule", "household", "person", "org", "message"}
+    assert all(f["org"] == f["household"][:12] for f in findings)
+    assert any(f["person"] is None for f in findings) or any(f["person"] for f in findings)
+    subset = json.loads(_jingzhun("check", "--rules", "Q01,Q05", "--as-of", "2020-12-31", "--format", "json",
+                                  "--no-store", home=home).stdout)
+    assert {f["rule"] for f in subset} <= {"Q01", "Q05"}
+    table = _jingzhun("check", "--org", "140826", "--as-of", "2020-12-31", "--out", str(tmp_path / "t.txt"),
+                      home=home)
+    assert table.returncode == 0 and "发现问题" in (tmp_path / "t.txt").read_text(encoding="utf-8")
+    for bad in (["--org", "999999"], ["--rules", "Q99"], ["--as-of", "2020-02-30"]):
+        refused = _jingzhun("check", *bad, home=home)
+        assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
