@@ -9,12 +9,12 @@
 SELECT household_id AS household, id_number AS person,
        CASE WHEN migrant_months < 0 OR migrant_months > 12
                 THEN '务工时间 ' || migrant_months || ' 个月，不在 0–12 之间'
-            WHEN coalesce(trim(migrant_work), '') <> ''
+            WHEN coalesce(migrant_work, '') <> ''
                 THEN '务工状况为“' || migrant_work || '”，务工时间'
                      || CASE WHEN migrant_months IS NULL THEN '未填写' ELSE '为 0' END
             ELSE '务工状况未填写，务工时间为 ' || migrant_months || ' 个月' END AS message
 FROM member_facts
 WHERE active AND (
        migrant_months < 0 OR migrant_months > 12
-    OR (coalesce(trim(migrant_work), '') <> '' AND coalesce(migrant_months, 0) = 0)
-    OR (coalesce(trim(migrant_work), '') = '' AND migrant_months > 0))
+    OR (coalesce(migrant_work, '') <> '' AND coalesce(migrant_months, 0) = 0)
+    OR (coalesce(migrant_work, '') = '' AND migrant_months > 0))
