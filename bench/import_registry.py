@@ -128,8 +128,8 @@ def run_child(engine: str, postgres_url: str | None, case: str, method: str, pat
 def markdown(results: list[dict]) -> str:
     lines = [
         "| engine | case | method | members | households | load avg (1 min) | import s | members/s "
-        "| rows written/s | peak RSS MB | read / check / write s | ≤ 60 s |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|",
+        "| rows written/s | peak RSS MB | read / check / write s | own CPU s | busy cores | ≤ 60 s |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|---|",
     ]
     for r in results:
         stages = " / ".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "write")) if r["stages"] else "—"
@@ -137,7 +137,8 @@ def markdown(results: list[dict]) -> str:
         lines.append(
             f"| {r['engine']} | {r['case']} | {r['method']} | {r['members']:,} | {r['households']:,} "
             f"| {r['loadavg'][0]:.2f} | {r['seconds']:.1f} | {r['members'] / r['seconds']:,.0f} "
-            f"| {r['rows_written'] / r['seconds']:,.0f} | {r['peak_rss_mb']:,.0f} | {stages} | {target} |")
+            f"| {r['rows_written'] / r['seconds']:,.0f} | {r['peak_rss_mb']:,.0f} | {stages} "
+            f"| {r['own_cpu']:.1f} | {r['busy_cores']:.2f} | {target} |")
     return "\n".join(lines)
 
 
@@ -165,6 +166,13 @@ def parent(args: argparse.Namespace) -> None:
 
 
 # --- Child: one import on a fresh database -------------------------------------------------------------
+
+def _cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    total = sum(values[:8])  # user nice system idle iowait irq softirq steal
+    return total - values[3] - values[4], total
+
 
 def _status_kb(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -244,7 +252,7 @@ def child(spec: dict) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
 
     from jingzhun.accounts.models import AuditEvent
     from jingzhun.exchange import importer
@@ -272,6 +280,8 @@ def child(spec: dict) -> None:
     timed.wrap(services, "insert_with_history", lambda model, *a, **k: f"insert_with_history {model.__name__}")
     timed.wrap(bulk, "_insert", lambda db_table, *a, **k: f"  of which rows into {db_table}")
     timed.wrap(importer, "audit_record")
+    # The end of the import's transaction.atomic() (PostgreSQL checks the deferred foreign keys here).
+    timed.wrap(connections["default"], "commit", lambda: "commit")
 
     marks: list[tuple[str, int, float]] = []
 
@@ -282,6 +292,10 @@ def child(spec: dict) -> None:
     rss_before = _status_kb("VmRSS")
     print(f"load average at start: {loadavg[0]:.2f} {loadavg[1]:.2f} {loadavg[2]:.2f}; "
           f"RSS before the import {rss_before / 1024:.0f} MB")
+    import resource
+
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
+    busy_before, total_before = _cpu_jiffies()
     start = time.perf_counter()
     if spec["method"] == "naive":
         naive_import(path)
@@ -290,6 +304,11 @@ def child(spec: dict) -> None:
         report = importer.registry_import(paths=[path], progress=progress)
     seconds = time.perf_counter() - start
     peak_kb = _status_kb("VmHWM")
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    busy_after, total_after = _cpu_jiffies()
+    own_cpu = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
+    # Average number of busy cores over the import, all processes (ours, the database server, others).
+    busy_cores = (os.cpu_count() or 1) * (busy_after - busy_before) / max(1, total_after - total_before)
 
     if report is not None:
         assert report.ok, report.issues[:5]
@@ -322,11 +341,14 @@ def child(spec: dict) -> None:
           f"households in {seconds:.2f} s = {members / seconds:,.0f} members/s, "
           f"{rows_written:,} rows written (registry + history + cadres) = {rows_written / seconds:,.0f} rows/s; "
           f"peak RSS {peak_kb / 1024:,.0f} MB")
+    print(f"CPU: this process {own_cpu:.1f} s over {seconds:.1f} s wall; all processes kept "
+          f"{busy_cores:.2f} of {os.cpu_count()} cores busy on average")
     print(f"rows: {json.dumps(counts)}")
     print(RESULT_TAG + json.dumps({
         "engine": spec["engine"], "case": spec["case"], "method": spec["method"], "members": members,
         "households": counts["households"], "rows_written": rows_written, "seconds": seconds,
         "peak_rss_mb": peak_kb / 1024, "rss_before_mb": rss_before / 1024, "loadavg": loadavg,
+        "own_cpu": own_cpu, "busy_cores": busy_cores,
         "stages": stages, "detail": timed.totals, "db_version": str(version)}))
 
 
