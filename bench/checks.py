@@ -43,7 +43,15 @@ from jingzhun.exchange.importer import import_sheets, sheets_from_tables, typed_
 from jingzhun.synth import generate  # noqa: E402
 
 AS_OF = datetime.date(2020, 12, 31)
-COUNTIES = ["141130", "140826", "140829", "140821", "140822", "140823", "140824", "140825", "140827", "140828"]
+def _shanxi_counties() -> list[str]:
+    """Shanxi's county codes that have villages in the shipped list, 绛县-area first for familiarity."""
+    from jingzhun.orgunits.divisions import read_divisions
+
+    codes = sorted({code[:6] for code, _name in read_divisions(prefix="14") if len(code) == 12})
+    return sorted(codes, key=lambda c: (not c.startswith("1408"), c))
+
+
+COUNTIES = _shanxi_counties()
 PANDAS_RULES = ["Q03", "Q05", "Q08", "Q26", "Q31"]
 PER_HOUSEHOLD = 2.94  # members per household the generator makes, near enough to size the run
 
