@@ -5,36 +5,24 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.orgunits.forms import UnitFilterForm
+from jingzhun.orgunits.models import OrgUnit
 
 from .catalog import Rule
 from .models import Problem
 
 
-class ProblemFilterForm(forms.Form):
-    """Filters of the problem list and its export; unit choices are the townships and villages in reach."""
+class ProblemFilterForm(UnitFilterForm):
+    """Filters of the problem list and its export."""
 
+    field_order = ["rule", "status", "township", "village", "q"]
     rule = forms.ChoiceField(label=_("规则"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Problem.Status.choices)
-    township = forms.ChoiceField(label=_("乡镇"), required=False)
-    village = forms.ChoiceField(label=_("村"), required=False)
     q = forms.CharField(label=_("户编号 / 身份证号"), required=False, max_length=40)
 
     def __init__(self, *args, rules: dict[str, Rule], units: list[OrgUnit], **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, units=units, **kwargs)
         self.fields["rule"].choices = [("", _("全部"))] + [(code, f"{code} {r.name}") for code, r in rules.items()]
-        townships = [u for u in units if u.level == Level.TOWNSHIP]
-        villages = [u for u in units if u.level == Level.VILLAGE]
-        self.fields["township"].choices = [("", _("全部"))] + [(u.code, u.name) for u in townships]
-        selected = self.data.get("township") or ""
-        self.fields["village"].choices = [("", _("全部"))] + [
-            (u.code, u.short_name) for u in villages if u.code.startswith(selected)]
-
-    @property
-    def unit(self) -> str:
-        if not self.is_valid():
-            return ""
-        return self.cleaned_data.get("village") or self.cleaned_data.get("township") or ""
 
 
 class ExceptionClaimForm(forms.Form):

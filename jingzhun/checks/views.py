@@ -29,7 +29,7 @@ from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
-from jingzhun.registry.views import _filter_units
+from jingzhun.orgunits.selectors import filter_units
 
 from . import services, tasks
 from .forms import ExceptionClaimForm, ExceptionReviewForm, ProblemFilterForm
@@ -88,7 +88,7 @@ def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: s
 
 def _filter_form(request, rules: dict) -> ProblemFilterForm:
     return ProblemFilterForm(request.GET or None, rules=rules,
-                             units=_filter_units(request.user, request.GET.get("township", "")))
+                             units=filter_units(request.user, request.GET.get("township", "")))
 
 
 def _overview(user) -> dict:

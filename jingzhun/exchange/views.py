@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from jingzhun.orgunits.access import access_for
 from jingzhun.registry.forms import HouseholdFilterForm
-from jingzhun.registry.views import _filter_units
+from jingzhun.orgunits.selectors import filter_units
 
 from .export import XLSX_CONTENT_TYPE, ExportTooLarge, registry_export
 
@@ -40,7 +40,7 @@ class _TemporaryExport(io.FileIO):
 @login_required
 @require_GET
 def household_export(request):
-    form = HouseholdFilterForm(request.GET, units=_filter_units(request.user, request.GET.get("township", "")))
+    form = HouseholdFilterForm(request.GET, units=filter_units(request.user, request.GET.get("township", "")))
     if not form.is_valid():
         problems = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
                             for name, errors in form.errors.items())

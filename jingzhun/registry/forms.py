@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.orgunits.forms import UnitFilterForm
 
 from . import vocab
 from .idnumbers import id_number_problem, sex_of
@@ -125,30 +125,14 @@ class MemberForm(forms.ModelForm):
         return data
 
 
-class HouseholdFilterForm(forms.Form):
-    """Filters of the household list; unit choices are the townships and villages in the user's reach."""
+class HouseholdFilterForm(UnitFilterForm):
+    """Filters of the household list."""
 
+    field_order = ["status", "attribute", "main_cause", "township", "village", "q"]
     status = forms.ChoiceField(label=_("脱贫状态"), required=False,
                                choices=[("", _("全部"))] + vocab.PovertyStatus.choices)
     attribute = forms.ChoiceField(label=_("贫困户属性"), required=False,
                                   choices=[("", _("全部"))] + vocab.HouseholdAttribute.choices)
     main_cause = forms.ChoiceField(label=_("主要致贫原因"), required=False,
                                    choices=[("", _("全部"))] + vocab.PovertyCause.choices)
-    township = forms.ChoiceField(label=_("乡镇"), required=False)
-    village = forms.ChoiceField(label=_("村"), required=False)
     q = forms.CharField(label=_("姓名 / 身份证号 / 户编号"), required=False, max_length=40)
-
-    def __init__(self, *args, units: list[OrgUnit], **kwargs):
-        super().__init__(*args, **kwargs)
-        townships = [u for u in units if u.level == Level.TOWNSHIP]
-        villages = [u for u in units if u.level == Level.VILLAGE]
-        self.fields["township"].choices = [("", _("全部"))] + [(u.code, u.name) for u in townships]
-        selected = self.data.get("township") or ""
-        self.fields["village"].choices = [("", _("全部"))] + [
-            (u.code, u.short_name) for u in villages if u.code.startswith(selected)]
-
-    @property
-    def unit(self) -> str:
-        if not self.is_valid():
-            return ""
-        return self.cleaned_data.get("village") or self.cleaned_data.get("township") or ""

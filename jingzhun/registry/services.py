@@ -41,10 +41,10 @@ def _apply_changes(instance, data: dict[str, Any], allowed: Iterable[str], *, ac
     record at once do not overwrite each other's work; the caller holds the row lock meanwhile.
     """
     changed = []
-    for field in allowed:
-        if field in data and getattr(instance, field) != data[field]:
-            setattr(instance, field, data[field])
-            changed.append(field)
+    for name in allowed:
+        if name in data and getattr(instance, name) != data[name]:
+            setattr(instance, name, data[name])
+            changed.append(name)
     if changed:
         instance._history_user = acting_user
         instance._change_reason = reason

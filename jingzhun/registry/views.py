@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.orgunits.models import Level
+from jingzhun.orgunits.selectors import filter_units
 
 from . import selectors, services, vocab
 from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
@@ -54,22 +54,10 @@ def division(request, code: str | None = None):
     })
 
 
-def _filter_units(user, township: str) -> list[OrgUnit]:
-    """Townships and villages offered as filters: only as many as fit a select box."""
-    access = access_for(user)
-    prefix = access.prefix
-    wanted = Q(pk__in=[])
-    if len(prefix) >= 4:
-        wanted |= Q(level=Level.TOWNSHIP)
-    if len(prefix) >= 9 or township:
-        wanted |= Q(level=Level.VILLAGE, code__startswith=township or prefix)
-    return list(access.filter_units(OrgUnit.objects.filter(wanted)).order_by("code"))
-
-
 @login_required
 def household_list(request):
     form = HouseholdFilterForm(request.GET or None,
-                               units=_filter_units(request.user, request.GET.get("township", "")))
+                               units=filter_units(request.user, request.GET.get("township", "")))
     households = selectors.household_list(request.user).none()
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}

@@ -1,0 +1,31 @@
+"""The township / village filter shared by every list page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Level, OrgUnit
+
+
+class UnitFilterForm(forms.Form):
+    """A 乡镇 and a 村 select whose choices are the units in the user's reach (see selectors.filter_units)."""
+
+    township = forms.ChoiceField(label=_("乡镇"), required=False)
+    village = forms.ChoiceField(label=_("村"), required=False)
+
+    def __init__(self, *args, units: list[OrgUnit], **kwargs):
+        super().__init__(*args, **kwargs)
+        townships = [u for u in units if u.level == Level.TOWNSHIP]
+        villages = [u for u in units if u.level == Level.VILLAGE]
+        self.fields["township"].choices = [("", _("全部"))] + [(u.code, u.name) for u in townships]
+        selected = self.data.get("township") or ""
+        self.fields["village"].choices = [("", _("全部"))] + [
+            (u.code, u.short_name) for u in villages if u.code.startswith(selected)]
+
+    @property
+    def unit(self) -> str:
+        """The narrowest unit chosen ("" for none, or when the form is invalid)."""
+        if not self.is_valid():
+            return ""
+        return self.cleaned_data.get("village") or self.cleaned_data.get("township") or ""
