@@ -220,6 +220,43 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_indicators(args) -> int:
+    _setup_django()
+    import datetime
+    import json
+
+    from django.utils import timezone
+
+    from jingzhun.indicators.catalog import indicator_catalog
+    from jingzhun.indicators.services import indicators_compute
+    from jingzhun.orgunits.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=args.org).first()
+    if unit is None:
+        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+        return 2
+    try:
+        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else timezone.localdate()
+    except ValueError:
+        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
+        return 2
+    values = indicators_compute(org=args.org, as_of=as_of)
+    if args.format == "json":
+        print(json.dumps(values, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{unit.name}（{unit.code}）主要指标，基准日 {as_of}")
+    for column in ("代码", "指标", "数值", "单位"):
+        table.add_column(column)
+    for code, indicator in indicator_catalog().items():
+        value = values.get(code)
+        table.add_row(code, indicator.name, "—" if value is None else str(value), indicator.unit)
+    Console(highlight=False).print(table)
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from django.core.management import call_command
@@ -265,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--out", type=Path, help="把结果写入文件")
     check.add_argument("--no-store", action="store_true", help="只输出结果，不写入问题台账")
     check.set_defaults(func=cmd_check)
+
+    ind = sub.add_parser("indicators", help="计算某单位的主要指标（贫困发生率、参保率等）")
+    ind.add_argument("--org", required=True, help="区划代码，如 140826")
+    ind.add_argument("--as-of", help="基准日 YYYY-MM-DD（默认今天）：年龄按此日计算")
+    ind.add_argument("--format", choices=["table", "json"], default="table")
+    ind.set_defaults(func=cmd_indicators)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

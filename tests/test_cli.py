@@ -124,3 +124,22 @@ def test_check_on_the_command_line(tmp_path):
     for bad in (["--org", "999999"], ["--rules", "Q99"], ["--as-of", "2020-02-30"]):
         refused = _jingzhun("check", *bad, home=home)
         assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_indicators_on_the_command_line(tmp_path):
+    import json
+
+    from jingzhun.indicators.catalog import indicator_catalog
+
+    home = tmp_path / "home"
+    assert _jingzhun("init", home=home).returncode == 0
+    data = tmp_path / "data"
+    _jingzhun("synth", "--county", "140826", "--households", "60", "--seed", "8", "--out", str(data), home=home)
+    assert _jingzhun("import", str(data), home=home).returncode == 0
+    result = _jingzhun("indicators", "--org", "140826", "--as-of", "2020-12-31", "--format", "json", home=home)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR"}
+    assert values["HH_REG"] + values["HH_REMOVED"] == 60 and sum(values["CAUSES"].values()) == values["HH_REG"]
+    refused = _jingzhun("indicators", "--org", "999999", home=home)
+    assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr

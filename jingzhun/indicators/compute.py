@@ -1,0 +1,45 @@
+"""Computing indicators on an analytics engine, for every org unit at every level at once."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from jingzhun.analytics import Engine
+
+from .catalog import component_names, components_sql, indicator_catalog
+
+LEVEL_LENGTHS = (2, 4, 6, 9, 12)
+
+
+def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> pa.Table:
+    """One row per org unit (code of each length in `lengths`, under `org`), one column per indicator.
+
+    The per-village components are summed over code prefixes — a unit is exactly the sum of its
+    villages — and only then turned into rates, so a county's rate is never an average of rates.
+    """
+    # Sums of counts as BIGINT (DuckDB would widen them to a 128-bit decimal); money stays decimal.
+    sums = ", ".join(f"sum({c}) AS {c}" if c == "net_income_reg" else f"CAST(sum({c}) AS BIGINT) AS {c}"
+                     for c in component_names())
+    values = ", ".join(f"{i.value} AS {code}" for code, i in indicator_catalog().items())
+    parts = []
+    for length in lengths:
+        if org and length < len(org):
+            continue
+        where = f"WHERE starts_with(village, '{org}')" if org else ""
+        parts.append(engine.query(
+            f"WITH c AS ({components_sql()}), s AS (SELECT substr(village, 1, {length}) AS org, {sums} "
+            f"FROM c {where} GROUP BY 1) SELECT org, {values} FROM s ORDER BY org"))
+    return pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
+
+
+def breakdowns(engine: Engine, org: str) -> dict:
+    """CAUSES {主要致贫原因: households} over 建档立卡户 and EXITS_BY_YEAR {脱贫年度: {households, persons}}."""
+    where = f"starts_with(code, '{org}')" if org else "true"
+    causes = engine.query(f"SELECT main_cause, count(*) AS n FROM household_facts WHERE active AND {where} "
+                          f"GROUP BY 1 ORDER BY 2 DESC, 1").to_pylist()
+    exits = engine.query(f"SELECT exit_year, count(*) AS households, sum(member_count) AS persons "
+                         f"FROM household_facts WHERE status = '已脱贫' AND exit_year IS NOT NULL AND {where} "
+                         f"GROUP BY 1 ORDER BY 1").to_pylist()
+    return {"CAUSES": {r["main_cause"]: r["n"] for r in causes},
+            "EXITS_BY_YEAR": {str(r["exit_year"]): {"households": r["households"], "persons": int(r["persons"])}
+                              for r in exits}}

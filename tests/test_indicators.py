@@ -1,0 +1,129 @@
+"""Indicators against a small registry whose every figure was worked out by hand (see the comments)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pyarrow as pa
+import pytest
+
+from jingzhun.analytics import Snapshot, conform, get_engine
+from jingzhun.indicators.catalog import indicator_catalog
+from jingzhun.indicators.compute import breakdowns, indicator_table
+
+from .golden_checks import CLEAN_HOUSEHOLD, CLEAN_MEMBER, valid_id
+
+AS_OF = datetime.date(2020, 12, 31)
+V1, V2, V3 = "140826100233", "140826100201", "140826101201"  # 下高池, 城内 (古绛镇); 横东 (横水镇)
+
+
+def _member(household, n, birth, sex="男", **fields):
+    return {**CLEAN_MEMBER, "id": int(household[-4:]) * 10 + n, "household_id": household,
+            "id_number": valid_id("140826", birth, sex, int(household[-4:]) * 10 + n), "sex": sex, **fields}
+
+
+def _household(code, **fields):
+    return {**CLEAN_HOUSEHOLD, "code": code, "village_id": code[:12], "income_year": 2020, "wage_income": 0.0,
+            "business_income": 0.0, "property_income": 0.0, "transfer_income": 0.0, "business_expense": 0.0,
+            **fields}
+
+
+H1, H2, H3, H4, H5 = V1 + "0001", V1 + "0002", V2 + "0001", V3 + "0001", V3 + "0002"
+HOUSEHOLDS = [
+    # net 10000 + 2000 + 1000 − 1000 = 12000; 3 正常 members (the grandmother died)
+    _household(H1, status="已脱贫", exit_year=2018, main_cause="因病", wage_income=10000.0, business_income=2000.0,
+               transfer_income=1000.0, business_expense=1000.0, housing_grade="B"),
+    # net 2000; no cadre; unsafe house (C) and water
+    _household(H2, status="未脱贫", exit_year=None, main_cause="缺资金", wage_income=2000.0, housing_grade="C",
+               safe_water=False, cadre_name="", cadre_work_unit="", cadre_phone=""),
+    # net 3000 + 1000 = 4000
+    _household(H3, status="返贫", exit_year=None, main_cause="因病", wage_income=3000.0, transfer_income=1000.0,
+               housing_grade="A"),
+    _household(H4, status="清退", exit_year=None, main_cause="缺技术", wage_income=50000.0),
+    # net 6000; unsafe house (D); no cadre (exited, so it does not count against coverage)
+    _household(H5, status="已脱贫", exit_year=2019, main_cause="缺劳力", wage_income=6000.0, housing_grade="D",
+               cadre_name="", cadre_work_unit="", cadre_phone=""),
+]
+MEMBERS = [
+    _member(H1, 1, "1970-03-01", relation="户主", pension_insurance=True),              # 50, pension base: insured
+    _member(H1, 2, "1972-05-01", "女", relation="配偶", pension_insurance=False),       # 48, base: not insured
+    _member(H1, 3, "2010-06-01", relation="之子", schooling="小学", education="小学",
+            labour="无劳动力", pension_insurance=None),                                   # 10, at school
+    _member(H1, 4, "1940-01-01", "女", relation="之母", status="死亡"),                  # not counted
+    _member(H2, 1, "1960-01-01", relation="户主", medical_insurance=False, pension_insurance=False),  # 60, uninsured
+    _member(H2, 2, "2008-02-01", relation="之子", schooling="非在校生", education="小学",
+            labour="无劳动力", pension_insurance=None),                                   # 12, out of school: dropout
+    _member(H3, 1, "1980-01-01", relation="户主", medical_insurance=False, active_soldier=True,
+            pension_insurance=None),                                                      # soldier: counts as insured
+    _member(H3, 2, "2005-09-01", "女", relation="之女", schooling="高中", education="初中",
+            labour="无劳动力", pension_insurance=None),                                   # 15, at school
+    _member(H4, 1, "1975-01-01", relation="户主"),                                        # 清退: POP_REMOVED
+    _member(H4, 2, "1976-01-01", "女", relation="配偶"),                                  # 清退: POP_REMOVED
+    _member(H5, 1, "1950-01-01", relation="户主", pension_insurance=True),               # 70, base: insured
+    _member(H5, 2, "1952-01-01", "女", relation="配偶", status="迁出"),                  # not counted
+]
+VILLAGES = [
+    {"village_id": V1, "registered_population": 1000, "registered_households": 300, "is_poor_village": True,
+     "exit_year": 2019, "paved_road": True, "bus_service": False, "broadband": True, "clinic_up_to_standard": True,
+     "cultural_venue": False},
+    {"village_id": V2, "registered_population": 500, "registered_households": 150, "is_poor_village": False,
+     "exit_year": None, "paved_road": True, "bus_service": True, "broadband": False, "clinic_up_to_standard": None,
+     "cultural_venue": True},
+    {"village_id": V3, "registered_population": 500, "registered_households": 160, "is_poor_village": True,
+     "exit_year": None, "paved_road": False, "bus_service": False, "broadband": True, "clinic_up_to_standard": True,
+     "cultural_venue": True},
+]
+
+COUNTY = {
+    "HH_REG": 4, "POP_REG": 8, "HH_POOR": 2, "POP_POOR": 4, "HH_EXITED": 2, "POP_EXITED": 4, "HH_RETURNED": 1,
+    "POP_RETURNED": 2, "HH_REMOVED": 1, "POP_REMOVED": 2, "VILLAGES": 3, "RURAL_POP": 2000,
+    "INCIDENCE": 0.2,            # 4 ÷ 2000 × 100
+    "POOR_VILLAGES": 2, "POOR_VILLAGES_EXITED": 1, "VILLAGE_EXIT_RATE": 50.0,
+    "ROAD_RATE": 66.67, "BUS_RATE": 33.33, "BROADBAND_RATE": 66.67, "CLINIC_RATE": 66.67, "CULTURE_RATE": 66.67,
+    "MED_INS_RATE": 87.5,        # 7 of 8: only H2's head lacks it (H3's head is a soldier)
+    "PENSION_RATE": 40.0,        # base: heads of H1 H2 H3 H5 and H1's spouse = 5; insured: H1 and H5 heads
+    "DROPOUTS": 1, "UNSAFE_HOUSING_HH": 2, "UNSAFE_WATER_HH": 1,
+    "AVG_INCOME_PC": 3000.0,     # (12000 + 2000 + 4000 + 6000) ÷ 8
+    "HELPER_COVERAGE": 50.0,     # H3 has a cadre, H2 has none
+}
+TOWNSHIP = {"HH_REG": 3, "POP_REG": 7, "POP_POOR": 4, "RURAL_POP": 1500, "INCIDENCE": 0.27, "VILLAGES": 2,
+            "AVG_INCOME_PC": 2571.43}  # 4 ÷ 1500 × 100 = 0.2667; 18000 ÷ 7
+HENGDONG = {"HH_REG": 1, "HH_REMOVED": 1, "POP_REMOVED": 2, "HH_POOR": 0, "HELPER_COVERAGE": 100.0,
+            "INCIDENCE": 0.0, "VILLAGE_EXIT_RATE": 0.0}
+
+
+@pytest.fixture(scope="module")
+def table():
+    snapshot = Snapshot("", {"households": conform("households", pa.Table.from_pylist(HOUSEHOLDS)),
+                             "members": conform("members", pa.Table.from_pylist(MEMBERS)),
+                             "villages": conform("villages", pa.Table.from_pylist(VILLAGES))})
+    with get_engine() as engine:
+        engine.load(snapshot, as_of=AS_OF)
+        rows = {r["org"]: r for r in indicator_table(engine).to_pylist()}
+        rows["breakdowns"] = breakdowns(engine, "140826")
+    return rows
+
+
+def _value(v):
+    return float(v) if v is not None and not isinstance(v, int) else v
+
+
+def test_county_figures_match_the_hand_count(table):
+    assert set(COUNTY) == set(indicator_catalog())
+    assert {code: _value(table["140826"][code]) for code in COUNTY} == COUNTY
+
+
+@pytest.mark.parametrize("org,expected", [("140826100", TOWNSHIP), (V3, HENGDONG)])
+def test_lower_levels_are_sums_of_their_villages(table, org, expected):
+    assert {code: _value(table[org][code]) for code in expected} == expected
+
+
+def test_every_level_up_to_the_province_is_there(table):
+    assert {"14", "1408", "140826", "140826100", "140826101", V1, V2, V3} <= set(table)
+    assert table["14"]["POP_REG"] == table["1408"]["POP_REG"] == table["140826"]["POP_REG"] == 8
+
+
+def test_causes_and_exits_by_year(table):
+    assert table["breakdowns"]["CAUSES"] == {"因病": 2, "缺资金": 1, "缺劳力": 1}
+    assert table["breakdowns"]["EXITS_BY_YEAR"] == {"2018": {"households": 1, "persons": 3},
+                                                    "2019": {"households": 1, "persons": 1}}
