@@ -241,6 +241,14 @@ def cmd_indicators(args) -> int:
         print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
         return 2
     values = indicators_compute(org=args.org, as_of=as_of)
+    if args.bulletin:
+        from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
+
+        paragraphs = bulletin_paragraphs(unit_name=unit.name, code=unit.code, as_of=as_of, values=values)
+        bulletin_docx(paragraphs, title=f"{unit.name}脱贫攻坚工作简报", path=args.bulletin)
+        print("\n".join(paragraphs))
+        print(f"简报已写入 {args.bulletin}")
+        return 0
     if args.format == "json":
         print(json.dumps(values, ensure_ascii=False, indent=1))
         return 0
@@ -307,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--org", required=True, help="区划代码，如 140826")
     ind.add_argument("--as-of", help="基准日 YYYY-MM-DD（默认今天）：年龄按此日计算")
     ind.add_argument("--format", choices=["table", "json"], default="table")
+    ind.add_argument("--bulletin", type=Path, metavar="FILE.docx", help="另写一份简报（Word 文档）")
     ind.set_defaults(func=cmd_indicators)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")

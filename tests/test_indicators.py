@@ -127,3 +127,26 @@ def test_causes_and_exits_by_year(table):
     assert table["breakdowns"]["CAUSES"] == {"因病": 2, "缺资金": 1, "缺劳力": 1}
     assert table["breakdowns"]["EXITS_BY_YEAR"] == {"2018": {"households": 1, "persons": 3},
                                                     "2019": {"households": 1, "persons": 1}}
+
+
+def test_bulletin_numbers_are_the_indicators(table, tmp_path):
+    from docx import Document
+
+    from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
+
+    values = {**{k: v for k, v in table["140826"].items() if k != "org"}, **table["breakdowns"]}
+    paragraphs = bulletin_paragraphs(unit_name="绛县", code="140826", as_of=AS_OF, values=values)
+    text = "".join(paragraphs)
+    assert "截至 2020 年 12 月 31 日，绛县全县建档立卡贫困户 4 户 8 人" in text
+    assert "已脱贫 2 户 4 人" in text and "剩余贫困人口 4 人（含返贫 1 户 2 人）" in text
+    assert "贫困发生率降至 0.2%" in text and "贫困村退出率达 50%" in text
+    assert "通村公路硬化率 66.67%" in text and "客运班车开通率 33.33%" in text
+    assert "基本医疗保险参保率 87.5%" in text and "养老保险参保率 40%" in text
+    assert "失学辍学 1 人" in text and "住房不安全 2 户" in text and "饮水不安全 1 户" in text
+    assert "人均纯收入 3000 元" in text and "帮扶责任人覆盖率 50%" in text
+    assert "因病 2 户" in text
+    path = tmp_path / "简报.docx"
+    bulletin_docx(paragraphs, title="绛县脱贫攻坚工作简报", path=path)
+    document = Document(str(path))
+    assert document.paragraphs[0].text == "绛县脱贫攻坚工作简报"
+    assert [p.text for p in document.paragraphs[1:]] == paragraphs

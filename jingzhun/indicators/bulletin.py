@@ -1,0 +1,74 @@
+"""The bulletin (通报/简报): Chinese prose in the register of the county papers, from the indicators.
+
+"全县贫困发生率降至 0.73%，贫困村退出率达 95.9%，行政村卫生室达标率 100% …" (seed 003). Every number in
+the text is an indicator value as computed, so the bulletin and the dashboard cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+LEVEL_WORD = {2: "全省", 4: "全市", 6: "全县", 9: "全乡（镇）", 12: "全村"}
+
+
+def _pct(value) -> str:
+    if value is None:
+        return "—"
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _n(value) -> str:
+    return "—" if value is None else f"{int(value):,}".replace(",", "")
+
+
+def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, values: dict) -> list[str]:
+    """The bulletin's paragraphs for one unit (`values` as from indicators_compute)."""
+    area = LEVEL_WORD.get(len(code), "全辖区")
+    v = values
+    paragraphs = [
+        f"截至 {as_of.year} 年 {as_of.month} 月 {as_of.day} 日，{unit_name}{area}建档立卡贫困户 {_n(v['HH_REG'])} 户 "
+        f"{_n(v['POP_REG'])} 人，其中已脱贫 {_n(v['HH_EXITED'])} 户 {_n(v['POP_EXITED'])} 人，"
+        f"剩余贫困人口 {_n(v['POP_POOR'])} 人（含返贫 {_n(v['HH_RETURNED'])} 户 {_n(v['POP_RETURNED'])} 人），"
+        f"贫困发生率降至 {_pct(v['INCIDENCE'])}。",
+        f"{area}{_n(v['VILLAGES'])} 个行政村中，贫困村 {_n(v['POOR_VILLAGES'])} 个，已退出 "
+        f"{_n(v['POOR_VILLAGES_EXITED'])} 个，贫困村退出率达 {_pct(v['VILLAGE_EXIT_RATE'])}；"
+        f"通村公路硬化率 {_pct(v['ROAD_RATE'])}，客运班车开通率 {_pct(v['BUS_RATE'])}，"
+        f"光纤宽带覆盖率 {_pct(v['BROADBAND_RATE'])}，行政村卫生室达标率 {_pct(v['CLINIC_RATE'])}，"
+        f"文化活动场所覆盖率 {_pct(v['CULTURE_RATE'])}。",
+        f"建档立卡贫困人口基本医疗保险参保率 {_pct(v['MED_INS_RATE'])}，城乡居民基本养老保险参保率 "
+        f"{_pct(v['PENSION_RATE'])}；义务教育阶段失学辍学 {_n(v['DROPOUTS'])} 人，住房不安全 "
+        f"{_n(v['UNSAFE_HOUSING_HH'])} 户，饮水不安全 {_n(v['UNSAFE_WATER_HH'])} 户；建档立卡户人均纯收入 "
+        f"{float(v['AVG_INCOME_PC'] or 0):.0f} 元，帮扶责任人覆盖率 {_pct(v['HELPER_COVERAGE'])}。",
+    ]
+    causes = sorted((values.get("CAUSES") or {}).items(), key=lambda kv: -kv[1])[:3]
+    if causes:
+        paragraphs.append("主要致贫原因中，" + "、".join(f"{cause} {n} 户" for cause, n in causes) + " 居前三位。")
+    return paragraphs
+
+
+def bulletin_docx(paragraphs: list[str], *, title: str, path: Path) -> None:
+    """The bulletin as a Word document (python-docx), in the plain layout of a county 简报."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "仿宋"
+    style.font.size = Pt(16)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = heading.add_run(title)
+    run.bold = True
+    run.font.size = Pt(22)
+    run.font.name = "方正小标宋简体"
+    run.element.rPr.rFonts.set(qn("w:eastAsia"), "方正小标宋简体")
+    for text in paragraphs:
+        paragraph = document.add_paragraph(text)
+        paragraph.paragraph_format.first_line_indent = Pt(32)
+        paragraph.paragraph_format.line_spacing = Pt(28)
+    document.save(str(path))
