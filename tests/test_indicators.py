@@ -150,3 +150,15 @@ def test_bulletin_numbers_are_the_indicators(table, tmp_path):
     document = Document(str(path))
     assert document.paragraphs[0].text == "绛县脱贫攻坚工作简报"
     assert [p.text for p in document.paragraphs[1:]] == paragraphs
+
+
+def test_a_unit_with_nothing_registered_has_zero_counts_and_no_rates():
+    from jingzhun.indicators.compute import empty_unit_values
+
+    empty = Snapshot("", {name: conform(name, pa.table({})) for name in ("households", "members", "villages")})
+    with get_engine() as engine:
+        engine.load(empty, as_of=AS_OF)
+        values = empty_unit_values(engine)
+    assert values["HH_REG"] == 0 and values["POP_POOR"] == 0
+    assert values["INCIDENCE"] is None and values["MED_INS_RATE"] is None
+    assert values["HELPER_COVERAGE"] == 100.0  # no poor household: nobody lacks a cadre

@@ -43,3 +43,10 @@ def breakdowns(engine: Engine, org: str) -> dict:
     return {"CAUSES": {r["main_cause"]: r["n"] for r in causes},
             "EXITS_BY_YEAR": {str(r["exit_year"]): {"households": r["households"], "persons": int(r["persons"])}
                               for r in exits}}
+
+
+def empty_unit_values(engine: Engine) -> dict:
+    """The indicators of a unit with nothing registered (every component zero): counts 0, rates as defined."""
+    zeros = ", ".join(f"0 AS {c}" for c in component_names())
+    values = ", ".join(f"{i.value} AS {code}" for code, i in indicator_catalog().items())
+    return engine.query(f"SELECT {values} FROM (SELECT {zeros}) AS s").to_pylist()[0]

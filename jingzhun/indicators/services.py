@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from jingzhun.analytics import get_engine, registry_snapshot
 
-from .compute import breakdowns, indicator_table
+from .compute import breakdowns, empty_unit_values, indicator_table
 
 
 def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
@@ -19,7 +19,7 @@ def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
         engine.load(snapshot, as_of=as_of)
         table = indicator_table(engine, lengths=(len(org),), org=org)
         rows = [r for r in table.to_pylist() if r["org"] == org]
-        values = rows[0] if rows else {}
+        values = rows[0] if rows else empty_unit_values(engine)
         values.pop("org", None)
         result = {code: (float(v) if isinstance(v, Decimal) else v) for code, v in values.items()}
         result.update(breakdowns(engine, org))
