@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("jingzhun.accounts.urls")),
     path("exchange/", include("jingzhun.exchange.urls")),
     path("checks/", include("jingzhun.checks.urls")),
+    path("dashboard/", include("jingzhun.dashboard.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -22,7 +22,7 @@ from jingzhun.exchange.models import ImportJob
 from .people import PASSWORD
 
 #: Namespaces of our own apps; the admin is Django's and is closed to everyone but the sysadmin.
-OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks"}
+OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks", "dashboard"}
 
 
 def _patterns(resolver: URLResolver, namespace: str | None = None):
@@ -38,7 +38,7 @@ def _urls(world, name: str, pattern: URLPattern):
     params = set(pattern.pattern.regex.groupindex)
     if not params:
         yield reverse(name), None
-    elif params == {"code"} and "division" in name:
+    elif params == {"code"} and ("division" in name or name.startswith("dashboard:")):
         for h in world.households:
             for code in (h.code[:6], h.code[:9], h.code[:12]):
                 yield reverse(name, kwargs={"code": code}), h.code

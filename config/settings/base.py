@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "jingzhun.registry",
     "jingzhun.exchange",
     "jingzhun.checks",
+    "jingzhun.dashboard",
 ]
 
 MIDDLEWARE = [

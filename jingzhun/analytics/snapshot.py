@@ -1,12 +1,14 @@
 """Columnar snapshots of the registry: Arrow tables with one fixed schema, whatever the database.
 
-The registry leaves its database through ADBC (`fetch_arrow_table`), never row by row through Python
-or the ORM; each column is then cast to the canonical type below, so engines and rules see the same
-data on SQLite and PostgreSQL. A snapshot reads what is committed.
+The registry leaves PostgreSQL through ADBC (`fetch_arrow_table`) and the embedded SQLite database
+through Python's own SQLite in batches turned into Arrow columns — never through the ORM; each column
+is then cast to the canonical type below, so engines and rules see the same data on both. A snapshot
+reads what is committed, in one transaction.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -94,26 +96,72 @@ def conform(name: str, table: pa.Table) -> pa.Table:
     return pa.table(arrays, schema=pa.schema(SCHEMA[name]))
 
 
-def _adbc_connection(alias: str):
-    settings = connections[alias].settings_dict
-    vendor = connections[alias].vendor
-    if vendor == "sqlite":
-        import adbc_driver_sqlite.dbapi
+_BATCH = 100_000
 
-        # ADBC's driver carries its own SQLite build, which was seen here to miss commits still in the
-        # write-ahead log written by Python's; moving the log into the database file first (through
-        # Django's own connection, the writers' library) makes every commit visible to it.
-        with connections[alias].cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return adbc_driver_sqlite.dbapi.connect(str(settings["NAME"])), "REAL"
-    if vendor == "postgresql":
+
+class _SQLiteReader:
+    """The embedded database read with Python's own SQLite, in one read transaction.
+
+    ADBC's driver brings its own SQLite build, which was seen here not to see commits still in the
+    write-ahead log written by Python's SQLite, and to leave I/O errors behind when the log was
+    truncated for it; the same library as the writers gives a consistent, committed view. Rows come
+    in batches and become Arrow columns (pa.array over each column), not model objects.
+    """
+
+    real = "REAL"
+
+    def __init__(self, path: str):
+        self.connection = sqlite3.connect(path, timeout=20, isolation_level=None)
+        self.connection.execute("BEGIN")  # one snapshot for all three tables
+
+    def fetch(self, sql: str) -> pa.Table:
+        cursor = self.connection.execute(sql)
+        names = [d[0] for d in cursor.description]
+        batches = []
+        while rows := cursor.fetchmany(_BATCH):
+            columns = list(zip(*rows))
+            batches.append(pa.table({name: pa.array(column) for name, column in zip(names, columns)}))
+        if not batches:
+            return pa.table({name: pa.array([], pa.null()) for name in names})
+        return pa.concat_tables(batches, promote_options="permissive")
+
+    def close(self) -> None:
+        self.connection.rollback()
+        self.connection.close()
+
+
+class _ADBCReader:
+    """PostgreSQL through ADBC: Arrow straight from the wire (COPY binary under the hood)."""
+
+    real = "DOUBLE PRECISION"
+
+    def __init__(self, settings: dict):
         import adbc_driver_postgresql.dbapi
 
         user = settings.get("USER") or ""
         password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
         auth = f"{user}{password}@" if user else ""
         uri = f"postgresql://{auth}{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
-        return adbc_driver_postgresql.dbapi.connect(uri), "DOUBLE PRECISION"
+        self.connection = adbc_driver_postgresql.dbapi.connect(uri)
+        self.cursor = self.connection.cursor()
+        self.cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")  # one snapshot for all three tables
+
+    def fetch(self, sql: str) -> pa.Table:
+        self.cursor.execute(sql)
+        return self.cursor.fetch_arrow_table()
+
+    def close(self) -> None:
+        self.cursor.close()
+        self.connection.close()
+
+
+def _reader(alias: str):
+    vendor = connections[alias].vendor
+    settings = connections[alias].settings_dict
+    if vendor == "sqlite":
+        return _SQLiteReader(str(settings["NAME"]))
+    if vendor == "postgresql":
+        return _ADBCReader(settings)
     raise NotImplementedError(f"no snapshot reader for the {vendor} backend")
 
 
@@ -121,15 +169,13 @@ def registry_snapshot(org: str = "", *, alias: str = "default") -> Snapshot:
     """The committed registry under `org` ("" = all of it), through ADBC."""
     if org and not org.isdigit():
         raise ValueError(f"an org code is digits, not {org!r}")
-    conn, real = _adbc_connection(alias)
+    reader = _reader(alias)
     snapshot = Snapshot(org=org)
     # Digits only (checked above), so the bounds can stand in the SQL text; ":" follows "9".
     lo, hi = f"'{org}'", f"'{org}:'" if org else "'~'"
     try:
-        with conn.cursor() as cursor:
-            for name, sql in _SELECT.items():
-                cursor.execute(sql.format(real=real, lo=lo, hi=hi))
-                snapshot.tables[name] = conform(name, cursor.fetch_arrow_table())
+        for name, sql in _SELECT.items():
+            snapshot.tables[name] = conform(name, reader.fetch(sql.format(real=reader.real, lo=lo, hi=hi)))
     finally:
-        conn.close()
+        reader.close()
     return snapshot

@@ -1,0 +1,43 @@
+// Draws the decision-dashboard charts from their data-dashboard-chart attribute (ECharts from npm).
+// Kinds: "ranking" (bars sorted by the server; a click opens the bar's url), "years", "pie", "rates".
+document.addEventListener("DOMContentLoaded", function () {
+  if (typeof echarts === "undefined") { return; }
+  document.querySelectorAll("[data-dashboard-chart]").forEach(function (el) {
+    var data = JSON.parse(el.dataset.dashboardChart);
+    var chart = echarts.init(el);
+    var title = { text: data.title, left: 8, top: 6, textStyle: { fontSize: 14 } };
+    var empty = data.values.length === 0;
+    if (data.kind === "pie") {
+      chart.setOption({
+        title: title, tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        legend: { type: "scroll", orient: "vertical", right: 4, top: 36 },
+        series: [{ type: "pie", radius: ["30%", "62%"], center: ["40%", "56%"],
+                   data: data.names.map(function (n, i) { return { name: n, value: data.values[i] }; }) }]
+      });
+    } else {
+      var percent = data.kind === "ranking" || data.kind === "rates";
+      chart.setOption({
+        title: title,
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+                   valueFormatter: function (v) { return v == null ? "—" : (percent ? v.toFixed(2) + "%" : v); } },
+        grid: { left: 50, right: 20, top: 44, bottom: 60 },
+        xAxis: { type: "category", data: data.names, axisLabel: { rotate: data.names.length > 6 ? 40 : 0, interval: 0 } },
+        yAxis: { type: "value", max: data.kind === "rates" ? 100 : null },
+        dataZoom: data.names.length > 20 ? [{ type: "slider", xAxisIndex: 0, start: 0, end: 100 * 20 / data.names.length }] : [],
+        color: [data.kind === "years" ? "#2e8b57" : "#c0392b"],
+        series: [{ type: data.kind === "years" ? "line" : "bar", name: data.series || data.title, data: data.values,
+                   cursor: data.urls ? "pointer" : "default", label: { show: data.names.length <= 12, position: "top" } }]
+      });
+      if (data.urls) {
+        chart.on("click", function (params) {
+          var url = data.urls[params.dataIndex];
+          if (url) { window.location.href = url; }
+        });
+      }
+    }
+    if (empty) {
+      chart.setOption({ graphic: { type: "text", left: "center", top: "middle", style: { text: "—", fontSize: 20, fill: "#999" } } });
+    }
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+});
