@@ -9,8 +9,8 @@ time for those rules.
     python bench/checks.py               # 1M and 10M members
     python bench/checks.py --sizes 1000000
 
-The 1M registry is imported into an embedded SQLite database and snapshotted from it through ADBC
-(the production path). The 10M registry (ten Shanxi counties) is built as Arrow tables straight from
+The 1M registry is imported into an embedded SQLite database and snapshotted from it
+(registry_snapshot, the production path). The 10M registry (ten Shanxi counties) is built as Arrow tables straight from
 the generator — importing 10M members first would take most of an hour on this machine — so its
 "snapshot" figure is the time to conform those tables, and is reported as such.
 """
@@ -168,7 +168,7 @@ def main() -> None:
         members = tables["人员表"].num_rows
         if size <= 2_000_000:
             snapshot, snap_seconds = snapshot_from_database(tables)
-            snap_kind = "ADBC from SQLite"
+            snap_kind = "from the embedded SQLite database"
         else:
             start = time.perf_counter()
             snapshot = to_snapshot(tables)
