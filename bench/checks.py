@@ -168,7 +168,9 @@ def main() -> None:
         members = tables["人员表"].num_rows
         if size <= 2_000_000:
             snapshot, snap_seconds = snapshot_from_database(tables)
-            snap_kind = "from the embedded SQLite database"
+            from django.db import connection
+
+            snap_kind = f"registry_snapshot from {connection.vendor}"
         else:
             start = time.perf_counter()
             snapshot = to_snapshot(tables)
