@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 
 from jingzhun.analytics import get_engine, registry_snapshot
-from jingzhun.indicators.compute import breakdowns, indicator_table
+from jingzhun.indicators.compute import breakdowns, indicator_table, plain_values
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import OrgUnit
 from jingzhun.registry.selectors import unit_get
@@ -50,16 +49,13 @@ def overview_get(user, code: str, *, as_of: datetime.date) -> Overview:
     snapshot = registry_snapshot(code)
     with get_engine() as engine:
         engine.load(snapshot, as_of=as_of)
-        rows = {r.pop("org"): _plain(r) for r in indicator_table(engine, lengths=lengths, org=code).to_pylist()}
+        rows = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=code).to_pylist()}
         parts = breakdowns(engine, code)
     children = []
     if child_len:
         children = [UnitFigures(c, rows.get(c.code, {})) for c in unit.children.order_by("code")]
     return Overview(unit=UnitFigures(unit, rows.get(code, {})), children=children, breakdowns=parts, as_of=as_of)
 
-
-def _plain(row: dict) -> dict:
-    return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
 
 
 def household_list_query(user, unit: OrgUnit) -> str | None:

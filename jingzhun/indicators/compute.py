@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 
 from jingzhun.analytics import Engine
@@ -50,3 +52,8 @@ def empty_unit_values(engine: Engine) -> dict:
     zeros = ", ".join(f"0 AS {c}" for c in component_names())
     values = ", ".join(f"{i.value} AS {code}" for code, i in indicator_catalog().items())
     return engine.query(f"SELECT {values} FROM (SELECT {zeros}) AS s").to_pylist()[0]
+
+
+def plain_values(row: dict) -> dict:
+    """Indicator values as plain numbers (DuckDB hands money sums back as Decimal)."""
+    return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in row.items()}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from jingzhun.analytics import get_engine, registry_snapshot
 
-from .compute import breakdowns, empty_unit_values, indicator_table
+from .compute import breakdowns, empty_unit_values, indicator_table, plain_values
 
 
 def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
@@ -21,6 +20,6 @@ def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
         rows = [r for r in table.to_pylist() if r["org"] == org]
         values = rows[0] if rows else empty_unit_values(engine)
         values.pop("org", None)
-        result = {code: (float(v) if isinstance(v, Decimal) else v) for code, v in values.items()}
+        result = plain_values(values)
         result.update(breakdowns(engine, org))
     return result
