@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "jingzhun.registry",
     "jingzhun.exchange",
     "jingzhun.checks",
+    "jingzhun.indicators",
     "jingzhun.dashboard",
 ]
 
@@ -151,8 +152,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 #: Folders of a county's own rule files (added to, or replacing, the shipped catalog).
 JINGZHUN_RULE_DIRS = [Path(p) for p in env_list("JINGZHUN_RULE_DIRS", [])]
+#: Folders of a deployment's own policy files (CN.toml, <province>.toml, <county>.toml) merged over the
+#: shipped packs of jingzhun/policy/packs.
+JINGZHUN_POLICY_DIRS = [Path(p) for p in env_list("JINGZHUN_POLICY_DIRS", [])]
 #: Largest upload accepted, in bytes (a 1M-row workbook is well under this).
 JINGZHUN_MAX_UPLOAD_BYTES = 300 * 1024 * 1024
+# Stored indicators (决策看板): imports and workflow steps queue a refresh of every unit; refreshes of
+# the last KEEP_DAYS days are all kept, older ones one per day (the trend and earlier-date values).
+JINGZHUN_INDICATOR_AUTO_REFRESH = env_bool("JINGZHUN_INDICATOR_AUTO_REFRESH", True)
+JINGZHUN_INDICATOR_KEEP_DAYS = 7
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,8 @@ from .base import *  # noqa: F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
+# Imports and workflow steps queue an indicator refresh in production; tests that need one ask for it.
+JINGZHUN_INDICATOR_AUTO_REFRESH = False
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Analytics read the committed database through ADBC, from a connection of their own: an in-memory

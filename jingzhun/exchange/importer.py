@@ -21,6 +21,7 @@ from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry.models import Household
+from jingzhun.indicators.services import refresh_soon
 from jingzhun.registry.services import UpsertSummary, registry_upsert
 
 from .issues import ImportIssue
@@ -155,6 +156,8 @@ def import_sheets(*, sheets: Mapping[str, SheetData], read_issues: Sequence[Impo
                                           members=tables.get(MEMBER_SHEET), acting_user=acting_user, reason=reason)
                 if dry_run:
                     raise _DryRun
+                # the dashboard's stored figures follow the registry (queued when this commits)
+                refresh_soon(reason=reason, triggered_by=acting_user)
         except _DryRun:
             pass
     if issues:

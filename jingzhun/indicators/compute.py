@@ -11,6 +11,10 @@ from jingzhun.analytics import Engine
 from .catalog import component_names, components_sql, indicator_catalog
 
 LEVEL_LENGTHS = (2, 4, 6, 9, 12)
+MONEY_COMPONENTS = frozenset({"net_income_reg"})
+#: 收入结构: the income sources of 建档立卡户 (sums over households that are not 清退), by their Chinese name.
+INCOME_SOURCES = {"wage_income": "工资性收入", "business_income": "生产经营性收入",
+                  "property_income": "财产性收入", "transfer_income": "转移性收入"}
 
 
 def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> pa.Table:
@@ -20,7 +24,7 @@ def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS,
     villages — and only then turned into rates, so a county's rate is never an average of rates.
     """
     # Sums of counts as BIGINT (DuckDB would widen them to a 128-bit decimal); money stays decimal.
-    sums = ", ".join(f"sum({c}) AS {c}" if c == "net_income_reg" else f"CAST(sum({c}) AS BIGINT) AS {c}"
+    sums = ", ".join(f"sum({c}) AS {c}" if c in MONEY_COMPONENTS else f"CAST(sum({c}) AS BIGINT) AS {c}"
                      for c in component_names())
     values = ", ".join(f"{i.value} AS {code}" for code, i in indicator_catalog().items())
     parts = []
@@ -57,3 +61,32 @@ def empty_unit_values(engine: Engine) -> dict:
 def plain_values(row: dict) -> dict:
     """Indicator values as plain numbers (DuckDB hands money sums back as Decimal)."""
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+
+
+def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> dict[str, dict]:
+    """{org code: values} for every unit of each length under `org`: the indicators plus CAUSES,
+    EXITS_BY_YEAR and INCOME (收入结构, yuan), each unit from one GROUP BY per level, never unit by unit."""
+    units = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=org).to_pylist()}
+    for values in units.values():
+        values.update(CAUSES={}, EXITS_BY_YEAR={}, INCOME={})
+    where = f"AND starts_with(code, '{org}')" if org else ""
+    income = ", ".join(f"sum({c}) AS {c}" for c in INCOME_SOURCES)
+    for length in lengths:
+        if org and length < len(org):
+            continue
+        unit = f"substr(code, 1, {length})"
+        for r in engine.query(f"SELECT {unit} AS org, main_cause, count(*) AS n FROM household_facts "
+                              f"WHERE active AND main_cause IS NOT NULL {where} GROUP BY 1, 2 "
+                              f"ORDER BY 1, 3 DESC, 2").to_pylist():
+            units.setdefault(r["org"], {}).setdefault("CAUSES", {})[r["main_cause"]] = r["n"]
+        for r in engine.query(f"SELECT {unit} AS org, exit_year, count(*) AS households, "
+                              f"CAST(sum(member_count) AS BIGINT) AS persons FROM household_facts "
+                              f"WHERE status = '已脱贫' AND exit_year IS NOT NULL {where} GROUP BY 1, 2 "
+                              f"ORDER BY 1, 2").to_pylist():
+            units.setdefault(r["org"], {}).setdefault("EXITS_BY_YEAR", {})[str(r["exit_year"])] = {
+                "households": r["households"], "persons": r["persons"]}
+        for r in engine.query(f"SELECT {unit} AS org, {income} FROM household_facts WHERE active {where} "
+                              f"GROUP BY 1").to_pylist():
+            units.setdefault(r["org"], {})["INCOME"] = {name: round(float(r[c] or 0), 2)
+                                                         for c, name in INCOME_SOURCES.items()}
+    return units

@@ -1,25 +1,122 @@
-"""Indicators of one org unit, from a fresh snapshot."""
+"""Indicators: computed on request for one unit, or refreshed for every unit and stored (IndicatorRefresh)."""
 
 from __future__ import annotations
 
 import datetime
+import logging
+import time
 
-from jingzhun.analytics import get_engine, registry_snapshot
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
-from .compute import breakdowns, empty_unit_values, indicator_table, plain_values
+from jingzhun.analytics import Snapshot, get_engine, registry_snapshot
+
+from .compute import empty_unit_values, unit_values
+from .models import IndicatorRefresh, UnitIndicators
+
+logger = logging.getLogger(__name__)
+_CHUNK = 2000
 
 
 def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
-    """{code: value} for every indicator of the catalog, plus CAUSES and EXITS_BY_YEAR, for `org`."""
+    """{code: value} for every indicator of the catalog, plus CAUSES, EXITS_BY_YEAR and INCOME, for `org`."""
     if not org.isdigit():
         raise ValueError(f"an org code is digits, not {org!r}")
     snapshot = registry_snapshot(org)
     with get_engine() as engine:
         engine.load(snapshot, as_of=as_of)
-        table = indicator_table(engine, lengths=(len(org),), org=org)
-        rows = [r for r in table.to_pylist() if r["org"] == org]
-        values = rows[0] if rows else empty_unit_values(engine)
-        values.pop("org", None)
-        result = plain_values(values)
-        result.update(breakdowns(engine, org))
-    return result
+        values = unit_values(engine, lengths=(len(org),), org=org).get(org)
+        if values is None:
+            values = {**empty_unit_values(engine), "CAUSES": {}, "EXITS_BY_YEAR": {}, "INCOME": {}}
+    return values
+
+
+def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: datetime.date | None = None,
+                       reason: str = "", triggered_by=None, snapshot: Snapshot | None = None,
+                       progress=None) -> IndicatorRefresh:
+    """Compute the indicators of every org unit at every level from one snapshot and store them.
+
+    The stored rows of a refresh appear all at once (one transaction) when it is done; pages keep
+    reading the previous refresh until then. `snapshot` stands in for the registry (benchmarks).
+    """
+    def step(description: str) -> None:
+        if progress:
+            progress(description)
+
+    if refresh is None:
+        refresh = IndicatorRefresh.objects.create(as_of=as_of or timezone.localdate(), reason=reason,
+                                                  triggered_by=triggered_by)
+    IndicatorRefresh.objects.filter(pk=refresh.pk).update(status=IndicatorRefresh.Status.RUNNING)
+    try:
+        started = time.perf_counter()
+        step("读取登记数据")
+        if snapshot is None:
+            snapshot = registry_snapshot("")
+        members = snapshot.tables["members"].num_rows
+        read = time.perf_counter()
+        step("计算各级指标")
+        with get_engine() as engine:
+            engine.load(snapshot, as_of=refresh.as_of)
+            units = unit_values(engine)
+        computed = time.perf_counter()
+        step("保存指标")
+        with transaction.atomic():
+            rows = (UnitIndicators(refresh_id=refresh.pk, org=org, values=values) for org, values in units.items())
+            while batch := [row for _, row in zip(range(_CHUNK), rows)]:
+                UnitIndicators.objects.bulk_create(batch)
+            stored = time.perf_counter()
+            IndicatorRefresh.objects.filter(pk=refresh.pk).update(
+                status=IndicatorRefresh.Status.DONE, finished_at=timezone.now(), units=len(units), members=members,
+                snapshot_seconds=read - started, compute_seconds=computed - read, store_seconds=stored - computed)
+    except Exception as exc:
+        logger.exception("indicator refresh %s failed", refresh.pk)
+        IndicatorRefresh.objects.filter(pk=refresh.pk).update(status=IndicatorRefresh.Status.FAILED,
+                                                               finished_at=timezone.now(), error=str(exc)[:2000])
+        raise
+    refresh.refresh_from_db()
+    refresh_prune()
+    return refresh
+
+
+def refresh_prune(*, today: datetime.date | None = None) -> int:
+    """Keep every refresh of the last `JINGZHUN_INDICATOR_KEEP_DAYS` days, and the last of each day before.
+
+    A county refreshing after every import would otherwise store a copy of every unit per import; one
+    refresh a day is what the trend and the "value at an earlier date" need.
+    """
+    today = today or timezone.localdate()
+    keep_days = getattr(settings, "JINGZHUN_INDICATOR_KEEP_DAYS", 7)
+    done = IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.DONE,
+                                           as_of__lt=today - datetime.timedelta(days=keep_days))
+    last_of_day = {}
+    for pk, day in done.order_by("id").values_list("id", "as_of"):
+        last_of_day[day] = pk
+    stale = done.exclude(pk__in=last_of_day.values())
+    count = stale.count()
+    if count:
+        UnitIndicators.objects.filter(refresh__in=stale).delete()
+        stale.delete()
+    return count
+
+
+def refresh_soon(*, reason: str = "", triggered_by=None) -> IndicatorRefresh | None:
+    """Queue a full refresh once the current transaction commits (after an import or a workflow step).
+
+    Several changes in a row share one queued refresh: it reads the registry when it starts, so it sees
+    them all. Off when the setting `JINGZHUN_INDICATOR_AUTO_REFRESH` is False (most tests).
+    """
+    if not getattr(settings, "JINGZHUN_INDICATOR_AUTO_REFRESH", True):
+        return None
+    if IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.QUEUED).exists():
+        return None
+    refresh = IndicatorRefresh.objects.create(as_of=timezone.localdate(), reason=reason[:200],
+                                              triggered_by=triggered_by)
+
+    def enqueue():
+        from .tasks import refresh_indicators
+
+        refresh_indicators.enqueue(refresh.pk)
+
+    transaction.on_commit(enqueue)
+    return refresh
