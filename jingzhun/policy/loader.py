@@ -1,0 +1,289 @@
+"""Policy packs: the rules of a province and year, as data files, merged national → province → county.
+
+    packs/CN.toml          national defaults (shipped)
+    packs/14.toml          山西 overrides (shipped)
+    <dir>/CN.toml, <dir>/14.toml, <dir>/140826.toml
+                           a deployment's own files, in the folders of the setting JINGZHUN_POLICY_DIRS
+
+Each file holds keys for every year at its top level and `[from.YEAR]` tables that change keys from that
+year on. CN.toml may also name groups of provinces (`[regions.west] provinces = [...]`) with their own
+keys, applied after the national keys and before the province's file. Tables merge key by key; a list or
+a number replaces the one below it. The poverty line is never in a pack file: it comes from the table the
+data-quality checks use (jingzhun/analytics/data/poverty_lines.csv).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+NATIONAL = "CN"
+
+#: The 村表 indicators a village exit may require (VillageProfile boolean fields).
+VILLAGE_INDICATORS = ("paved_road", "bus_service", "broadband", "clinic_up_to_standard", "cultural_venue")
+EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "water")
+
+_NUMBER = (int, float)
+# key → expected type(s); a nested dict is a table. Unknown keys are refused (a misspelt switch must not
+# silently fall back to the default), except in [comparison], whose signals the comparison module owns.
+_SCHEMA: dict[str, Any] = {
+    "publicity_days": int,
+    "exit_criteria": {name: bool for name in EXIT_CRITERIA},
+    "village_exit": {"max_incidence": _NUMBER, "indicators": list, "min_collective_income": _NUMBER},
+    "county_exit": {"max_incidence": _NUMBER, "max_wrong_exit_rate": _NUMBER, "max_missed_rate": _NUMBER,
+                    "min_approval": _NUMBER},
+    "comparison": {"car_price_min": _NUMBER, "excluded_house_types": list, "company_roles": list,
+                   "state_paid_staff": bool, "village_cadre": bool},
+}
+_OPEN_TABLES = {"comparison"}
+
+
+class PolicyPackError(ValueError):
+    """A pack that cannot be used; the message (Chinese) names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class ExitCriteria:
+    """户退出 criteria switches: 收入, 两不愁, 义务教育, 基本医疗, 住房安全, 饮水安全."""
+
+    income: bool
+    food_clothing: bool
+    education: bool
+    medical: bool
+    housing: bool
+    water: bool
+
+
+@dataclass(frozen=True)
+class VillageExit:
+    """贫困村退出: incidence (percent) strictly below `max_incidence`, and the listed 村表 indicators."""
+
+    max_incidence: Decimal
+    indicators: tuple[str, ...]
+    min_collective_income: Decimal
+
+
+@dataclass(frozen=True)
+class CountyExit:
+    """贫困县退出 (三率一度): rates in percent; any one failing vetoes."""
+
+    max_incidence: Decimal
+    max_wrong_exit_rate: Decimal
+    max_missed_rate: Decimal
+    min_approval: Decimal
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """一比对 exclusion signals (read by the comparison module); `extra` holds keys a deployment added."""
+
+    car_price_min: Decimal
+    excluded_house_types: tuple[str, ...]
+    company_roles: tuple[str, ...]
+    state_paid_staff: bool
+    village_cadre: bool
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    """The policy of one province (and optionally county) for one year."""
+
+    province: str
+    county: str | None
+    year: int
+    #: 贫困线 (yuan per person per year) of the year: the province's own line if it has one, else the
+    #: national; None when the table has no line for that year.
+    poverty_line: Decimal | None
+    poverty_line_region: str | None
+    publicity_days: int
+    exit_criteria: ExitCriteria
+    village_exit: VillageExit
+    county_exit: CountyExit
+    comparison: Comparison
+    #: The files merged, in order (shown on evaluation pages so a figure can be traced to its source).
+    sources: tuple[str, ...]
+
+
+def _policy_dirs() -> tuple[Path, ...]:
+    from django.conf import settings
+
+    return tuple(Path(p) for p in getattr(settings, "JINGZHUN_POLICY_DIRS", ()))
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path, mtime_ns: int) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyPackError(f"政策文件 {path} 格式错误：{exc}") from None
+    except OSError as exc:
+        raise PolicyPackError(f"无法读取政策文件 {path}：{exc.strerror}") from None
+
+
+def _load(path: Path) -> dict:
+    return _read(path, path.stat().st_mtime_ns)
+
+
+def _check(table: Mapping, schema: Mapping, path: Path, where: str = "") -> None:
+    for key, value in table.items():
+        name = f"{where}{key}"
+        if key not in schema:
+            if where.rstrip(".") in _OPEN_TABLES:
+                continue
+            if key == "poverty_line":
+                raise PolicyPackError(f"政策文件 {path}：贫困线不写在政策包里，请在 "
+                                      f"jingzhun/analytics/data/poverty_lines.csv 中维护")
+            raise PolicyPackError(f"政策文件 {path}：不认识的设置项 {name}")
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise PolicyPackError(f"政策文件 {path}：{name} 应为一个表（[{name}]）")
+            _check(value, expected, path, f"{name}.")
+            continue
+        # bool is an int in Python: a switch written as 1 or a number written as true is refused.
+        wrong = isinstance(value, bool) != (expected is bool) or not isinstance(value, expected)
+        if wrong:
+            kind = {bool: "true 或 false", int: "整数", list: "列表"}.get(expected, "数值")
+            raise PolicyPackError(f"政策文件 {path}：{name} 应为{kind}，现为 {value!r}")
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise PolicyPackError(f"政策文件 {path}：{name} 应为文字列表")
+        if expected is _NUMBER and value < 0:
+            raise PolicyPackError(f"政策文件 {path}：{name} 不能为负数")
+    if where == "village_exit." and "indicators" in table:
+        unknown = [i for i in table["indicators"] if i not in VILLAGE_INDICATORS]
+        if unknown:
+            raise PolicyPackError(f"政策文件 {path}：village_exit.indicators 中不认识的村表指标 "
+                                  f"{', '.join(unknown)}（可用：{', '.join(VILLAGE_INDICATORS)}）")
+    if where == "" and "publicity_days" in table and not 1 <= table["publicity_days"] <= 60:
+        raise PolicyPackError(f"政策文件 {path}：publicity_days 应在 1 到 60 天之间")
+
+
+def _merge(into: dict, layer: Mapping) -> None:
+    for key, value in layer.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        elif isinstance(value, dict):
+            into[key] = {}
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _layers(document: dict, path: Path, year: int, province: str) -> Iterable[dict]:
+    """The parts of one file that apply to `year` (and, for CN.toml, to the province's region), in order."""
+    document = dict(document)
+    years = document.pop("from", {})
+    regions = document.pop("regions", {})
+    if not isinstance(years, dict) or not isinstance(regions, dict):
+        raise PolicyPackError(f"政策文件 {path}：[from.年度] 和 [regions.名称] 应为表")
+    chosen = []
+    for key, table in years.items():
+        if not re.fullmatch(r"\d{4}", str(key)) or not isinstance(table, dict):
+            raise PolicyPackError(f"政策文件 {path}：[from.{key}] 应以四位年度命名，如 [from.2016]")
+        _check(table, _SCHEMA, path, "")
+        if int(key) <= year:
+            chosen.append((int(key), table))
+    _check(document, _SCHEMA, path)
+    matched = []
+    for name, table in regions.items():
+        if not isinstance(table, dict):
+            raise PolicyPackError(f"政策文件 {path}：[regions.{name}] 应为表")
+        table = dict(table)
+        provinces = table.pop("provinces", None)
+        if not isinstance(provinces, list) or not all(isinstance(p, str) for p in provinces):
+            raise PolicyPackError(f"政策文件 {path}：[regions.{name}] 需要 provinces = [\"省级代码\", …]")
+        _check(table, _SCHEMA, path, "")
+        if province in provinces:
+            matched.append(table)
+    yield document
+    yield from matched
+    yield from (table for _, table in sorted(chosen, key=lambda item: item[0]))
+
+
+def _poverty_line(province: str, year: int) -> tuple[Decimal | None, str | None]:
+    from jingzhun.analytics.lines import poverty_lines
+
+    found: dict[str, Decimal] = {}
+    for row in poverty_lines().to_pylist():
+        if row["year"] == year and row["region"] in (NATIONAL, province):
+            found[row["region"]] = Decimal(row["line"])
+    for region in (province, NATIONAL):
+        if region in found:
+            return found[region], region
+    return None, None
+
+
+def policy_pack(province: str, year: int, *, county: str | None = None) -> PolicyPack:
+    """The merged policy of a province (2-digit code) for a year, with a county's own file if given.
+
+    Raises PolicyPackError (a Chinese message naming the file) for a bad code, year or file.
+    """
+    province = str(province)
+    if not re.fullmatch(r"\d{2}", province):
+        raise PolicyPackError(f"省级代码应为 2 位数字，现为 {province!r}")
+    if county is not None and not (re.fullmatch(r"\d{6}", county) and county.startswith(province)):
+        raise PolicyPackError(f"县级代码 {county!r} 应为 6 位数字且属于省 {province}")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1980 <= year <= 2100:
+        raise PolicyPackError(f"年度应为 1980 到 2100 之间的整数，现为 {year!r}")
+    dirs = _policy_dirs()
+    for folder in dirs:
+        if not folder.is_dir():
+            raise PolicyPackError(f"JINGZHUN_POLICY_DIRS 中的文件夹 {folder} 不存在")
+    names = [NATIONAL, province] + ([county] if county else [])
+    merged: dict[str, Any] = {}
+    sources: list[str] = []
+    for name in names:
+        for folder in (PACKS_DIR, *dirs):
+            path = folder / f"{name}.toml"
+            if not path.is_file():
+                continue
+            document = _load(path)
+            if name != NATIONAL and "regions" in document:
+                raise PolicyPackError(f"政策文件 {path}：只有 CN.toml 可以定义 [regions]")
+            for layer in _layers(document, path, year, province):
+                _merge(merged, layer)
+            sources.append(str(path))
+    if not sources or Path(sources[0]).name != f"{NATIONAL}.toml":
+        raise PolicyPackError(f"缺少国家默认政策文件 {PACKS_DIR / 'CN.toml'}")
+    missing = [f"{section}.{key}" if isinstance(spec, dict) else section
+               for section, spec in _SCHEMA.items()
+               for key in (spec if isinstance(spec, dict) else [None])
+               if (section not in merged) or (key is not None and key not in merged[section])]
+    if missing:
+        raise PolicyPackError(f"政策包缺少设置项：{', '.join(missing)}")
+    line, region = _poverty_line(province, year)
+    comparison = dict(merged["comparison"])
+    known = {k: comparison.pop(k) for k in _SCHEMA["comparison"]}
+    return PolicyPack(
+        province=province, county=county, year=year, poverty_line=line, poverty_line_region=region,
+        publicity_days=merged["publicity_days"],
+        exit_criteria=ExitCriteria(**merged["exit_criteria"]),
+        village_exit=VillageExit(max_incidence=Decimal(str(merged["village_exit"]["max_incidence"])),
+                                 indicators=tuple(merged["village_exit"]["indicators"]),
+                                 min_collective_income=Decimal(str(merged["village_exit"]["min_collective_income"]))),
+        county_exit=CountyExit(**{k: Decimal(str(v)) for k, v in merged["county_exit"].items()}),
+        comparison=Comparison(car_price_min=Decimal(str(known["car_price_min"])),
+                              excluded_house_types=tuple(known["excluded_house_types"]),
+                              company_roles=tuple(known["company_roles"]),
+                              state_paid_staff=known["state_paid_staff"], village_cadre=known["village_cadre"],
+                              extra=MappingProxyType(comparison)),
+        sources=tuple(sources),
+    )
+
+
+def policy_pack_for(org_code: str, year: int) -> PolicyPack:
+    """The pack for any unit or household code (its first 2 digits are the province, 6 the county)."""
+    code = str(org_code)
+    if not re.fullmatch(r"\d{6,16}", code):
+        raise PolicyPackError(f"区划代码 {code!r} 应至少为 6 位数字")
+    return policy_pack(code[:2], year, county=code[:6])
