@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jingzhun.checks",
     "jingzhun.indicators",
     "jingzhun.dashboard",
+    "jingzhun.compare",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,10 @@ JINGZHUN_RULE_DIRS = [Path(p) for p in env_list("JINGZHUN_RULE_DIRS", [])]
 JINGZHUN_POLICY_DIRS = [Path(p) for p in env_list("JINGZHUN_POLICY_DIRS", [])]
 #: Largest upload accepted, in bytes (a 1M-row workbook is well under this).
 JINGZHUN_MAX_UPLOAD_BYTES = 300 * 1024 * 1024
+#: 一比对 thresholds, as Splink match weights: pairs at or above the first are accepted automatically,
+#: pairs between the two go to the review list, pairs below the second are dropped.
+JINGZHUN_COMPARE_AUTO_ACCEPT_WEIGHT = 10.0
+JINGZHUN_COMPARE_REVIEW_WEIGHT = 2.0
 # Stored indicators (决策看板): imports and workflow steps queue a refresh of every unit; refreshes of
 # the last KEEP_DAYS days are all kept, older ones one per day (the trend and earlier-date values).
 JINGZHUN_INDICATOR_AUTO_REFRESH = env_bool("JINGZHUN_INDICATOR_AUTO_REFRESH", True)

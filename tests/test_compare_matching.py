@@ -1,0 +1,110 @@
+"""Matching a department's file against the registry: exact on valid IDs, fuzzy for each corruption type."""
+
+from __future__ import annotations
+
+import pytest
+
+from jingzhun.compare.benchdata import labelled_benchmark, score
+from jingzhun.compare.kinds import KINDS
+from jingzhun.compare.matching import Matcher, default_model, match_people
+from jingzhun.compare.models import Match
+from jingzhun.compare.services import compare_run_execute, dataset_load
+
+from .people import HENGDONG, XIAGAOCHI, id_number
+from .test_compare_import import write_csv
+
+
+def _mistype(id_number: str) -> str:
+    digits = list(id_number)
+    for j in (14, 15):
+        digits[j] = str((int(digits[j]) + 3) % 10)
+    return "".join(digits)
+
+
+def death(name, id_number="", birth="", village="", **extra):
+    return {"姓名": name, "身份证号": id_number, "出生日期": birth, "村代码": village, "死亡日期": "2024-05-01", **extra}
+
+
+def corrupted_file(world) -> tuple[list[dict], dict[str, tuple[str, str]]]:
+    """Rows of a death file and, per row name, the member (ID number) it must match and the name level."""
+    home = {m.relation: m for m in world.home.members.all()}
+    neighbour = {m.relation: m for m in world.neighbour.members.all()}
+    other = {m.relation: m for m in world.other_township.members.all()}
+    rows = [
+        death("王建国", home["户主"].id_number),  # exact
+        death("王建郭", "", "1965-03-04", XIAGAOCHI),  # homophone 国/郭, no ID
+        death(neighbour["户主"].name[:2] + "祸", "", "1965-03-04"),  # look-alike 福/祸
+        death("王国建", "", "1965-03-04", XIAGAOCHI),  # given name swapped
+        death("赵福", "", "1965-03-04"),  # a given-name character dropped
+        death(home["之女"].name, _mistype(home["之女"].id_number)),  # two ID digits mistyped
+        death(neighbour["之女"].name, "", "1992-06-11"),  # blank ID
+        death(other["之女"].name, "", "1992-11-06"),  # day and month swapped
+        death("刘长顺", "", "1965-03-04", XIAGAOCHI),  # moved village (lives in 横东村)
+        death("孙悟空", "", "1970-01-01", HENGDONG),  # nobody
+    ]
+    expected = {
+        "王建国": (home["户主"].id_number, "exact"), "王建郭": (home["户主"].id_number, "同音"),
+        rows[2]["姓名"]: (neighbour["户主"].id_number, "相差一字"), "王国建": (home["户主"].id_number, "名字两字颠倒"),
+        "赵福": (neighbour["户主"].id_number, "相差一字"), home["之女"].name: (home["之女"].id_number, "完全一致"),
+        neighbour["之女"].name: (neighbour["之女"].id_number, "完全一致"),
+        other["之女"].name: (other["之女"].id_number, "完全一致"), "刘长顺": (other["户主"].id_number, "完全一致"),
+    }
+    return rows, expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exact_and_each_corruption_type_find_the_right_member(world, tmp_path):
+    rows, expected = corrupted_file(world)
+    path = tmp_path / "死亡人口.csv"
+    write_csv(path, rows)
+    assert dataset_load(kind=KINDS["death"], paths=[path], acting_user=world.county_admin).ok
+    run = compare_run_execute(kind=KINDS["death"], org="140826", acting_user=world.county_admin)
+    found = {m.record.name: m for m in Match.objects.filter(run=run).select_related("record")}
+    assert set(found) == set(expected), sorted(found)
+    for name, (person, level) in expected.items():
+        match = found[name]
+        assert match.person == person, name
+        if level == "exact":
+            assert match.method == Match.Method.EXACT and match.status == Match.Status.AUTO
+        else:
+            assert match.method == Match.Method.FUZZY and match.agreements["姓名"] == level, (name, match.agreements)
+            assert match.match_weight is not None
+    assert found[rows[5]["姓名"]].agreements["身份证号"] == "相差一两位"
+    assert found[rows[7]["姓名"]].agreements["出生日期"] == "日、月颠倒"
+    assert found["刘长顺"].agreements["村"] == "同县"
+    assert run.counts["exact"] == 1 and run.counts["fuzzy"] == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_sees_only_the_registry_under_its_unit(world, tmp_path):
+    path = tmp_path / "死亡人口.csv"
+    write_csv(path, [death("张守业", world.other_county.head_id_number), death("王建国", world.home.head_id_number)])
+    assert dataset_load(kind=KINDS["death"], paths=[path], acting_user=world.county_admin).ok
+    run = compare_run_execute(kind=KINDS["death"], org="140826", acting_user=world.county_admin)
+    assert set(Match.objects.filter(run=run).values_list("person", flat=True)) == {world.home.head_id_number}
+
+
+def test_exact_matching_needs_a_valid_id_on_both_sides():
+    import pyarrow as pa
+
+    good = id_number("140826", "19650304", 1)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")  # the check character is wrong
+    registry = pa.table({"unique_id": [1, 2], "name": ["王建国", "李四"], "sex": ["男", "男"],
+                         "id_number": [good, bad], "village": ["140826100233", "140826100233"]})
+    external = pa.table({"unique_id": [10, 11], "name": ["王建国", "李四"], "sex": ["男", "男"],
+                         "id_number": [good.lower(), bad], "village": ["", ""]})
+    with Matcher(registry, external) as matcher:
+        exact = matcher.exact()
+    assert exact.to_pylist() == [{"record_id": 10, "member_id": 1}]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_labelled_benchmark_f1_on_a_small_county():
+    registry, external, truth = labelled_benchmark(households=1500, seed=11)
+    with Matcher(registry, external) as matcher:
+        matcher.exact()
+        model = matcher.train(default_model())
+    result = match_people(registry, external, model=model, min_weight=10)
+    figures = score(result.pairs, truth)
+    assert figures["f1"] >= 0.95, figures
