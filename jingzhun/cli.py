@@ -18,13 +18,14 @@ def _setup_django() -> None:
 
 @contextmanager
 def _progress(description: str, total: int | None):
-    """A rich progress bar on a terminal; silent otherwise. Yields an advance(n) callable."""
+    """A rich progress bar on a terminal; silent otherwise. Yields an advance(n, description=None) callable."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   disable=not sys.stderr.isatty(), transient=False) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
+        yield lambda n=0, description=None: progress.update(
+            task, advance=n, **({"description": description} if description else {}))
 
 
 def cmd_init(args) -> int:
@@ -56,6 +57,10 @@ def cmd_demo(args) -> int:
     else:
         print(f"演示县 {DEMO_COUNTY}：村 {summary.villages.created} 个，户 {summary.households.created} 户，"
               f"人 {summary.members.created} 人，帮扶责任人 {summary.cadres_created} 名。")
+    from jingzhun.indicators.services import indicators_refresh
+
+    with _progress("计算决策看板指标", None):
+        indicators_refresh(reason="演示数据")
     credentials = demo_users_reset()
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
@@ -265,6 +270,97 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    _setup_django()
+    import datetime
+    import json
+
+    from jingzhun.compare.kinds import KINDS, kind_by_name
+    from jingzhun.compare.services import compare_run_execute, dataset_load
+    from jingzhun.orgunits.models import OrgUnit
+
+    kind = kind_by_name(args.kind)
+    if kind is None:
+        choices = "、".join(f"{k.code}（{k.label}）" for k in KINDS.values())
+        print(f"错误：没有“{args.kind}”这类比对数据（可选：{choices}）。", file=sys.stderr)
+        return 2
+    try:
+        data_date = datetime.date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"错误：--date 应为 YYYY-MM-DD 格式的日期，收到“{args.date}”。", file=sys.stderr)
+        return 2
+    if args.org and not OrgUnit.objects.filter(code=args.org).exists():
+        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+        return 2
+    report = dataset_load(kind=kind, paths=args.paths, source=args.source or "", data_date=data_date, via="命令行")
+    if not report.ok:
+        if args.format == "json":
+            print(json.dumps({"ok": False, "kind": kind.code, "issues": [i.as_dict() for i in report.issues]},
+                             ensure_ascii=False, indent=1))
+            return 1
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
+        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+            table.add_column(column)
+        for i in report.issues:
+            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+        Console(highlight=False).print(table)
+        return 1
+    try:
+        run = compare_run_execute(kind=kind, org=args.org or "", engine=args.engine, batch=report.batch,
+                                  retrain=args.retrain)
+    except ImportError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    matches = [{"village": m.village, "household": m.household, "person": m.person, "member_name": m.member_name,
+                "record_row": m.record.row, "record_name": m.record.name, "method": m.method,
+                "match_weight": m.match_weight, "status": m.status, "agreements": m.agreements}
+               for m in run.matches.select_related("record").order_by("village", "household", "pk")]
+    if args.format == "json":
+        print(json.dumps({"ok": True, "kind": kind.code, "run": run.pk, "batch": report.batch.pk,
+                          "counts": run.counts, "matches": matches}, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    c = run.counts
+    table = Table(title=f"{kind.label}：{c['records']} 条记录对比建档立卡 {c['registry']} 人；身份证号一致 {c['exact']}，"
+                        f"相似 {c['fuzzy']}（自动确认 {c['auto']}，待人工核对 {c['pending']}）；问题 {c['problems']} 条")
+    for column in ("村代码", "户编号", "成员", "外部记录（行）", "方式", "权重", "状态", "一致的字段"):
+        table.add_column(column)
+    labels = {"exact": "身份证号", "fuzzy": "相似", "auto": "自动确认", "pending": "待核对", "accepted": "已确认",
+              "rejected": "已否定"}
+    for m in matches:
+        table.add_row(m["village"], m["household"], m["member_name"], f"{m['record_name']}（{m['record_row']}）",
+                      labels[m["method"]], "" if m["match_weight"] is None else f"{m['match_weight']:.1f}",
+                      labels[m["status"]], "，".join(f"{k}{v}" for k, v in m["agreements"].items()))
+    Console(highlight=False).print(table)
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    """Refresh the stored indicators of every unit now (what imports queue for the background worker)."""
+    _setup_django()
+    import datetime
+
+    from jingzhun.indicators.services import indicators_refresh
+
+    try:
+        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
+        return 2
+    with _progress("更新各级指标", None) as advance:
+        refresh = indicators_refresh(as_of=as_of, reason="命令行更新",
+                                     progress=lambda step: advance(description=step))
+    print(f"指标已更新：{refresh.units} 个单位，{refresh.members} 人，基准日 {refresh.as_of}；"
+          f"读取 {refresh.snapshot_seconds:.1f} 秒，计算 {refresh.compute_seconds:.1f} 秒，"
+          f"保存 {refresh.store_seconds:.1f} 秒。")
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from django.core.management import call_command
@@ -317,6 +413,24 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--format", choices=["table", "json"], default="table")
     ind.add_argument("--bulletin", type=Path, metavar="FILE.docx", help="另写一份简报（Word 文档）")
     ind.set_defaults(func=cmd_indicators)
+
+    compare = sub.add_parser("compare", help="导入其他部门数据并与建档立卡比对（一比对），结果写入问题数据台账")
+    compare.add_argument("kind", metavar="KIND", help="数据类别：death 死亡人口、staff 财政供养人员、cadre 村干部、"
+                         "vehicle 机动车登记、company 工商登记、property 不动产登记、medical 医保参保、"
+                         "pension 养老保险参保、assistance 低保特困（代码或中文名均可）")
+    compare.add_argument("paths", nargs="+", type=Path, metavar="FILE", help=".xlsx 或 .csv 文件")
+    compare.add_argument("--org", default="", help="只与该单位的建档立卡数据比对（区划代码，默认全部）")
+    compare.add_argument("--source", help="数据来源（默认为该类数据通常的提供部门）")
+    compare.add_argument("--date", help="数据日期 YYYY-MM-DD（默认今天）")
+    compare.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                         help="计算引擎（spark 需安装 jingzhun[spark]）")
+    compare.add_argument("--retrain", action="store_true", help="重新训练该类数据的比对模型")
+    compare.add_argument("--format", choices=["table", "json"], default="table")
+    compare.set_defaults(func=cmd_compare)
+
+    refresh = sub.add_parser("refresh", help="立即更新决策看板的各级指标（导入后也会在后台自动更新）")
+    refresh.add_argument("--as-of", help="基准日 YYYY-MM-DD（默认今天）")
+    refresh.set_defaults(func=cmd_refresh)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)
