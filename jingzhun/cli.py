@@ -18,13 +18,14 @@ def _setup_django() -> None:
 
 @contextmanager
 def _progress(description: str, total: int | None):
-    """A rich progress bar on a terminal; silent otherwise. Yields an advance(n) callable."""
+    """A rich progress bar on a terminal; silent otherwise. Yields an advance(n, description=None) callable."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   disable=not sys.stderr.isatty(), transient=False) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda n: progress.advance(task, n)
+        yield lambda n=0, description=None: progress.update(
+            task, advance=n, **({"description": description} if description else {}))
 
 
 def cmd_init(args) -> int:
@@ -56,6 +57,10 @@ def cmd_demo(args) -> int:
     else:
         print(f"演示县 {DEMO_COUNTY}：村 {summary.villages.created} 个，户 {summary.households.created} 户，"
               f"人 {summary.members.created} 人，帮扶责任人 {summary.cadres_created} 名。")
+    from jingzhun.indicators.services import indicators_refresh
+
+    with _progress("计算决策看板指标", None):
+        indicators_refresh(reason="演示数据")
     credentials = demo_users_reset()
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
@@ -332,6 +337,27 @@ def cmd_compare(args) -> int:
                       labels[m["method"]], "" if m["match_weight"] is None else f"{m['match_weight']:.1f}",
                       labels[m["status"]], "，".join(f"{k}{v}" for k, v in m["agreements"].items()))
     Console(highlight=False).print(table)
+    return 0
+
+
+def cmd_refresh(args) -> int:
+    """Refresh the stored indicators of every unit now (what imports queue for the background worker)."""
+    _setup_django()
+    import datetime
+
+    from jingzhun.indicators.services import indicators_refresh
+
+    try:
+        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
+        return 2
+    with _progress("更新各级指标", None) as advance:
+        refresh = indicators_refresh(as_of=as_of, reason="命令行更新",
+                                     progress=lambda step: advance(description=step))
+    print(f"指标已更新：{refresh.units} 个单位，{refresh.members} 人，基准日 {refresh.as_of}；"
+          f"读取 {refresh.snapshot_seconds:.1f} 秒，计算 {refresh.compute_seconds:.1f} 秒，"
+          f"保存 {refresh.store_seconds:.1f} 秒。")
     return 0
 
 

@@ -139,7 +139,20 @@ def test_indicators_on_the_command_line(tmp_path):
     result = _jingzhun("indicators", "--org", "140826", "--as-of", "2020-12-31", "--format", "json", home=home)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR"}
+    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR", "INCOME"}
     assert values["HH_REG"] + values["HH_REMOVED"] == 60 and sum(values["CAUSES"].values()) == values["HH_REG"]
     refused = _jingzhun("indicators", "--org", "999999", home=home)
+    assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_refresh_on_the_command_line_stores_every_unit(tmp_path):
+    home = tmp_path / "home"
+    assert _jingzhun("init", home=home).returncode == 0
+    data = tmp_path / "data"
+    _jingzhun("synth", "--county", "140826", "--households", "30", "--seed", "3", "--out", str(data), home=home)
+    assert _jingzhun("import", str(data), home=home).returncode == 0
+    result = _jingzhun("refresh", "--as-of", "2020-12-31", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "指标已更新" in result.stdout and "基准日 2020-12-31" in result.stdout
+    refused = _jingzhun("refresh", "--as-of", "31/12/2020", home=home)
     assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr

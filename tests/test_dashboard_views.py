@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import re
 
 import pytest
@@ -11,6 +12,8 @@ from django.urls import reverse
 
 from jingzhun.dashboard.selectors import overview_get
 from jingzhun.indicators.catalog import indicator_catalog
+from jingzhun.indicators.models import IndicatorRefresh
+from jingzhun.indicators.services import indicators_refresh
 from jingzhun.registry.models import Household, VillageProfile
 
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI
@@ -21,9 +24,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _profiles():
+    """Village profiles for the world's three villages, then a refresh: the dashboard reads stored values."""
     for village, population, road in ((XIAGAOCHI, 1000, True), (CHENGNEI, 500, False), (HENGDONG, 500, True)):
         VillageProfile.objects.create(village_id=village, registered_population=population, registered_households=300,
                                       is_poor_village=True, paved_road=road)
+    return indicators_refresh(reason="test")
 
 
 def _client(client, user):
@@ -54,7 +59,7 @@ def test_county_admin_sees_the_county_figures_and_children(world, client):
     html = response.content.decode()
     assert "古绛镇" in html and "横水镇" in html and 'id="chart-children"' in html
     # HH_REG of the county: the world's 3 绛县 households (home, neighbour, other_township)
-    data = overview_get(world.county_admin, "140826", as_of=datetime.date.today())
+    data = overview_get(world.county_admin, "140826")
     assert data.unit.values["HH_REG"] == 3
 
 
@@ -82,6 +87,7 @@ def test_percentages_have_two_decimals(world, client):
 
 
 def test_village_clerk_cannot_open_the_county_but_opens_their_village(world, client):
+    indicators_refresh()
     _client(client, world.village_clerk)
     assert client.get(reverse("dashboard:overview", args=["140826"])).status_code == 404
     response = client.get(reverse("dashboard:overview", args=[XIAGAOCHI]))
@@ -130,15 +136,140 @@ def test_export_has_child_rows_and_chinese_headers(world, client):
     assert by_code["140826101"]["建档立卡户数（户）"] == 1
 
 
+def test_before_any_refresh_the_page_says_so_and_shows_no_figures(world, client):
+    response = _client(client, world.county_admin).get(reverse("dashboard:overview", args=["140826"]))
+    assert response.status_code == 200 and response.context["refresh"] is None
+    assert "指标尚未生成" in response.content.decode()
+    assert {c["id"]: c["value"] for c in response.context["cards"]}["pop-poor"] == "—"
+
+
+def test_an_earlier_date_shows_that_days_refresh_and_the_trend_has_both(world, client):
+    first = _profiles()
+    IndicatorRefresh.objects.filter(pk=first.pk).update(as_of=datetime.date(2026, 1, 5))
+    Household.objects.filter(code=world.other_township.code).update(status="已脱贫", exit_year=2026)
+    indicators_refresh()
+    _client(client, world.county_admin)
+    latest = client.get(reverse("dashboard:overview", args=["140826"]))
+    assert {c["id"]: c["value"] for c in latest.context["cards"]}["pop-poor"] == "0"
+    earlier = client.get(reverse("dashboard:overview", args=["140826"]) + "?at=2026-01-31")
+    assert earlier.context["refresh"].pk == first.pk
+    assert {c["id"]: c["value"] for c in earlier.context["cards"]}["pop-poor"] == "2"
+    assert earlier.context["rows"][0]["url"].endswith("?at=2026-01-31")  # drilling down stays on that day
+    trend = json.loads(latest.context["charts"]["trend"])
+    assert trend["names"][0] == "01-05" and trend["series"][0]["values"] == [2, 0]
+    before_any = client.get(reverse("dashboard:overview", args=["140826"]) + "?at=2025-12-31")
+    assert before_any.context["refresh"] is None and "所选日期之前没有保存的指标" in before_any.content.decode()
+    bad = client.get(reverse("dashboard:overview", args=["140826"]) + "?at=31.12.2025")
+    assert bad.status_code == 200 and "日期格式应为" in bad.content.decode()
+    assert bad.context["refresh"].pk != first.pk  # a malformed date falls back to the latest
+
+
+def test_open_problem_card_counts_open_problems_of_the_unit_and_links_to_them(world, client):
+    from jingzhun.checks.models import CheckRun, Problem
+
+    _profiles()
+    run = CheckRun.objects.create(org="140826", as_of=datetime.date.today(), rules=["Q01"])
+    for household, status in ((world.home, "open"), (world.neighbour, "open"), (world.other_township, "fixed"),
+                              (world.other_county, "open")):
+        Problem.objects.create(rule="Q01", household=household.code, village=household.village_id, message="m",
+                               status=status, first_run=run, last_run=run, first_seen=run.created_at,
+                               last_seen=run.created_at)
+    response = _client(client, world.township_officer).get(reverse("dashboard:overview", args=["140826100"]))
+    card = {c["id"]: c for c in response.context["cards"]}["problems"]
+    assert card["value"] == "2"
+    assert card["url"] == reverse("checks:problem_list") + "?status=open"
+    listed = client.get(card["url"]).content.decode()
+    assert world.home.code in listed and world.neighbour.code in listed and world.other_county.code not in listed
+
+
+def test_json_api_gives_the_stored_values_within_scope(world, client):
+    refresh = _profiles()
+    response = _client(client, world.county_admin).get(reverse("dashboard:overview_json", args=["140826"]))
+    body = response.json()
+    assert body["refresh"]["id"] == refresh.pk and body["values"]["HH_REG"] == 3
+    assert body["children"]["140826100"]["HH_REG"] == 2 and body["values"]["INCOME"]
+    client.logout()
+    assert _client(client, world.outsider).get(reverse("dashboard:overview_json", args=["140826"])).status_code == 404
+
+
+def _bulletin_text(response) -> str:
+    return " ".join(response.context["paragraphs"])
+
+
+def test_bulletin_numbers_equal_the_dashboard_and_it_downloads_as_word(world, client):
+    from docx import Document
+
+    first = _profiles()
+    IndicatorRefresh.objects.filter(pk=first.pk).update(as_of=datetime.date(2026, 1, 5))
+    Household.objects.filter(code=world.other_township.code).update(status="已脱贫", exit_year=2026)
+    latest = indicators_refresh()
+    _client(client, world.county_admin)
+    values = overview_get(world.county_admin, "140826").unit.values
+    page = client.get(reverse("dashboard:bulletin", args=["140826"]))
+    text = _bulletin_text(page)
+    assert f"建档立卡贫困户 {values['HH_REG']} 户 {values['POP_REG']} 人" in text
+    assert f"剩余贫困人口 {values['POP_POOR']} 人" in text and "贫困发生率降至 0%" in text
+    assert f"截至 {latest.as_of.year} 年" in text and "相比" not in text
+    choices = [c[0] for c in page.context["form"].fields["since"].choices]
+    assert choices == ["", first.pk]
+    compared = client.get(reverse("dashboard:bulletin", args=["140826"]) + f"?since={first.pk}")
+    change = compared.context["paragraphs"][-1]
+    # other_township (2 people, 未脱贫) left poverty between the two refreshes
+    assert change.startswith("与 2026 年 1 月 5 日相比，剩余贫困人口减少 2 人，贫困发生率下降 0.1 个百分点，已脱贫户增加 1 户")
+    download = client.get(reverse("dashboard:bulletin_download", args=["140826"]) + f"?since={first.pk}")
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    document = Document(io.BytesIO(b"".join(download.streaming_content)))
+    assert document.paragraphs[0].text == "绛县脱贫攻坚工作简报"
+    assert [p.text for p in document.paragraphs[1:]] == compared.context["paragraphs"]
+    forged = client.get(reverse("dashboard:bulletin", args=["140826"]) + "?since=999999")
+    assert forged.status_code == 200 and "所选的对比日期不存在" in forged.content.decode()
+    assert "相比" not in _bulletin_text(forged)
+    client.logout()
+    _client(client, world.outsider)
+    assert client.get(reverse("dashboard:bulletin", args=["140826"])).status_code == 404
+    assert client.get(reverse("dashboard:bulletin_download", args=["140826"])).status_code == 404
+
+
+def test_bulletin_without_figures_says_so_and_the_download_goes_back(world, client):
+    _client(client, world.county_admin)
+    assert "无法生成简报" in client.get(reverse("dashboard:bulletin", args=["140826"])).content.decode()
+    response = client.get(reverse("dashboard:bulletin_download", args=["140826"]), follow=True)
+    assert response.redirect_chain and "无法生成简报" in response.content.decode()
+
+
+def test_refresh_button_is_for_county_admins_and_post_only(world, client):
+    _client(client, world.county_admin)
+    assert client.get(reverse("dashboard:refresh_start", args=["140826"])).status_code == 405
+    response = client.post(reverse("dashboard:refresh_start", args=["140826"]), follow=True)
+    assert response.status_code == 200
+    refresh = IndicatorRefresh.objects.get()
+    assert refresh.status == IndicatorRefresh.Status.DONE and refresh.triggered_by == world.county_admin
+    client.logout()
+    _client(client, world.village_clerk)
+    assert client.post(reverse("dashboard:refresh_start", args=[XIAGAOCHI])).status_code == 403
+    assert client.post(reverse("dashboard:refresh_start", args=["140826"])).status_code == 404
+    assert IndicatorRefresh.objects.count() == 1
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world, live_server, page):  # noqa: F811
-    _profiles()
     Household.objects.filter(code=world.neighbour.code).update(status="未脱贫", exit_year=None)
+    _profiles()
+    page.emulate_media(reduced_motion="reduce")  # the charts draw at once instead of growing
     _login(page, live_server, "county_admin")
     page.goto(f"{live_server.url}/dashboard/140826/")
     page.wait_for_selector("#chart-children canvas")
-    page.click("#children >> text=古绛镇")
+    # click the middle of 古绛镇's bar in the township chart (where ECharts drew it)
+    x, y = page.evaluate("""() => {
+        const el = document.getElementById("chart-children");
+        const data = JSON.parse(el.dataset.dashboardChart);
+        const i = data.names.indexOf("古绛镇");
+        const [x, y] = echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [i, data.values[i] / 2]);
+        const box = el.getBoundingClientRect();
+        return [box.left + x, box.top + y];
+    }""")
+    page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/dashboard/140826100/$"))
     assert "1 户" in page.inner_text("#card-pop-poor")
     page.click("#card-pop-poor a[data-status='未脱贫']")

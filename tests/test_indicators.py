@@ -9,7 +9,7 @@ import pytest
 
 from jingzhun.analytics import Snapshot, conform, get_engine
 from jingzhun.indicators.catalog import indicator_catalog
-from jingzhun.indicators.compute import breakdowns, indicator_table
+from jingzhun.indicators.compute import unit_values
 
 from .golden_checks import CLEAN_HOUSEHOLD, CLEAN_MEMBER, valid_id
 
@@ -94,14 +94,15 @@ HENGDONG = {"HH_REG": 1, "HH_REMOVED": 1, "POP_REMOVED": 2, "HH_POOR": 0, "HELPE
 
 @pytest.fixture(scope="module")
 def table():
-    snapshot = Snapshot("", {"households": conform("households", pa.Table.from_pylist(HOUSEHOLDS)),
-                             "members": conform("members", pa.Table.from_pylist(MEMBERS)),
-                             "villages": conform("villages", pa.Table.from_pylist(VILLAGES))})
     with get_engine() as engine:
-        engine.load(snapshot, as_of=AS_OF)
-        rows = {r["org"]: r for r in indicator_table(engine).to_pylist()}
-        rows["breakdowns"] = breakdowns(engine, "140826")
-    return rows
+        engine.load(_snapshot(), as_of=AS_OF)
+        return unit_values(engine)
+
+
+def _snapshot(households=HOUSEHOLDS):
+    return Snapshot("", {"households": conform("households", pa.Table.from_pylist(households)),
+                         "members": conform("members", pa.Table.from_pylist(MEMBERS)),
+                         "villages": conform("villages", pa.Table.from_pylist(VILLAGES))})
 
 
 def _value(v):
@@ -124,8 +125,8 @@ def test_every_level_up_to_the_province_is_there(table):
 
 
 def test_causes_and_exits_by_year(table):
-    assert table["breakdowns"]["CAUSES"] == {"因病": 2, "缺资金": 1, "缺劳力": 1}
-    assert table["breakdowns"]["EXITS_BY_YEAR"] == {"2018": {"households": 1, "persons": 3},
+    assert table["140826"]["CAUSES"] == {"因病": 2, "缺资金": 1, "缺劳力": 1}
+    assert table["140826"]["EXITS_BY_YEAR"] == {"2018": {"households": 1, "persons": 3},
                                                     "2019": {"households": 1, "persons": 1}}
 
 
@@ -134,7 +135,7 @@ def test_bulletin_numbers_are_the_indicators(table, tmp_path):
 
     from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 
-    values = {**{k: v for k, v in table["140826"].items() if k != "org"}, **table["breakdowns"]}
+    values = table["140826"]
     paragraphs = bulletin_paragraphs(unit_name="绛县", code="140826", as_of=AS_OF, values=values)
     text = "".join(paragraphs)
     assert "截至 2020 年 12 月 31 日，绛县全县建档立卡贫困户 4 户 8 人" in text
@@ -162,3 +163,87 @@ def test_a_unit_with_nothing_registered_has_zero_counts_and_no_rates():
     assert values["HH_REG"] == 0 and values["POP_POOR"] == 0
     assert values["INCIDENCE"] is None and values["MED_INS_RATE"] is None
     assert values["HELPER_COVERAGE"] == 100.0  # no poor household: nobody lacks a cadre
+
+
+def test_income_structure_sums_the_sources_of_registered_households(table):
+    # H1 10000 + H2 2000 + H3 3000 + H5 6000 wages; H4 (清退, 50000) is not counted
+    assert table["140826"]["INCOME"] == {"工资性收入": 21000.0, "生产经营性收入": 2000.0, "财产性收入": 0.0,
+                                         "转移性收入": 2000.0}
+
+
+def _exited_h2():
+    """The golden registry a month later: H2 has left poverty (已脱贫 in 2021)."""
+    return [{**h, "status": "已脱贫", "exit_year": 2021} if h["code"] == H2 else h for h in HOUSEHOLDS]
+
+
+@pytest.mark.django_db
+def test_a_refresh_stores_every_unit_with_the_hand_counted_values():
+    from jingzhun.indicators.models import IndicatorRefresh, UnitIndicators
+    from jingzhun.indicators.services import indicators_refresh
+
+    refresh = indicators_refresh(snapshot=_snapshot(), as_of=AS_OF, reason="test")
+    assert refresh.status == IndicatorRefresh.Status.DONE and refresh.members == len(MEMBERS)
+    stored = dict(UnitIndicators.objects.filter(refresh=refresh).values_list("org", "values"))
+    assert {"14", "1408", "140826", "140826100", "140826101", V1, V2, V3} <= set(stored)
+    assert {code: stored["140826"][code] for code in COUNTY} == COUNTY
+    assert stored["140826"]["EXITS_BY_YEAR"]["2018"] == {"households": 1, "persons": 3}
+    assert refresh.units == len(stored)
+
+
+@pytest.mark.django_db
+def test_the_bulletin_reports_the_change_since_an_earlier_refresh():
+    from jingzhun.indicators.bulletin import bulletin_paragraphs
+    from jingzhun.indicators.models import UnitIndicators
+    from jingzhun.indicators.services import indicators_refresh
+
+    before = indicators_refresh(snapshot=_snapshot(), as_of=AS_OF)
+    after = indicators_refresh(snapshot=_snapshot(_exited_h2()), as_of=datetime.date(2021, 1, 31))
+    old = UnitIndicators.objects.get(refresh=before, org="140826").values
+    new = UnitIndicators.objects.get(refresh=after, org="140826").values
+    assert new["POP_POOR"] == 2 and new["INCIDENCE"] == 0.1 and new["HH_EXITED"] == 3
+    text = bulletin_paragraphs(unit_name="绛县", code="140826", as_of=after.as_of, values=new, earlier=old,
+                               earlier_date=before.as_of)[-1]
+    # POP_POOR 4 → 2, INCIDENCE 0.2 → 0.1, HH_EXITED 2 → 3, POP_EXITED 4 → 6, HELPER_COVERAGE 50 → 100
+    assert text.startswith("与 2020 年 12 月 31 日相比，剩余贫困人口减少 2 人，贫困发生率下降 0.1 个百分点，"
+                           "已脱贫户增加 1 户，已脱贫人口增加 2 人，返贫户持平，")
+    assert "帮扶责任人覆盖率提高 50 个百分点" in text and "人均纯收入持平" in text
+    assert new["HELPER_COVERAGE"] - old["HELPER_COVERAGE"] == 50
+
+
+@pytest.mark.django_db
+def test_old_refreshes_are_pruned_to_the_last_of_each_day():
+    from jingzhun.indicators.models import IndicatorRefresh, UnitIndicators
+    from jingzhun.indicators.services import indicators_refresh, refresh_prune
+
+    today = datetime.date.today()
+    old_day = today - datetime.timedelta(days=30)
+    first = indicators_refresh(snapshot=_snapshot(), as_of=old_day)
+    second = indicators_refresh(snapshot=_snapshot(), as_of=old_day)  # prunes `first`: same old day
+    recent = indicators_refresh(snapshot=_snapshot(), as_of=today)
+    recent_twin = indicators_refresh(snapshot=_snapshot(), as_of=today)  # recent: both kept
+    kept = set(IndicatorRefresh.objects.values_list("pk", flat=True))
+    assert first.pk not in kept and {second.pk, recent.pk, recent_twin.pk} == kept
+    # a week later the two of today are old too, and only the last of them stays
+    assert refresh_prune(today=today + datetime.timedelta(days=8)) == 1
+    assert set(IndicatorRefresh.objects.values_list("pk", flat=True)) == {second.pk, recent_twin.pk}
+    assert not UnitIndicators.objects.filter(refresh_id=first.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_queues_one_refresh_that_runs_after_commit(settings, tmp_path):
+    from jingzhun.exchange.importer import registry_import
+    from jingzhun.indicators.models import IndicatorRefresh
+    from jingzhun.indicators.services import refresh_soon
+    from jingzhun.orgunits.services import divisions_load
+
+    from .exchange_files import synth_folder
+
+    settings.JINGZHUN_INDICATOR_AUTO_REFRESH = True
+    divisions_load(prefix="140826")
+    assert not registry_import(paths=[synth_folder(tmp_path / "in")]).issues
+    refreshes = list(IndicatorRefresh.objects.all())
+    # the test settings run tasks at once (ImmediateBackend), so the queued refresh has already run
+    assert [r.status for r in refreshes] == [IndicatorRefresh.Status.DONE]
+    assert refreshes[0].reason.startswith("导入") and refreshes[0].units > 0
+    settings.JINGZHUN_INDICATOR_AUTO_REFRESH = False
+    assert refresh_soon(reason="x") is None

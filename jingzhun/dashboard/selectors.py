@@ -1,4 +1,4 @@
-"""Scoped reads for the decision dashboard: the indicators of one unit and its children, computed on request."""
+"""Scoped reads for the decision dashboard: the stored indicators of a unit, its children and its past."""
 
 from __future__ import annotations
 
@@ -7,28 +7,28 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
-from jingzhun.analytics import get_engine, registry_snapshot
-from jingzhun.indicators.compute import breakdowns, indicator_table, plain_values
+from jingzhun.checks.models import Problem
+from jingzhun.indicators.models import IndicatorRefresh, UnitIndicators
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.models import OrgUnit
+from jingzhun.orgunits.models import OrgUnit, subtree_q
 from jingzhun.registry.selectors import unit_get
 
-#: The code length of a unit's children (a village, 12 digits, has none).
-CHILD_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12}
+#: How many daily values the trend chart shows.
+TREND_POINTS = 30
 
 
 @dataclass
 class UnitFigures:
     unit: OrgUnit
-    values: dict = field(default_factory=dict)  # {indicator code: value}; empty when the unit has no data
+    values: dict = field(default_factory=dict)  # {indicator code: value, CAUSES, EXITS_BY_YEAR, INCOME}; {} = no data
 
 
 @dataclass
 class Overview:
     unit: UnitFigures
     children: list[UnitFigures]
-    breakdowns: dict  # CAUSES and EXITS_BY_YEAR, see indicators.compute.breakdowns
-    as_of: datetime.date
+    refresh: IndicatorRefresh | None  # None: no refresh has finished yet (on or before the date asked)
+    open_problems: int
 
 
 def dashboard_unit_get(user, code: str) -> OrgUnit:
@@ -41,28 +41,67 @@ def dashboard_unit_get(user, code: str) -> OrgUnit:
     return unit_get(user, code)
 
 
-def overview_get(user, code: str, *, as_of: datetime.date) -> Overview:
-    """The indicators of unit `code` and of each of its children, from one fresh snapshot of the unit."""
-    unit = dashboard_unit_get(user, code)
-    child_len = CHILD_LENGTH.get(len(code))
-    lengths = (len(code), child_len) if child_len else (len(code),)
-    snapshot = registry_snapshot(code)
-    with get_engine() as engine:
-        engine.load(snapshot, as_of=as_of)
-        rows = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=code).to_pylist()}
-        parts = breakdowns(engine, code)
-    children = []
-    if child_len:
-        children = [UnitFigures(c, rows.get(c.code, {})) for c in unit.children.order_by("code")]
-    return Overview(unit=UnitFigures(unit, rows.get(code, {})), children=children, breakdowns=parts, as_of=as_of)
+def refresh_at(day: datetime.date | None = None) -> IndicatorRefresh | None:
+    """The latest finished refresh, or the latest whose as-of date is on or before `day`."""
+    done = IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.DONE)
+    if day is not None:
+        done = done.filter(as_of__lte=day)
+    return done.order_by("-id").first()
 
+
+def refreshes_before(refresh: IndicatorRefresh, *, limit: int = 60) -> list[IndicatorRefresh]:
+    """Earlier finished refreshes, newest first, one per as-of date: what a bulletin can compare with."""
+    seen, result = set(), []
+    for r in (IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.DONE, id__lt=refresh.pk,
+                                              as_of__lt=refresh.as_of).order_by("-id")[: limit * 4]):
+        if r.as_of not in seen:  # newest first: the day's last refresh
+            seen.add(r.as_of)
+            result.append(r)
+    return result[:limit]
+
+
+def unit_values(refresh: IndicatorRefresh | None, code: str) -> dict:
+    if refresh is None:
+        return {}
+    row = UnitIndicators.objects.filter(refresh=refresh, org=code).values_list("values", flat=True).first()
+    return row or {}
+
+
+def overview_get(user, code: str, *, day: datetime.date | None = None) -> Overview:
+    """Unit `code` and each of its children as stored by the latest refresh (on or before `day`)."""
+    unit = dashboard_unit_get(user, code)
+    refresh = refresh_at(day)
+    children = list(unit.children.order_by("code"))
+    stored = {}
+    if refresh is not None:
+        stored = dict(UnitIndicators.objects.filter(refresh=refresh, org__in=[code] + [c.code for c in children])
+                      .values_list("org", "values"))
+    open_problems = Problem.objects.filter(subtree_q("village", code), status=Problem.Status.OPEN).count()
+    return Overview(unit=UnitFigures(unit, stored.get(code, {})),
+                    children=[UnitFigures(c, stored.get(c.code, {})) for c in children],
+                    refresh=refresh, open_problems=open_problems)
+
+
+def trend_get(user, code: str, *, until: IndicatorRefresh | None, points: int = TREND_POINTS) -> list[tuple]:
+    """[(as_of, values)] of unit `code`, oldest first, the last refresh of each day up to `until`."""
+    dashboard_unit_get(user, code)
+    if until is None:
+        return []
+    rows = (UnitIndicators.objects.filter(org=code, refresh__status=IndicatorRefresh.Status.DONE,
+                                          refresh_id__lte=until.pk)
+            .order_by("-refresh_id").values_list("refresh__as_of", "values")[: points * 4])
+    by_day = {}
+    for day, values in rows:
+        by_day.setdefault(day, values)  # newest first: the first seen is the day's last refresh
+    return sorted(by_day.items())[-points:]
 
 
 def household_list_query(user, unit: OrgUnit) -> str | None:
     """The household-list GET filter that selects exactly `unit`'s households, or None when the list cannot.
 
     The list filters by 乡镇 and 村 only (and offers 乡镇 only to users bound below the province); above a
-    township it is exact only when the unit is the user's own, where no filter is needed.
+    township it is exact only when the unit is the user's own, where no filter is needed. The problem
+    list takes the same filter.
     """
     prefix = access_for(user).prefix
     if unit.code == prefix:

@@ -1,25 +1,33 @@
-"""Decision dashboard (决策看板) pages: thin views over dashboard.selectors."""
+"""Decision dashboard (决策看板) pages: thin views over dashboard.selectors and the stored indicators."""
 
 from __future__ import annotations
 
 import io
 import json
+import tempfile
+from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
+from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 from jingzhun.indicators.catalog import indicator_catalog
+from jingzhun.indicators.models import IndicatorRefresh
+from jingzhun.indicators.services import may_refresh, refresh_request
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 
 from . import selectors
+from .forms import AtDateForm, BulletinForm
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: The columns of the child-units table on the page (the export has every indicator).
 TABLE_INDICATORS = ("HH_REG", "POP_REG", "POP_POOR", "INCIDENCE", "HH_EXITED", "HH_RETURNED", "MED_INS_RATE",
                     "HELPER_COVERAGE")
@@ -27,6 +35,7 @@ INFRASTRUCTURE = ("ROAD_RATE", "BUS_RATE", "BROADBAND_RATE", "CLINIC_RATE", "CUL
 
 
 @login_required
+@require_GET
 def overview_home(request):
     access = access_for(request.user)
     if access.cadre_only:
@@ -39,17 +48,28 @@ def overview_home(request):
     return render(request, "dashboard/province_list.html", {"provinces": provinces})
 
 
+def _day(request):
+    """The ?at= date asked for (None = latest), and the form to show (with its error if malformed)."""
+    form = AtDateForm(request.GET or None)
+    if request.GET.get("at") and form.is_valid():
+        return form.cleaned_data["at"], form
+    return None, form
+
+
 @login_required
+@require_GET
 def overview(request, code: str):
-    data = selectors.overview_get(request.user, code, as_of=timezone.localdate())
+    day, at_form = _day(request)
+    data = selectors.overview_get(request.user, code, day=day)
     unit, values = data.unit.unit, data.unit.values
     list_url = reverse("registry:household_list")
     query = selectors.household_list_query(request.user, unit)
+    at_query = f"?at={day:%Y-%m-%d}" if day else ""
 
-    def link(status: str) -> str | None:
+    def link(base: str, status: str) -> str | None:
         if query is None:
             return None
-        return f"{list_url}?status={status}" + (f"&{query}" if query else "")
+        return f"{base}?status={status}" + (f"&{query}" if query else "")
 
     hh_returned = values.get("HH_RETURNED")
     hh_poor_only = values["HH_POOR"] - hh_returned if values.get("HH_POOR") is not None and hh_returned is not None \
@@ -57,13 +77,16 @@ def overview(request, code: str):
     cards = [
         {"id": "incidence", "label": _("贫困发生率"), "value": fmt("INCIDENCE", values.get("INCIDENCE"))},
         {"id": "pop-poor", "label": _("剩余贫困人口"), "value": fmt("POP_POOR", values.get("POP_POOR")),
-         "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "url": link("未脱贫")},
-                   {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "url": link("返贫")}]},
+         "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "url": link(list_url, "未脱贫")},
+                   {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "url": link(list_url, "返贫")}]},
         {"id": "exited", "label": _("已脱贫"), "value": fmt("HH_EXITED", values.get("HH_EXITED")),
-         "url": link("已脱贫"), "extra": fmt("POP_EXITED", values.get("POP_EXITED"))},
-        {"id": "returned", "label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "url": link("返贫")},
+         "url": link(list_url, "已脱贫"), "extra": fmt("POP_EXITED", values.get("POP_EXITED"))},
+        {"id": "returned", "label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned),
+         "url": link(list_url, "返贫")},
         {"id": "med-ins", "label": _("基本医疗保险参保率"), "value": fmt("MED_INS_RATE", values.get("MED_INS_RATE"))},
         {"id": "helper", "label": _("帮扶责任人覆盖率"), "value": fmt("HELPER_COVERAGE", values.get("HELPER_COVERAGE"))},
+        {"id": "problems", "label": _("待整改问题（当前）"), "value": f"{data.open_problems:,}",
+         "url": link(reverse("checks:problem_list"), "open")},
     ]
     catalog = indicator_catalog()
     rows = []
@@ -73,43 +96,132 @@ def overview(request, code: str):
             village_query = selectors.household_list_query(request.user, c)
             url = f"{list_url}?{village_query}" if village_query is not None else None
         else:
-            url = reverse("dashboard:overview", args=[c.code])
+            url = reverse("dashboard:overview", args=[c.code]) + at_query
         rows.append({"unit": c, "url": url, "cells": [fmt(k, child.values.get(k)) for k in TABLE_INDICATORS]})
     ranked = sorted((ch for ch in data.children if ch.values.get("INCIDENCE") is not None),
                     key=lambda ch: ch.values["INCIDENCE"], reverse=True)
-    exits = data.breakdowns["EXITS_BY_YEAR"]
+    exits = values.get("EXITS_BY_YEAR", {})
+    income = values.get("INCOME", {})
+    trend = selectors.trend_get(request.user, code, until=data.refresh)
     charts = {
         "children": {"kind": "ranking", "title": _("下级单位贫困发生率（%）"),
                      "names": [ch.unit.short_name for ch in ranked],
                      "values": [ch.values["INCIDENCE"] for ch in ranked],
-                     "urls": [reverse("dashboard:overview", args=[ch.unit.code]) for ch in ranked]},
+                     "urls": [reverse("dashboard:overview", args=[ch.unit.code]) + at_query
+                              if ch.unit.level != Level.VILLAGE else None for ch in ranked]},
         "exits": {"kind": "years", "title": _("各年度脱贫户数"), "series": _("户"),
                   "names": list(exits), "values": [e["households"] for e in exits.values()]},
         "causes": {"kind": "pie", "title": _("主要致贫原因（户）"),
-                   "names": list(data.breakdowns["CAUSES"]), "values": list(data.breakdowns["CAUSES"].values())},
+                   "names": list(values.get("CAUSES", {})), "values": list(values.get("CAUSES", {}).values())},
+        "income": {"kind": "pie", "title": _("建档立卡户收入结构（元）"),
+                   "names": list(income), "values": list(income.values())},
         "infrastructure": {"kind": "rates", "title": _("基础设施（%）"),
                            "names": [catalog[k].name for k in INFRASTRUCTURE],
                            "values": [values.get(k) for k in INFRASTRUCTURE]},
+        "trend": {"kind": "trend", "title": _("剩余贫困人口与贫困发生率（按日）"),
+                  "names": [f"{d:%m-%d}" for d, _v in trend],
+                  "series": [{"name": _("剩余贫困人口"), "values": [v.get("POP_POOR") for _d, v in trend]},
+                             {"name": _("贫困发生率（%）"), "values": [v.get("INCIDENCE") for _d, v in trend]}],
+                  "values": [v.get("POP_POOR") for _d, v in trend]},
     }
     access = access_for(request.user)
     ancestors = [a for a in unit.ancestors() if access.reaches_code(a.code)]
     return render(request, "dashboard/overview.html", {
-        "unit": unit, "as_of": data.as_of, "cards": cards, "rows": rows, "ancestors": ancestors,
+        "unit": unit, "refresh": data.refresh, "day": day, "at_form": at_form, "at_query": at_query,
+        "cards": cards, "rows": rows, "ancestors": ancestors,
         "headers": [catalog[k] for k in TABLE_INDICATORS], "has_data": bool(values),
         "charts": {name: json.dumps(chart, ensure_ascii=False) for name, chart in charts.items()},
         "unit_list_url": f"{list_url}?{query}" if query is not None else None,
+        "pending": IndicatorRefresh.objects.filter(status__in=[IndicatorRefresh.Status.QUEUED,
+                                                               IndicatorRefresh.Status.RUNNING]).first(),
+        "may_refresh": may_refresh(request.user),
     })
 
 
 @login_required
+@require_GET
 def overview_export(request, code: str):
-    data = selectors.overview_get(request.user, code, as_of=timezone.localdate())
+    day, _form = _day(request)
+    data = selectors.overview_get(request.user, code, day=day)
     rows = data.children or [data.unit]
     out = io.BytesIO()
     _write_overview_xlsx(out, rows)
     out.seek(0)
-    name = f"{code}-{data.as_of:%Y%m%d}-indicators.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    stamp = f"{data.refresh.as_of:%Y%m%d}" if data.refresh else "none"
+    return FileResponse(out, as_attachment=True, filename=f"{code}-{stamp}-indicators.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
+
+
+@login_required
+@require_GET
+def overview_json(request, code: str):
+    """The stored indicators of a unit and its children, as JSON (the dashboard's API)."""
+    day, _form = _day(request)
+    data = selectors.overview_get(request.user, code, day=day)
+    refresh = data.refresh
+    return JsonResponse({
+        "org": code, "name": data.unit.unit.name,
+        "refresh": None if refresh is None else {"id": refresh.pk, "as_of": refresh.as_of.isoformat(),
+                                                  "finished_at": refresh.finished_at.isoformat()},
+        "values": data.unit.values, "open_problems": data.open_problems,
+        "children": {c.unit.code: c.values for c in data.children},
+    }, json_dumps_params={"ensure_ascii": False})
+
+
+def _bulletin(request, code: str):
+    """The unit, its refresh and the bulletin paragraphs (with the change since ?since= when chosen)."""
+    data = selectors.overview_get(request.user, code)
+    earlier = selectors.refreshes_before(data.refresh) if data.refresh else []
+    form = BulletinForm(request.GET or None, earlier=earlier)
+    since = form.cleaned_data["since"] if request.GET.get("since") and form.is_valid() else None
+    paragraphs = []
+    if data.refresh is not None and data.unit.values:
+        earlier_refresh = next((r for r in earlier if r.pk == since), None)
+        paragraphs = bulletin_paragraphs(
+            unit_name=data.unit.unit.name, code=code, as_of=data.refresh.as_of, values=data.unit.values,
+            earlier=selectors.unit_values(earlier_refresh, code) if earlier_refresh else None,
+            earlier_date=earlier_refresh.as_of if earlier_refresh else None)
+    return data, form, paragraphs
+
+
+@login_required
+@require_GET
+def bulletin(request, code: str):
+    data, form, paragraphs = _bulletin(request, code)
+    return render(request, "dashboard/bulletin.html", {
+        "unit": data.unit.unit, "refresh": data.refresh, "form": form, "paragraphs": paragraphs,
+        "title": _("%(unit)s脱贫攻坚工作简报") % {"unit": data.unit.unit.name}, "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_GET
+def bulletin_download(request, code: str):
+    data, form, paragraphs = _bulletin(request, code)
+    if not paragraphs:
+        messages.error(request, _("本单位还没有可用的指标数据，无法生成简报。"))
+        return redirect("dashboard:bulletin", code=code)
+    title = _("%(unit)s脱贫攻坚工作简报") % {"unit": data.unit.unit.name}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bulletin.docx"
+        bulletin_docx(paragraphs, title=title, path=path)
+        content = path.read_bytes()
+    return FileResponse(io.BytesIO(content), as_attachment=True, content_type=DOCX_CONTENT_TYPE,
+                        filename=f"{code}-{data.refresh.as_of:%Y%m%d}-简报.docx")
+
+
+@login_required
+def refresh_start(request, code: str):
+    """立即更新: queue a refresh of every unit (county admins and sysadmins); POST only."""
+    selectors.dashboard_unit_get(request.user, code)  # scope first: a unit out of reach is 404 to any method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    refresh = refresh_request(acting_user=request.user)
+    if refresh is None:
+        messages.info(request, _("已有一次指标更新在排队，完成后本页数据会自动更新。"))
+    else:
+        messages.success(request, _("已开始更新指标，几分钟后刷新本页即可看到新数据。"))
+    return redirect("dashboard:overview", code=code)
 
 
 def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:

@@ -23,8 +23,10 @@ def _n(value) -> str:
     return "—" if value is None else f"{int(value):,}".replace(",", "")
 
 
-def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, values: dict) -> list[str]:
-    """The bulletin's paragraphs for one unit (`values` as from indicators_compute)."""
+def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, values: dict,
+                        earlier: dict | None = None, earlier_date: datetime.date | None = None) -> list[str]:
+    """The bulletin's paragraphs for one unit (`values` as stored by a refresh or from indicators_compute),
+    with the change since `earlier` (the values of an earlier refresh, as of `earlier_date`) when given."""
     area = LEVEL_WORD.get(len(code), "全辖区")
     v = values
     paragraphs = [
@@ -44,8 +46,47 @@ def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, valu
     ]
     causes = sorted((values.get("CAUSES") or {}).items(), key=lambda kv: -kv[1])[:3]
     if causes:
-        paragraphs.append("主要致贫原因中，" + "、".join(f"{cause} {n} 户" for cause, n in causes) + " 居前三位。")
+        paragraphs.append("主要致贫原因中，" + "、".join(f"{cause} {n} 户" for cause, n in causes)
+                          + {3: " 居前三位。", 2: " 居前两位。", 1: " 居首位。"}[len(causes)])
+    if earlier and earlier_date:
+        change = bulletin_change_paragraph(values=values, earlier=earlier, earlier_date=earlier_date)
+        if change:
+            paragraphs.append(change)
     return paragraphs
+
+
+#: What the change paragraph reports, in order: (indicator, words, measure word); rates change in 个百分点.
+CHANGES = (("POP_POOR", "剩余贫困人口", "人"), ("INCIDENCE", "贫困发生率", None), ("HH_EXITED", "已脱贫户", "户"),
+           ("POP_EXITED", "已脱贫人口", "人"), ("HH_RETURNED", "返贫户", "户"),
+           ("VILLAGE_EXIT_RATE", "贫困村退出率", None), ("MED_INS_RATE", "基本医疗保险参保率", None),
+           ("PENSION_RATE", "城乡居民基本养老保险参保率", None), ("AVG_INCOME_PC", "人均纯收入", "元"),
+           ("HELPER_COVERAGE", "帮扶责任人覆盖率", None))
+
+
+def _change(now, before, measure: str | None) -> str | None:
+    """"减少 12 人" / "提高 0.35 个百分点" / "持平"; None when either side is unknown."""
+    if now is None or before is None:
+        return None
+    delta = round(float(now) - float(before), 2)
+    if delta == 0:
+        return "持平"
+    if measure is None:
+        amount = f"{abs(delta):.2f}".rstrip("0").rstrip(".")
+        return f"{'提高' if delta > 0 else '下降'} {amount} 个百分点"
+    amount = f"{abs(delta):.0f}"
+    return f"{'增加' if delta > 0 else '减少'} {amount} {measure}"
+
+
+def bulletin_change_paragraph(*, values: dict, earlier: dict, earlier_date: datetime.date) -> str | None:
+    """The change since an earlier refresh, as "与 … 相比，剩余贫困人口减少 x 人，贫困发生率下降 y 个百分点 …"."""
+    parts = []
+    for code, words, measure in CHANGES:
+        change = _change(values.get(code), earlier.get(code), measure)
+        if change is not None:
+            parts.append(f"{words}{change}")
+    if not parts:
+        return None
+    return f"与 {earlier_date.year} 年 {earlier_date.month} 月 {earlier_date.day} 日相比，" + "，".join(parts) + "。"
 
 
 def bulletin_docx(paragraphs: list[str], *, title: str, path: Path) -> None:

@@ -38,19 +38,6 @@ def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS,
     return pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
 
 
-def breakdowns(engine: Engine, org: str) -> dict:
-    """CAUSES {主要致贫原因: households} over 建档立卡户 and EXITS_BY_YEAR {脱贫年度: {households, persons}}."""
-    where = f"starts_with(code, '{org}')" if org else "true"
-    causes = engine.query(f"SELECT main_cause, count(*) AS n FROM household_facts WHERE active AND {where} "
-                          f"GROUP BY 1 ORDER BY 2 DESC, 1").to_pylist()
-    exits = engine.query(f"SELECT exit_year, count(*) AS households, sum(member_count) AS persons "
-                         f"FROM household_facts WHERE status = '已脱贫' AND exit_year IS NOT NULL AND {where} "
-                         f"GROUP BY 1 ORDER BY 1").to_pylist()
-    return {"CAUSES": {r["main_cause"]: r["n"] for r in causes},
-            "EXITS_BY_YEAR": {str(r["exit_year"]): {"households": r["households"], "persons": int(r["persons"])}
-                              for r in exits}}
-
-
 def empty_unit_values(engine: Engine) -> dict:
     """The indicators of a unit with nothing registered (every component zero): counts 0, rates as defined."""
     zeros = ", ".join(f"0 AS {c}" for c in component_names())

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.accounts.models import Role
+from jingzhun.orgunits.access import access_for
 
 from jingzhun.analytics import Snapshot, get_engine, registry_snapshot
 
@@ -63,7 +69,7 @@ def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: dateti
         step("保存指标")
         with transaction.atomic():
             rows = (UnitIndicators(refresh_id=refresh.pk, org=org, values=values) for org, values in units.items())
-            while batch := [row for _, row in zip(range(_CHUNK), rows)]:
+            while batch := list(islice(rows, _CHUNK)):
                 UnitIndicators.objects.bulk_create(batch)
             stored = time.perf_counter()
             IndicatorRefresh.objects.filter(pk=refresh.pk).update(
@@ -100,6 +106,22 @@ def refresh_prune(*, today: datetime.date | None = None) -> int:
     return count
 
 
+#: Who may ask for a refresh from the dashboard: it recomputes every unit, so not a village or township.
+REFRESH_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def may_refresh(user) -> bool:
+    access = access_for(user)
+    return access.active and access.role in REFRESH_ROLES
+
+
+def refresh_request(*, acting_user) -> IndicatorRefresh | None:
+    """立即更新 from the dashboard: queue a refresh now (None when one is already queued)."""
+    if not may_refresh(acting_user):
+        raise PermissionDenied("only county admins and sysadmins refresh the indicators")
+    return _queue(reason=_("手动更新"), triggered_by=acting_user)
+
+
 def refresh_soon(*, reason: str = "", triggered_by=None) -> IndicatorRefresh | None:
     """Queue a full refresh once the current transaction commits (after an import or a workflow step).
 
@@ -108,6 +130,10 @@ def refresh_soon(*, reason: str = "", triggered_by=None) -> IndicatorRefresh | N
     """
     if not getattr(settings, "JINGZHUN_INDICATOR_AUTO_REFRESH", True):
         return None
+    return _queue(reason=reason, triggered_by=triggered_by)
+
+
+def _queue(*, reason: str, triggered_by) -> IndicatorRefresh | None:
     if IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.QUEUED).exists():
         return None
     refresh = IndicatorRefresh.objects.create(as_of=timezone.localdate(), reason=reason[:200],
