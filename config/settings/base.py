@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jingzhun.checks",
     "jingzhun.indicators",
     "jingzhun.dashboard",
+    "jingzhun.workflows",
     "jingzhun.compare",
 ]
 

@@ -1,0 +1,193 @@
+"""Exit evaluation against the policy pack: a household (户退出), a village (村退出) and a county (县退出).
+
+Each criterion comes back with its status and the data behind it, so the page can show why. The
+household's education and medical criteria run the data-quality rules Q08 (义务教育阶段失学辍学) and Q11
+(未参加基本医疗保险) themselves, on a snapshot of this one household taken inside the caller's
+transaction, so "as in Q08" cannot drift from the rule the county reads in its problem list.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+import pyarrow as pa
+from django.utils.translation import gettext as _
+
+from jingzhun.policy import PolicyPack, policy_pack_for
+from jingzhun.registry import vocab
+from jingzhun.registry.models import Household, VillageProfile
+
+PASS, FAIL, PENDING, NO_DATA = "pass", "fail", "pending", "no_data"
+STATUS_LABELS = {PASS: "达标", FAIL: "未达标", PENDING: "待核实", NO_DATA: "暂无数据"}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    status: str
+    data: str
+
+    @property
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status])
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _rule_findings(household: Household, codes: tuple[str, ...], as_of: datetime.date) -> dict[str, list[str]]:
+    """{rule code: [messages]} of the given rules over this household's current rows (ORM, locked)."""
+    from jingzhun.analytics import Snapshot, conform, get_engine
+    from jingzhun.analytics.snapshot import SCHEMA
+    from jingzhun.checks.runner import run_rules
+    from jingzhun.checks.services import catalog
+
+    household_columns = [c for c, _t in SCHEMA["households"] if not c.startswith("cadre_")]
+    member_columns = [c for c, _t in SCHEMA["members"]]
+    households = pa.Table.from_pylist(list(Household.objects.filter(pk=household.pk).values(*household_columns)))
+    members = list(household.members.values(*member_columns))
+    snapshot = Snapshot(org=household.code, tables={
+        "households": conform("households", households),
+        "members": conform("members", pa.Table.from_pylist(members) if members else
+                           pa.schema(SCHEMA["members"]).empty_table()),
+        "villages": pa.schema(SCHEMA["villages"]).empty_table(),
+    })
+    rules = catalog()
+    with get_engine() as engine:
+        engine.load(snapshot, as_of=as_of)
+        findings = run_rules(engine, [rules[c] for c in codes if c in rules]).to_pylist()
+    found: dict[str, list[str]] = {c: [] for c in codes}
+    names = dict(household.members.values_list("id_number", "name"))
+    for row in findings:
+        found[row["rule"]].append(f"{names.get(row['person'], row['person'] or '')}：{row['message']}")
+    return found
+
+
+def household_exit_criteria(household: Household, *, year: int, food_clothing: bool | None,
+                            as_of: datetime.date | None = None, pack: PolicyPack | None = None) -> list[Criterion]:
+    """户退出 criteria of the year's pack, each passed, failed or pending, with the data behind it."""
+    from django.utils import timezone
+
+    pack = pack or policy_pack_for(household.code, year)
+    switches = pack.exit_criteria
+    as_of = as_of or timezone.localdate()
+    result: list[Criterion] = []
+    if switches.income:
+        count = household.members.filter(status=vocab.MemberStatus.NORMAL).count()
+        income = household.per_capita_income(count)
+        line = pack.poverty_line
+        if line is None:
+            result.append(Criterion("income", _("收入稳定超过贫困线"), NO_DATA,
+                                    _("%(year)s 年没有贫困线数据") % {"year": year}))
+        else:
+            passed = income is not None and income > line
+            result.append(Criterion("income", _("收入稳定超过贫困线"), PASS if passed else FAIL,
+                                    _("年人均纯收入 %(income)s 元（收入年度 %(iy)s，%(n)s 人），%(year)s 年贫困线 "
+                                      "%(line)s 元") % {"income": _money(income), "iy": household.income_year,
+                                                        "n": count, "year": year, "line": _money(line)}))
+    if switches.food_clothing:
+        status = PENDING if food_clothing is None else (PASS if food_clothing else FAIL)
+        data = {None: _("待驻村工作队核实"), True: _("核实：不愁吃、不愁穿"), False: _("核实：吃穿仍有困难")}[food_clothing]
+        result.append(Criterion("food_clothing", _("两不愁（吃穿不愁）"), status, data))
+    rule_codes = tuple(c for c, on in (("Q08", switches.education), ("Q11", switches.medical)) if on)
+    findings = _rule_findings(household, rule_codes, as_of) if rule_codes else {}
+    if switches.education:
+        hits = findings.get("Q08", [])
+        result.append(Criterion("education", _("义务教育有保障"), FAIL if hits else PASS,
+                                "；".join(hits) if hits else _("无义务教育阶段失学辍学成员（规则 Q08）")))
+    if switches.medical:
+        hits = findings.get("Q11", [])
+        result.append(Criterion("medical", _("基本医疗有保障"), FAIL if hits else PASS,
+                                "；".join(hits) if hits else _("家庭成员均参加基本医疗保险（规则 Q11）")))
+    if switches.housing:
+        grade = household.housing_grade
+        if not grade:
+            result.append(Criterion("housing", _("住房安全有保障"), FAIL, _("危房等级未填写")))
+        else:
+            result.append(Criterion("housing", _("住房安全有保障"),
+                                    FAIL if grade in vocab.UNSAFE_HOUSING_GRADES else PASS,
+                                    _("危房等级 %(grade)s") % {"grade": vocab.HousingGrade(grade).label}))
+    if switches.water:
+        result.append(Criterion("water", _("饮水安全有保障"), PASS if household.safe_water else FAIL,
+                                _("饮水安全：%(v)s") % {"v": _("是") if household.safe_water else _("否")}))
+    return result
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{Decimal(str(value)):.2f}%"
+
+
+def village_exit_criteria(code: str, *, year: int, as_of: datetime.date) -> tuple[PolicyPack, list[Criterion]]:
+    """贫困村退出: its 贫困发生率 against the pack's threshold, and the 村表 indicators the pack lists."""
+    from jingzhun.indicators.services import indicators_compute
+
+    pack = policy_pack_for(code, year)
+    rule = pack.village_exit
+    values = indicators_compute(org=code, as_of=as_of)
+    incidence = values.get("INCIDENCE")
+    result = [_threshold("incidence", _("贫困发生率"), incidence, rule.max_incidence, below=True,
+                         detail=_("剩余贫困人口 %(poor)s 人 ÷ 户籍人口 %(pop)s 人")
+                         % {"poor": values.get("POP_POOR", 0), "pop": values.get("RURAL_POP") or "—"})]
+    profile = VillageProfile.objects.filter(village_id=code).first()
+    labels = {f.name: str(f.verbose_name) for f in VillageProfile._meta.fields}
+    for name in rule.indicators:
+        value = getattr(profile, name) if profile else None
+        status = NO_DATA if value is None else (PASS if value else FAIL)
+        shown = _("未填写") if value is None else (_("是") if value else _("否"))
+        result.append(Criterion(name, labels[name], status, _("村表：%(v)s") % {"v": shown}))
+    income = profile.collective_income if profile else None
+    result.append(Criterion(
+        "collective_income", _("村集体经济收入"),
+        NO_DATA if income is None else (PASS if income > rule.min_collective_income else FAIL),
+        _("村表：%(v)s 元（应高于 %(min)s 元）") % {"v": _money(income), "min": _money(rule.min_collective_income)}))
+    return pack, result
+
+
+def _threshold(key, label, value, limit, *, below: bool, detail: str = "") -> Criterion:
+    if value is None:
+        return Criterion(key, label, NO_DATA, _("暂无数据"))
+    value = Decimal(str(value))
+    passed = value < limit if below else value > limit
+    words = (_("%(value)s，应低于 %(limit)s") if below else _("%(value)s，应高于 %(limit)s")) % {
+        "value": _percent(value), "limit": _percent(limit)}
+    return Criterion(key, label, PASS if passed else FAIL, f"{words}{'（' + detail + '）' if detail else ''}")
+
+
+def county_exit_criteria(code: str, *, year: int, as_of: datetime.date,
+                         assessment: dict | None = None) -> tuple[PolicyPack, list[Criterion]]:
+    """贫困县退出 (三率一度): incidence from the registry; 错退率, 漏评率, 认可度 from a third-party
+    assessment, shown as 暂无数据 until one exists (`assessment`: {"wrong_exit_rate": …, …} in percent)."""
+    from jingzhun.indicators.services import indicators_compute
+
+    pack = policy_pack_for(code, year)
+    rule = pack.county_exit
+    values = indicators_compute(org=code, as_of=as_of)
+    assessment = assessment or {}
+    return pack, [
+        _threshold("incidence", _("综合贫困发生率"), values.get("INCIDENCE"), rule.max_incidence, below=True,
+                   detail=_("剩余贫困人口 %(poor)s 人 ÷ 乡村户籍人口 %(pop)s 人")
+                   % {"poor": values.get("POP_POOR", 0), "pop": values.get("RURAL_POP") or "—"}),
+        _threshold("wrong_exit_rate", _("错退率"), assessment.get("wrong_exit_rate"), rule.max_wrong_exit_rate,
+                   below=True),
+        _threshold("missed_rate", _("漏评率"), assessment.get("missed_rate"), rule.max_missed_rate, below=True),
+        _threshold("approval", _("群众认可度"), assessment.get("approval"), rule.min_approval, below=False),
+    ]
+
+
+def overall(criteria: list[Criterion]) -> str:
+    """PASS when every criterion passed; FAIL when any failed; else NO_DATA / PENDING."""
+    statuses = {c.status for c in criteria}
+    if FAIL in statuses:
+        return FAIL
+    if NO_DATA in statuses:
+        return NO_DATA
+    if PENDING in statuses:
+        return PENDING
+    return PASS

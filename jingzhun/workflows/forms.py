@@ -1,0 +1,166 @@
+"""Forms of the workflow pages: validation with Chinese messages, no writes (services write)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.registry.forms import HouseholdForm, MemberForm
+
+from .definitions import ChangeType, RemovalReason
+from .models import LedgerEvent, Objection
+from .services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+
+EVIDENCE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".txt")
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _clean_evidence(upload):
+    if not upload:
+        return None
+    if Path(upload.name).suffix.lower() not in EVIDENCE_SUFFIXES:
+        raise forms.ValidationError(_("佐证材料应为 PDF、图片、Word、Excel 或文本文件（%(s)s）。")
+                                    % {"s": "、".join(EVIDENCE_SUFFIXES)})
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise forms.ValidationError(_("佐证材料不能超过 20 MB。"))
+    return upload
+
+
+def _year_choices():
+    this = timezone.localdate().year
+    return [(y, str(y)) for y in range(this, 2013, -1)]
+
+
+class CandidateForm(HouseholdForm):
+    """精准识别 application: the candidate household (its status and years are set by the procedure)."""
+
+    year = forms.TypedChoiceField(label=_("识别年度"), coerce=int, choices=_year_choices)
+    note = forms.CharField(label=_("申请说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(label=_("申请书等佐证材料"), required=False)
+
+    class Meta(HouseholdForm.Meta):
+        fields = HOUSEHOLD_FIELDS
+
+    def clean_evidence(self):
+        return _clean_evidence(self.cleaned_data.get("evidence"))
+
+
+class CandidateMemberForm(MemberForm):
+    class Meta(MemberForm.Meta):
+        fields = MEMBER_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An untouched extra row must look unchanged, so the required yes/no starts at 是 (what the
+        # select shows first).
+        self.initial["medical_insurance"] = "true"
+
+
+CandidateMemberFormSet = forms.formset_factory(CandidateMemberForm, extra=4, min_num=1, validate_min=True,
+                                               max_num=20, validate_max=True)
+
+
+class StepForm(forms.Form):
+    step = forms.CharField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", _("通过")), ("reject", _("不通过"))], widget=forms.HiddenInput,
+                                 required=False)
+    note = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    evidence = forms.FileField(label=_("佐证材料"), required=False)
+    food_clothing = forms.TypedChoiceField(label=_("是否做到不愁吃、不愁穿"), required=False,
+                                           choices=[("", _("请选择")), ("true", _("是")), ("false", _("否"))],
+                                           coerce=lambda v: v == "true", empty_value=None)
+    comparison = forms.CharField(label=_("部门比对结果"), required=False, max_length=2000,
+                                 widget=forms.Textarea(attrs={"rows": 2}),
+                                 help_text=_("车辆、房产、工商注册、财政供养人员、村干部、死亡等比对情况"))
+
+    def clean_evidence(self):
+        return _clean_evidence(self.cleaned_data.get("evidence"))
+
+
+class OpenForm(forms.Form):
+    """户退出 / 返贫 / 清退 / 人员变更 on a registered household."""
+
+    year = forms.TypedChoiceField(label=_("脱贫年度"), coerce=int, choices=_year_choices, required=False)
+    reason_category = forms.ChoiceField(label=_("清退原因类别"), required=False,
+                                        choices=[("", _("请选择"))] + RemovalReason.choices)
+    change = forms.ChoiceField(label=_("变更类型"), required=False, choices=[("", _("请选择"))] + ChangeType.choices)
+    member_id = forms.TypedChoiceField(label=_("减少的成员"), required=False, coerce=int, empty_value=None)
+    note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=2000)
+    evidence = forms.FileField(label=_("佐证材料"), required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_id"].choices = [("", _("请选择"))] + [(m.pk, f"{m.name}（{m.relation}）") for m in members]
+
+    def clean_evidence(self):
+        return _clean_evidence(self.cleaned_data.get("evidence"))
+
+
+class NewMemberForm(MemberForm):
+    """A person joining a household through 人员变更 (出生, 婚入, 成员加入)."""
+
+    class Meta(MemberForm.Meta):
+        fields = MEMBER_FIELDS
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(label=_("特批理由"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
+                             max_length=2000)
+
+
+class BatchForm(forms.Form):
+    kind = forms.CharField(widget=forms.HiddenInput)
+    step = forms.CharField(widget=forms.HiddenInput)
+    procedures = forms.TypedMultipleChoiceField(label=_("公示户"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    start = forms.DateField(label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("标题"), required=False, max_length=200)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedures"].choices = choices
+        self.fields["start"].initial = timezone.localdate()
+
+
+class ObjectionForm(forms.Form):
+    procedure = forms.TypedChoiceField(label=_("异议针对的户"), coerce=int)
+    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = choices
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("处理结果"), choices=[
+        (Objection.Resolution.DISMISSED, _("异议不成立（继续办理）")),
+        (Objection.Resolution.UPHELD, _("异议成立（终止该户程序）"))])
+    note = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class LedgerFilterForm(forms.Form):
+    org = forms.RegexField(label=_("区划代码"), regex=r"^\d{2,12}$", required=False,
+                           error_messages={"invalid": _("区划代码应为 2 到 12 位数字。")})
+    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    type = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + LedgerEvent.Type.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return data
+
+
+class EvaluationForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=_year_choices, required=False)
+
+
+def default_period() -> tuple[datetime.date, datetime.date]:
+    today = timezone.localdate()
+    return datetime.date(today.year, 1, 1), today

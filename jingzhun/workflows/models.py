@@ -1,0 +1,219 @@
+"""Procedures, their step records, 公示 batches with objections, and the dynamic adjustment ledger."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+from .definitions import ChangeType, Kind, step_of
+
+
+class _EvidenceStorage(LazyObject):
+    """Evidence files under $UPLOAD_ROOT/evidence (read when first used, so tests can move it)."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.UPLOAD_ROOT / "evidence")
+
+
+evidence_storage = _EvidenceStorage()
+
+
+class Procedure(models.Model):
+    """一个程序: one household's way into, out of or through the registry, step by step."""
+
+    Kind = Kind
+
+    class State(models.TextChoices):
+        OPEN = "open", _("办理中")
+        DONE = "done", _("已完成")
+        REJECTED = "rejected", _("已终止")
+
+    kind = models.CharField(_("程序"), max_length=16, choices=Kind.choices)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
+    #: The step waiting to be acted on (blank once the procedure is closed).
+    step = models.CharField(_("当前步骤"), max_length=32, blank=True)
+    village = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("村"), on_delete=models.PROTECT,
+                                related_name="+")
+    #: The registered household; for 精准识别 it is set when the county's 公告 enters it in the registry.
+    household = models.ForeignKey("registry.Household", verbose_name=_("户"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="procedures")
+    #: Who the procedure is about, for lists and notices (户主 of the candidate or the household).
+    head_name = models.CharField(_("户主姓名"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("识别年度或脱贫年度"))
+    #: What the procedure carries: the candidate household and members (精准识别), the change (人员变更),
+    #: the reason category (清退), the criteria evaluation (户退出).
+    payload = models.JSONField(_("内容"), default=dict, blank=True)
+    reason = models.TextField(_("终止原因"), blank=True)
+    #: 户退出: a county admin's written reason to let failed criteria pass, and which criteria it covers.
+    override_reason = models.TextField(_("县级特批理由"), blank=True)
+    override_criteria = models.JSONField(_("特批的指标"), default=list, blank=True)
+    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("特批人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    #: The 公示/公告 batch the procedure is in at its current step (None: not yet in a notice).
+    batch = models.ForeignKey("PublicityBatch", verbose_name=_("公示批次"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="procedures")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办理程序")
+        verbose_name_plural = _("办理程序")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["village", "state"]), models.Index(fields=["state", "kind", "step"])]
+        constraints = [
+            # One open procedure per registered household: two officers cannot run two exits at once.
+            models.UniqueConstraint(fields=["household"], condition=Q(state="open"), name="one_open_procedure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.head_name}"
+
+    @property
+    def current_step(self):
+        return step_of(self.kind, self.step) if self.step else None
+
+    @property
+    def household_code(self) -> str:
+        return self.household_id or ""
+
+
+class StepRecord(models.Model):
+    """一个步骤的办理记录: who, when, the decision, a note and evidence. Never edited."""
+
+    class Decision(models.TextChoices):
+        APPLIED = "applied", _("申请")
+        APPROVED = "approved", _("通过")
+        REJECTED = "rejected", _("不通过")
+        PUBLISHED = "published", _("发布公示")
+        OVERRIDE = "override", _("县级特批")
+
+    procedure = models.ForeignKey(Procedure, verbose_name=_("程序"), on_delete=models.CASCADE, related_name="records")
+    step = models.CharField(_("步骤"), max_length=32)
+    decision = models.CharField(_("结论"), max_length=12, choices=Decision.choices)
+    note = models.TextField(_("意见"), blank=True)
+    data = models.JSONField(_("记录内容"), default=dict, blank=True)
+    evidence = models.FileField(_("佐证材料"), storage=evidence_storage, upload_to="%Y/%m", blank=True,
+                                max_length=255)
+    evidence_name = models.CharField(_("材料文件名"), max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("办理时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["procedure", "at", "id"]
+
+    @property
+    def step_label(self) -> str:
+        if self.decision == self.Decision.OVERRIDE:
+            return str(_("县级特批"))
+        return str(step_of(self.procedure.kind, self.step).label)
+
+
+class PublicityBatch(models.Model):
+    """一批公示/公告: the households at one 公示 step of one unit, with the period's start and end."""
+
+    kind = models.CharField(_("程序"), max_length=16, choices=Kind.choices)
+    step = models.CharField(_("步骤"), max_length=32)
+    unit = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("公示单位"), on_delete=models.PROTECT,
+                             related_name="+")
+    title = models.CharField(_("标题"), max_length=200)
+    start = models.DateField(_("公示开始"))
+    end = models.DateField(_("公示结束"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("结束人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    #: Every household the notice lists (a procedure's `batch` is only the one it currently waits in).
+    procedures_listed = models.ManyToManyField(Procedure, verbose_name=_("公示户"), related_name="batches")
+
+    class Meta:
+        verbose_name = _("公示批次")
+        verbose_name_plural = _("公示批次")
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def step_label(self) -> str:
+        return str(step_of(self.kind, self.step).label)
+
+    @property
+    def is_announcement(self) -> bool:
+        return step_of(self.kind, self.step).type == "announcement"
+
+
+class Objection(models.Model):
+    """公示异议: received during the period against one household; blocks the step until resolved."""
+
+    class Resolution(models.TextChoices):
+        PENDING = "", _("待处理")
+        UPHELD = "upheld", _("异议成立（终止程序）")
+        DISMISSED = "dismissed", _("异议不成立")
+
+    batch = models.ForeignKey(PublicityBatch, verbose_name=_("公示批次"), on_delete=models.PROTECT,
+                              related_name="objections")
+    procedure = models.ForeignKey(Procedure, verbose_name=_("程序"), on_delete=models.PROTECT,
+                                  related_name="objections")
+    received_on = models.DateField(_("收到日期"))
+    content = models.TextField(_("异议内容"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    resolution = models.CharField(_("处理结果"), max_length=10, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(_("核实情况"), blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["received_on", "id"]
+
+
+class LedgerEvent(models.Model):
+    """动态调整台账: one change of the registry — by a completed procedure or by an import."""
+
+    class Type(models.TextChoices):
+        NEW = "new", _("新识别")
+        REMOVAL = "removal", _("清退")
+        RETURN = "return", _("返贫")
+        EXIT = "exit", _("脱贫")
+        NATURAL = "natural", _("人口自然变更")
+
+    class Source(models.TextChoices):
+        WORKFLOW = "workflow", _("办理程序")
+        IMPORT = "import", _("数据导入")
+
+    type = models.CharField(_("类型"), max_length=10, choices=Type.choices)
+    effective = models.DateField(_("生效日期"))
+    #: 户编号 (a string, not a key: the ledger outlives any correction of the registry).
+    household = models.CharField(_("户编号"), max_length=16)
+    village = models.CharField(_("村代码"), max_length=12)
+    head_name = models.CharField(_("户主姓名"), max_length=64, blank=True)
+    persons = models.PositiveIntegerField(_("涉及人数"))
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    change = models.CharField(_("变更类型"), max_length=16, blank=True, choices=ChangeType.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    procedure = models.OneToOneField(Procedure, verbose_name=_("程序"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="event")
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("动态调整记录")
+        verbose_name_plural = _("动态调整记录")
+        ordering = ["-effective", "-id"]
+        indexes = [models.Index(fields=["village", "effective"]), models.Index(fields=["household"])]

@@ -1,0 +1,94 @@
+"""公示/公告 notices: the rows and words of one batch, as HTML (the print view) and as PDF.
+
+The PDF uses ReportLab's built-in CID font STSong-Light (Adobe's Chinese font metrics; PDF readers
+supply the glyphs), so no system font is needed on the server.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from jingzhun.registry import vocab
+
+from .definitions import Kind
+from .models import Procedure, PublicityBatch
+
+
+@dataclass
+class NoticeRow:
+    number: int
+    village: str
+    head_name: str
+    persons: int
+    detail: str
+    state: str
+
+
+def notice_columns(batch: PublicityBatch) -> list[str]:
+    detail = {Kind.ENTRY: _("主要致贫原因"), Kind.EXIT: _("年人均纯收入（元）")}.get(batch.kind, _("事项"))
+    return [_("序号"), _("村"), _("户主姓名"), _("家庭人口"), detail, _("状态")]
+
+
+def notice_rows(batch: PublicityBatch) -> list[NoticeRow]:
+    rows = []
+    procedures = batch.procedures_listed.select_related("village", "household").order_by("village_id", "pk")
+    for number, p in enumerate(procedures, start=1):
+        if p.kind == Kind.ENTRY:
+            persons = len(p.payload.get("members", []))
+            detail = p.payload.get("household", {}).get("main_cause", "")
+        else:
+            persons = p.household.members.filter(status=vocab.MemberStatus.NORMAL).count()
+            if p.kind == Kind.EXIT:
+                income = p.household.per_capita_income(persons)
+                detail = "—" if income is None else f"{Decimal(income):,.2f}"
+            else:
+                detail = p.get_kind_display()
+        state = "" if p.state == Procedure.State.OPEN else p.get_state_display()
+        rows.append(NoticeRow(number, p.village.name, p.head_name, persons, detail, state))
+    return rows
+
+
+def notice_words(batch: PublicityBatch, count: int) -> str:
+    if batch.is_announcement:
+        return _("经审定，以下 %(n)s 户%(kind)s结果予以公告。") % {"n": count, "kind": batch.get_kind_display()}
+    return _("根据%(kind)s工作程序，现将以下 %(n)s 户予以公示。公示期为 %(start)s 至 %(end)s。"
+             "如有异议，请于公示期内向%(unit)s反映。") % {
+        "kind": batch.get_kind_display(), "n": count, "start": batch.start.strftime("%Y年%m月%d日"),
+        "end": batch.end.strftime("%Y年%m月%d日"), "unit": batch.unit.name}
+
+
+def notice_pdf(batch: PublicityBatch) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    title_style = ParagraphStyle("title", fontName=font, fontSize=18, leading=26, alignment=1)
+    body_style = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, firstLineIndent=22)
+    sign_style = ParagraphStyle("sign", fontName=font, fontSize=11, leading=18, alignment=2)
+    rows = notice_rows(batch)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm,
+                                 bottomMargin=18 * mm, title=batch.title, author=batch.unit.name)
+    table = Table([notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state]
+                                             for r in rows], repeatRows=1)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                               ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    document.build([
+        Paragraph(batch.title, title_style), Spacer(1, 6 * mm),
+        Paragraph(notice_words(batch, len(rows)), body_style), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
+        Paragraph(batch.unit.name, sign_style), Paragraph(batch.start.strftime("%Y年%m月%d日"), sign_style),
+    ])
+    return buffer.getvalue()

@@ -1,0 +1,101 @@
+"""Scoped reads of the workflows: every queryset is already limited to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.models import OrgUnit
+from jingzhun.registry.models import Household
+
+from .definitions import PUBLIC_TYPES, steps_of
+from .models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
+
+
+def _cadre_households(access) -> QuerySet:
+    return Household.objects.filter(access.household_q()).values("code")
+
+
+def procedures_for(user) -> QuerySet[Procedure]:
+    """Procedures of villages in reach; an assistance cadre sees only those of their own households."""
+    access = access_for(user)
+    qs = Procedure.objects.filter(access.org_q("village_id"))
+    if access.cadre_only:
+        qs = qs.filter(household_id__in=_cadre_households(access))
+    return qs
+
+
+def procedure_get(user, procedure_id: int) -> Procedure:
+    try:
+        return procedures_for(user).select_related("village", "household", "opened_by", "override_by").get(pk=procedure_id)
+    except Procedure.DoesNotExist:
+        raise Http404("no such procedure in reach") from None
+
+
+def batches_for(user) -> QuerySet[PublicityBatch]:
+    """Notices of units in reach (a cadre sees none: notices list other households)."""
+    access = access_for(user)
+    qs = PublicityBatch.objects.filter(access.org_q("unit_id"))
+    if access.cadre_only:
+        qs = qs.none()
+    return qs
+
+
+def batch_get(user, batch_id: int) -> PublicityBatch:
+    try:
+        return batches_for(user).select_related("unit", "created_by", "closed_by").get(pk=batch_id)
+    except PublicityBatch.DoesNotExist:
+        raise Http404("no such batch in reach") from None
+
+
+def objection_get(user, objection_id: int) -> Objection:
+    try:
+        objection = Objection.objects.select_related("batch").get(pk=objection_id)
+    except Objection.DoesNotExist:
+        raise Http404("no such objection") from None
+    batch_get(user, objection.batch_id)
+    return objection
+
+
+def record_get(user, record_id: int) -> StepRecord:
+    try:
+        record = StepRecord.objects.select_related("procedure").get(pk=record_id)
+    except StepRecord.DoesNotExist:
+        raise Http404("no such record") from None
+    procedure_get(user, record.procedure_id)
+    return record
+
+
+def awaiting_publication(user) -> dict[tuple[str, str], list[Procedure]]:
+    """{(kind, step): procedures} waiting at a 公示/公告 step that this user's role publishes, in reach."""
+    access = access_for(user)
+    if not access.can_write:
+        return {}
+    wanted = Q(pk__in=[])
+    for kind in Procedure.Kind.values:
+        for step in steps_of(kind):
+            if step.type in PUBLIC_TYPES and step.role == access.role:
+                wanted |= Q(kind=kind, step=step.code)
+    groups: dict[tuple[str, str], list[Procedure]] = {}
+    for procedure in (procedures_for(user).filter(wanted, state=Procedure.State.OPEN, batch__isnull=True)
+                      .select_related("village").order_by("village_id", "pk")):
+        groups.setdefault((procedure.kind, procedure.step), []).append(procedure)
+    return groups
+
+
+def events_for(user) -> QuerySet[LedgerEvent]:
+    access = access_for(user)
+    qs = LedgerEvent.objects.filter(access.org_q("village"))
+    if access.cadre_only:
+        qs = qs.filter(household__in=_cadre_households(access))
+    return qs
+
+
+def unit_in_reach(user, code: str) -> OrgUnit:
+    if not access_for(user).reaches_code(code):
+        raise Http404("unit out of reach")
+    try:
+        return OrgUnit.objects.get(code=code)
+    except OrgUnit.DoesNotExist:
+        raise Http404("no such unit") from None

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+urlpatterns = [
+    path("", views.procedure_list, name="procedure_list"),
+    path("entry/new/", views.entry_new, name="entry_new"),
+    path("start/", views.procedure_start, name="procedure_start"),
+    path("households/<str:code>/exit/", views.exit_new, name="exit_new"),
+    path("households/<str:code>/return/", views.return_new, name="return_new"),
+    path("households/<str:code>/removal/", views.removal_new, name="removal_new"),
+    path("households/<str:code>/member-change/", views.member_change_new, name="member_change_new"),
+    path("procedures/<int:procedure_id>/", views.procedure_detail, name="procedure_detail"),
+    path("procedures/<int:procedure_id>/act/", views.procedure_act, name="procedure_act"),
+    path("procedures/<int:procedure_id>/override/", views.procedure_override, name="procedure_override"),
+    path("evidence/<int:record_id>/", views.evidence, name="evidence"),
+    path("notices/", views.batch_list, name="batch_list"),
+    path("notices/<int:batch_id>/", views.batch_detail, name="batch_detail"),
+    path("notices/<int:batch_id>/print/", views.batch_print, name="batch_print"),
+    path("notices/<int:batch_id>/pdf/", views.batch_pdf, name="batch_pdf"),
+    path("notices/<int:batch_id>/close/", views.batch_close, name="batch_close"),
+    path("notices/<int:batch_id>/objections/", views.objection_new, name="objection_new"),
+    path("objections/<int:objection_id>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("ledger/", views.ledger_page, name="ledger"),
+    path("ledger/events/", views.ledger_events, name="ledger_events"),
+    path("exit-evaluation/villages/<str:unit>/", views.village_exit, name="village_exit"),
+    path("exit-evaluation/counties/<str:unit>/", views.county_exit, name="county_exit"),
+]

@@ -1,0 +1,444 @@
+"""Workflow pages: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from jingzhun.accounts.models import Role
+from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.models import Level
+from jingzhun.registry import vocab
+from jingzhun.registry.selectors import household_get
+
+from . import evaluation, ledger, notice, selectors, services
+from .definitions import ADDING_CHANGES, PUBLIC_TYPES, Kind, step_of, steps_of
+from .forms import (
+    BatchForm,
+    CandidateForm,
+    CandidateMemberFormSet,
+    EvaluationForm,
+    LedgerFilterForm,
+    NewMemberForm,
+    ObjectionForm,
+    OpenForm,
+    OverrideForm,
+    ResolveForm,
+    StepForm,
+    default_period,
+)
+from .models import LedgerEvent, Objection, Procedure
+from .services import WorkflowError
+
+PAGE_SIZE = 50
+
+
+@login_required
+def procedure_list(request):
+    access = access_for(request.user)
+    procedures = selectors.procedures_for(request.user).select_related("village", "opened_by")
+    kind, state = request.GET.get("kind", ""), request.GET.get("state", "open")
+    if kind in Kind.values:
+        procedures = procedures.filter(kind=kind)
+    if state in Procedure.State.values:
+        procedures = procedures.filter(state=state)
+    page = Paginator(procedures.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for p in page.object_list:
+        step = p.current_step
+        p.mine = bool(step and access.can_write and step.role == access.role)
+    return render(request, "workflows/procedure_list.html", {
+        "page": page, "kinds": Kind.choices, "states": Procedure.State.choices, "kind": kind, "state": state,
+        "can_apply": access.can_write and access.role == Role.VILLAGE_CLERK,
+        "can_open": access.can_write and access.role == Role.VILLAGE_CLERK,
+        "open_kinds": [(k, Kind(k).label) for k in _OPEN_URLS],
+        "awaiting": sum(len(v) for v in selectors.awaiting_publication(request.user).values()),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_new(request):
+    access = access_for(request.user)
+    if not (access.can_write and access.role == Role.VILLAGE_CLERK):
+        messages.error(request, _("精准识别申请由村级信息员登记。"))
+        return redirect("workflows:procedure_list")
+    form = CandidateForm(request.POST or None, request.FILES or None)
+    members = CandidateMemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        rows = [f.cleaned_data for f in members.forms if f.has_changed() and f.cleaned_data]
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("year", "note", "evidence")}
+        try:
+            procedure = services.entry_open(acting_user=request.user, village_code=request.user.org_unit_id,
+                                            household=data, members=rows, year=form.cleaned_data["year"],
+                                            note=form.cleaned_data["note"], evidence=form.cleaned_data["evidence"])
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登记识别申请，下一步：村民小组评议。"))
+            return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    return render(request, "workflows/entry_form.html", {"form": form, "members": members})
+
+
+def _open_view(request, code: str, kind: str):
+    household = household_get(request.user, code)
+    access = access_for(request.user)
+    if not (access.can_write and access.role == steps_of(kind)[0].role):
+        messages.error(request, _("“%(kind)s”由%(role)s发起。") % {"kind": Kind(kind).label,
+                                                              "role": Role(steps_of(kind)[0].role).label})
+        return redirect("registry:household_detail", code=household.code)
+    normal = list(household.members.filter(status=vocab.MemberStatus.NORMAL).exclude(relation=vocab.Relation.HEAD))
+    form = OpenForm(request.POST or None, request.FILES or None, members=normal)
+    new_member = NewMemberForm(request.POST or None, prefix="new") if kind == Kind.MEMBER_CHANGE else None
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("reason_category", "change", "member_id") if form.cleaned_data.get(k)}
+        ok = True
+        if kind == Kind.MEMBER_CHANGE and data.get("change") in ADDING_CHANGES:
+            ok = new_member.is_valid()
+            if ok:
+                data["member"] = new_member.cleaned_data
+        if ok:
+            try:
+                procedure = services.procedure_open(acting_user=request.user, kind=kind, household_code=household.code,
+                                                    year=form.cleaned_data.get("year"), note=form.cleaned_data["note"],
+                                                    data=data, evidence=form.cleaned_data["evidence"])
+            except WorkflowError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已发起“%(kind)s”。") % {"kind": Kind(kind).label})
+                return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    return render(request, "workflows/open_form.html", {"form": form, "new_member": new_member, "kind": kind,
+                                                        "kind_label": Kind(kind).label, "household": household})
+
+
+_OPEN_URLS = {Kind.EXIT: "workflows:exit_new", Kind.RETURN: "workflows:return_new",
+              Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new"}
+
+
+@login_required
+def procedure_start(request):
+    """From the list page: a 户编号 and a procedure kind → that household's opening form."""
+    code, kind = request.GET.get("code", "").strip(), request.GET.get("kind", "")
+    if kind not in _OPEN_URLS or not code.isdigit() or len(code) != 16:
+        messages.error(request, _("请填写 16 位户编号并选择要办理的程序。"))
+        return redirect("workflows:procedure_list")
+    return redirect(_OPEN_URLS[kind], code=code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exit_new(request, code: str):
+    return _open_view(request, code, Kind.EXIT)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_new(request, code: str):
+    return _open_view(request, code, Kind.RETURN)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def removal_new(request, code: str):
+    return _open_view(request, code, Kind.REMOVAL)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_change_new(request, code: str):
+    return _open_view(request, code, Kind.MEMBER_CHANGE)
+
+
+@login_required
+def procedure_detail(request, procedure_id: int):
+    procedure = selectors.procedure_get(request.user, procedure_id)
+    access = access_for(request.user)
+    step = procedure.current_step
+    can_act = bool(procedure.state == Procedure.State.OPEN and step and step.type not in PUBLIC_TYPES
+                   and access.can_write and access.role == step.role)
+    candidate_members = [dict(m, id_shown=access.mask_id(m.get("id_number", "")))
+                         for m in procedure.payload.get("members", [])]
+    criteria = [evaluation.Criterion(**c) for c in procedure.payload.get("criteria", [])]
+    records = list(procedure.records.select_related("actor").order_by("at", "pk"))
+    return render(request, "workflows/procedure_detail.html", {
+        "procedure": procedure, "steps": steps_of(procedure.kind), "step": step, "records": records,
+        "done_steps": {r.step for r in records if r.decision in ("applied", "approved")},
+        "can_act": can_act, "form": StepForm(initial={"step": procedure.step}),
+        "candidate": procedure.payload.get("household", {}), "candidate_members": candidate_members,
+        "criteria": criteria, "overridden": set(procedure.override_criteria),
+        "can_override": (procedure.kind == Kind.EXIT and procedure.state == Procedure.State.OPEN and access.can_write
+                         and access.role == Role.COUNTY_ADMIN),
+        "override_form": OverrideForm(), "objections": procedure.objections.select_related("batch", "recorded_by"),
+        "batches": procedure.batches.all(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_act(request, procedure_id: int):
+    procedure = selectors.procedure_get(request.user, procedure_id)
+    if request.method != "POST":
+        return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    form = StepForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    data = form.cleaned_data
+    try:
+        services.procedure_act(acting_user=request.user, procedure_id=procedure.pk, step=data["step"],
+                               approve=data["decision"] != "reject", note=data["note"], evidence=data["evidence"],
+                               data={"food_clothing": data["food_clothing"], "comparison": data["comparison"]})
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已办理“%(step)s”。") % {"step": step_of(procedure.kind, data["step"]).label})
+    return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_override(request, procedure_id: int):
+    procedure = selectors.procedure_get(request.user, procedure_id)
+    if request.method != "POST":
+        return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请写明特批理由（至少 10 个字）。"))
+    else:
+        try:
+            services.exit_override(acting_user=request.user, procedure_id=procedure.pk,
+                                   reason=form.cleaned_data["reason"])
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已特批未达标的指标，理由已记录。"))
+    return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+
+
+@login_required
+def evidence(request, record_id: int):
+    record = selectors.record_get(request.user, record_id)
+    if not record.evidence:
+        raise Http404("no evidence")
+    return FileResponse(record.evidence.open("rb"), as_attachment=True, filename=record.evidence_name or None)
+
+
+# --- 公示 ----------------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_list(request):
+    groups = selectors.awaiting_publication(request.user)
+    forms = []
+    for (kind, step), procedures in groups.items():
+        choices = [(p.pk, f"{p.village.name} · {p.head_name}") for p in procedures]
+        posted = request.method == "POST" and request.POST.get("kind") == kind and request.POST.get("step") == step
+        form = BatchForm(request.POST if posted else None, choices=choices,
+                         initial={"kind": kind, "step": step, "procedures": [c[0] for c in choices]})
+        if posted and form.is_valid():
+            try:
+                batch = services.batch_open(acting_user=request.user, kind=kind, step=step,
+                                            procedure_ids=form.cleaned_data["procedures"],
+                                            start=form.cleaned_data["start"], title=form.cleaned_data["title"])
+            except WorkflowError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已发布“%(title)s”。") % {"title": batch.title})
+                return redirect("workflows:batch_detail", batch_id=batch.pk)
+        forms.append({"kind": Kind(kind).label, "step": step_of(kind, step).label, "form": form,
+                      "announcement": step_of(kind, step).type == "announcement"})
+    batches = Paginator(selectors.batches_for(request.user).select_related("unit"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "workflows/batch_list.html", {"forms": forms, "page": batches})
+
+
+def _batch_context(request, batch):
+    rows = notice.notice_rows(batch)
+    return {"batch": batch, "rows": rows, "columns": notice.notice_columns(batch),
+            "words": notice.notice_words(batch, len(rows))}
+
+
+@login_required
+def batch_detail(request, batch_id: int):
+    batch = selectors.batch_get(request.user, batch_id)
+    access = access_for(request.user)
+    step = step_of(batch.kind, batch.step)
+    can_manage = access.can_write and access.role == step.role and batch.closed_at is None
+    choices = [(p.pk, p.head_name) for p in batch.procedures.filter(state=Procedure.State.OPEN, step=batch.step)]
+    return render(request, "workflows/batch_detail.html", {
+        **_batch_context(request, batch), "can_manage": can_manage, "period_over": timezone.localdate() > batch.end,
+        "objections": batch.objections.select_related("procedure", "recorded_by", "resolved_by"),
+        "objection_form": ObjectionForm(choices=choices, initial={"received_on": timezone.localdate()}),
+        "resolve_form": ResolveForm(), "procedures": batch.procedures_listed.all(),
+    })
+
+
+@login_required
+def batch_print(request, batch_id: int):
+    batch = selectors.batch_get(request.user, batch_id)
+    return render(request, "workflows/batch_print.html", _batch_context(request, batch))
+
+
+@login_required
+def batch_pdf(request, batch_id: int):
+    batch = selectors.batch_get(request.user, batch_id)
+    response = HttpResponse(notice.notice_pdf(batch), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{batch.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_close(request, batch_id: int):
+    batch = selectors.batch_get(request.user, batch_id)
+    if request.method == "POST":
+        try:
+            services.batch_close(acting_user=request.user, batch_id=batch.pk)
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("公示已结束，各户进入下一步。"))
+    return redirect("workflows:batch_detail", batch_id=batch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_new(request, batch_id: int):
+    batch = selectors.batch_get(request.user, batch_id)
+    if request.method == "POST":
+        choices = [(p.pk, p.head_name) for p in batch.procedures.all()]
+        form = ObjectionForm(request.POST, choices=choices)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        else:
+            try:
+                services.objection_record(acting_user=request.user, batch_id=batch.pk,
+                                          procedure_id=form.cleaned_data["procedure"],
+                                          received_on=form.cleaned_data["received_on"],
+                                          content=form.cleaned_data["content"])
+            except WorkflowError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已登记异议：处理前该户不能进入下一步。"))
+    return redirect("workflows:batch_detail", batch_id=batch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_resolve(request, objection_id: int):
+    objection = selectors.objection_get(request.user, objection_id)
+    if request.method == "POST":
+        form = ResolveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择处理结果并填写核实情况。"))
+        else:
+            try:
+                services.objection_resolve(acting_user=request.user, objection_id=objection.pk,
+                                           upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD,
+                                           note=form.cleaned_data["note"])
+            except WorkflowError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("异议已处理。"))
+    return redirect("workflows:batch_detail", batch_id=objection.batch_id)
+
+
+# --- 动态调整台账 ----------------------------------------------------------------------------------------
+
+def _ledger_filter(request):
+    form = LedgerFilterForm(request.GET or None)
+    default_start, default_end = default_period()
+    org = request.user.org_unit_id or ""
+    start, end, type_ = default_start, default_end, ""
+    if request.GET and form.is_valid():
+        org = form.cleaned_data["org"] or org
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+        type_ = form.cleaned_data["type"]
+    if org:
+        selectors.unit_in_reach(request.user, org)
+    elif not access_for(request.user).active:
+        raise Http404("no reach")
+    return form, org, start, end, type_
+
+
+@login_required
+def ledger_page(request):
+    form, org, start, end, _type = _ledger_filter(request)
+    total, children = ledger.ledger_counts(selectors.events_for(request.user), org=org, start=start, end=end)
+    return render(request, "workflows/ledger.html", {
+        "form": form, "total": total, "children": children, "org": org, "start": start, "end": end,
+        "text": ledger.ledger_text(total), "types": ledger.TYPES,
+        "child_texts": [(c, ledger.ledger_text(c)) for c in children],
+    })
+
+
+@login_required
+def ledger_events(request):
+    form, org, start, end, type_ = _ledger_filter(request)
+    events = ledger.events_in(selectors.events_for(request.user), org=org, start=start, end=end)
+    if type_:
+        events = events.filter(type=type_)
+    page = Paginator(events.select_related("actor").order_by("-effective", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "workflows/ledger_events.html", {
+        "form": form, "page": page, "org": org, "start": start, "end": end,
+        "type_label": LedgerEvent.Type(type_).label if type_ else _("全部"), "query": query.urlencode()})
+
+
+# --- 退出评估 -----------------------------------------------------------------------------------------
+
+def _evaluation_year(request) -> int:
+    form = EvaluationForm(request.GET or None)
+    if request.GET and form.is_valid() and form.cleaned_data.get("year"):
+        return form.cleaned_data["year"]
+    return timezone.localdate().year
+
+
+@login_required
+def village_exit(request, unit: str):
+    village = selectors.unit_in_reach(request.user, unit)
+    if village.level != Level.VILLAGE:
+        raise Http404("not a village")
+    year = _evaluation_year(request)
+    try:
+        pack, criteria = evaluation.village_exit_criteria(village.code, year=year, as_of=timezone.localdate())
+    except evaluation_errors() as exc:
+        messages.error(request, str(exc))
+        return redirect("registry:division", code=village.code)
+    return render(request, "workflows/exit_evaluation.html", {
+        "unit": village, "year": year, "pack": pack, "criteria": criteria, "overall": evaluation.overall(criteria),
+        "sources": [Path(s).name for s in pack.sources],
+        "title": _("贫困村退出评估"), "form": EvaluationForm(initial={"year": year})})
+
+
+@login_required
+def county_exit(request, unit: str):
+    county = selectors.unit_in_reach(request.user, unit)
+    if county.level != Level.COUNTY:
+        raise Http404("not a county")
+    year = _evaluation_year(request)
+    try:
+        pack, criteria = evaluation.county_exit_criteria(county.code, year=year, as_of=timezone.localdate())
+    except evaluation_errors() as exc:
+        messages.error(request, str(exc))
+        return redirect("registry:division", code=county.code)
+    return render(request, "workflows/exit_evaluation.html", {
+        "unit": county, "year": year, "pack": pack, "criteria": criteria, "overall": evaluation.overall(criteria),
+        "sources": [Path(s).name for s in pack.sources],
+        "title": _("贫困县退出评估（三率一度）"), "form": EvaluationForm(initial={"year": year})})
+
+
+def evaluation_errors():
+    from jingzhun.policy import PolicyPackError
+
+    return (PolicyPackError,)
