@@ -8,5 +8,6 @@ urlpatterns = [
     path("exchange/", include("jingzhun.exchange.urls")),
     path("checks/", include("jingzhun.checks.urls")),
     path("dashboard/", include("jingzhun.dashboard.urls")),
+    path("compare/", include("jingzhun.compare.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

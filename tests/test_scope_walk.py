@@ -22,7 +22,7 @@ from jingzhun.exchange.models import ImportJob
 from .people import PASSWORD
 
 #: Namespaces of our own apps; the admin is Django's and is closed to everyone but the sysadmin.
-OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks", "dashboard"}
+OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks", "dashboard", "compare"}
 
 
 def _patterns(resolver: URLResolver, namespace: str | None = None):
@@ -58,6 +58,13 @@ def _urls(world, name: str, pattern: URLPattern):
     elif params == {"run_id"}:
         for run in CheckRun.objects.all():
             yield reverse(name, kwargs={"run_id": run.pk}), f"run:{run.org}"
+    elif params == {"compare_run_id"}:
+        # a comparison run over a unit is open to users below it too (each sees only their part):
+        # what matters is that no page shows another household's pairs
+        from jingzhun.compare.models import CompareRun
+
+        for run in CompareRun.objects.all():
+            yield reverse(name, kwargs={"compare_run_id": run.pk}), None
     elif params == {"job_id"}:
         for job in ImportJob.objects.all():
             yield reverse(name, kwargs={"job_id": job.pk}), f"job:{job.created_by.username}"
@@ -90,6 +97,27 @@ def _jobs(world) -> None:
         issue = ImportIssue("户表.csv", "户表", 2, "户主身份证号", household.head_id_number, "测试")
         ImportJob.objects.create(created_by=user, folder="/nonexistent", files=["户表.csv"],
                                  status=ImportJob.Status.REFUSED, issues=[issue.as_dict()], issue_count=1)
+    _comparison_pairs(world)
+
+
+def _comparison_pairs(world) -> None:
+    """A comparison run per county with a pending pair on every member (the external record named as the
+    member is, so a page that showed a pair out of scope would show the member's secrets)."""
+    from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
+
+    for county in ("140826", "140829"):
+        batch = Batch.objects.create(kind="death", source="测试", data_date=timezone.localdate(), org=county)
+        run = CompareRun.objects.create(kind="death", org=county, batch=batch, status=CompareRun.Status.DONE)
+        for household in world.households:
+            if not household.code.startswith(county):
+                continue
+            for member in household.members.all():
+                record = ExternalRecord.objects.create(batch=batch, row=2, name=member.name,
+                                                       id_number=member.id_number)
+                Match.objects.create(run=run, record=record, member_id=member.pk, household=household.code,
+                                     village=household.code[:12], person=member.id_number, member_name=member.name,
+                                     method=Match.Method.FUZZY, match_weight=5.0, status=Match.Status.PENDING,
+                                     agreements={"姓名": "完全一致"})
 
 
 def _secrets_of(household) -> list[str]:
