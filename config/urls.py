@@ -9,5 +9,6 @@ urlpatterns = [
     path("checks/", include("jingzhun.checks.urls")),
     path("dashboard/", include("jingzhun.dashboard.urls")),
     path("compare/", include("jingzhun.compare.urls")),
+    path("workflows/", include("jingzhun.workflows.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -361,6 +361,52 @@ def cmd_refresh(args) -> int:
     return 0
 
 
+def cmd_changes(args) -> int:
+    _setup_django()
+    import datetime
+    import json
+
+    from jingzhun.orgunits.models import OrgUnit
+    from jingzhun.workflows.ledger import ledger_breakdown, ledger_text
+    from jingzhun.workflows.models import LedgerEvent
+
+    unit = OrgUnit.objects.filter(code=args.org).first()
+    if unit is None:
+        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+        return 2
+    dates = {}
+    for name in ("from_", "to"):
+        raw = getattr(args, name)
+        try:
+            dates[name] = datetime.date.fromisoformat(raw)
+        except ValueError:
+            print(f"错误：--{name.rstrip('_')} 应为 YYYY-MM-DD 格式的日期，收到“{raw}”。", file=sys.stderr)
+            return 2
+    if dates["from_"] > dates["to"]:
+        print("错误：--from 不能晚于 --to。", file=sys.stderr)
+        return 2
+    total, units = ledger_breakdown(LedgerEvent.objects.all(), org=unit.code, start=dates["from_"], end=dates["to"])
+    if args.format == "json":
+        print(json.dumps({"org": unit.code, "name": unit.name, "from": args.from_, "to": args.to,
+                          "total": total.as_dict(), "units": [u.as_dict() for u in units]},
+                         ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    print(f"{unit.name}（{unit.code}）{args.from_} 至 {args.to}：{ledger_text(total)}", flush=True)
+    # Wide enough off a terminal (a file, a pipe) that no code or name is wrapped.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    table = Table()
+    for column in ("代码", "单位", "新识别 户/人", "清退 户/人", "返贫 户/人", "脱贫 户/人", "人口自然变更 人次"):
+        table.add_column(column)
+    for u in units:
+        table.add_row(u.code, u.name, *[f"{u.households(t)}/{u.persons(t)}" for t in ("new", "removal", "return", "exit")],
+                      str(u.persons("natural")))
+    console.print(table)
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from django.core.management import call_command
@@ -431,6 +477,13 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="立即更新决策看板的各级指标（导入后也会在后台自动更新）")
     refresh.add_argument("--as-of", help="基准日 YYYY-MM-DD（默认今天）")
     refresh.set_defaults(func=cmd_refresh)
+
+    changes = sub.add_parser("changes", help="动态调整台账：某单位某时期的新识别、清退、返贫、脱贫和人口自然变更")
+    changes.add_argument("--org", required=True, help="区划代码（县、乡镇或村），如 140826")
+    changes.add_argument("--from", dest="from_", required=True, metavar="DATE", help="起始日期 YYYY-MM-DD（含）")
+    changes.add_argument("--to", required=True, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
+    changes.add_argument("--format", choices=["table", "json"], default="table")
+    changes.set_defaults(func=cmd_changes)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

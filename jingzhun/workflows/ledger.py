@@ -92,6 +92,27 @@ def ledger_counts(events: QuerySet, *, org: str, start: datetime.date | None = N
     return total, list(children.values())
 
 
+def ledger_breakdown(events: QuerySet, *, org: str, start: datetime.date | None = None,
+                     end: datetime.date | None = None) -> tuple[Counts, list[Counts]]:
+    """The unit's counts and those of every unit below it down to villages (townships, then villages),
+    one grouped query per level."""
+    total, children = ledger_counts(events, org=org, start=start, end=end)
+    units = list(children)
+    events = events_in(events, org=org, start=start, end=end)
+    length = _child_length(org)
+    while length and length < CODE_LENGTH[Level.VILLAGE]:
+        length = _child_length("0" * length)
+        level: dict[str, Counts] = {}
+        for row in (events.annotate(unit=Substr("village", 1, length)).values("unit", "type")
+                    .annotate(h=Count("id"), p=Sum("persons")).order_by("unit")):
+            level.setdefault(row["unit"], Counts(code=row["unit"])).by_type[row["type"]] = (row["h"], row["p"] or 0)
+        names = dict(OrgUnit.objects.filter(code__in=list(level)).values_list("code", "name"))
+        for code, counts in level.items():
+            counts.name = names.get(code, code)
+        units.extend(level.values())
+    return total, sorted(units, key=lambda c: c.code)
+
+
 def _child_length(org: str) -> int | None:
     lengths = sorted(CODE_LENGTH.values())
     for length in lengths:
