@@ -38,12 +38,17 @@ def _year_choices():
 class CandidateForm(HouseholdForm):
     """精准识别 application: the candidate household (its status and years are set by the procedure)."""
 
-    year = forms.TypedChoiceField(label=_("识别年度"), coerce=int, choices=_year_choices)
-    note = forms.CharField(label=_("申请说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.FileField(label=_("申请书等佐证材料"), required=False)
-
     class Meta(HouseholdForm.Meta):
         fields = HOUSEHOLD_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Added after the registry form has turned the model's yes/no fields into selects (it walks
+        # every field and expects each to be a Household field).
+        self.fields["year"] = forms.TypedChoiceField(label=_("识别年度"), coerce=int, choices=_year_choices)
+        self.fields["note"] = forms.CharField(label=_("申请说明"), required=False,
+                                              widget=forms.Textarea(attrs={"rows": 2}))
+        self.fields["evidence"] = forms.FileField(label=_("申请书等佐证材料"), required=False)
 
     def clean_evidence(self):
         return _clean_evidence(self.cleaned_data.get("evidence"))
