@@ -12,3 +12,11 @@ def world(db) -> World:
 def _uploads_in_tmp(settings, tmp_path):
     """Uploaded files go to the test's own folder, never to the real $JINGZHUN_HOME."""
     settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the dashboard reuses rendered pages across requests)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -136,6 +136,20 @@ def test_export_has_child_rows_and_chinese_headers(world, client):
     assert by_code["140826101"]["建档立卡户数（户）"] == 1
 
 
+def test_a_reused_page_body_is_never_shared_across_scopes(world, client):
+    _profiles()
+    url = reverse("dashboard:overview", args=["140826100"])
+    first = _client(client, world.county_admin).get(url).content.decode()
+    assert "?status=已脱贫&amp;township=140826100" in first
+    client.logout()
+    # the whole-country admin's list has no 乡镇 filter, so the figure is not a link for them
+    second = _client(client, world.sysadmin).get(url).content.decode()
+    assert "township=140826100" not in second and "已脱贫" in second
+    client.logout()
+    again = _client(client, world.county_admin).get(url).content.decode()
+    assert "?status=已脱贫&amp;township=140826100" in again
+
+
 def test_before_any_refresh_the_page_says_so_and_shows_no_figures(world, client):
     response = _client(client, world.county_admin).get(reverse("dashboard:overview", args=["140826"]))
     assert response.status_code == 200 and response.context["refresh"] is None

@@ -8,11 +8,14 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -56,14 +59,49 @@ def _day(request):
     return None, form
 
 
+#: Seconds a rendered overview body is reused (its figures are a stored refresh's; the open-problem count
+#: may lag by this much).
+BODY_SECONDS = 60
+
+
 @login_required
 @require_GET
 def overview(request, code: str):
+    """The overview: the scope is checked on every request; the body (figures, charts, table) is rendered
+    once per refresh, unit, date, scope and language and reused for `BODY_SECONDS` — leaders of a county
+    opening the same page do not each pay for it."""
     day, at_form = _day(request)
-    data = selectors.overview_get(request.user, code, day=day)
+    unit = selectors.dashboard_unit_get(request.user, code)
+    refresh = selectors.refresh_at(day)
+    access = access_for(request.user)
+    key = ":".join(["dashboard", code, str(day), access.prefix, access.role, translation.get_language() or "",
+                    refresh.finished_at.isoformat() if refresh else "none"])
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("dashboard/_overview_body.html", _overview_body(request.user, code, day))
+        cache.set(key, body, BODY_SECONDS)
+    ancestors = [a for a in unit.ancestors() if access.reaches_code(a.code)]
+    return render(request, "dashboard/overview.html", {
+        "unit": unit, "refresh": refresh, "day": day, "at_form": at_form, "body": body, "ancestors": ancestors,
+        "at_query": f"?at={day:%Y-%m-%d}" if day else "",
+        "unit_list_url": _list_url(request.user, unit),
+        "pending": IndicatorRefresh.objects.filter(status__in=[IndicatorRefresh.Status.QUEUED,
+                                                               IndicatorRefresh.Status.RUNNING]).first(),
+        "may_refresh": may_refresh(request.user),
+    })
+
+
+def _list_url(user, unit) -> str | None:
+    query = selectors.household_list_query(user, unit)
+    return None if query is None else f"{reverse('registry:household_list')}?{query}"
+
+
+def _overview_body(user, code: str, day) -> dict:
+    """The context of the overview's body: cards, charts and the child-unit table of the stored refresh."""
+    data = selectors.overview_get(user, code, day=day)
     unit, values = data.unit.unit, data.unit.values
     list_url = reverse("registry:household_list")
-    query = selectors.household_list_query(request.user, unit)
+    query = selectors.household_list_query(user, unit)
     at_query = f"?at={day:%Y-%m-%d}" if day else ""
 
     def link(base: str, status: str) -> str | None:
@@ -93,7 +131,7 @@ def overview(request, code: str):
     for child in data.children:
         c = child.unit
         if c.level == Level.VILLAGE:
-            village_query = selectors.household_list_query(request.user, c)
+            village_query = selectors.household_list_query(user, c)
             url = f"{list_url}?{village_query}" if village_query is not None else None
         else:
             url = reverse("dashboard:overview", args=[c.code]) + at_query
@@ -102,7 +140,7 @@ def overview(request, code: str):
                     key=lambda ch: ch.values["INCIDENCE"], reverse=True)
     exits = values.get("EXITS_BY_YEAR", {})
     income = values.get("INCOME", {})
-    trend = selectors.trend_get(request.user, code, until=data.refresh)
+    trend = selectors.trend_get(user, code, until=data.refresh)
     charts = {
         "children": {"kind": "ranking", "title": _("下级单位贫困发生率（%）"),
                      "names": [ch.unit.short_name for ch in ranked],
@@ -124,18 +162,11 @@ def overview(request, code: str):
                              {"name": _("贫困发生率（%）"), "values": [v.get("INCIDENCE") for _d, v in trend]}],
                   "values": [v.get("POP_POOR") for _d, v in trend]},
     }
-    access = access_for(request.user)
-    ancestors = [a for a in unit.ancestors() if access.reaches_code(a.code)]
-    return render(request, "dashboard/overview.html", {
-        "unit": unit, "refresh": data.refresh, "day": day, "at_form": at_form, "at_query": at_query,
-        "cards": cards, "rows": rows, "ancestors": ancestors,
+    return {
+        "unit": unit, "refresh": data.refresh, "day": day, "cards": cards, "rows": rows,
         "headers": [catalog[k] for k in TABLE_INDICATORS], "has_data": bool(values),
         "charts": {name: json.dumps(chart, ensure_ascii=False) for name, chart in charts.items()},
-        "unit_list_url": f"{list_url}?{query}" if query is not None else None,
-        "pending": IndicatorRefresh.objects.filter(status__in=[IndicatorRefresh.Status.QUEUED,
-                                                               IndicatorRefresh.Status.RUNNING]).first(),
-        "may_refresh": may_refresh(request.user),
-    })
+    }
 
 
 @login_required
