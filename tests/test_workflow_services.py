@@ -391,3 +391,30 @@ def test_completed_procedure_queues_an_indicator_refresh(world, settings, django
                                approve=True)
     assert IndicatorRefresh.objects.filter(triggered_by=world.township_officer).count() == 1
     assert len(callbacks) == 1
+
+
+def test_comparison_step_uses_the_departments_data_under_the_packs_thresholds(world, client):
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from jingzhun.compare.models import Batch, ExternalRecord
+
+    household, members = candidate()
+    p = services.entry_open(acting_user=world.village_clerk, village_code=XIAGAOCHI, household=household,
+                            members=members, year=2018)
+    Procedure.objects.filter(pk=p.pk).update(step="comparison")
+    batch = Batch.objects.create(kind="vehicle", source="公安交管", data_date=dt.date(2018, 6, 1), rows=2)
+    son = members[2]
+    ExternalRecord.objects.create(batch=batch, row=2, name=son["name"], id_number=son["id_number"],
+                                  extra={"号牌号码": "晋M12345", "车辆类型": "小型轿车", "购置价格": 86000})
+    ExternalRecord.objects.create(batch=batch, row=3, name=members[1]["name"], id_number=members[1]["id_number"],
+                                  extra={"号牌号码": "晋M54321", "车辆类型": "小型轿车", "购置价格": 20000})  # under ¥30,000
+    assert client.login(username="county_admin", password=PASSWORD)
+    page = client.get(reverse("workflows:procedure_detail", args=[p.pk])).content.decode()
+    assert "机动车登记" in page and "晋M12345" in page and "晋M54321" not in page
+    services.procedure_act(acting_user=world.county_admin, procedure_id=p.pk, step="comparison", approve=False,
+                           note="其子名下有价值 8.6 万元的小型轿车", data={"comparison": "比中车辆 1 辆"})
+    record = Procedure.objects.get(pk=p.pk).records.get(step="comparison")
+    assert len(record.data["findings"]) == 1 and "晋M12345" in record.data["findings"][0]["message"]
+    assert Procedure.objects.get(pk=p.pk).state == Procedure.State.REJECTED

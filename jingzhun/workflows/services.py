@@ -294,15 +294,24 @@ def procedure_act(*, acting_user, procedure_id: int, step: str, approve: bool, n
     if current.type in PUBLIC_TYPES:
         raise WorkflowError(_("“%(step)s”通过公示批次办理：请在公示页面发布或结束公示。") % {"step": current.label})
     note = note.strip()
+    recorded: dict[str, Any] = {}
+    if current.type == "comparison":
+        # What the departments' data said when the county decided, kept with the decision.
+        from .comparison import candidate_comparison
+
+        found = candidate_comparison(procedure)
+        recorded["findings"] = list(found.findings)
+        recorded["kinds_loaded"] = list(found.kinds_loaded)
+        if (data.get("comparison") or "").strip():
+            recorded["comparison"] = data["comparison"].strip()
     if not approve:
         if not note:
             raise WorkflowError(_("不通过时请写明理由。"))
         decision_words = {"consent": _("农户不同意退出")}.get(current.type, _("%(step)s未通过") % {"step": current.label})
-        _record(procedure, current.code, StepRecord.Decision.REJECTED, acting_user, note=note, data=data,
-                evidence=evidence)
+        _record(procedure, current.code, StepRecord.Decision.REJECTED, acting_user, note=note,
+                data={**{k: v for k, v in data.items() if v not in (None, "")}, **recorded}, evidence=evidence)
         _close(procedure, Procedure.State.REJECTED, reason=f"{decision_words}：{note}")
         return procedure
-    recorded: dict[str, Any] = {}
     if current.type == "verification":
         food_clothing = data.get("food_clothing")
         if food_clothing not in (True, False):
@@ -314,7 +323,6 @@ def procedure_act(*, acting_user, procedure_id: int, step: str, approve: bool, n
         if not result:
             raise WorkflowError(_("请填写部门比对结果（如“车辆、房产、工商、财政供养均无比中”）。"))
         recorded["comparison"] = result
-        recorded["findings"] = data.get("findings", [])
     if procedure.kind == Kind.EXIT:
         _check_exit(procedure)
     _record(procedure, current.code, StepRecord.Decision.APPROVED, acting_user, note=note, data=recorded,

@@ -20,6 +20,7 @@ from jingzhun.registry import vocab
 from jingzhun.registry.selectors import household_get
 
 from . import evaluation, ledger, notice, selectors, services
+from .comparison import candidate_comparison
 from .definitions import ADDING_CHANGES, PUBLIC_TYPES, Kind, step_of, steps_of
 from .forms import (
     BatchForm,
@@ -177,6 +178,7 @@ def procedure_detail(request, procedure_id: int):
                          and access.role == Role.COUNTY_ADMIN),
         "override_form": OverrideForm(), "objections": procedure.objections.select_related("batch", "recorded_by"),
         "batches": procedure.batches.all(),
+        "comparison": (candidate_comparison(procedure) if step and step.type == "comparison" else None),
     })
 
 
