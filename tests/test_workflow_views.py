@@ -174,3 +174,17 @@ def test_village_evaluation_compares_incidence_with_the_pack(world, client):
     assert "4.00%，应低于 2.00%" in page
     assert "卫生室达标" in page and "未达到退出标准" in page
     assert "CN.toml" in page and "14.toml" in page
+
+
+def test_workflow_pages_switch_to_english(world, client):
+    household, members = candidate()
+    p = services.entry_open(acting_user=world.village_clerk, village_code=XIAGAOCHI, household=household,
+                            members=members, year=2018)
+    _login(client, world.village_clerk)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/workflows/"})
+    body = client.get(reverse("workflows:procedure_list")).content.decode()
+    assert "Register an application" in body and "Villager group review" in body
+    body = client.get(reverse("workflows:procedure_detail", args=[p.pk])).content.decode()
+    assert "Step records" in body and "Applied" in body
+    body = client.get(reverse("workflows:ledger")).content.decode()
+    assert "Newly identified 0 households 0 people" in body and "natural changes 0 person-times" in body

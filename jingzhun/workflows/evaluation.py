@@ -14,13 +14,15 @@ from decimal import Decimal
 
 import pyarrow as pa
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhun.policy import PolicyPack, policy_pack_for
 from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, VillageProfile
 
 PASS, FAIL, PENDING, NO_DATA = "pass", "fail", "pending", "no_data"
-STATUS_LABELS = {PASS: "达标", FAIL: "未达标", PENDING: "待核实", NO_DATA: "暂无数据"}
+STATUS_LABELS = {PASS: gettext_lazy("达标"), FAIL: gettext_lazy("未达标"), PENDING: gettext_lazy("待核实"),
+                 NO_DATA: gettext_lazy("暂无数据")}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Criterion:
 
     @property
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status])
+        return str(STATUS_LABELS[self.status])
 
     def as_dict(self) -> dict:
         return asdict(self)
