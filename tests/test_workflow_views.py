@@ -188,3 +188,28 @@ def test_workflow_pages_switch_to_english(world, client):
     assert "Step records" in body and "Applied" in body
     body = client.get(reverse("workflows:ledger")).content.decode()
     assert "Newly identified 0 households 0 people" in body and "natural changes 0 person-times" in body
+
+
+def test_evidence_is_attached_to_a_step_and_served_only_in_scope(world, client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    household, members = candidate()
+    p = services.entry_open(acting_user=world.village_clerk, village_code=XIAGAOCHI, household=household,
+                            members=members, year=2018)
+    _login(client, world.village_clerk)
+    upload = SimpleUploadedFile("评议记录.pdf", b"%PDF-1.4 minutes", content_type="application/pdf")
+    client.post(reverse("workflows:procedure_act", args=[p.pk]),
+                {"step": "group_review", "decision": "approve", "note": "一致同意", "evidence": upload})
+    record = p.records.get(step="group_review")
+    assert record.evidence_name == "评议记录.pdf"
+    assert str(settings.UPLOAD_ROOT) in record.evidence.path
+    response = client.get(reverse("workflows:evidence", args=[record.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 minutes"
+    client.logout()
+    _login(client, world.outsider)
+    assert client.get(reverse("workflows:evidence", args=[record.pk])).status_code == 404
+    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    _login(client, world.village_clerk)
+    page = client.post(reverse("workflows:procedure_act", args=[p.pk]),
+                       {"step": "village_review", "decision": "approve", "evidence": bad}, follow=True).content.decode()
+    assert "佐证材料应为 PDF" in page and p.records.count() == 2

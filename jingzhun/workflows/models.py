@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .definitions import ChangeType, Kind, step_of
 
 
-class _EvidenceStorage(LazyObject):
-    """Evidence files under $UPLOAD_ROOT/evidence (read when first used, so tests can move it)."""
+class EvidenceStorage(FileSystemStorage):
+    """Evidence files under $UPLOAD_ROOT/evidence, the setting read on every use (never frozen into a
+    migration or the first request)."""
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.UPLOAD_ROOT / "evidence")
+    @property
+    def base_location(self):
+        return str(settings.UPLOAD_ROOT / "evidence")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
 
-evidence_storage = _EvidenceStorage()
+def evidence_storage() -> EvidenceStorage:
+    return EvidenceStorage()
 
 
 class Procedure(models.Model):
