@@ -213,3 +213,10 @@ def test_evidence_is_attached_to_a_step_and_served_only_in_scope(world, client, 
     page = client.post(reverse("workflows:procedure_act", args=[p.pk]),
                        {"step": "village_review", "decision": "approve", "evidence": bad}, follow=True).content.decode()
     assert "佐证材料应为 PDF" in page and p.records.count() == 2
+
+
+def test_exit_form_defaults_to_the_latest_year_with_a_poverty_line(world, client):
+    poor = make_household(XIAGAOCHI, 2, "钱进财", status="未脱贫")
+    _login(client, world.village_clerk)
+    page = client.get(reverse("workflows:exit_new", args=[poor.code])).content.decode()
+    assert '<option value="2020" selected>' in page
