@@ -108,3 +108,14 @@ def test_labelled_benchmark_f1_on_a_small_county():
     result = match_people(registry, external, model=model, min_weight=10)
     figures = score(result.pairs, truth)
     assert figures["f1"] >= 0.95, figures
+
+
+def test_the_id_only_path_finds_the_same_exact_pairs_as_the_matcher():
+    from jingzhun.compare.matching import exact_id_pairs
+
+    registry, external, _truth = labelled_benchmark(households=300, seed=5)
+    with Matcher(registry, external) as matcher:
+        full = matcher.exact()
+    alone = exact_id_pairs(registry, external)
+    assert alone.num_rows > 100
+    assert sorted(zip(*full.to_pydict().values())) == sorted(zip(*alone.to_pydict().values()))

@@ -315,6 +315,25 @@ class Matcher:
         return result
 
 
+def exact_id_pairs(registry: pa.Table, external: pa.Table, *, threads: int | None = None) -> pa.Table:
+    """Only the exact step, straight from the input tables (no name features): (record_id, member_id) of
+    valid external IDs equal to a registry ID — for an ID-only comparison at province scale."""
+    con = duckdb.connect(":memory:")
+    try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}").fetchall()
+        con.register("registry_in", registry.select(["unique_id", "id_number"]))
+        con.register("external_in", external.select(["unique_id", "id_number"]))
+        valid = VALID_ID_SQL.format(x="e.idn")
+        return con.sql(f"""
+            SELECT e.unique_id AS record_id, r.unique_id AS member_id
+            FROM (SELECT unique_id, upper(trim(id_number)) AS idn FROM external_in) e
+            JOIN (SELECT unique_id, upper(trim(id_number)) AS idn FROM registry_in) r ON e.idn = r.idn
+            WHERE {valid}""").to_arrow_table()
+    finally:
+        con.close()
+
+
 def gamma_sql(model: dict) -> list[str]:
     """`CASE … END AS gamma_<comparison>` for each comparison: -1 null, then the levels counted down to 0."""
     out = []
