@@ -82,3 +82,12 @@ def test_others_cannot_upload_or_review_and_see_only_their_part(world, client, s
     client.login(username="outsider", password=PASSWORD)
     assert client.get(reverse("compare:run", kwargs={"compare_run_id": run.pk})).status_code == 404
     assert CompareRun.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_comparison_page_switches_to_english(world, client):
+    client.login(username="county_admin", password=PASSWORD)
+    client.post("/i18n/setlang/", {"language": "en", "next": reverse("compare:home")})
+    body = client.get(reverse("compare:home")).content.decode()
+    assert "<h1>Department comparison</h1>" in body and "Upload and compare" in body
+    assert "部门比对（一比对）" not in body
