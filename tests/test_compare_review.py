@@ -65,3 +65,12 @@ def test_only_county_staff_review_and_exact_pairs_need_no_review(world, pending)
     with pytest.raises(ValidationError):
         review_decide(run=pending, match_id=exact.pk, acting_user=world.county_admin, same_person=False)
     assert not ReviewDecision.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_latest_run_of_a_kind_is_reviewed(world, pending):
+    compare_run_execute(kind=KINDS["death"], org="140826", acting_user=world.county_admin)
+    match = Match.objects.get(run=pending, record__name="王建郭")
+    with pytest.raises(ValidationError, match="最新"):
+        review_decide(run=pending, match_id=match.pk, acting_user=world.county_admin, same_person=True)
+    assert not ReviewDecision.objects.exists()

@@ -262,6 +262,9 @@ def review_decide(*, run: CompareRun, match_id: int, acting_user, same_person: b
         raise Http404("no such pair in reach") from None
     if match.method == Match.Method.EXACT:
         raise ValidationError(_("身份证号一致的配对不需要人工核对。"))
+    # the signals follow the latest run of a kind and unit: a decision on an older run would undo them
+    if CompareRun.objects.filter(kind=run.kind, org=run.org, status=CompareRun.Status.DONE, pk__gt=run.pk).exists():
+        raise ValidationError(_("这不是该类数据最新一次的比对结果，请在最新一次比对中核对。"))
     record = match.record
     ReviewDecision.objects.update_or_create(
         kind=run.kind, record_key=record_key(record.name, record.id_number, record.birth_date), person=match.person,
