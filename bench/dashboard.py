@@ -20,7 +20,9 @@ were stored (all components, filtered to the unit), timed on a few units; the ra
 Phase 2 (pages): `jingzhun serve` (waitress) on the same database, a county admin and a sysadmin logged
 in (session cookies made as a login makes them), wrk with 20 connections and no think time (each asks
 again as soon as it has its answer: the hardest closed loop) on the county page, then on the province
-page; then the same with a one-second think time (people reading the page). Percentiles are wrk's.
+page; then the same with a one-second think time (people reading the page); all of it with one server
+process (waitress, the default) and with two (`jingzhun serve --processes 2`, gunicorn). Percentiles
+are wrk's.
 wrk is Debian's package (`apt-get install wrk`); a C client leaves the server most of the 2 cores.
 """
 
@@ -54,6 +56,8 @@ def parse() -> argparse.Namespace:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--seconds", type=int, default=30)
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="server processes to try")
+    p.add_argument("--skip-pages", action="store_true")
     return p.parse_args()
 
 
@@ -214,42 +218,53 @@ def run_wrk(args, url: str, session: str, think_ms: int, workdir: Path) -> dict:
             "p99": p99, "max": worst}
 
 
+def serve(args, env: dict, processes: int) -> subprocess.Popen:
+    import urllib.request
+
+    jingzhun = shutil.which("jingzhun", path=str(Path(sys.executable).parent)) or "jingzhun"
+    server = subprocess.Popen([jingzhun, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-worker",
+                               "--processes", str(processes)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/accounts/login/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
 def phase_pages(args, home: Path, url: str | None) -> list[dict]:
+    import signal
     import urllib.request
 
     cookies = sessions()
     env = {**os.environ, "JINGZHUN_HOME": str(home), "DJANGO_SETTINGS_MODULE": "config.settings.base"}
     if url:
         env["JINGZHUN_DATABASE_URL"] = url
-    jingzhun = shutil.which("jingzhun", path=str(Path(sys.executable).parent)) or "jingzhun"
-    server = subprocess.Popen([jingzhun, "serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-worker"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
     pages = {"county": f"{base}/dashboard/140826/", "province": f"{base}/dashboard/14/"}
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        for name, page in pages.items():  # the page is the overview with figures, not a login or an error
-            request = urllib.request.Request(page, headers={"Cookie": f"sessionid={cookies[name]}"})
-            html = urllib.request.urlopen(request, timeout=30).read().decode()
-            assert "决策看板" in html and "指标尚未生成" not in html and "剩余贫困人口" in html, name
-        results = []
-        with tempfile.TemporaryDirectory() as tmp:
-            for think_ms in (0, 1000):
-                for name, page in pages.items():
-                    r = run_wrk(args, page, cookies[name], think_ms, Path(tmp))
-                    results.append({"page": name, "think_ms": think_ms, **r})
-                    print(f"[pages {args.db}] {name} overview, {args.users} clients, think {think_ms} ms: "
-                          f"{r['requests']} requests ({r['rps']:.1f}/s), {r['errors']} errors, p50 {r['p50']:.1f} ms, "
-                          f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms", flush=True)
-        return results
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    results = []
+    for processes in args.processes:
+        server = serve(args, env, processes)
+        try:
+            for name, page in pages.items():  # the page is the overview with figures, not a login or an error
+                request = urllib.request.Request(page, headers={"Cookie": f"sessionid={cookies[name]}"})
+                html = urllib.request.urlopen(request, timeout=30).read().decode()
+                assert "决策看板" in html and "指标尚未生成" not in html and "剩余贫困人口" in html, name
+            with tempfile.TemporaryDirectory() as tmp:
+                for think_ms in (0, 1000):
+                    for name, page in pages.items():
+                        r = run_wrk(args, page, cookies[name], think_ms, Path(tmp))
+                        results.append({"page": name, "think_ms": think_ms, "processes": processes, **r})
+                        print(f"[pages {args.db}] {processes} process(es), {name} overview, {args.users} clients, "
+                              f"think {think_ms} ms: {r['requests']} requests ({r['rps']:.1f}/s), {r['errors']} errors, "
+                              f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, "
+                              f"max {r['max']:.1f} ms", flush=True)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    return results
 
 
 def main() -> int:
@@ -257,7 +272,8 @@ def main() -> int:
     home, url = setup_environment(args.db)
     print(f"[machine] {os.cpu_count()} cores; {sys.version.split()[0]}; database {args.db}; home {home}", flush=True)
     phase_refresh(args)
-    phase_pages(args, home, url)
+    if not args.skip_pages:
+        phase_pages(args, home, url)
     return 0
 
 

@@ -82,7 +82,14 @@ def cmd_serve(args) -> int:
     worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "jingzhun.cli", "worker"])
     print(f"精准 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
     try:
-        serve(application, host=args.host, port=args.port, threads=args.threads)
+        if args.processes > 1:
+            # One Python process runs one request at a time on one core (the GIL); a busy server runs
+            # several (gunicorn, Unix only), each with its threads.
+            subprocess.run([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers",
+                            str(args.processes), "--worker-class", "gthread", "--threads", str(args.threads),
+                            "--bind", f"{args.host}:{args.port}", "--log-level", "warning"], check=False)
+        else:
+            serve(application, host=args.host, port=args.port, threads=args.threads)
     finally:
         if worker is not None:
             worker.terminate()
@@ -426,6 +433,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--threads", type=int, default=8)
         p.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+        p.add_argument("--processes", type=int, default=1,
+                       help="网站进程数（大于 1 时用 gunicorn，仅限 Linux；一般取 CPU 核数）")
 
     demo = sub.add_parser("demo", help="初始化并生成演示县（绛县 140826），然后启动网站")
     demo.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")

@@ -52,6 +52,12 @@ class Engine(ABC):
         return self._execute(self.translate(sql))
 
     @final
+    def materialize(self, name: str, sql: str) -> None:
+        """Keep the result of a SELECT (source dialect) as table `name`, for queries that read it often."""
+        self._execute(self.translate(f"DROP TABLE IF EXISTS {name}"))
+        self._execute(self.translate(f"CREATE TABLE {name} AS {sql}"))
+
+    @final
     def translate(self, sql: str) -> str:
         if self.dialect == SOURCE_DIALECT:
             return sql

@@ -20,9 +20,17 @@ INCOME_SOURCES = {"wage_income": "工资性收入", "business_income": "生产�
 def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> pa.Table:
     """One row per org unit (code of each length in `lengths`, under `org`), one column per indicator.
 
-    The per-village components are summed over code prefixes — a unit is exactly the sum of its
-    villages — and only then turned into rates, so a county's rate is never an average of rates.
+    The per-village components are computed once (a pass over every member and household) and summed
+    over code prefixes — a unit is exactly the sum of its villages — and only then turned into rates,
+    so a county's rate is never an average of rates.
     """
+    where = f"WHERE starts_with(village, '{org}')" if org else ""
+    engine.materialize("village_components", f"SELECT * FROM ({components_sql()}) AS c {where}")
+    return _rolled_up(engine, lengths, org)
+
+
+def _rolled_up(engine: Engine, lengths: tuple[int, ...], org: str) -> pa.Table:
+    """The indicators of every unit of each length, from the village_components table."""
     # Sums of counts as BIGINT (DuckDB would widen them to a 128-bit decimal); money stays decimal.
     sums = ", ".join(f"sum({c}) AS {c}" if c in MONEY_COMPONENTS else f"CAST(sum({c}) AS BIGINT) AS {c}"
                      for c in component_names())
@@ -31,10 +39,9 @@ def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS,
     for length in lengths:
         if org and length < len(org):
             continue
-        where = f"WHERE starts_with(village, '{org}')" if org else ""
         parts.append(engine.query(
-            f"WITH c AS ({components_sql()}), s AS (SELECT substr(village, 1, {length}) AS org, {sums} "
-            f"FROM c {where} GROUP BY 1) SELECT org, {values} FROM s ORDER BY org"))
+            f"WITH s AS (SELECT substr(village, 1, {length}) AS org, {sums} FROM village_components GROUP BY 1) "
+            f"SELECT org, {values} FROM s ORDER BY org"))
     return pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
 
 
@@ -52,28 +59,36 @@ def plain_values(row: dict) -> dict:
 
 def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> dict[str, dict]:
     """{org code: values} for every unit of each length under `org`: the indicators plus CAUSES,
-    EXITS_BY_YEAR and INCOME (收入结构, yuan), each unit from one GROUP BY per level, never unit by unit."""
+    EXITS_BY_YEAR and INCOME (收入结构, yuan). Each breakdown is counted per village in one pass and then
+    rolled up level by level over those small tables, never unit by unit."""
     units = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=org).to_pylist()}
     for values in units.values():
         values.update(CAUSES={}, EXITS_BY_YEAR={}, INCOME={})
     where = f"AND starts_with(code, '{org}')" if org else ""
+    village = "substr(code, 1, 12)"
+    engine.materialize("village_causes", f"SELECT {village} AS village, main_cause, count(*) AS n "
+                                         f"FROM household_facts WHERE active AND main_cause IS NOT NULL {where} "
+                                         f"GROUP BY 1, 2")
+    engine.materialize("village_exits", f"SELECT {village} AS village, exit_year, count(*) AS households, "
+                                        f"sum(member_count) AS persons FROM household_facts "
+                                        f"WHERE status = '已脱贫' AND exit_year IS NOT NULL {where} GROUP BY 1, 2")
     income = ", ".join(f"sum({c}) AS {c}" for c in INCOME_SOURCES)
+    engine.materialize("village_income", f"SELECT {village} AS village, {income} FROM household_facts "
+                                         f"WHERE active {where} GROUP BY 1")
     for length in lengths:
         if org and length < len(org):
             continue
-        unit = f"substr(code, 1, {length})"
-        for r in engine.query(f"SELECT {unit} AS org, main_cause, count(*) AS n FROM household_facts "
-                              f"WHERE active AND main_cause IS NOT NULL {where} GROUP BY 1, 2 "
-                              f"ORDER BY 1, 3 DESC, 2").to_pylist():
+        unit = f"substr(village, 1, {length})"
+        for r in engine.query(f"SELECT {unit} AS org, main_cause, CAST(sum(n) AS BIGINT) AS n FROM village_causes "
+                              f"GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2").to_pylist():
             units.setdefault(r["org"], {}).setdefault("CAUSES", {})[r["main_cause"]] = r["n"]
-        for r in engine.query(f"SELECT {unit} AS org, exit_year, count(*) AS households, "
-                              f"CAST(sum(member_count) AS BIGINT) AS persons FROM household_facts "
-                              f"WHERE status = '已脱贫' AND exit_year IS NOT NULL {where} GROUP BY 1, 2 "
+        for r in engine.query(f"SELECT {unit} AS org, exit_year, CAST(sum(households) AS BIGINT) AS households, "
+                              f"CAST(sum(persons) AS BIGINT) AS persons FROM village_exits GROUP BY 1, 2 "
                               f"ORDER BY 1, 2").to_pylist():
             units.setdefault(r["org"], {}).setdefault("EXITS_BY_YEAR", {})[str(r["exit_year"])] = {
                 "households": r["households"], "persons": r["persons"]}
-        for r in engine.query(f"SELECT {unit} AS org, {income} FROM household_facts WHERE active {where} "
-                              f"GROUP BY 1").to_pylist():
+        sums = ", ".join(f"sum({c}) AS {c}" for c in INCOME_SOURCES)
+        for r in engine.query(f"SELECT {unit} AS org, {sums} FROM village_income GROUP BY 1").to_pylist():
             units.setdefault(r["org"], {})["INCOME"] = {name: round(float(r[c] or 0), 2)
                                                          for c, name in INCOME_SOURCES.items()}
     return units
