@@ -418,3 +418,32 @@ def test_comparison_step_uses_the_departments_data_under_the_packs_thresholds(wo
     record = Procedure.objects.get(pk=p.pk).records.get(step="comparison")
     assert len(record.data["findings"]) == 1 and "晋M12345" in record.data["findings"][0]["message"]
     assert Procedure.objects.get(pk=p.pk).state == Procedure.State.REJECTED
+
+
+def test_exit_steps_refuse_the_wrong_role_a_skip_and_a_stranger(world, poor):
+    p = services.procedure_open(acting_user=world.village_clerk, kind=Kind.EXIT, household_code=poor.code, year=2020)
+    with pytest.raises(WorkflowError, match="应由村级信息员办理"):
+        services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="village_review",
+                               approve=True)
+    with pytest.raises(WorkflowError, match="当前步骤是“村两委评议”"):
+        services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step="household_consent",
+                               approve=True)
+    with pytest.raises(WorkflowError, match="不在“乡镇审核公告”待公示状态"):
+        services.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
+                            procedure_ids=[p.pk], start=timezone.localdate())
+    with pytest.raises(Http404):
+        services.exit_override(acting_user=world.outsider, procedure_id=p.pk, reason="另一个县的管理员不能特批此户")
+    with pytest.raises(PermissionDenied):
+        services.procedure_act(acting_user=world.analyst, procedure_id=p.pk, step="village_review", approve=True)
+    p.refresh_from_db()
+    assert p.step == "village_review" and p.records.count() == 1
+
+
+def test_township_officer_cannot_approve_in_another_township(world):
+    p = services.procedure_open(acting_user=_clerk_of("140826101201", "hengdong_clerk"), kind=Kind.REMOVAL,
+                                household_code=world.other_township.code, note="重复识别",
+                                data={"reason_category": "重复识别"})
+    with pytest.raises(Http404):
+        services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="township_approval",
+                               approve=True)
+    assert Household.objects.get(pk=world.other_township.pk).status == "未脱贫"
