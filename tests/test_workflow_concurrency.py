@@ -114,3 +114,29 @@ def test_two_exits_opened_at_once_on_one_household_only_one_opens(world):
     assert len(results) == 1 and len(errors) == 1, errors
     assert isinstance(errors[0], WorkflowError) and "已有办理中的" in errors[0].message
     assert Procedure.objects.filter(household=household, state="open").count() == 1
+
+
+def test_two_announcements_in_one_village_at_once_get_different_household_codes(world):
+    from .workflow_helpers import candidate
+
+    second_admin = user_create(username="county_admin_2", password=PASSWORD, role=Role.COUNTY_ADMIN,
+                               org_unit=OrgUnit.objects.get(code="140826"), full_name="第二管理员",
+                               check_password=False)
+    procedures = []
+    for head, seq in (("孙有田", 701), ("郑满囤", 711)):
+        household, members = candidate(head, seq)
+        p = services.entry_open(acting_user=world.village_clerk, village_code=XIAGAOCHI, household=household,
+                                members=members, year=2018)
+        Procedure.objects.filter(pk=p.pk).update(step="county_announcement")
+        procedures.append(p)
+    today = timezone.localdate()
+    results, errors = _race(
+        lambda: services.batch_open(acting_user=world.county_admin, kind=Kind.ENTRY, step="county_announcement",
+                                    procedure_ids=[procedures[0].pk], start=today),
+        lambda: services.batch_open(acting_user=second_admin, kind=Kind.ENTRY, step="county_announcement",
+                                    procedure_ids=[procedures[1].pk], start=today),
+    )
+    assert not errors and len(results) == 2
+    codes = {Procedure.objects.get(pk=p.pk).household_id for p in procedures}
+    assert len(codes) == 2 and all(c.startswith(XIAGAOCHI) for c in codes)
+    assert LedgerEvent.objects.filter(type="new").count() == 2
