@@ -6,9 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from jingzhun.registry.models import Household, Member, VillageProfile
+from jingzhun.registry.models import Member, VillageProfile
 from jingzhun.workflows import services
 from jingzhun.workflows.definitions import Kind
 from jingzhun.workflows.models import Procedure, PublicityBatch
