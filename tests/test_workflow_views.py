@@ -219,3 +219,13 @@ def test_exit_form_defaults_to_the_latest_year_with_a_poverty_line(world, client
     _login(client, world.village_clerk)
     page = client.get(reverse("workflows:exit_new", args=[poor.code])).content.decode()
     assert '<option value="2020" selected>' in page
+
+
+def test_a_forged_step_name_gets_a_message_not_a_traceback(world, client):
+    household, members = candidate()
+    p = services.entry_open(acting_user=world.village_clerk, village_code=XIAGAOCHI, household=household,
+                            members=members, year=2018)
+    _login(client, world.village_clerk)
+    page = client.post(reverse("workflows:procedure_act", args=[p.pk]), {"step": "no_such_step", "decision": "approve"},
+                       follow=True).content.decode()
+    assert "当前步骤是“村民小组评议”" in page

@@ -98,7 +98,10 @@ def _stale(procedure: Procedure, expected_step: str) -> WorkflowError:
     if procedure.state != Procedure.State.OPEN:
         return WorkflowError(_("该程序已由%(who)s%(state)s，不能再办理。")
                              % {"who": _who(last), "state": procedure.get_state_display()})
-    taken = step_of(procedure.kind, expected_step).label if expected_step else ""
+    try:
+        taken = step_of(procedure.kind, expected_step).label
+    except KeyError:  # a forged or outdated form: name the step as it is now
+        return WorkflowError(_("当前步骤是“%(now)s”，请刷新页面后办理。") % {"now": procedure.current_step.label})
     return WorkflowError(_("“%(step)s”已由%(who)s办理，当前步骤是“%(now)s”。请刷新页面查看最新进度。")
                          % {"step": taken, "who": _who(last), "now": procedure.current_step.label})
 
