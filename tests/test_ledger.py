@@ -150,3 +150,43 @@ def test_ledger_page_rejects_a_bad_period_in_chinese(world, client):
     _login(client, world.county_admin)
     page = client.get(reverse("workflows:ledger"), {"start": "2019-01-01", "end": "2018-01-01"}).content.decode()
     assert "起始日期不能晚于截止日期" in page
+
+
+def test_import_adding_households_and_members_after_the_first_load_writes_events(world, tmp_path):
+    import collections
+    import shutil
+
+    from jingzhun.exchange.importer import registry_import
+
+    from .exchange_files import read_rows, synth_folder, write_rows
+
+    full = synth_folder(tmp_path / "full", households=40, seed=7)
+    head, rows = read_rows(full / "户表.csv")
+    code_col, status_col, exit_col = head.index("户编号"), head.index("脱贫状态"), head.index("脱贫年度")
+    per_village = collections.defaultdict(list)
+    for r in rows:
+        per_village[r[code_col][:12]].append(r)
+    newcomer = next(v for v in per_village.values() if len(v) >= 2)[0]
+    newcomer[status_col], newcomer[exit_col] = "未脱贫", ""
+    write_rows(full / "户表.csv", head, rows)
+    mhead, mrows = read_rows(full / "人员表.csv")
+    m_code, m_relation = mhead.index("户编号"), mhead.index("与户主关系")
+    x = newcomer[code_col]
+    joiner = next(m for m in mrows if m[m_code] != x and m[m_relation] != "户主")
+    first = tmp_path / "first"
+    shutil.copytree(full, first)
+    write_rows(first / "户表.csv", head, [r for r in rows if r[code_col] != x])
+    write_rows(first / "人员表.csv", mhead, [m for m in mrows if m[m_code] != x and m is not joiner])
+
+    report = registry_import(paths=[first])
+    assert report.ok, report.issues
+    assert report.summary.ledger_events == 0 and not LedgerEvent.objects.exists()  # the first load is no change
+
+    report = registry_import(paths=[full])
+    assert report.ok, report.issues
+    new = LedgerEvent.objects.get(type="new")
+    assert (new.household, new.source) == (x, "import")
+    assert new.persons == sum(1 for m in mrows if m[m_code] == x)
+    natural = LedgerEvent.objects.get(type="natural")
+    assert (natural.household, natural.persons) == (joiner[m_code], 1)
+    assert report.summary.ledger_events == LedgerEvent.objects.count() == 2

@@ -223,7 +223,7 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
         plans.append((Household, households, ["code"], summary.households, "village_id"))
     if members is not None and members.num_rows:
         plans.append((Member, members, ["household_id", "id_number"], summary.members, "household__village_id"))
-    status_changes = []
+    splits = {}
     for model, table, keys, counts, village_lookup in plans:
         fields = [c for c in table.column_names if c not in keys]
         key_column = table[keys[0]]
@@ -236,12 +236,11 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
         _update_changed(model, changed, keys, fields, acting_user=acting_user, reason=reason, now=now)
         counts.updated = changed.num_rows
         if model in (Household, Member):
-            status_changes.append((model, changed, existing))
-    # The dynamic adjustment ledger (动态调整): a status this import changed is a change like one made
+            splits[model] = (new, changed, existing)
+    # The dynamic adjustment ledger (动态调整): what this import changed is a change like one made
     # through a workflow, so it is recorded too (source: import), after every table is written.
-    from jingzhun.workflows.ledger import import_household_events, import_member_events
+    from jingzhun.workflows.ledger import import_events
 
-    for model, changed, existing in status_changes:
-        record = import_household_events if model is Household else import_member_events
-        summary.ledger_events += record(changed, existing, acting_user=acting_user, reason=reason, when=now)
+    summary.ledger_events = import_events(households=splits.get(Household), members=splits.get(Member),
+                                          acting_user=acting_user, reason=reason, when=now)
     return summary

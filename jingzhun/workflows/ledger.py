@@ -214,3 +214,82 @@ def import_member_events(changed: pa.Table, existing: pa.Table, *, acting_user, 
                     actor=acting_user, source=LedgerEvent.Source.IMPORT)
         for r in rows], batch_size=2000)
     return len(rows)
+
+
+def _heads(codes: list[str]) -> dict[str, str]:
+    from jingzhun.registry.models import Household
+
+    heads: dict[str, str] = {}
+    for start in range(0, len(codes), 2000):
+        heads.update(Household.objects.filter(code__in=codes[start:start + 2000]).values_list("code", "head_name"))
+    return heads
+
+
+def import_new_household_events(new: pa.Table, existing: pa.Table, *, acting_user,
+                                when: datetime.datetime | None = None) -> int:
+    """新识别 for households an import creates as 未脱贫 in villages that already had households.
+
+    A village's first load is the registry arriving, not a change; a household added later to a village
+    already kept here is a new identification that did not go through the procedure, and is counted.
+    """
+    if new.num_rows == 0 or "status" not in new.column_names or existing.num_rows == 0:
+        return 0
+    villages_before = pa.array(sorted(set(existing["village_id"].to_pylist())), pa.string())
+    added = new.filter(pc.and_(pc.equal(new["status"], vocab.PovertyStatus.POOR.value),
+                               pc.is_in(new["village_id"], value_set=villages_before)))
+    if added.num_rows == 0:
+        return 0
+    from jingzhun.registry.models import Member
+
+    codes = added["code"].to_pylist()
+    persons: dict[str, int] = {}
+    for start in range(0, len(codes), 2000):
+        persons.update(Member.objects.filter(household_id__in=codes[start:start + 2000], status=vocab.MemberStatus.NORMAL)
+                       .values_list("household_id").annotate(n=Count("id")).values_list("household_id", "n"))
+    heads = _heads(codes)
+    effective = timezone.localdate(when) if when else timezone.localdate()
+    LedgerEvent.objects.bulk_create([
+        LedgerEvent(type=LedgerEvent.Type.NEW, effective=effective, household=code, village=code[:12],
+                    head_name=heads.get(code, ""), persons=persons.get(code, 0), detail=_("导入：新增未脱贫户"),
+                    actor=acting_user, source=LedgerEvent.Source.IMPORT)
+        for code in codes], batch_size=2000)
+    return len(codes)
+
+
+def import_new_member_events(new: pa.Table, new_households: pa.Table | None, *, acting_user,
+                             when: datetime.datetime | None = None) -> int:
+    """人口自然变更 (one 人次 each) for 正常 members an import adds to households that already existed."""
+    if new.num_rows == 0:
+        return 0
+    added = new.filter(pc.equal(new["status"], vocab.MemberStatus.NORMAL.value)) if "status" in new.column_names else new
+    if new_households is not None and new_households.num_rows:
+        added = added.filter(pc.invert(pc.is_in(added["household_id"], value_set=new_households["code"])))
+    if added.num_rows == 0:
+        return 0
+    codes = added["household_id"].to_pylist()
+    heads = _heads(sorted(set(codes)))
+    effective = timezone.localdate(when) if when else timezone.localdate()
+    LedgerEvent.objects.bulk_create([
+        LedgerEvent(type=LedgerEvent.Type.NATURAL, effective=effective, household=code, village=code[:12],
+                    head_name=heads.get(code, ""), persons=1, detail=_("导入：新增成员"),
+                    actor=acting_user, source=LedgerEvent.Source.IMPORT)
+        for code in codes], batch_size=2000)
+    return len(codes)
+
+
+def import_events(*, households: tuple[pa.Table, pa.Table, pa.Table] | None,
+                  members: tuple[pa.Table, pa.Table, pa.Table] | None, acting_user, reason: str,
+                  when: datetime.datetime | None = None) -> int:
+    """Every ledger event of one import: `households` and `members` are (new, changed, existing) as the
+    registry upsert split them (existing = the stored rows before the import). Returns the count."""
+    count = 0
+    if households is not None:
+        new, changed, existing = households
+        count += import_household_events(changed, existing, acting_user=acting_user, reason=reason, when=when)
+        count += import_new_household_events(new, existing, acting_user=acting_user, when=when)
+    if members is not None:
+        new, changed, existing = members
+        count += import_member_events(changed, existing, acting_user=acting_user, reason=reason, when=when)
+        count += import_new_member_events(new, households[0] if households else None, acting_user=acting_user,
+                                          when=when)
+    return count
