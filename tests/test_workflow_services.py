@@ -446,3 +446,19 @@ def test_township_officer_cannot_approve_in_another_township(world):
         services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="township_approval",
                                approve=True)
     assert Household.objects.get(pk=world.other_township.pk).status == "未脱贫"
+
+
+def test_kept_words_are_in_the_sites_language_whoever_acts(world, poor):
+    from django.utils import translation
+
+    with translation.override("en"):
+        p = services.procedure_open(acting_user=world.village_clerk, kind=Kind.EXIT, household_code=poor.code,
+                                    year=2020)
+        with pytest.raises(WorkflowError, match="Exit criteria failed|is done by"):
+            services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="village_review",
+                                   approve=True)
+        services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step="village_review",
+                               approve=False, note="评议未通过")
+    p.refresh_from_db()
+    assert p.reason == "村两委评议未通过：评议未通过"
+    assert p.payload["criteria"][0]["label"] == "收入稳定超过贫困线"

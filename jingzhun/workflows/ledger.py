@@ -281,7 +281,17 @@ def import_events(*, households: tuple[pa.Table, pa.Table, pa.Table] | None,
                   members: tuple[pa.Table, pa.Table, pa.Table] | None, acting_user, reason: str,
                   when: datetime.datetime | None = None) -> int:
     """Every ledger event of one import: `households` and `members` are (new, changed, existing) as the
-    registry upsert split them (existing = the stored rows before the import). Returns the count."""
+    registry upsert split them (existing = the stored rows before the import). Returns the count.
+    The events' words are in the site's language, whoever ran the import."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _import_events(households=households, members=members, acting_user=acting_user, reason=reason,
+                              when=when)
+
+
+def _import_events(*, households, members, acting_user, reason: str, when) -> int:
     count = 0
     if households is not None:
         new, changed, existing = households

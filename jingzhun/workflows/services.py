@@ -13,10 +13,12 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import Role
@@ -29,6 +31,12 @@ from jingzhun.registry.models import Household, Member
 from .definitions import ADDING_CHANGES, PUBLIC_TYPES, ChangeType, Kind, RemovalReason, Step, next_step, step_of, steps_of
 from .evaluation import FAIL, PENDING, household_exit_criteria
 from .models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
+
+
+def site_language():
+    """Text that is stored (reasons, notes, criteria, titles) is written in the site's language; what a
+    person is told (WorkflowError) stays in theirs."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 class WorkflowError(Exception):
@@ -255,7 +263,8 @@ def _member_change_payload(household: Household, data: dict[str, Any]) -> dict[s
 
 def _evaluate(household: Household, year: int, food_clothing: bool | None) -> list[dict]:
     try:
-        return [c.as_dict() for c in household_exit_criteria(household, year=year, food_clothing=food_clothing)]
+        with site_language():
+            return [c.as_dict() for c in household_exit_criteria(household, year=year, food_clothing=food_clothing)]
     except PolicyPackError as exc:
         raise WorkflowError(_("政策包有误，无法评估：%(e)s") % {"e": exc}) from None
 
@@ -310,7 +319,9 @@ def procedure_act(*, acting_user, procedure_id: int, step: str, approve: bool, n
     if not approve:
         if not note:
             raise WorkflowError(_("不通过时请写明理由。"))
-        decision_words = {"consent": _("农户不同意退出")}.get(current.type, _("%(step)s未通过") % {"step": current.label})
+        with site_language():
+            decision_words = ({"consent": _("农户不同意退出")}.get(current.type)
+                              or _("%(step)s未通过") % {"step": current.label})
         _record(procedure, current.code, StepRecord.Decision.REJECTED, acting_user, note=note,
                 data={**{k: v for k, v in data.items() if v not in (None, "")}, **recorded}, evidence=evidence)
         _close(procedure, Procedure.State.REJECTED, reason=f"{decision_words}：{note}")
@@ -347,6 +358,13 @@ def _advance(procedure: Procedure, actor, *, effective: datetime.date | None = N
 # --- Completion: the registry changes, the ledger records ----------------------------------------------
 
 def _complete(procedure: Procedure, actor, *, effective: datetime.date) -> None:
+    # What is kept (the history's change reason, the event's detail) is in the site's language,
+    # whoever's request completed the procedure.
+    with site_language():
+        _complete_in_site_language(procedure, actor, effective=effective)
+
+
+def _complete_in_site_language(procedure: Procedure, actor, *, effective: datetime.date) -> None:
     reason = _("%(kind)s（程序 %(id)s）") % {"kind": procedure.get_kind_display(), "id": procedure.pk}
     detail = ""
     change = ""
@@ -546,8 +564,9 @@ def batch_open(*, acting_user, kind: str, step: str, procedure_ids: list[int], s
         raise WorkflowError(str(exc)) from None
     announcement = public.type == "announcement"
     end = start if announcement else start + datetime.timedelta(days=days - 1)
-    title = title.strip() or _("%(unit)s%(kind)s%(step)s") % {"unit": unit.name, "kind": Kind(kind).label,
-                                                               "step": public.label}
+    with site_language():
+        title = title.strip() or _("%(unit)s%(kind)s%(step)s") % {"unit": unit.name, "kind": Kind(kind).label,
+                                                                   "step": public.label}
     batch = PublicityBatch.objects.create(kind=kind, step=step, unit=unit, title=title[:200], start=start, end=end,
                                           created_by=acting_user)
     batch.procedures_listed.add(*procedures)
@@ -563,8 +582,9 @@ def batch_open(*, acting_user, kind: str, step: str, procedure_ids: list[int], s
 
 def _finish_batch(batch: PublicityBatch, actor, *, effective: datetime.date) -> None:
     for procedure in batch.procedures.select_for_update().filter(state=Procedure.State.OPEN, step=batch.step).order_by("pk"):
-        note = _("公告") if batch.is_announcement else _("公示期满（%(s)s 至 %(e)s），无异议或异议已处理") % {
-            "s": batch.start, "e": batch.end}
+        with site_language():
+            note = _("公告") if batch.is_announcement else _("公示期满（%(s)s 至 %(e)s），无异议或异议已处理") % {
+                "s": batch.start, "e": batch.end}
         _record(procedure, batch.step, StepRecord.Decision.APPROVED, actor, note=note, data={"batch": batch.pk})
         _advance(procedure, actor, effective=effective)
     batch.closed_at = timezone.now()
@@ -647,7 +667,9 @@ def objection_resolve(*, acting_user, objection_id: int, upheld: bool, note: str
     if upheld:
         procedure = Procedure.objects.select_for_update().get(pk=objection.procedure_id)
         if procedure.state == Procedure.State.OPEN:
-            _record(procedure, procedure.step, StepRecord.Decision.REJECTED, acting_user,
-                    note=_("公示异议成立：%(c)s；核实情况：%(n)s") % {"c": objection.content, "n": note})
-            _close(procedure, Procedure.State.REJECTED, reason=_("公示异议成立：%(n)s") % {"n": note})
+            with site_language():
+                record_note = _("公示异议成立：%(c)s；核实情况：%(n)s") % {"c": objection.content, "n": note}
+                reason = _("公示异议成立：%(n)s") % {"n": note}
+            _record(procedure, procedure.step, StepRecord.Decision.REJECTED, acting_user, note=record_note)
+            _close(procedure, Procedure.State.REJECTED, reason=reason)
     return objection
