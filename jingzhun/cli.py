@@ -323,7 +323,7 @@ def cmd_compare(args) -> int:
         return 2
     matches = [{"village": m.village, "household": m.household, "person": m.person, "member_name": m.member_name,
                 "record_row": m.record.row, "record_name": m.record.name, "method": m.method,
-                "match_weight": m.match_weight, "status": m.status, "agreements": m.agreements}
+                "match_weight": m.match_weight, "status": m.status, "agreements": m.agreement_labels}
                for m in run.matches.select_related("record").order_by("village", "household", "pk")]
     if args.format == "json":
         print(json.dumps({"ok": True, "kind": kind.code, "run": run.pk, "batch": report.batch.pk,

@@ -14,6 +14,15 @@ from .people import HENGDONG, XIAGAOCHI, id_number
 from .test_compare_import import write_csv
 
 
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Labels are read in Chinese, whatever language an earlier test's request left active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 def _mistype(id_number: str) -> str:
     digits = list(id_number)
     for j in (14, 15):
@@ -67,11 +76,11 @@ def test_exact_and_each_corruption_type_find_the_right_member(world, tmp_path):
         if level == "exact":
             assert match.method == Match.Method.EXACT and match.status == Match.Status.AUTO
         else:
-            assert match.method == Match.Method.FUZZY and match.agreements["姓名"] == level, (name, match.agreements)
+            assert match.method == Match.Method.FUZZY and match.agreement_labels["姓名"] == level, (name, match.agreements)
             assert match.match_weight is not None
-    assert found[rows[5]["姓名"]].agreements["身份证号"] == "相差一两位"
-    assert found[rows[7]["姓名"]].agreements["出生日期"] == "日、月颠倒"
-    assert found["刘长顺"].agreements["村"] == "同县"
+    assert found[rows[5]["姓名"]].agreement_labels["身份证号"] == "相差一两位"
+    assert found[rows[7]["姓名"]].agreement_labels["出生日期"] == "日、月颠倒"
+    assert found["刘长顺"].agreement_labels["村"] == "同县"
     assert run.counts["exact"] == 1 and run.counts["fuzzy"] == 8
 
 

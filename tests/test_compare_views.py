@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -88,6 +90,9 @@ def test_others_cannot_upload_or_review_and_see_only_their_part(world, client, s
 def test_comparison_page_switches_to_english(world, client):
     client.login(username="county_admin", password=PASSWORD)
     client.post("/i18n/setlang/", {"language": "en", "next": reverse("compare:home")})
-    body = client.get(reverse("compare:home")).content.decode()
+    try:
+        body = client.get(reverse("compare:home")).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request leaves English active in this thread
     assert "<h1>Department comparison</h1>" in body and "Upload and compare" in body
     assert "部门比对（一比对）" not in body

@@ -137,7 +137,7 @@ def _comparison_pairs(world) -> None:
                 Match.objects.create(run=run, record=record, member_id=member.pk, household=household.code,
                                      village=household.code[:12], person=member.id_number, member_name=member.name,
                                      method=Match.Method.FUZZY, match_weight=5.0, status=Match.Status.PENDING,
-                                     agreements={"姓名": "完全一致"})
+                                     agreements={"name": 5})
 
 
 def _workflow_records(world) -> None:

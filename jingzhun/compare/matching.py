@@ -194,6 +194,7 @@ class Matcher:
     def __init__(self, registry: pa.Table, external: pa.Table, *, threads: int | None = None,
                  memory_limit: str | None = None):
         self.seconds: dict[str, float] = {}
+        self._splink_apis: list = []
         started = time.perf_counter()
         self.con = duckdb.connect(":memory:")
         if threads:
@@ -211,6 +212,9 @@ class Matcher:
         self.seconds["features"] = time.perf_counter() - started
 
     def close(self) -> None:
+        for db_api in self._splink_apis:  # Splink's private DuckDB databases (a Spark session is the caller's)
+            if isinstance(getattr(db_api, "_con", None), duckdb.DuckDBPyConnection):
+                db_api._con.close()
         self.con.close()
 
     def __enter__(self):
@@ -235,30 +239,17 @@ class Matcher:
             SELECT * FROM ext WHERE unique_id NOT IN (SELECT record_id FROM exact_pairs)""").fetchall()
 
     def _splink_tables(self, engine: str, spark=None):
+        """Splink's database API for the engine, with the two feature tables registered in it."""
+        if engine not in SPLINK_BACKENDS:
+            raise ValueError(f"unknown engine {engine!r} (available: {', '.join(SPLINK_BACKENDS)})")
         cols = ", ".join(SPLINK_COLUMNS)
         left = self.con.sql(f"SELECT {cols} FROM reg").to_arrow_table()
         right = self.con.sql(f"SELECT {cols} FROM ext_rest").to_arrow_table()
-        if engine == "duckdb":
-            from splink import DuckDBAPI
-
-            splink_con = duckdb.connect(":memory:")
-            threads = self.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-            splink_con.execute(f"SET threads = {int(threads)}").fetchall()
-            splink_con.execute("SET preserve_insertion_order = false").fetchall()
-            db_api = DuckDBAPI(connection=splink_con)
-            return db_api, db_api.register(left, dataset_display_name="registry"), \
-                db_api.register(right, dataset_display_name="external")
-        if engine == "spark":
-            try:
-                from splink import SparkAPI
-            except ImportError as exc:
-                raise ImportError("--engine spark needs PySpark: pip install 'jingzhun[spark]'") from exc
-            if spark is None:
-                spark = spark_session()
-            db_api = SparkAPI(spark_session=spark)
-            return db_api, db_api.register(spark.createDataFrame(left), dataset_display_name="registry"), \
-                db_api.register(spark.createDataFrame(right), dataset_display_name="external")
-        raise ValueError(f"unknown engine {engine!r} (duckdb or spark)")
+        threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        db_api, to_backend = SPLINK_BACKENDS[engine](threads=threads, spark=spark)
+        self._splink_apis.append(db_api)
+        return db_api, db_api.register(to_backend(left), dataset_display_name="registry"), \
+            db_api.register(to_backend(right), dataset_display_name="external")
 
     def linker(self, model: dict, *, engine: str = "duckdb", spark=None):
         from splink import Linker
@@ -363,6 +354,30 @@ def match_people(registry: pa.Table, external: pa.Table, *, model: dict, min_wei
         return MatchResult(pairs=pairs, exact=n, fuzzy_candidates=fuzzy.num_rows, seconds=dict(matcher.seconds))
 
 
+def _duckdb_backend(*, threads: int, spark=None):
+    """Splink on a private in-process DuckDB database; Arrow tables go in as they are."""
+    from splink import DuckDBAPI
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads = {threads}").fetchall()
+    con.execute("SET preserve_insertion_order = false").fetchall()
+    return DuckDBAPI(connection=con), lambda table: table
+
+
+def _spark_backend(*, threads: int, spark=None):
+    """Splink's Spark backend (PySpark is an optional extra, imported only here)."""
+    try:
+        from splink import SparkAPI
+    except ImportError as exc:
+        raise ImportError("--engine spark needs PySpark: pip install 'jingzhun[spark]'") from exc
+    spark = spark if spark is not None else spark_session()
+    return SparkAPI(spark_session=spark), spark.createDataFrame
+
+
+#: engine name → (Splink database API, how an Arrow table enters it); the rest of the code is shared.
+SPLINK_BACKENDS = {"duckdb": _duckdb_backend, "spark": _spark_backend}
+
+
 def spark_session():
     """A local Spark session fit for Splink (a checkpoint directory is required for predict)."""
     try:
@@ -377,14 +392,24 @@ def spark_session():
     return spark
 
 
-def agreements(row: dict) -> dict[str, str]:
-    """{field label: level label} for one pair (exact pairs: the ID agreed)."""
+def agreements(row: dict) -> dict[str, int | None]:
+    """{comparison: level} for one pair, language-neutral (None: a value was missing; exact pairs: the ID
+    agreed). Shown to people through `agreement_labels`."""
     if row.get("method") == "exact":
-        return {str(FIELD_LABELS["id"]): str(LEVELS["id"][2])}
+        return {"id": 2}
     out = {}
-    for column, levels in LEVELS.items():
+    for column in LEVELS:
         gamma = row.get(f"gamma_{column}")
-        out[str(FIELD_LABELS[column])] = str(NULL_LABEL if gamma is None or gamma < 0 else levels.get(gamma, gamma))
+        out[column] = None if gamma is None or gamma < 0 else int(gamma)
+    return out
+
+
+def agreement_labels(codes: dict) -> dict[str, str]:
+    """{field label: level label} in the active language (unknown keys are left out)."""
+    out = {}
+    for column, gamma in codes.items():
+        if column in LEVELS:
+            out[str(FIELD_LABELS[column])] = str(NULL_LABEL if gamma is None else LEVELS[column].get(gamma, gamma))
     return out
 
 

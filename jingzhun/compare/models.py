@@ -140,6 +140,13 @@ class Match(models.Model):
     def accepted(self) -> bool:
         return self.status in (self.Status.AUTO, self.Status.ACCEPTED)
 
+    @property
+    def agreement_labels(self) -> dict[str, str]:
+        """What each field agreed on, in the active language (`agreements` holds the levels)."""
+        from .matching import agreement_labels
+
+        return agreement_labels(self.agreements)
+
 
 class ReviewDecision(models.Model):
     """人工核对结论: "this external person is / is not this member", kept and reused by later runs.

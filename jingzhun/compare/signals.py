@@ -13,7 +13,8 @@ import functools
 from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jingzhun.checks.models import CheckRun
@@ -109,7 +110,9 @@ def signals_raise(*, run: CompareRun, kind: DatasetKind, org: str) -> int:
         if member is None:
             continue
         policy = _comparison_policy(match.village[:6], year)
-        message = signal_message(kind, match.record.extra, member, policy, source=match.record.batch.source)
+        # the ledger keeps its text in the site's language, whoever's request raised it
+        with translation.override(settings.LANGUAGE_CODE):
+            message = signal_message(kind, match.record.extra, member, policy, source=match.record.batch.source)
         if message:
             rows.append({"rule": kind.signal_rule, "household": match.household, "person": match.person,
                          "org": match.village, "message": message})
