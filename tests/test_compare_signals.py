@@ -82,3 +82,13 @@ def test_signals_leave_the_checks_problems_alone_and_close_their_own_when_gone(w
     compare_run_execute(kind=KINDS["death"], org="140826", acting_user=world.county_admin)
     assert Problem.objects.get(rule="BD01").status == Problem.Status.FIXED
     assert Problem.objects.get(rule="Q03").status == Problem.Status.OPEN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_household_signals_list_a_households_comparison_problems_for_the_identification_step(world, tmp_path):
+    from jingzhun.compare.selectors import household_signals
+
+    member = world.home.members.get(relation="户主")
+    _load_and_run(world, tmp_path, "staff", {"单位": "绛县教育局"}, member)
+    assert [p.rule for p in household_signals(world.home.code)] == ["BD02"]
+    assert not household_signals(world.neighbour.code).exists()

@@ -27,6 +27,7 @@ from .kinds import DatasetKind, kind_by_name
 from .matching import Matcher, agreements, default_model, match_people
 from .models import Batch, CompareRun, ExternalRecord, Match, MatchModel, ReviewDecision
 from .readers import read_dataset_files
+from .selectors import matches_for
 from .validate import check_dataset, typed_records
 
 logger = logging.getLogger(__name__)
@@ -221,33 +222,6 @@ def _store_matches(run: CompareRun, kind: DatasetKind, pairs: pa.Table, facts: p
 
 
 # --- reviewing ------------------------------------------------------------------------------------
-
-
-def runs_for(user):
-    """Comparison runs a user may open: over their unit, a unit above it (seeing only their part) or below."""
-    access = access_for(user)
-    if not access.active:
-        return CompareRun.objects.none()
-    above = [access.prefix[:n] for n in (0, 2, 4, 6, 9, 12) if n <= len(access.prefix)]
-    return CompareRun.objects.filter(Q(org__in=above) | Q(org__startswith=access.prefix))
-
-
-def matches_for(user, run: CompareRun):
-    """The pairs of a run in the user's reach (a cadre: their own households only)."""
-    access = access_for(user)
-    qs = run.matches.filter(access.org_q("village")).select_related("record")
-    if access.cadre_only:
-        from jingzhun.registry.selectors import households_for
-
-        qs = qs.filter(household__in=households_for(user).values("code"))
-    return qs
-
-
-def run_get(user, run_id) -> CompareRun:
-    try:
-        return runs_for(user).get(pk=run_id)
-    except CompareRun.DoesNotExist:
-        raise Http404("no such comparison run in reach") from None
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingzhun.exchange.import_views import MultipleFileField
 from jingzhun.orgunits.access import access_for
 
-from . import services, tasks
+from . import selectors, services, tasks
 from .kinds import KINDS, RULE_CATEGORY, RULE_NAMES
 from .models import Match
 
@@ -49,7 +49,7 @@ def compare_home(request):
                 form.add_error("files", exc)
             else:
                 return redirect("compare:run", compare_run_id=run.pk)
-    runs = services.runs_for(request.user).select_related("batch")[:30]
+    runs = selectors.runs_for(request.user).select_related("batch")[:30]
     return render(request, "compare/home.html", {"form": form, "runs": runs, "kinds": KINDS.values(), "may": may,
                                                  "rules": [(code, RULE_NAMES[code], RULE_CATEGORY[code])
                                                            for code in sorted(RULE_NAMES)]})
@@ -67,10 +67,10 @@ def _pairs_page(request, qs):
 @login_required
 @require_GET
 def compare_run(request, compare_run_id):
-    run = services.run_get(request.user, compare_run_id)
+    run = selectors.run_get(request.user, compare_run_id)
     if request.headers.get("HX-Request"):
         return render(request, "compare/_run_status.html", {"run": run})
-    pairs = services.matches_for(request.user, run)
+    pairs = selectors.matches_for(request.user, run)
     village = request.GET.get("village", "")
     by_village = (pairs.values("village").annotate(
         total=Count("id"), exact=Count("id", filter=Q(method=Match.Method.EXACT)),
@@ -85,7 +85,7 @@ def compare_run(request, compare_run_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def compare_review(request, compare_run_id):
-    run = services.run_get(request.user, compare_run_id)
+    run = selectors.run_get(request.user, compare_run_id)
     may = services.may_compare(request.user)
     error = ""
     if request.method == "POST":
@@ -98,6 +98,6 @@ def compare_review(request, compare_run_id):
             error = "；".join(getattr(exc, "messages", [str(exc)]))
         else:
             return redirect(request.get_full_path())
-    pending = services.matches_for(request.user, run).filter(status=Match.Status.PENDING)
+    pending = selectors.matches_for(request.user, run).filter(status=Match.Status.PENDING)
     return render(request, "compare/review.html", {"run": run, "kind": KINDS[run.kind], "may": may, "error": error,
                                                    "page": _pairs_page(request, pending)})

@@ -1,0 +1,45 @@
+"""Reads of comparison results, already limited to what the user may see (through access_for)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from jingzhun.checks.models import Problem
+from jingzhun.orgunits.access import access_for
+
+from .kinds import RULE_NAMES
+from .models import CompareRun
+
+
+def runs_for(user):
+    """Comparison runs a user may open: over their unit, a unit above it (seeing only their part) or below."""
+    access = access_for(user)
+    if not access.active:
+        return CompareRun.objects.none()
+    above = [access.prefix[:n] for n in (0, 2, 4, 6, 9, 12) if n <= len(access.prefix)]
+    return CompareRun.objects.filter(Q(org__in=above) | Q(org__startswith=access.prefix))
+
+
+def matches_for(user, run: CompareRun):
+    """The pairs of a run in the user's reach (a cadre: their own households only)."""
+    access = access_for(user)
+    qs = run.matches.filter(access.org_q("village")).select_related("record")
+    if access.cadre_only:
+        from jingzhun.registry.selectors import households_for
+
+        qs = qs.filter(household__in=households_for(user).values("code"))
+    return qs
+
+
+def run_get(user, run_id) -> CompareRun:
+    try:
+        return runs_for(user).get(pk=run_id)
+    except CompareRun.DoesNotExist:
+        raise Http404("no such comparison run in reach") from None
+
+
+def household_signals(household_code: str):
+    """The comparison's problem records (BD01–BD09) of one household, newest first — for the
+    identification procedure's 一比对 step. The caller has already checked the household is in reach."""
+    return Problem.objects.filter(household=household_code, rule__in=list(RULE_NAMES)).order_by("-last_seen")
