@@ -14,6 +14,8 @@ Cases:
   another synthetic registry of the same county (same name and village distributions).
 - scale-1m: the same construction sized to 1,000,000 registry persons and 1,000,000 external records.
 - exact-10m: 10,000,000 × 10,000,000 with valid IDs (half of the external IDs are registry IDs), exact only.
+- end-to-end: the production path (`dataset_load` + `compare_run_execute`) on an embedded SQLite registry
+  of 34,000 synthetic households, with a 医保参保 CSV built the same way (a fresh $JINGZHUN_HOME).
 
 `run` times each step separately (features, exact join, training of u, Splink prediction) and reports the
 process's peak RSS (VmHWM, which includes the cached inputs read back from Parquet and ~100 MB of Django).
@@ -47,7 +49,7 @@ from jingzhun.compare.benchdata import corrupt_records, registry_persons, score 
 from jingzhun.compare.matching import Matcher, default_model, exact_id_pairs  # noqa: E402
 
 CACHE = Path(os.environ.get("JZ_COMPARE_BENCH_DATA", "/tmp/jz-bench-compare"))
-CASES = {"accuracy": 30_000, "scale-1m": 1_000_000, "exact-10m": 10_000_000}
+CASES = {"accuracy": 30_000, "scale-1m": 1_000_000, "exact-10m": 10_000_000, "end-to-end": 34_000}
 PER_HOUSEHOLD = 2.94
 AUTO, REVIEW = 10.0, 2.0  # the settings' defaults (JINGZHUN_COMPARE_AUTO_ACCEPT_WEIGHT / _REVIEW_WEIGHT)
 
@@ -200,6 +202,55 @@ def run_exact(case: str, threads: int, *, full: bool) -> dict:
             "seconds": seconds, "peak_rss_mb": round(vm_hwm_mb())}
 
 
+def run_end_to_end(case: str) -> dict:
+    """The production path on an embedded SQLite registry: `dataset_load` of a CSV file (ORM writes of
+    every external record) and `compare_run_execute` (snapshot, model training, matching, storing pairs,
+    signals into the problem ledger), timed apart. The registry is imported first (not timed)."""
+    import csv
+
+    from django.core.management import call_command
+
+    from jingzhun.compare.kinds import KINDS
+    from jingzhun.compare.services import compare_run_execute, dataset_load
+    from jingzhun.exchange.importer import import_sheets, sheets_from_tables
+    from jingzhun.orgunits.services import divisions_load
+    from jingzhun.synth import generate
+
+    call_command("migrate", verbosity=0)
+    divisions_load(prefix="14")
+    synth = generate(county="140826", households=CASES[case], seed=7)
+    assert import_sheets(sheets=sheets_from_tables(synth.tables, "synth")).ok
+    registry = registry_persons(synth.members)
+    rng = np.random.default_rng(7)
+    chosen = np.sort(rng.choice(registry.num_rows, size=registry.num_rows // 2, replace=False))
+    villages = sorted(set(registry["village"].to_pylist()))
+    true_people = registry.take(pa.array(chosen))
+    records, _ = corrupt_records(true_people, rng=rng, villages=villages)
+    other = registry_persons(generate(county="140826", households=CASES[case] // 2, seed=1007).members)
+    other = other.filter(pc.invert(pc.is_in(other["id_number"], registry["id_number"])))
+    unrelated, _ = corrupt_records(other, rng=rng, villages=villages, rate_none=1.0)
+    path = CACHE / case / "医保参保.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["姓名", "身份证号", "性别", "出生日期", "村代码", "年度", "参保状态"])
+        for table in (records, unrelated):
+            for i, (name, idn, sex, born, village) in enumerate(zip(*[table[c].to_pylist() for c in (
+                    "name", "id_number", "sex", "birth_date", "village")])):
+                out.writerow([name, idn, sex, born.isoformat(), village, "2024", "未参保" if i % 20 == 0 else "参保"])
+    started = time.perf_counter()
+    report = dataset_load(kind=KINDS["medical"], paths=[path], source="bench")
+    load_seconds = time.perf_counter() - started
+    assert report.ok, report.issues[:5]
+    started = time.perf_counter()
+    run = compare_run_execute(kind=KINDS["medical"], org="140826")
+    run_seconds = time.perf_counter() - started
+    return {"case": case, "registry_members": registry.num_rows, "external_rows": report.batch.rows,
+            "seconds": {"dataset_load": round(load_seconds, 2), "compare_run_execute": round(run_seconds, 2),
+                        "inside_run": run.counts["seconds"]},
+            "counts": {k: v for k, v in run.counts.items() if k != "seconds"}, "peak_rss_mb": round(vm_hwm_mb())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("step", choices=["prepare", "run"])
@@ -209,9 +260,12 @@ def main() -> None:
                         help="exact-10m: also derive the fuzzy-matching features first (the full Matcher)")
     args = parser.parse_args()
     if args.step == "prepare":
-        (prepare_exact if args.case == "exact-10m" else prepare_linkage)(args.case)
+        if args.case != "end-to-end":  # end-to-end builds its own registry database in `run`
+            (prepare_exact if args.case == "exact-10m" else prepare_linkage)(args.case)
         return
-    if args.case == "exact-10m":
+    if args.case == "end-to-end":
+        result = run_end_to_end(args.case)
+    elif args.case == "exact-10m":
         result = run_exact(args.case, args.threads, full=args.with_features)
     else:
         result = run_linkage(args.case, args.threads)
