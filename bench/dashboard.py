@@ -58,11 +58,15 @@ def parse() -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="server processes to try")
     p.add_argument("--skip-pages", action="store_true")
+    p.add_argument("--pages-only", type=Path, metavar="HOME",
+                   help="only the page load, on the database an earlier run left (its printed home)")
     return p.parse_args()
 
 
-def setup_environment(db: str) -> tuple[Path, str | None]:
-    home = Path(tempfile.mkdtemp(prefix="jz-bench-dash-"))
+def setup_environment(db: str, reuse: Path | None = None) -> tuple[Path, str | None]:
+    """A fresh database (or, with `reuse`, the one an earlier run left: its home, and for PostgreSQL the
+    database `jz_bench_dashboard`)."""
+    home = reuse or Path(tempfile.mkdtemp(prefix="jz-bench-dash-"))
     os.environ["JINGZHUN_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     os.environ["JINGZHUN_INDICATOR_AUTO_REFRESH"] = "false"  # the bench refreshes when it means to
@@ -71,9 +75,10 @@ def setup_environment(db: str) -> tuple[Path, str | None]:
         import psycopg
 
         name = "jz_bench_dashboard"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
+        if reuse is None:
+            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                conn.execute(f"CREATE DATABASE {name}")
         url = f"postgres://postgres@127.0.0.1:5432/{name}"
         os.environ["JINGZHUN_DATABASE_URL"] = url
     import django
@@ -82,9 +87,10 @@ def setup_environment(db: str) -> tuple[Path, str | None]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from jingzhun.orgunits.services import divisions_load
+    if reuse is None:
+        from jingzhun.orgunits.services import divisions_load
 
-    divisions_load(prefix="14")
+        divisions_load(prefix="14")
     return home, url
 
 
@@ -92,19 +98,24 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def province_tables(members: int):
-    """Template tables of about `members` members spread evenly over every Shanxi county."""
-    import pyarrow as pa
-
+def county_tables(members: int):
+    """(county, template tables) for about `members` members spread evenly over every Shanxi county."""
     from jingzhun.orgunits.divisions import read_divisions
     from jingzhun.synth import generate
 
     counties = sorted({code[:6] for code, _ in read_divisions(prefix="14") if len(code) == 12})
     per_county = max(1, int(members / PER_HOUSEHOLD / len(counties)))
-    parts = {"户表": [], "人员表": [], "村表": []}
     for i, county in enumerate(counties):
-        registry = generate(county=county, households=per_county, seed=i + 1)
-        for sheet, table in registry.tables.items():
+        yield county, generate(county=county, households=per_county, seed=i + 1).tables
+
+
+def province_tables(members: int):
+    """Template tables of about `members` members spread evenly over every Shanxi county."""
+    import pyarrow as pa
+
+    parts = {"户表": [], "人员表": [], "村表": []}
+    for _county, tables in county_tables(members):
+        for sheet, table in tables.items():
             parts[sheet].append(table)
     return {sheet: pa.concat_tables(t) for sheet, t in parts.items()}
 
@@ -142,14 +153,15 @@ def phase_refresh(args) -> dict:
     # the snapshot read from the database, on a registry imported for real
     results = {}
     if args.db_members:
-        tables = province_tables(args.db_members)
         start = time.perf_counter()
-        report = import_sheets(sheets=sheets_from_tables(tables, "bench"))
-        assert not report.issues, report.issues[:3]
+        for county, tables in county_tables(args.db_members):  # county by county, as counties load
+            report = import_sheets(sheets=sheets_from_tables(tables, f"bench {county}"))
+            assert not report.issues, report.issues[:3]
         results["import_seconds"] = time.perf_counter() - start
         refresh = indicators_refresh(as_of=AS_OF, reason="bench: from the database")
         results["db_refresh"] = refresh
-        print(f"[db {args.db}] {refresh.members:,} members imported in {results['import_seconds']:.1f} s; refresh "
+        print(f"[db {args.db}] {refresh.members:,} members generated and imported county by county in "
+              f"{results['import_seconds']:.1f} s; refresh "
               f"from the database: snapshot {refresh.snapshot_seconds:.2f} s, compute {refresh.compute_seconds:.2f} s, "
               f"store {refresh.store_seconds:.2f} s, units {refresh.units:,}", flush=True)
 
@@ -199,7 +211,8 @@ def sessions() -> dict[str, str]:
 
     cookies = {}
     for name, role, unit in (("county", Role.COUNTY_ADMIN, "140826"), ("province", Role.ANALYST, "14")):
-        user = User.objects.create_user(f"bench_{name}", password=PASSWORD, role=role, org_unit_id=unit)
+        user = User.objects.filter(username=f"bench_{name}").first() or User.objects.create_user(
+            f"bench_{name}", password=PASSWORD, role=role, org_unit_id=unit)
         client = Client()
         client.force_login(user)
         cookies[name] = client.cookies["sessionid"].value
@@ -269,9 +282,10 @@ def phase_pages(args, home: Path, url: str | None) -> list[dict]:
 
 def main() -> int:
     args = parse()
-    home, url = setup_environment(args.db)
+    home, url = setup_environment(args.db, args.pages_only)
     print(f"[machine] {os.cpu_count()} cores; {sys.version.split()[0]}; database {args.db}; home {home}", flush=True)
-    phase_refresh(args)
+    if args.pages_only is None:
+        phase_refresh(args)
     if not args.skip_pages:
         phase_pages(args, home, url)
     return 0

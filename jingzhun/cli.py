@@ -87,7 +87,9 @@ def cmd_serve(args) -> int:
             # several (gunicorn, Unix only), each with its threads.
             subprocess.run([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers",
                             str(args.processes), "--worker-class", "gthread", "--threads", str(args.threads),
-                            "--bind", f"{args.host}:{args.port}", "--log-level", "warning"], check=False)
+                            "--bind", f"{args.host}:{args.port}", "--log-level", "warning",
+                            # each process its own listening socket: the kernel spreads connections evenly
+                            "--reuse-port"], check=False)
         else:
             serve(application, host=args.host, port=args.port, threads=args.threads)
     finally:

@@ -94,9 +94,8 @@ def test_household_edit_validates_years_and_money(world, client):
     h = world.home
     url = reverse("registry:household_edit", kwargs={"code": h.code})
     before = Household.objects.values().get(code=h.code)
-    body = client.post(url, _household_post_data(h, exit_year="2010", wage_income="-5", phone="12345",
+    body = client.post(url, _household_post_data(h, wage_income="-5", phone="12345",
                                                  other_cause_1="缺技术")).content.decode()
-    assert "脱贫年度不能早于识别年度" in body
     assert "金额不能为负数" in body
     assert "请填写 11 位手机号" in body
     assert "其他致贫原因不能与主要致贫原因相同" in body
@@ -186,3 +185,17 @@ def test_id_check_follows_gb11643():
     assert id_number_problem("11010519491231002X") is None  # the standard's own example
     assert id_number_problem("140826196503040035") is None
     assert "校验码" in id_number_problem("140826196503040036")
+
+
+@pytest.mark.django_db
+def test_household_edit_cannot_change_the_poverty_status_which_needs_a_procedure(world, client):
+    _login(client, world.township_officer)
+    h = world.home
+    url = reverse("registry:household_edit", kwargs={"code": h.code})
+    page = client.get(url).content.decode()
+    assert 'name="status"' not in page and 'name="exit_year"' not in page
+    assert reverse("workflows:procedure_start") in page
+    before = Household.objects.values("status", "exit_year", "identified_year").get(code=h.code)
+    response = client.post(url, _household_post_data(h, status="未脱贫", exit_year="", identified_year="2019"))
+    assert response.status_code == 302
+    assert Household.objects.values("status", "exit_year", "identified_year").get(code=h.code) == before

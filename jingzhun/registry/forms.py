@@ -70,13 +70,6 @@ class HouseholdForm(forms.ModelForm):
             value = data.get(name)
             if value is not None and value < 0:
                 self.add_error(name, _("金额不能为负数。"))
-        status, exit_year, identified = data.get("status"), data.get("exit_year"), data.get("identified_year")
-        if status == vocab.PovertyStatus.EXITED and not exit_year:
-            self.add_error("exit_year", _("脱贫状态为“已脱贫”时必须填写脱贫年度。"))
-        if status == vocab.PovertyStatus.POOR and exit_year:
-            self.add_error("exit_year", _("未脱贫户不应填写脱贫年度。"))
-        if exit_year and identified and exit_year < identified:
-            self.add_error("exit_year", _("脱贫年度不能早于识别年度。"))
         main, others = data.get("main_cause"), [data.get("other_cause_1"), data.get("other_cause_2")]
         others = [c for c in others if c]
         if main in others:

@@ -20,10 +20,11 @@ from jingzhun.orgunits.access import access_for
 from .bulk import insert_with_history, reserve_ids
 from .models import AssistanceCadre, Household, Member, VillageProfile
 
-#: Fields a person may change through the edit forms; identity fields (户编号, 村) are not among them.
+#: Fields a person may change through the edit forms; identity fields (户编号, 村) are not among them, nor
+#: 脱贫状态 and its years: a household enters, leaves or returns only through a recorded procedure
+#: (jingzhun.workflows), which writes the dynamic-adjustment ledger.
 HOUSEHOLD_EDITABLE = (
-    "head_name", "head_id_number", "standard", "attribute", "status", "identified_year", "exit_year",
-    "main_cause", "other_cause_1", "other_cause_2", "income_year", "wage_income", "business_income",
+    "head_name", "head_id_number", "standard", "attribute", "main_cause", "other_cause_1", "other_cause_2", "income_year", "wage_income", "business_income",
     "property_income", "transfer_income", "business_expense", "housing_area", "housing_grade", "safe_water",
     "electricity", "relocated", "phone",
 )
