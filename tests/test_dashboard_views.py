@@ -297,3 +297,15 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     response = page.goto(f"{live_server.url}/dashboard/140826/")
     assert response.status == 404
 
+
+
+def test_dashboard_and_bulletin_pages_switch_to_english(world, client):
+    _profiles()
+    _client(client, world.county_admin)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
+    page = client.get(reverse("dashboard:overview", args=["140826"])).content.decode()
+    assert "Decision dashboard" in page and "Remaining poor population" in page and "Make bulletin" in page
+    bulletin = client.get(reverse("dashboard:bulletin", args=["140826"])).content.decode()
+    assert "Download as Word" in bulletin
+    # the bulletin itself stays Chinese: it is the county's document, in the register of its papers
+    assert "贫困发生率降至" in bulletin
