@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 from contextlib import contextmanager
@@ -26,6 +27,37 @@ def _progress(description: str, total: int | None):
         task = progress.add_task(description, total=total)
         yield lambda n=0, description=None: progress.update(
             task, advance=n, **({"description": description} if description else {}))
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says what went wrong in Chinese (exit status 2, as argparse)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        if message.startswith("the following arguments are required: "):
+            message = "缺少参数 " + message.split(": ", 1)[1]
+        elif message.startswith("argument ") and ": " in message:  # "argument --from: 应为 …"
+            flag, detail = message[len("argument "):].split(": ", 1)
+            message = f"{flag} {detail}"
+        self.exit(2, f"错误：{message}\n")
+
+
+def _iso_date(text: str) -> datetime.date:
+    """An argparse type: YYYY-MM-DD, or a Chinese message naming what was typed."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为 YYYY-MM-DD 格式的日期，收到“{text}”") from None
+
+
+def _unit(code: str):
+    """The org unit `code`, or None after telling the user on stderr (Django must be set up)."""
+    from jingzhun.orgunits.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        print(f"错误：没有区划代码为“{code}”的单位，请检查 --org。", file=sys.stderr)
+    return unit
 
 
 def cmd_init(args) -> int:
@@ -181,21 +213,14 @@ def _summary_rows(summary) -> dict:
 
 def cmd_check(args) -> int:
     _setup_django()
-    import datetime
     import json
 
     from django.core.exceptions import ValidationError
 
     from jingzhun.checks.services import catalog, check_run_execute, findings_compute, select_rules
-    from jingzhun.orgunits.models import OrgUnit
 
-    try:
-        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
-        return 2
-    if args.org and not OrgUnit.objects.filter(code=args.org).exists():
-        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+    as_of = args.as_of
+    if args.org and _unit(args.org) is None:
         return 2
     codes = [c.strip() for c in args.rules.split(",") if c.strip()] if args.rules else None
     try:
@@ -236,24 +261,17 @@ def cmd_check(args) -> int:
 
 def cmd_indicators(args) -> int:
     _setup_django()
-    import datetime
     import json
 
     from django.utils import timezone
 
     from jingzhun.indicators.catalog import indicator_catalog
     from jingzhun.indicators.services import indicators_compute
-    from jingzhun.orgunits.models import OrgUnit
 
-    unit = OrgUnit.objects.filter(code=args.org).first()
+    unit = _unit(args.org)
     if unit is None:
-        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
         return 2
-    try:
-        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else timezone.localdate()
-    except ValueError:
-        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
-        return 2
+    as_of = args.as_of or timezone.localdate()
     values = indicators_compute(org=args.org, as_of=as_of)
     if args.bulletin:
         from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
@@ -281,25 +299,18 @@ def cmd_indicators(args) -> int:
 
 def cmd_compare(args) -> int:
     _setup_django()
-    import datetime
     import json
 
     from jingzhun.compare.kinds import KINDS, kind_by_name
     from jingzhun.compare.services import compare_run_execute, dataset_load
-    from jingzhun.orgunits.models import OrgUnit
 
     kind = kind_by_name(args.kind)
     if kind is None:
         choices = "、".join(f"{k.code}（{k.label}）" for k in KINDS.values())
         print(f"错误：没有“{args.kind}”这类比对数据（可选：{choices}）。", file=sys.stderr)
         return 2
-    try:
-        data_date = datetime.date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        print(f"错误：--date 应为 YYYY-MM-DD 格式的日期，收到“{args.date}”。", file=sys.stderr)
-        return 2
-    if args.org and not OrgUnit.objects.filter(code=args.org).exists():
-        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+    data_date = args.date
+    if args.org and _unit(args.org) is None:
         return 2
     report = dataset_load(kind=kind, paths=args.paths, source=args.source or "", data_date=data_date, via="命令行")
     if not report.ok:
@@ -352,15 +363,10 @@ def cmd_compare(args) -> int:
 def cmd_refresh(args) -> int:
     """Refresh the stored indicators of every unit now (what imports queue for the background worker)."""
     _setup_django()
-    import datetime
 
     from jingzhun.indicators.services import indicators_refresh
 
-    try:
-        as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        print(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期，收到“{args.as_of}”。", file=sys.stderr)
-        return 2
+    as_of = args.as_of
     with _progress("更新各级指标", None) as advance:
         refresh = indicators_refresh(as_of=as_of, reason="命令行更新",
                                      progress=lambda step: advance(description=step))
@@ -372,31 +378,21 @@ def cmd_refresh(args) -> int:
 
 def cmd_changes(args) -> int:
     _setup_django()
-    import datetime
     import json
 
-    from jingzhun.orgunits.models import OrgUnit
     from jingzhun.workflows.ledger import ledger_breakdown, ledger_text
     from jingzhun.workflows.models import LedgerEvent
 
-    unit = OrgUnit.objects.filter(code=args.org).first()
+    unit = _unit(args.org)
     if unit is None:
-        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
         return 2
-    dates = {}
-    for name in ("from_", "to"):
-        raw = getattr(args, name)
-        try:
-            dates[name] = datetime.date.fromisoformat(raw)
-        except ValueError:
-            print(f"错误：--{name.rstrip('_')} 应为 YYYY-MM-DD 格式的日期，收到“{raw}”。", file=sys.stderr)
-            return 2
+    dates = {"from_": args.from_, "to": args.to}
     if dates["from_"] > dates["to"]:
         print("错误：--from 不能晚于 --to。", file=sys.stderr)
         return 2
     total, units = ledger_breakdown(LedgerEvent.objects.all(), org=unit.code, start=dates["from_"], end=dates["to"])
     if args.format == "json":
-        print(json.dumps({"org": unit.code, "name": unit.name, "from": args.from_, "to": args.to,
+        print(json.dumps({"org": unit.code, "name": unit.name, "from": args.from_.isoformat(), "to": args.to.isoformat(),
                           "total": total.as_dict(), "units": [u.as_dict() for u in units]},
                          ensure_ascii=False, indent=1))
         return 0
@@ -425,7 +421,7 @@ def cmd_worker(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jingzhun", description="精准：精准扶贫与防返贫监测平台")
+    parser = _Parser(prog="jingzhun", description="精准：精准扶贫与防返贫监测平台")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("init", help="创建/升级数据库并载入行政区划").set_defaults(func=cmd_init)
@@ -458,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="运行数据核查规则，更新问题数据台账（退出码 0；参数错误为 2）")
     check.add_argument("--org", default="", help="区划代码（默认全部）")
     check.add_argument("--rules", help="只运行这些规则，逗号分隔，如 Q01,Q05")
-    check.add_argument("--as-of", help="核查基准日 YYYY-MM-DD（默认今天）：年龄、年度按此日计算")
+    check.add_argument("--as-of", type=_iso_date, help="核查基准日 YYYY-MM-DD（默认今天）：年龄、年度按此日计算")
     check.add_argument("--format", choices=["table", "json"], default="table")
     check.add_argument("--out", type=Path, help="把结果写入文件")
     check.add_argument("--no-store", action="store_true", help="只输出结果，不写入问题台账")
@@ -466,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ind = sub.add_parser("indicators", help="计算某单位的主要指标（贫困发生率、参保率等）")
     ind.add_argument("--org", required=True, help="区划代码，如 140826")
-    ind.add_argument("--as-of", help="基准日 YYYY-MM-DD（默认今天）：年龄按此日计算")
+    ind.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD（默认今天）：年龄按此日计算")
     ind.add_argument("--format", choices=["table", "json"], default="table")
     ind.add_argument("--bulletin", type=Path, metavar="FILE.docx", help="另写一份简报（Word 文档）")
     ind.set_defaults(func=cmd_indicators)
@@ -478,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("paths", nargs="+", type=Path, metavar="FILE", help=".xlsx 或 .csv 文件")
     compare.add_argument("--org", default="", help="只与该单位的建档立卡数据比对（区划代码，默认全部）")
     compare.add_argument("--source", help="数据来源（默认为该类数据通常的提供部门）")
-    compare.add_argument("--date", help="数据日期 YYYY-MM-DD（默认今天）")
+    compare.add_argument("--date", type=_iso_date, help="数据日期 YYYY-MM-DD（默认今天）")
     compare.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
                          help="计算引擎（spark 需安装 jingzhun[spark]）")
     compare.add_argument("--retrain", action="store_true", help="重新训练该类数据的比对模型")
@@ -486,13 +482,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(func=cmd_compare)
 
     refresh = sub.add_parser("refresh", help="立即更新决策看板的各级指标（导入后也会在后台自动更新）")
-    refresh.add_argument("--as-of", help="基准日 YYYY-MM-DD（默认今天）")
+    refresh.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD（默认今天）")
     refresh.set_defaults(func=cmd_refresh)
 
     changes = sub.add_parser("changes", help="动态调整台账：某单位某时期的新识别、清退、返贫、脱贫和人口自然变更")
     changes.add_argument("--org", required=True, help="区划代码（县、乡镇或村），如 140826")
-    changes.add_argument("--from", dest="from_", required=True, metavar="DATE", help="起始日期 YYYY-MM-DD（含）")
-    changes.add_argument("--to", required=True, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
+    changes.add_argument("--from", dest="from_", required=True, type=_iso_date, metavar="DATE", help="起始日期 YYYY-MM-DD（含）")
+    changes.add_argument("--to", required=True, type=_iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
     changes.add_argument("--format", choices=["table", "json"], default="table")
     changes.set_defaults(func=cmd_changes)
 
@@ -520,7 +516,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # a bad argument (already explained) or --help: its status, not an exception
+        return stop.code if isinstance(stop.code, int) else 0
     try:
         return args.func(args)
     except KeyboardInterrupt:

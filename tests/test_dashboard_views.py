@@ -219,12 +219,12 @@ def test_bulletin_numbers_equal_the_dashboard_and_it_downloads_as_word(world, cl
     latest = indicators_refresh()
     _client(client, world.county_admin)
     values = overview_get(world.county_admin, "140826").unit.values
-    page = client.get(reverse("dashboard:bulletin", args=["140826"]))
-    text = _bulletin_text(page)
+    shown = client.get(reverse("dashboard:bulletin", args=["140826"]))
+    text = _bulletin_text(shown)
     assert f"建档立卡贫困户 {values['HH_REG']} 户 {values['POP_REG']} 人" in text
     assert f"剩余贫困人口 {values['POP_POOR']} 人" in text and "贫困发生率降至 0%" in text
     assert f"截至 {latest.as_of.year} 年" in text and "相比" not in text
-    choices = [c[0] for c in page.context["form"].fields["since"].choices]
+    choices = [c[0] for c in shown.context["form"].fields["since"].choices]
     assert choices == ["", first.pk]
     compared = client.get(reverse("dashboard:bulletin", args=["140826"]) + f"?since={first.pk}")
     change = compared.context["paragraphs"][-1]
@@ -303,8 +303,8 @@ def test_dashboard_and_bulletin_pages_switch_to_english(world, client):
     _profiles()
     _client(client, world.county_admin)
     client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
-    page = client.get(reverse("dashboard:overview", args=["140826"])).content.decode()
-    assert "Decision dashboard" in page and "Remaining poor population" in page and "Make bulletin" in page
+    overview_page = client.get(reverse("dashboard:overview", args=["140826"])).content.decode()
+    assert all(words in overview_page for words in ("Decision dashboard", "Remaining poor population", "Make bulletin"))
     bulletin = client.get(reverse("dashboard:bulletin", args=["140826"])).content.decode()
     assert "Download as Word" in bulletin
     # the bulletin itself stays Chinese: it is the county's document, in the register of its papers

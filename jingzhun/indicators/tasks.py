@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from .models import IndicatorRefresh
-from .services import indicators_refresh, refresh_soon  # noqa: F401  (refresh_soon: the public way to queue)
+from .services import indicators_refresh
 
 
 @task()
