@@ -44,7 +44,11 @@ def test_county_admin_sees_the_county_figures_and_children(world, client):
     assert {r["unit"].short_name for r in rows} >= {"古绛镇", "横水镇"}
     figures = {r["unit"].code: r for r in rows}
     hh_reg = response.context["headers"].index(indicator_catalog()["HH_REG"])
-    assert figures["140826100"]["cells"][hh_reg] == "2" and figures["140826101"]["cells"][hh_reg] == "1"
+    assert figures["140826100"]["cells"][hh_reg]["value"] == "2" and figures["140826101"]["cells"][hh_reg]["value"] == "1"
+    exited = response.context["headers"].index(indicator_catalog()["HH_EXITED"])
+    assert figures["140826100"]["cells"][exited] == {
+        "value": "2", "url": reverse("registry:household_list") + "?status=已脱贫&township=140826100"}
+    assert figures["140826100"]["cells"][hh_reg]["url"] is None
     assert figures["140826100"]["url"] == reverse("dashboard:overview", args=["140826100"])
     cards = {c["id"]: c for c in response.context["cards"]}
     # 3 households in 绛县: home and neighbour 已脱贫 (2 people each), other_township 未脱贫 (2 people)

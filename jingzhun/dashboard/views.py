@@ -34,6 +34,8 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 #: The columns of the child-units table on the page (the export has every indicator).
 TABLE_INDICATORS = ("HH_REG", "POP_REG", "POP_POOR", "INCIDENCE", "HH_EXITED", "HH_RETURNED", "MED_INS_RATE",
                     "HELPER_COVERAGE")
+#: Table counts that are exactly the households of one 脱贫状态 (and so can link to that list).
+STATUS_COUNTS = {"HH_EXITED": "已脱贫", "HH_RETURNED": "返贫"}
 INFRASTRUCTURE = ("ROAD_RATE", "BUS_RATE", "BROADBAND_RATE", "CLINIC_RATE", "CULTURE_RATE")
 
 
@@ -135,7 +137,12 @@ def _overview_body(user, code: str, day) -> dict:
             url = f"{list_url}?{village_query}" if village_query is not None else None
         else:
             url = reverse("dashboard:overview", args=[c.code]) + at_query
-        rows.append({"unit": c, "url": url, "cells": [fmt(k, child.values.get(k)) for k in TABLE_INDICATORS]})
+        unit_query = selectors.household_list_query(user, c)
+        # counts that are exactly one 脱贫状态 link to those households of the unit
+        cells = [{"value": fmt(k, child.values.get(k)),
+                  "url": f"{list_url}?status={STATUS_COUNTS[k]}&{unit_query}"
+                  if k in STATUS_COUNTS and unit_query is not None else None} for k in TABLE_INDICATORS]
+        rows.append({"unit": c, "url": url, "cells": cells})
     ranked = sorted((ch for ch in data.children if ch.values.get("INCIDENCE") is not None),
                     key=lambda ch: ch.values["INCIDENCE"], reverse=True)
     exits = values.get("EXITS_BY_YEAR", {})
