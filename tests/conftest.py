@@ -20,3 +20,15 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_to_begin_with():
+    """Each test starts in Chinese: a request with the English cookie leaves English active in the thread
+    (LocaleMiddleware activates per request and never deactivates), which would leak into later tests."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -147,7 +147,8 @@ def import_sheets(*, sheets: Mapping[str, SheetData], read_issues: Sequence[Impo
                        scope_prefix=scope_prefix, scope_label=scope_label)
     summary = None
     if not issues:
-        reason = _("导入 %(files)s") % {"files": "、".join(sources)} + (f"（{via}）" if via else "")
+        # stored in history rows and the refresh it queues: always Chinese, whatever the uploader's language
+        reason = "导入 " + "、".join(sources) + (f"（{via}）" if via else "")
         progress(_("写入数据库"), 60)
         tables = {sheet: typed_table(sheet, data) for sheet, data in sheets.items()}
         try:
