@@ -58,6 +58,7 @@ def test_county_admin_sees_the_county_figures_and_children(world, client):
     assert cards["med-ins"]["value"] == "100.00%"
     list_url = reverse("registry:household_list")
     poor, returned = cards["pop-poor"]["links"]
+    assert cards["pop-poor"]["url"] == f"{list_url}?status=剩余贫困"  # 未脱贫 and 返贫, the people's households
     assert (poor["value"], poor["url"]) == ("1", f"{list_url}?status=未脱贫")  # the admin's own county: no filter
     assert (returned["value"], returned["url"]) == ("0", f"{list_url}?status=返贫")
     html = response.content.decode()
@@ -80,6 +81,10 @@ def test_township_page_links_filter_by_township_and_villages_by_village(world, c
     # and the filtered list indeed holds exactly the township's 已脱贫 households
     listed = client.get(cards["exited"]["url"]).content.decode()
     assert world.home.code in listed and world.neighbour.code in listed and world.other_township.code not in listed
+    # the 剩余贫困人口 figure lists the township's 未脱贫 and 返贫 households: none here
+    assert cards["pop-poor"]["url"] == f"{list_url}?status=剩余贫困&township=140826100"
+    remaining = client.get(cards["pop-poor"]["url"]).content.decode()
+    assert world.home.code not in remaining and world.other_township.code not in remaining
 
 
 def test_percentages_have_two_decimals(world, client):
@@ -289,12 +294,16 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     }""")
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r"/dashboard/140826100/$"))
-    assert "1 户" in page.inner_text("#card-pop-poor")
-    page.click("#card-pop-poor a[data-status='未脱贫']")
+    assert "2" in page.inner_text("#card-pop-poor b")  # the neighbour's two 正常 members
+    page.click("#card-pop-poor b a")  # the 剩余贫困人口 figure itself
     page.wait_for_url(re.compile(r"/households/\?"))
     table = page.inner_text("#households")
     assert world.neighbour.code in table
     assert world.home.code not in table and world.other_township.code not in table
+    page.go_back()
+    page.click("#card-pop-poor a[data-status='未脱贫']")  # and the 未脱贫 households among them
+    page.wait_for_url(re.compile(r"/households/\?status=%E6%9C%AA"))
+    assert world.neighbour.code in page.inner_text("#households")
 
     page.click("text=退出")
     _login(page, live_server, "village_clerk")
@@ -313,3 +322,14 @@ def test_dashboard_and_bulletin_pages_switch_to_english(world, client):
     assert "Download as Word" in bulletin
     # the bulletin itself stays Chinese: it is the county's document, in the register of its papers
     assert "贫困发生率降至" in bulletin
+
+
+def test_remaining_poor_filter_lists_poor_and_returned_households(world, client):
+    from jingzhun.registry.selectors import household_list
+
+    Household.objects.filter(code=world.home.code).update(status="返贫", exit_year=None)
+    codes = set(household_list(world.county_admin, status="剩余贫困").values_list("code", flat=True))
+    assert codes == {world.home.code, world.other_township.code}
+    listed = _client(client, world.county_admin).get(reverse("registry:household_list") + "?status=剩余贫困")
+    assert listed.status_code == 200 and world.home.code in listed.content.decode()
+    assert world.neighbour.code not in listed.content.decode()

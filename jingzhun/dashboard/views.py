@@ -25,6 +25,7 @@ from jingzhun.indicators.models import IndicatorRefresh
 from jingzhun.indicators.services import may_refresh, refresh_request
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.registry import vocab
 
 from . import selectors
 from .forms import AtDateForm, BulletinForm
@@ -117,6 +118,7 @@ def _overview_body(user, code: str, day) -> dict:
     cards = [
         {"id": "incidence", "label": _("贫困发生率"), "value": fmt("INCIDENCE", values.get("INCIDENCE"))},
         {"id": "pop-poor", "label": _("剩余贫困人口"), "value": fmt("POP_POOR", values.get("POP_POOR")),
+         "url": link(list_url, vocab.REMAINING_POOR),
          "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "url": link(list_url, "未脱贫")},
                    {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "url": link(list_url, "返贫")}]},
         {"id": "exited", "label": _("已脱贫"), "value": fmt("HH_EXITED", values.get("HH_EXITED")),

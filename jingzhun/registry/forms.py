@@ -123,7 +123,8 @@ class HouseholdFilterForm(UnitFilterForm):
 
     field_order = ["status", "attribute", "main_cause", "township", "village", "q"]
     status = forms.ChoiceField(label=_("脱贫状态"), required=False,
-                               choices=[("", _("全部"))] + vocab.PovertyStatus.choices)
+                               choices=[("", _("全部"))] + vocab.PovertyStatus.choices
+                               + [(vocab.REMAINING_POOR, _("剩余贫困（未脱贫和返贫）"))])
     attribute = forms.ChoiceField(label=_("贫困户属性"), required=False,
                                   choices=[("", _("全部"))] + vocab.HouseholdAttribute.choices)
     main_cause = forms.ChoiceField(label=_("主要致贫原因"), required=False,

@@ -30,7 +30,9 @@ def household_list(user, *, status: str = "", attribute: str = "", main_cause: s
     """Households in reach, filtered; `unit` is any org code (township, village…) to narrow to."""
     qs = households_for(user).select_related("village").annotate(
         member_count=Count("members", filter=_NORMAL))
-    if status:
+    if status == vocab.REMAINING_POOR:
+        qs = qs.filter(status__in=vocab.REMAINING_POOR_STATUSES)
+    elif status:
         qs = qs.filter(status=status)
     if attribute:
         qs = qs.filter(attribute=attribute)

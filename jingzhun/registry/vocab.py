@@ -34,6 +34,12 @@ class PovertyStatus(models.TextChoices):
     REMOVED = "清退", _("清退")
 
 
+#: A list filter beside the four statuses: the households still poor (未脱贫 or 返贫), whose 正常 members are
+#: the dashboard's 剩余贫困人口.
+REMAINING_POOR = "剩余贫困"
+REMAINING_POOR_STATUSES = (PovertyStatus.POOR, PovertyStatus.RETURNED)
+
+
 class PovertyCause(models.TextChoices):
     """致贫原因 (the twelve of the national 《贫困户登记表》)."""
 
