@@ -419,36 +419,31 @@ def _evaluation_year(request) -> int:
 
 @login_required
 def village_exit(request, unit: str):
-    village = selectors.unit_in_reach(request.user, unit)
-    if village.level != Level.VILLAGE:
-        raise Http404("not a village")
-    year = _evaluation_year(request)
-    try:
-        pack, criteria = evaluation.village_exit_criteria(village.code, year=year, as_of=timezone.localdate())
-    except evaluation_errors() as exc:
-        messages.error(request, str(exc))
-        return redirect("registry:division", code=village.code)
-    return render(request, "workflows/exit_evaluation.html", {
-        "unit": village, "year": year, "pack": pack, "criteria": criteria, "overall": evaluation.overall(criteria),
-        "sources": [Path(s).name for s in pack.sources],
-        "title": _("贫困村退出评估"), "form": EvaluationForm(initial={"year": year})})
+    return _exit_evaluation(request, unit, level=Level.VILLAGE, criteria=evaluation.village_exit_criteria,
+                            title=_("贫困村退出评估"))
 
 
 @login_required
 def county_exit(request, unit: str):
-    county = selectors.unit_in_reach(request.user, unit)
-    if county.level != Level.COUNTY:
-        raise Http404("not a county")
+    return _exit_evaluation(request, unit, level=Level.COUNTY, criteria=evaluation.county_exit_criteria,
+                            title=_("贫困县退出评估（三率一度）"))
+
+
+def _exit_evaluation(request, code: str, *, level: int, criteria, title: str):
+    """A unit of `level` evaluated criterion by criterion against its pack (`criteria` computes them)."""
+    unit = selectors.unit_in_reach(request.user, code)
+    if unit.level != level:
+        raise Http404("not a unit of that level")
     year = _evaluation_year(request)
     try:
-        pack, criteria = evaluation.county_exit_criteria(county.code, year=year, as_of=timezone.localdate())
+        pack, rows = criteria(unit.code, year=year, as_of=timezone.localdate())
     except evaluation_errors() as exc:
         messages.error(request, str(exc))
-        return redirect("registry:division", code=county.code)
+        return redirect("registry:division", code=unit.code)
     return render(request, "workflows/exit_evaluation.html", {
-        "unit": county, "year": year, "pack": pack, "criteria": criteria, "overall": evaluation.overall(criteria),
-        "sources": [Path(s).name for s in pack.sources],
-        "title": _("贫困县退出评估（三率一度）"), "form": EvaluationForm(initial={"year": year})})
+        "unit": unit, "year": year, "pack": pack, "criteria": rows, "overall": evaluation.overall(rows),
+        "sources": [Path(s).name for s in pack.sources], "title": title,
+        "form": EvaluationForm(initial={"year": year})})
 
 
 def evaluation_errors():
