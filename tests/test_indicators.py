@@ -247,3 +247,16 @@ def test_an_import_queues_one_refresh_that_runs_after_commit(settings, tmp_path)
     assert refreshes[0].reason.startswith("导入") and refreshes[0].units > 0
     settings.JINGZHUN_INDICATOR_AUTO_REFRESH = False
     assert refresh_soon(reason="x") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_direct_refresh_takes_over_a_queued_one_whose_task_then_skips(settings):
+    from jingzhun.indicators.models import IndicatorRefresh
+    from jingzhun.indicators.services import indicators_refresh
+    from jingzhun.indicators.tasks import refresh_indicators
+
+    queued = IndicatorRefresh.objects.create(as_of=AS_OF, reason="导入 村表.csv")  # as refresh_soon leaves it
+    done = indicators_refresh(as_of=AS_OF)  # e.g. `jingzhun refresh` or the demo, before any worker ran
+    assert done.pk == queued.pk and done.status == IndicatorRefresh.Status.DONE and done.reason == "导入 村表.csv"
+    assert IndicatorRefresh.objects.count() == 1
+    assert refresh_indicators.call(queued.pk) == "skipped"

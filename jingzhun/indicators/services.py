@@ -50,6 +50,13 @@ def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: dateti
         if progress:
             progress(description)
 
+    if refresh is None and snapshot is None:
+        # a refresh queued for the worker would only repeat this one: take it over (its task then skips)
+        queued = IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.QUEUED).order_by("id").first()
+        if queued is not None and refresh_claim(queued.pk):
+            IndicatorRefresh.objects.filter(pk=queued.pk).update(as_of=as_of or timezone.localdate(),
+                                                                 reason=reason or queued.reason)
+            refresh = IndicatorRefresh.objects.get(pk=queued.pk)
     if refresh is None:
         refresh = IndicatorRefresh.objects.create(as_of=as_of or timezone.localdate(), reason=reason,
                                                   triggered_by=triggered_by)
@@ -83,6 +90,12 @@ def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: dateti
     refresh.refresh_from_db()
     refresh_prune()
     return refresh
+
+
+def refresh_claim(refresh_id: int) -> bool:
+    """Mark a queued refresh as running; False when someone else (the worker, a command) already took it."""
+    return bool(IndicatorRefresh.objects.filter(pk=refresh_id, status=IndicatorRefresh.Status.QUEUED)
+                .update(status=IndicatorRefresh.Status.RUNNING))
 
 
 def refresh_prune(*, today: datetime.date | None = None) -> int:
