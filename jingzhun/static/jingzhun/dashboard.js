@@ -25,17 +25,21 @@ document.addEventListener("DOMContentLoaded", function () {
       chart.setOption({
         animation: animation, title: title, tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         legend: { type: "scroll", orient: "vertical", right: 4, top: 36 },
+        // slice labels only when few enough to stay clear of each other and of the legend
         series: [{ type: "pie", radius: ["30%", "62%"], center: ["40%", "56%"],
+                   label: { show: data.names.length <= 5, formatter: "{d}%" },
                    data: data.names.map(function (n, i) { return { name: n, value: data.values[i] }; }) }]
       });
     } else {
       var percent = data.kind === "ranking" || data.kind === "rates";
+      // many bars, or long names (通村公路硬化率 …), are written at a slant so they do not overlap
+      var tilted = data.names.length > 6 || data.names.some(function (n) { return n.length > 5; });
       chart.setOption({
         animation: animation, title: title,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
                    valueFormatter: function (v) { return v == null ? "—" : (percent ? v.toFixed(2) + "%" : v); } },
-        grid: { left: 50, right: 20, top: 44, bottom: 60 },
-        xAxis: { type: "category", data: data.names, axisLabel: { rotate: data.names.length > 6 ? 40 : 0, interval: 0 } },
+        grid: { left: 50, right: 20, top: 44, bottom: tilted ? 84 : 60 },
+        xAxis: { type: "category", data: data.names, axisLabel: { rotate: tilted ? 30 : 0, interval: 0 } },
         yAxis: { type: "value", max: data.kind === "rates" ? 100 : null, minInterval: data.kind === "years" ? 1 : 0 },
         dataZoom: data.names.length > 20 ? [{ type: "slider", xAxisIndex: 0, start: 0, end: 100 * 20 / data.names.length }] : [],
         color: [data.kind === "years" ? "#2e8b57" : "#c0392b"],
