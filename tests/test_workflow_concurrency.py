@@ -16,7 +16,7 @@ from django.utils import timezone
 from jingzhun.accounts.models import Role
 from jingzhun.accounts.services import user_create
 from jingzhun.orgunits.models import OrgUnit
-from jingzhun.workflows import services
+from jingzhun.workflows import publicity, services
 from jingzhun.workflows.definitions import Kind
 from jingzhun.workflows.models import LedgerEvent, Procedure
 from jingzhun.workflows.services import WorkflowError
@@ -66,9 +66,9 @@ def _exit_at_announcement(world) -> Procedure:
     for step, data in (("village_review", {}), ("team_verification", {"food_clothing": True}),
                        ("household_consent", {})):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True, data=data)
-    batch = services.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
+    batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
                                 procedure_ids=[p.pk], start=past(9))
-    services.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
+    publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     return p
 
 
@@ -77,9 +77,9 @@ def test_two_concurrent_exits_of_one_household_leave_exactly_one_event(world):
     other = _second_officer()
     today = timezone.localdate()
     results, errors = _race(
-        lambda: services.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
+        lambda: publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
                                     procedure_ids=[p.pk], start=today),
-        lambda: services.batch_open(acting_user=other, kind=Kind.EXIT, step="announcement",
+        lambda: publicity.batch_open(acting_user=other, kind=Kind.EXIT, step="announcement",
                                     procedure_ids=[p.pk], start=today),
     )
     assert len(results) == 1 and len(errors) == 1, errors
@@ -131,9 +131,9 @@ def test_two_announcements_in_one_village_at_once_get_different_household_codes(
         procedures.append(p)
     today = timezone.localdate()
     results, errors = _race(
-        lambda: services.batch_open(acting_user=world.county_admin, kind=Kind.ENTRY, step="county_announcement",
+        lambda: publicity.batch_open(acting_user=world.county_admin, kind=Kind.ENTRY, step="county_announcement",
                                     procedure_ids=[procedures[0].pk], start=today),
-        lambda: services.batch_open(acting_user=second_admin, kind=Kind.ENTRY, step="county_announcement",
+        lambda: publicity.batch_open(acting_user=second_admin, kind=Kind.ENTRY, step="county_announcement",
                                     procedure_ids=[procedures[1].pk], start=today),
     )
     assert not errors and len(results) == 2

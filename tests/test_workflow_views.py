@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from jingzhun.registry.models import Member, VillageProfile
-from jingzhun.workflows import services
+from jingzhun.workflows import publicity, services
 from jingzhun.workflows.definitions import Kind
 from jingzhun.workflows.models import Procedure, PublicityBatch
 
@@ -114,7 +114,7 @@ def test_objection_and_early_close_through_the_notice_page(world, client):
                             members=members, year=2018)
     for step in ("group_review", "village_review"):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True)
-    batch = services.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
+    batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
                                 procedure_ids=[p.pk], start=past(3))
     _login(client, world.village_clerk)
     page = client.post(reverse("workflows:batch_close", args=[batch.pk]), follow=True).content.decode()

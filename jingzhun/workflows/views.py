@@ -19,7 +19,7 @@ from jingzhun.orgunits.models import Level
 from jingzhun.registry import vocab
 from jingzhun.registry.selectors import household_get
 
-from . import evaluation, ledger, notice, selectors, services
+from . import evaluation, ledger, notice, publicity, selectors, services
 from .comparison import candidate_comparison
 from .definitions import ADDING_CHANGES, PUBLIC_TYPES, Kind, step_of, steps_of
 from .forms import (
@@ -257,7 +257,7 @@ def batch_list(request):
                          initial={"kind": kind, "step": step, "procedures": [c[0] for c in choices]})
         if posted and form.is_valid():
             try:
-                batch = services.batch_open(acting_user=request.user, kind=kind, step=step,
+                batch = publicity.batch_open(acting_user=request.user, kind=kind, step=step,
                                             procedure_ids=form.cleaned_data["procedures"],
                                             start=form.cleaned_data["start"], title=form.cleaned_data["title"])
             except WorkflowError as exc:
@@ -313,7 +313,7 @@ def batch_close(request, batch_id: int):
     batch = selectors.batch_get(request.user, batch_id)
     if request.method == "POST":
         try:
-            services.batch_close(acting_user=request.user, batch_id=batch.pk)
+            publicity.batch_close(acting_user=request.user, batch_id=batch.pk)
         except WorkflowError as exc:
             messages.error(request, exc.message)
         else:
@@ -332,7 +332,7 @@ def objection_new(request, batch_id: int):
             messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         else:
             try:
-                services.objection_record(acting_user=request.user, batch_id=batch.pk,
+                publicity.objection_record(acting_user=request.user, batch_id=batch.pk,
                                           procedure_id=form.cleaned_data["procedure"],
                                           received_on=form.cleaned_data["received_on"],
                                           content=form.cleaned_data["content"])
@@ -353,7 +353,7 @@ def objection_resolve(request, objection_id: int):
             messages.error(request, _("请选择处理结果并填写核实情况。"))
         else:
             try:
-                services.objection_resolve(acting_user=request.user, objection_id=objection.pk,
+                publicity.objection_resolve(acting_user=request.user, objection_id=objection.pk,
                                            upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD,
                                            note=form.cleaned_data["note"])
             except WorkflowError as exc:
