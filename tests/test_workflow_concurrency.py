@@ -67,7 +67,7 @@ def _exit_at_announcement(world) -> Procedure:
                        ("household_consent", {})):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True, data=data)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(9))
+                                 procedure_ids=[p.pk], start=past(9))
     publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     return p
 
@@ -78,9 +78,9 @@ def test_two_concurrent_exits_of_one_household_leave_exactly_one_event(world):
     today = timezone.localdate()
     results, errors = _race(
         lambda: publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
-                                    procedure_ids=[p.pk], start=today),
+                                     procedure_ids=[p.pk], start=today),
         lambda: publicity.batch_open(acting_user=other, kind=Kind.EXIT, step="announcement",
-                                    procedure_ids=[p.pk], start=today),
+                                     procedure_ids=[p.pk], start=today),
     )
     assert len(results) == 1 and len(errors) == 1, errors
     assert isinstance(errors[0], WorkflowError) and "已不在“乡镇审核公告”待公示状态" in errors[0].message
@@ -132,9 +132,9 @@ def test_two_announcements_in_one_village_at_once_get_different_household_codes(
     today = timezone.localdate()
     results, errors = _race(
         lambda: publicity.batch_open(acting_user=world.county_admin, kind=Kind.ENTRY, step="county_announcement",
-                                    procedure_ids=[procedures[0].pk], start=today),
+                                     procedure_ids=[procedures[0].pk], start=today),
         lambda: publicity.batch_open(acting_user=second_admin, kind=Kind.ENTRY, step="county_announcement",
-                                    procedure_ids=[procedures[1].pk], start=today),
+                                     procedure_ids=[procedures[1].pk], start=today),
     )
     assert not errors and len(results) == 2
     codes = {Procedure.objects.get(pk=p.pk).household_id for p in procedures}

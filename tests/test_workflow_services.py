@@ -69,7 +69,7 @@ def test_entry_step_cannot_be_skipped(world):
                                approve=True)
     with pytest.raises(WorkflowError, match="不在“村内公示”待公示状态"):
         publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                            procedure_ids=[p.pk], start=past(10))
+                             procedure_ids=[p.pk], start=past(10))
     p.refresh_from_db()
     assert p.step == "group_review" and p.records.count() == 1
 
@@ -152,7 +152,7 @@ def _at_village_publicity(world) -> Procedure:
 def test_publicity_lasts_the_packs_seven_days_and_cannot_end_early(world):
     p = _at_village_publicity(world)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(3))
+                                 procedure_ids=[p.pk], start=past(3))
     assert batch.end - batch.start == datetime.timedelta(days=6)
     with pytest.raises(WorkflowError, match="期满后"):
         publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
@@ -162,16 +162,16 @@ def test_publicity_lasts_the_packs_seven_days_and_cannot_end_early(world):
 def test_objection_blocks_the_next_step_until_resolved(world):
     p = _at_village_publicity(world)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(10))
+                                 procedure_ids=[p.pk], start=past(10))
     with pytest.raises(WorkflowError, match="公示期内"):
         publicity.objection_record(acting_user=world.village_clerk, batch_id=batch.pk, procedure_id=p.pk,
-                                  received_on=past(11), content="早于公示")
+                                   received_on=past(11), content="早于公示")
     objection = publicity.objection_record(acting_user=world.village_clerk, batch_id=batch.pk, procedure_id=p.pk,
-                                          received_on=past(5), content="该户儿子在县城有商品房")
+                                           received_on=past(5), content="该户儿子在县城有商品房")
     with pytest.raises(WorkflowError, match="未处理的公示异议.*孙有田"):
         publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     publicity.objection_resolve(acting_user=world.village_clerk, objection_id=objection.pk, upheld=False,
-                               note="经核实房产登记在已分户的儿子名下")
+                                note="经核实房产登记在已分户的儿子名下")
     publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     p.refresh_from_db()
     assert p.step == "township_review"
@@ -181,11 +181,11 @@ def test_objection_blocks_the_next_step_until_resolved(world):
 def test_upheld_objection_ends_the_procedure(world):
     p = _at_village_publicity(world)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(10))
+                                 procedure_ids=[p.pk], start=past(10))
     objection = publicity.objection_record(acting_user=world.village_clerk, batch_id=batch.pk, procedure_id=p.pk,
-                                          received_on=past(5), content="家有小轿车")
+                                           received_on=past(5), content="家有小轿车")
     publicity.objection_resolve(acting_user=world.village_clerk, objection_id=objection.pk, upheld=True,
-                               note="核实属实，车辆价值 8 万元")
+                                note="核实属实，车辆价值 8 万元")
     publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     p.refresh_from_db()
     assert p.state == Procedure.State.REJECTED and "异议成立" in p.reason
@@ -195,7 +195,7 @@ def test_publicity_start_in_the_future_is_refused(world):
     p = _at_village_publicity(world)
     with pytest.raises(WorkflowError, match="不能晚于今天"):
         publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                            procedure_ids=[p.pk], start=timezone.localdate() + datetime.timedelta(days=1))
+                             procedure_ids=[p.pk], start=timezone.localdate() + datetime.timedelta(days=1))
 
 
 # --- 户退出 ---------------------------------------------------------------------------------------------
@@ -266,10 +266,10 @@ def exit_to_announcement_from(world, p: Procedure) -> Procedure:
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True,
                                note="同意", data=data)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(9))
+                                 procedure_ids=[p.pk], start=past(9))
     publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
-                        procedure_ids=[p.pk], start=timezone.localdate())
+                         procedure_ids=[p.pk], start=timezone.localdate())
     p.refresh_from_db()
     return p
 
@@ -429,7 +429,7 @@ def test_exit_steps_refuse_the_wrong_role_a_skip_and_a_stranger(world, poor):
                                approve=True)
     with pytest.raises(WorkflowError, match="不在“乡镇审核公告”待公示状态"):
         publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
-                            procedure_ids=[p.pk], start=timezone.localdate())
+                             procedure_ids=[p.pk], start=timezone.localdate())
     with pytest.raises(Http404):
         services.exit_override(acting_user=world.outsider, procedure_id=p.pk, reason="另一个县的管理员不能特批此户")
     with pytest.raises(PermissionDenied):

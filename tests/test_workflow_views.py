@@ -115,7 +115,7 @@ def test_objection_and_early_close_through_the_notice_page(world, client):
     for step in ("group_review", "village_review"):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(3))
+                                 procedure_ids=[p.pk], start=past(3))
     _login(client, world.village_clerk)
     page = client.post(reverse("workflows:batch_close", args=[batch.pk]), follow=True).content.decode()
     assert "期满后" in page

@@ -53,17 +53,17 @@ def entry_to_announcement(world, *, village: str = XIAGAOCHI, head: str = "孙�
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True,
                                note="同意")
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(10))
+                                 procedure_ids=[p.pk], start=past(10))
     publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="township_review",
                            approve=True, note="审核通过")
     batch = publicity.batch_open(acting_user=world.township_officer, kind=Kind.ENTRY, step="township_publicity",
-                                procedure_ids=[p.pk], start=past(8))
+                                 procedure_ids=[p.pk], start=past(8))
     publicity.batch_close(acting_user=world.township_officer, batch_id=batch.pk)
     services.procedure_act(acting_user=world.county_admin, procedure_id=p.pk, step="comparison", approve=True,
                            data={"comparison": "车辆、房产、工商、财政供养均无比中"})
     publicity.batch_open(acting_user=world.county_admin, kind=Kind.ENTRY, step="county_announcement",
-                        procedure_ids=[p.pk], start=timezone.localdate())
+                         procedure_ids=[p.pk], start=timezone.localdate())
     p.refresh_from_db()
     return p
 
@@ -78,9 +78,9 @@ def exit_to_announcement(world, household, *, year: int = 2020, food_clothing: b
     services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step="household_consent",
                            approve=True, note="农户签字认可")
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
-                                procedure_ids=[p.pk], start=past(9))
+                                 procedure_ids=[p.pk], start=past(9))
     publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
-                        procedure_ids=[p.pk], start=timezone.localdate())
+                         procedure_ids=[p.pk], start=timezone.localdate())
     p.refresh_from_db()
     return p

@@ -258,8 +258,8 @@ def batch_list(request):
         if posted and form.is_valid():
             try:
                 batch = publicity.batch_open(acting_user=request.user, kind=kind, step=step,
-                                            procedure_ids=form.cleaned_data["procedures"],
-                                            start=form.cleaned_data["start"], title=form.cleaned_data["title"])
+                                             procedure_ids=form.cleaned_data["procedures"],
+                                             start=form.cleaned_data["start"], title=form.cleaned_data["title"])
             except WorkflowError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -333,9 +333,9 @@ def objection_new(request, batch_id: int):
         else:
             try:
                 publicity.objection_record(acting_user=request.user, batch_id=batch.pk,
-                                          procedure_id=form.cleaned_data["procedure"],
-                                          received_on=form.cleaned_data["received_on"],
-                                          content=form.cleaned_data["content"])
+                                           procedure_id=form.cleaned_data["procedure"],
+                                           received_on=form.cleaned_data["received_on"],
+                                           content=form.cleaned_data["content"])
             except WorkflowError as exc:
                 messages.error(request, exc.message)
             else:
@@ -354,8 +354,8 @@ def objection_resolve(request, objection_id: int):
         else:
             try:
                 publicity.objection_resolve(acting_user=request.user, objection_id=objection.pk,
-                                           upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD,
-                                           note=form.cleaned_data["note"])
+                                            upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD,
+                                            note=form.cleaned_data["note"])
             except WorkflowError as exc:
                 messages.error(request, exc.message)
             else:
