@@ -26,13 +26,14 @@ SKIPPED = "skipped"
 _TASKS: dict[str, Task] = {}
 
 
-def run_task(model: type[Run]) -> Callable[[Callable[[Run], str]], Task]:
+def run_task(model: type[Run], *, register: bool = True) -> Callable[[Callable[[Run], str]], Task]:
     """Make `body(run) -> status` the background task of `model`'s runs, called with the run's pk.
 
     The task claims the run first (a second delivery returns "skipped"), beats its heartbeat while the
     body works, and turns any error into a failed run with a message its user can read: "内存超出上限"
     for a MemoryError (the worker's memory ceiling), the model's `failure_message` otherwise. Uploaded
-    files are discarded afterwards.
+    files are discarded afterwards. `register=False`: not the task `enqueue(run)` queues for the model
+    (a second task over the same model, as the tests' deliberately slow or greedy ones).
     """
     def decorate(body: Callable[[Run], str]) -> Task:
         @functools.wraps(body)
@@ -40,7 +41,8 @@ def run_task(model: type[Run]) -> Callable[[Callable[[Run], str]], Task]:
             return execute(model, run_id, body)
 
         registered = task()(run_claimed)
-        _TASKS[model._meta.label_lower] = registered
+        if register:
+            _TASKS[model._meta.label_lower] = registered
         return registered
     return decorate
 
