@@ -6,6 +6,7 @@ import datetime
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -92,17 +93,23 @@ def test_a_comparison_delivered_twice_concurrently_runs_once(world, monkeypatch,
     assert not (folder / "0.csv").exists()  # other departments' personal data: not kept as loose files
 
 
+def _import_job(world, settings, text: str) -> ImportJob:
+    """A queued web import of one uploaded 户表.csv holding `text`."""
+    job = ImportJob(triggered_by=world.county_admin, files=["户表.csv"])
+    folder = settings.UPLOAD_ROOT / str(job.id)
+    folder.mkdir(parents=True)
+    (folder / "0.csv").write_text(text, encoding="utf-8")
+    job.folder = str(folder)
+    job.save()
+    return job
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_import_delivered_twice_concurrently_runs_once(world, monkeypatch, settings):
     from jingzhun.exchange.tasks import run_import_job
 
     calls = _counting(monkeypatch, "jingzhun.exchange.tasks.registry_import")
-    job = ImportJob(triggered_by=world.county_admin, files=["户表.csv"])
-    folder = settings.UPLOAD_ROOT / str(job.id)
-    folder.mkdir(parents=True)
-    (folder / "0.csv").write_text("户编号,户主姓名\n1,张三\n", encoding="utf-8")
-    job.folder = str(folder)
-    job.save()
+    job = _import_job(world, settings, "户编号,户主姓名\n1,张三\n")
     assert _deliver_twice(run_import_job, str(job.pk)) == [ImportJob.Status.REFUSED, SKIPPED]
     assert len(calls) == 1
     job.refresh_from_db()
@@ -156,12 +163,8 @@ def test_a_run_whose_worker_process_is_gone_is_marked_failed(world):
 @pytest.mark.django_db
 def test_a_run_without_heartbeat_is_failed_and_its_uploads_deleted(world, settings):
     settings.JINGZHUN_RUN_STALE_SECONDS = 120
-    job = ImportJob(triggered_by=world.county_admin, files=["户表.csv"])
-    folder = settings.UPLOAD_ROOT / str(job.id)
-    folder.mkdir(parents=True)
-    (folder / "0.csv").write_text("身份证号\n142731194510267762\n", encoding="utf-8")
-    job.folder = str(folder)
-    job.save()
+    job = _import_job(world, settings, "身份证号\n142731194510267762\n")
+    folder = Path(job.folder)
     old = timezone.now() - datetime.timedelta(seconds=121)
     # another host's worker: only the heartbeat can tell
     ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=old, worker="elsewhere:1")

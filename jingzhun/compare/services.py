@@ -23,6 +23,7 @@ from jingzhun.analytics import registry_snapshot
 from jingzhun.exchange.issues import ImportIssue
 from jingzhun.orgunits.access import access_for
 from jingzhun.runs.tasks import enqueue, running
+from jingzhun.runs.uploads import uploads_check, uploads_store
 
 from .kinds import KINDS, DatasetKind, kind_by_name
 from .matching import Matcher, agreements, default_model, match_people
@@ -53,9 +54,6 @@ def require_compare(user) -> None:
         raise PermissionDenied("only county admins and sysadmins run comparisons")
 
 
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
-
-
 @transaction.atomic
 def compare_run_start(*, acting_user, kind: str, files, source: str = "",
                       data_date: datetime.date | None = None) -> CompareRun:
@@ -65,22 +63,13 @@ def compare_run_start(*, acting_user, kind: str, files, source: str = "",
         raise ValidationError(_("请选择数据类别。"))
     if not files:
         raise ValidationError(_("请选择要比对的文件（.xlsx 或 .csv）。"))
-    for upload in files:
-        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
-            raise ValidationError(_("“%(name)s”不是 .xlsx 或 .csv 文件。") % {"name": upload.name})
-        if upload.size > settings.JINGZHUN_MAX_UPLOAD_BYTES:
-            raise ValidationError(_("“%(name)s”超过 %(mb)d MB，请拆分后上传。")
-                                  % {"name": upload.name, "mb": settings.JINGZHUN_MAX_UPLOAD_BYTES // 2**20})
+    uploads_check(files, wrong_type=_("“%(name)s”不是 .xlsx 或 .csv 文件。"))
     run = CompareRun(kind=kind, org=access_for(acting_user).prefix, triggered_by=acting_user,
                      upload={"files": [Path(f.name).name for f in files], "source": source,
                              "date": (data_date or timezone.localdate()).isoformat()})
     run.save()
     folder = Path(settings.UPLOAD_ROOT) / f"compare-{run.pk}"
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, upload in enumerate(files):
-        with open(folder / f"{index}{Path(upload.name).suffix.lower()}", "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    uploads_store(files, folder)
     run.folder = str(folder)
     run.save(update_fields=["folder"])
     enqueue(run)

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.access import access_for
 from jingzhun.runs.tasks import enqueue
+from jingzhun.runs.uploads import uploads_check, uploads_store
 
 from .models import ImportJob
-
-ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 
 @transaction.atomic
@@ -26,22 +25,12 @@ def import_job_create(*, acting_user, files: list[UploadedFile], dry_run: bool =
     access.require_write()
     if not files:
         raise ValidationError(_("请选择要导入的文件（.xlsx 工作簿，或名为 村表/户表/人员表 的 .csv 文件）。"))
-    for upload in files:
-        if not upload.name.lower().endswith(ALLOWED_SUFFIXES):
-            raise ValidationError(_("“%(name)s”不是 .xlsx 或 .csv 文件；请用模板格式保存后再上传。") % {"name": upload.name})
-        if upload.size > settings.JINGZHUN_MAX_UPLOAD_BYTES:
-            raise ValidationError(_("“%(name)s”超过 %(mb)d MB，请拆分后上传。")
-                                  % {"name": upload.name, "mb": settings.JINGZHUN_MAX_UPLOAD_BYTES // 2**20})
+    uploads_check(files, wrong_type=_("“%(name)s”不是 .xlsx 或 .csv 文件；请用模板格式保存后再上传。"))
     if len({f.name for f in files}) != len(files):
         raise ValidationError(_("上传了同名文件，请只保留一个。"))
     job = ImportJob(triggered_by=acting_user, dry_run=dry_run, files=[Path(f.name).name for f in files])
     folder = Path(settings.UPLOAD_ROOT) / str(job.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    for index, upload in enumerate(files):
-        # Stored under a name of our own; the person's file name is kept only for display.
-        with open(folder / f"{index}{Path(upload.name).suffix.lower()}", "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    uploads_store(files, folder)
     job.folder = str(folder)
     job.save()
     enqueue(job)
