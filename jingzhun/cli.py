@@ -107,10 +107,10 @@ def cmd_serve(args) -> int:
     from waitress import serve
 
     from config.wsgi import application
-    from jingzhun.runs.reaper import reap
+    from jingzhun.runs.reaper import reap_safely
     from jingzhun.runs.supervisor import exit_on_sigterm, run_child, supervised, worker_command
 
-    reap()  # runs left "running" when the server last stopped
+    reap_safely()  # runs left "running" when the server last stopped
     # Background tasks (imports, checks, refreshes, comparisons) run in a supervised worker process:
     # restarted when it dies, stopped with the server (Ctrl+C or SIGTERM).
     with exit_on_sigterm(), supervised(None if args.no_worker else worker_command()):

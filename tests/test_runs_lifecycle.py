@@ -161,6 +161,21 @@ def test_a_run_whose_worker_process_is_gone_is_marked_failed(world):
 
 
 @pytest.mark.django_db
+def test_a_live_worker_here_is_believed_over_its_heartbeat_unless_its_pid_was_reused(world):
+    """A long SQLite write delays the heartbeat of a live worker; a pid reused after a restart is not it."""
+    old = timezone.now() - datetime.timedelta(hours=2)
+    busy = CheckRun.objects.create(org="140826", as_of=AS_OF)
+    reused = CheckRun.objects.create(org="140826", as_of=AS_OF)
+    # this process (started just now) is the worker of both; `reused` was claimed long before it started
+    CheckRun.objects.filter(pk=busy.pk).update(status="running", started_at=timezone.now(), heartbeat_at=old,
+                                               worker=worker_identity())
+    CheckRun.objects.filter(pk=reused.pk).update(status="running", started_at=datetime.datetime(
+        2000, 1, 1, tzinfo=datetime.timezone.utc), heartbeat_at=old, worker=worker_identity())
+    assert [r.pk for r in reaper.reap()] == [reused.pk]
+    assert CheckRun.objects.get(pk=busy.pk).status == CheckRun.Status.RUNNING
+
+
+@pytest.mark.django_db
 def test_a_run_without_heartbeat_is_failed_and_its_uploads_deleted(world, settings):
     settings.JINGZHUN_RUN_STALE_SECONDS = 120
     job = _import_job(world, settings, "身份证号\n142731194510267762\n")

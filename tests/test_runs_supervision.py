@@ -113,21 +113,22 @@ def test_a_worker_killed_mid_run_is_restarted_the_run_failed_and_the_next_job_ru
         assert _pid(done["worker"]) != _pid(first["worker"])
     finally:
         err = _stop(serve)
+        print(err)
     assert "后台任务进程" in err and "重新启动" in err
 
 
 def test_a_job_over_the_memory_ceiling_fails_and_the_worker_lives(home):
-    serve = _serve(home, JINGZHUN_WORKER_MEMORY_MB="2048")
+    serve = _serve(home, JINGZHUN_WORKER_MEMORY_MB="3072")
     try:
         greedy = _enqueue(home, "tests.run_jobs.greedy")
         failed = _wait(lambda: (r := _run(home, greedy))["status"] in ("done", "failed") and r, what="the greedy run")
-        assert failed["status"] == "failed" and failed["error"].startswith("内存超出上限（2048 MB）"), failed
+        assert failed["status"] == "failed" and failed["error"].startswith("内存超出上限（3072 MB）"), failed
         refresh = _enqueue(home, "jingzhun.indicators.tasks.refresh_indicators")
         done = _wait(lambda: (r := _run(home, refresh))["status"] in ("done", "failed") and r, what="the refresh")
         assert done["status"] == "done", done
         assert done["worker"] == failed["worker"]  # the same worker process: it survived
     finally:
-        _stop(serve)
+        print(_stop(serve))  # shown when the test fails
 
 
 def test_sigterm_to_serve_stops_its_worker(home):

@@ -1,8 +1,9 @@
 """The reaper: runs whose worker died (kill -9, out of memory, power) are marked failed, uploads removed.
 
-A run is dead when its worker process on this host is gone, or when its heartbeat (beaten every few
-seconds while it runs) is older than JINGZHUN_RUN_STALE_SECONDS — the only sign when it ran on another
-host. The worker reaps when it starts and then periodically, `jingzhun serve` does too, and the pages
+A run is dead when its worker process on this host is gone (or its pid now belongs to a process that
+started after the run did), or, for a run of another host, when its heartbeat (beaten every few seconds
+while it runs) is older than JINGZHUN_RUN_STALE_SECONDS. A live worker on this host is believed over
+its heartbeat: on SQLite a long import holds the write lock, and its heartbeat waits for it. The worker reaps when it starts and then periodically, `jingzhun serve` does too, and the pages
 that show runs call `reap_soon()`.
 """
 
@@ -47,11 +48,26 @@ def process_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def process_started(pid: int) -> datetime.datetime | None:
+    """When process `pid` started (Linux /proc), or None when that cannot be told."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+    return datetime.datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"), tz=datetime.timezone.utc)
+
+
 def death_reason(run: Run, *, stale_before: datetime.datetime, host: str) -> str | None:
     """Why `run` (running) is dead, in the words its user reads; None while it seems alive."""
     worker_host, _sep, pid = run.worker.rpartition(":")
-    if worker_host == host and pid.isdigit() and not process_alive(int(pid)):
-        return _("后台进程已中止（进程 %(pid)s 已不存在，可能是内存不足或服务器重启），请重新发起。") % {"pid": pid}
+    if worker_host == host and pid.isdigit():
+        started = process_started(int(pid)) if run.started_at else None
+        # a pid is reused after a restart: a process younger than the run is not its worker
+        if not process_alive(int(pid)) or (started and started > run.started_at + datetime.timedelta(seconds=5)):
+            return _("后台进程已中止（进程 %(pid)s 已不存在，可能是内存不足或服务器重启），请重新发起。") % {"pid": pid}
+        return None
     last_sign = run.heartbeat_at or run.started_at or run.created_at
     if last_sign is not None and last_sign < stale_before:
         return _("后台进程已中止（超过 %(s)d 秒没有响应），请重新发起。") % {"s": settings.JINGZHUN_RUN_STALE_SECONDS}
@@ -79,12 +95,17 @@ def reap(*, now: datetime.datetime | None = None) -> list[Run]:
     return reaped
 
 
-def reap_soon() -> None:
-    """reap(), at most every REAP_EVERY_SECONDS per process, and never failing the caller (a page)."""
-    if time.monotonic() - _last_reap[0] < REAP_EVERY_SECONDS:
-        return
-    _last_reap[0] = time.monotonic()
+def reap_safely() -> None:
+    """reap(), never failing the caller (a page, the worker starting on a database not yet migrated)."""
     try:
         reap()
     except Exception:
         logger.exception("reaping dead runs failed")
+
+
+def reap_soon() -> None:
+    """reap_safely(), at most every REAP_EVERY_SECONDS per process (pages call it on every view)."""
+    if time.monotonic() - _last_reap[0] < REAP_EVERY_SECONDS:
+        return
+    _last_reap[0] = time.monotonic()
+    reap_safely()

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
-from .reaper import reap
+from .reaper import reap_safely
 from .worker import SUPERVISED_ENV
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def reap_now() -> None:
     from django.db import connections
 
     try:
-        reap()
+        reap_safely()
     finally:
         connections.close_all()
 
@@ -84,7 +84,10 @@ class Supervisor:
         with self._lock:  # stop() must not miss a process started while it runs
             if self._stopping.is_set():
                 return None
-            self.process = subprocess.Popen(self.argv, env={**os.environ, SUPERVISED_ENV: "1"})
+            # under an address-space ceiling, glibc's per-thread malloc arenas (64 MB reserved each) would
+            # use up the worker's allowance before its jobs do
+            env = {"MALLOC_ARENA_MAX": "2", **os.environ, SUPERVISED_ENV: "1"}
+            self.process = subprocess.Popen(self.argv, env=env)
             self.starts += 1
             return self.process
 

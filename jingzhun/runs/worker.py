@@ -7,7 +7,6 @@ supervisor (`jingzhun serve`) starts a new worker and the reaper marks the run f
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import threading
@@ -16,9 +15,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from .reaper import reap
+from .reaper import reap_safely
 
-logger = logging.getLogger(__name__)
 #: Set by the supervisor for its worker: the worker then stops when the supervisor dies (even by kill -9).
 SUPERVISED_ENV = "JINGZHUN_SUPERVISED"
 
@@ -52,10 +50,7 @@ def _die_with_parent() -> None:
 def _reap_periodically(stop: threading.Event, every: float) -> None:
     try:
         while not stop.wait(every):
-            try:
-                reap()
-            except Exception:  # a locked database: next time
-                logger.warning("reaping dead runs failed", exc_info=True)
+            reap_safely()
     finally:
         connections.close_all()
 
@@ -65,7 +60,7 @@ def worker_main(*, interval: float = 1.0) -> int:
     if os.environ.get(SUPERVISED_ENV):
         _die_with_parent()
     memory_ceiling_set(settings.JINGZHUN_WORKER_MEMORY_MB)
-    reap()  # runs left "running" by a worker that died before this one started
+    reap_safely()  # runs left "running" by a worker that died before this one started
     connections.close_all()
     stop = threading.Event()
     every = max(5.0, settings.JINGZHUN_RUN_STALE_SECONDS / 4)
