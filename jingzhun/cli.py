@@ -104,30 +104,27 @@ def cmd_demo(args) -> int:
 
 def cmd_serve(args) -> int:
     _setup_django()
-    import subprocess
-
     from waitress import serve
 
     from config.wsgi import application
+    from jingzhun.runs.reaper import reap_safely
+    from jingzhun.runs.supervisor import exit_on_sigterm, run_child, supervised, worker_command
 
-    # Background tasks (web imports) run in a worker process beside the web server.
-    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "jingzhun.cli", "worker"])
-    print(f"精准 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
-    try:
+    reap_safely()  # runs left "running" when the server last stopped
+    # Background tasks (imports, checks, refreshes, comparisons) run in a supervised worker process:
+    # restarted when it dies, stopped with the server (Ctrl+C or SIGTERM).
+    with exit_on_sigterm(), supervised(None if args.no_worker else worker_command()):
+        print(f"精准 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
         if args.processes > 1:
             # One Python process runs one request at a time on one core (the GIL); a busy server runs
             # several (gunicorn, Unix only), each with its threads.
-            subprocess.run([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers",
-                            str(args.processes), "--worker-class", "gthread", "--threads", str(args.threads),
-                            "--bind", f"{args.host}:{args.port}", "--log-level", "warning",
-                            # each process its own listening socket: the kernel spreads connections evenly
-                            "--reuse-port"], check=False)
+            run_child([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers",
+                       str(args.processes), "--worker-class", "gthread", "--threads", str(args.threads),
+                       "--bind", f"{args.host}:{args.port}", "--log-level", "warning",
+                       # each process its own listening socket: the kernel spreads connections evenly
+                       "--reuse-port"])
         else:
             serve(application, host=args.host, port=args.port, threads=args.threads)
-    finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
     return 0
 
 
@@ -414,10 +411,9 @@ def cmd_changes(args) -> int:
 
 def cmd_worker(args) -> int:
     _setup_django()
-    from django.core.management import call_command
+    from jingzhun.runs.worker import worker_main
 
-    call_command("db_worker", interval=args.interval)
-    return 0
+    return worker_main(interval=args.interval)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -151,7 +151,7 @@ def test_upload_with_errors_then_fixed_file_shows_the_summary(world, live_server
     page.wait_for_url(re.compile(r"/exchange/import/[0-9a-f-]+/$"))
     issues = page.inner_text("#issues")
     assert "户表" in issues and "识别年度" in issues and "2014年" in issues and "四位年份" in issues
-    assert "整个文件未导入" in page.inner_text("#job-status")
+    assert "整个文件未导入" in page.inner_text("#run-status")
     page.screenshot(path=_artifact("import-errors.png"), full_page=True)
     assert Household.objects.count() == before
 

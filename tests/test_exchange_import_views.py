@@ -44,7 +44,7 @@ def test_upload_runs_the_import_as_a_task_and_shows_the_summary(officer, client,
         response = client.post(reverse("exchange:import_start"), {"files": _upload(folder)})
     assert response.status_code == 302
     job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.DONE and job.created_by == officer
+    assert job.status == ImportJob.Status.DONE and job.triggered_by == officer
     page = client.get(response["Location"]).content.decode()
     assert "已导入" in page and 'id="summary"' in page
     assert job.summary["households"]["created"] + job.summary["households"]["updated"] == len(households)
@@ -119,16 +119,16 @@ def test_read_only_roles_cannot_upload(world, client, role, tmp_path):
 
 @pytest.mark.django_db
 def test_another_users_job_is_not_found(world, client, officer):
-    job = ImportJob.objects.create(created_by=world.county_admin, folder="/nonexistent", files=["x.csv"])
+    job = ImportJob.objects.create(triggered_by=world.county_admin, folder="/nonexistent", files=["x.csv"])
     assert client.get(reverse("exchange:import_job", kwargs={"job_id": job.pk})).status_code == 404
     assert client.get(reverse("exchange:import_errors", kwargs={"job_id": job.pk})).status_code == 404
 
 
 @pytest.mark.django_db
 def test_running_job_page_polls_with_htmx(world, client, officer):
-    job = ImportJob.objects.create(created_by=officer, folder="/nonexistent", files=["x.csv"],
+    job = ImportJob.objects.create(triggered_by=officer, folder="/nonexistent", files=["x.csv"],
                                    status=ImportJob.Status.RUNNING, stage="检查格式", percent=30)
     page = client.get(reverse("exchange:import_job", kwargs={"job_id": job.pk})).content.decode()
     assert 'hx-trigger="every 1s"' in page and "检查格式" in page and 'value="30"' in page
     fragment = client.get(reverse("exchange:import_job", kwargs={"job_id": job.pk}), HTTP_HX_REQUEST="true")
-    assert fragment.content.decode().lstrip().startswith("<div id=\"job-status\"")
+    assert fragment.content.decode().lstrip().startswith("<div id=\"run-status\"")

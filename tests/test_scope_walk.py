@@ -68,7 +68,7 @@ def _urls(world, name: str, pattern: URLPattern):
             yield reverse(name, kwargs={"compare_run_id": run.pk}), None
     elif params == {"job_id"}:
         for job in ImportJob.objects.all():
-            yield reverse(name, kwargs={"job_id": job.pk}), f"job:{job.created_by.username}"
+            yield reverse(name, kwargs={"job_id": job.pk}), f"job:{job.triggered_by.username}"
     elif params == {"procedure_id"}:
         for procedure in Procedure.objects.all():
             yield reverse(name, kwargs={"procedure_id": procedure.pk}), procedure.household_id
@@ -115,7 +115,7 @@ def _jobs(world) -> None:
                                    first_run=run, last_run=run, first_seen=now, last_seen=now)
     for user, household in ((world.village_clerk, world.home), (world.outsider, world.other_county)):
         issue = ImportIssue("户表.csv", "户表", 2, "户主身份证号", household.head_id_number, "测试")
-        ImportJob.objects.create(created_by=user, folder="/nonexistent", files=["户表.csv"],
+        ImportJob.objects.create(triggered_by=user, folder="/nonexistent", files=["户表.csv"],
                                  status=ImportJob.Status.REFUSED, issues=[issue.as_dict()], issue_count=1)
     _comparison_pairs(world)
 

@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_list, env_str, jingzhun_home
+from .env import env_bool, env_int, env_list, env_str, jingzhun_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "jingzhun"
@@ -150,6 +150,10 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # embedded deployment needs no broker; `jingzhun serve` starts a worker beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 UPLOAD_ROOT = JINGZHUN_HOME / "uploads"
+#: A running run whose heartbeat is older than this (or whose worker process is gone) is marked failed.
+JINGZHUN_RUN_STALE_SECONDS = env_int("JINGZHUN_RUN_STALE_SECONDS", 120)
+#: Address space of the background worker, in MB (0: no ceiling): a runaway job fails, the worker lives.
+JINGZHUN_WORKER_MEMORY_MB = env_int("JINGZHUN_WORKER_MEMORY_MB", 4096)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 #: Folders of a county's own rule files (added to, or replacing, the shipped catalog).

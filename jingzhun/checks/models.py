@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jingzhun.runs.models import Run, status_field
 
-class CheckRun(models.Model):
+
+class CheckRun(Run):
     """一次核查: which rules ran over which unit, as of when, and what changed in the ledger."""
 
     class Status(models.TextChoices):
@@ -17,14 +20,11 @@ class CheckRun(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    failure_message = _("核查失败，问题台账未改动；请联系系统管理员。")
+    status = status_field(Status)
     org = models.CharField(_("核查范围"), max_length=12, blank=True)
     as_of = models.DateField(_("核查基准日"))
     rules = models.JSONField(_("规则"), default=list)
-    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     found = models.PositiveIntegerField(_("本次发现"), default=0)
     opened = models.PositiveIntegerField(_("新增问题"), default=0)
     closed = models.PositiveIntegerField(_("自动销号"), default=0)
@@ -35,6 +35,9 @@ class CheckRun(models.Model):
         verbose_name = _("核查批次")
         verbose_name_plural = _("核查批次")
         ordering = ["-created_at"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("checks:run_detail", kwargs={"run_id": self.pk})
 
 
 class Problem(models.Model):

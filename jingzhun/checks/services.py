@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,6 +22,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.analytics import get_engine, registry_snapshot
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import subtree_q
+from jingzhun.runs.tasks import enqueue, running
 
 from .catalog import Rule, load_catalog
 from .models import CheckRun, Problem, ProblemCount
@@ -28,6 +30,8 @@ from .runner import run_rules
 
 _CHUNK = 5000
 REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Who may start a run: a run rewrites the ledger of a whole county (or more), so not a village or township.
+START_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
 
 
 def catalog() -> dict[str, Rule]:
@@ -59,26 +63,46 @@ def findings_compute(*, org: str, as_of: datetime.date, rules: list[Rule]) -> tu
     return findings, snapshot_seconds, time.perf_counter() - started
 
 
+def may_start_runs(user) -> bool:
+    access = access_for(user)
+    return access.active and access.role in START_ROLES
+
+
+@transaction.atomic
+def check_run_start(*, acting_user) -> CheckRun:
+    """Queue a run of every rule over the user's unit as of today (executed after this transaction commits)."""
+    if not may_start_runs(acting_user):
+        raise PermissionDenied("only county admins and sysadmins start check runs")
+    run = CheckRun.objects.create(org=access_for(acting_user).prefix, as_of=timezone.localdate(),
+                                  rules=list(catalog()), triggered_by=acting_user)
+    enqueue(run)
+    return run
+
+
 def check_run_execute(*, org: str = "", as_of: datetime.date | None = None, rule_codes: Iterable[str] | None = None,
                       triggered_by=None, run: CheckRun | None = None) -> tuple[CheckRun, pa.Table]:
     """Check the registry under `org` and bring the problem ledger up to date.
 
     New findings become 待整改 problems; problems that no longer fire are closed as 已整改; a fixed
-    one that fires again is reopened; approved exceptions (情况属实) stay as they are.
+    one that fires again is reopened; approved exceptions (情况属实) stay as they are. `run` is a run
+    already claimed (the background task); without one a run is created and claimed here (the command).
     """
     rules = select_rules(rule_codes)
     as_of = as_of or timezone.localdate()
+    lifecycle = nullcontext()
     if run is None:
         run = CheckRun.objects.create(org=org, as_of=as_of, rules=[r.code for r in rules], triggered_by=triggered_by)
-    CheckRun.objects.filter(pk=run.pk).update(status=CheckRun.Status.RUNNING)
-    findings, snapshot_seconds, rule_seconds = findings_compute(org=org, as_of=as_of, rules=rules)
-    with transaction.atomic():
-        opened, closed = _reconcile(run, findings, org=org, codes=[r.code for r in rules])
-        _record_counts(run, org=org, codes=[r.code for r in rules])
-        run.status, run.finished_at = CheckRun.Status.DONE, timezone.now()
-        run.found, run.opened, run.closed = findings.num_rows, opened, closed
-        run.snapshot_seconds, run.rule_seconds = snapshot_seconds, rule_seconds
-        run.save()
+        run.claim()
+        lifecycle = running(run)
+    with lifecycle:
+        run.progress(_("读取登记数据并运行规则"), 10)
+        findings, snapshot_seconds, rule_seconds = findings_compute(org=org, as_of=as_of, rules=rules)
+        run.progress(_("更新问题台账"), 70)
+        with transaction.atomic():
+            opened, closed = _reconcile(run, findings, org=org, codes=[r.code for r in rules])
+            _record_counts(run, org=org, codes=[r.code for r in rules])
+            run.finish(found=findings.num_rows, opened=opened, closed=closed, snapshot_seconds=snapshot_seconds,
+                       rule_seconds=rule_seconds, stage=_("完成"))
     return run, findings
 
 

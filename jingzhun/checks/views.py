@@ -30,8 +30,9 @@ from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
 from jingzhun.orgunits.selectors import filter_units
+from jingzhun.runs.reaper import reap_soon
 
-from . import services, tasks
+from . import services
 from .forms import ExceptionClaimForm, ExceptionReviewForm, ProblemFilterForm
 from .models import CheckRun, Problem, ProblemCount
 
@@ -306,28 +307,29 @@ def problem_review(request, problem_id: int):
 @login_required
 @require_GET
 def run_list(request):
+    reap_soon()
     runs = list(_runs_for(request.user).select_related("triggered_by")[:RECENT_RUNS])
     names = _unit_names(r.org for r in runs)
     for run in runs:
         run.org_name = names.get(run.org, run.org) if run.org else _("全国")
     return render(request, "checks/run_list.html", {
-        "runs": runs, "can_start": tasks.may_start_runs(request.user), "rule_count": len(services.catalog())})
+        "runs": runs, "can_start": services.may_start_runs(request.user), "rule_count": len(services.catalog())})
 
 
 @login_required
 @require_POST
 def run_start(request):
-    run = tasks.check_run_start(acting_user=request.user)
+    run = services.check_run_start(acting_user=request.user)
     return redirect("checks:run_detail", run_id=run.pk)
 
 
 @login_required
 @require_GET
 def run_detail(request, run_id: int):
+    reap_soon()
     run = _run_get(request.user, run_id)
     rules = services.catalog()
     run.org_name = _unit_names([run.org]).get(run.org, run.org) if run.org else _("全国")
-    run.finished = run.status in (CheckRun.Status.DONE, CheckRun.Status.FAILED)
     counts = _run_counts(request.user, run, rules) if run.status == CheckRun.Status.DONE else []
     template = "checks/_run_status.html" if request.headers.get("HX-Request") else "checks/run_detail.html"
     return render(request, template, {

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jingzhun.runs.models import Run, status_field
 
 from .kinds import KINDS
 
@@ -66,7 +71,7 @@ class MatchModel(models.Model):
         verbose_name_plural = _("比对模型")
 
 
-class CompareRun(models.Model):
+class CompareRun(Run):
     """一次比对: one kind against the registry under one unit, with progress and counts."""
 
     class Status(models.TextChoices):
@@ -76,18 +81,12 @@ class CompareRun(models.Model):
         REFUSED = "refused", _("有错误，未导入")
         FAILED = "failed", _("失败")
 
+    status = status_field(Status)
     kind = models.CharField(_("数据类别"), max_length=16, choices=KIND_CHOICES)
     org = models.CharField(_("比对范围"), max_length=12, blank=True)
     engine = models.CharField(_("计算引擎"), max_length=8, default="duckdb")
     batch = models.ForeignKey(Batch, verbose_name=_("数据批次"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="runs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    stage = models.CharField(_("进度说明"), max_length=64, blank=True)
-    percent = models.PositiveSmallIntegerField(_("进度"), default=0)
     #: Uploaded files waiting for the background task (web runs), and the form's source and date.
     folder = models.CharField(_("存放目录"), max_length=255, blank=True)
     upload = models.JSONField(_("上传信息"), default=dict, blank=True)
@@ -99,9 +98,11 @@ class CompareRun(models.Model):
         verbose_name_plural = _("比对批次")
         ordering = ["-created_at"]
 
-    @property
-    def finished(self) -> bool:
-        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+    def get_absolute_url(self) -> str:
+        return reverse("compare:run", kwargs={"compare_run_id": self.pk})
+
+    def upload_folder(self) -> Path | None:
+        return Path(self.folder) if self.folder else None
 
 
 class Match(models.Model):

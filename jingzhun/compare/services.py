@@ -22,8 +22,10 @@ from jingzhun.accounts.models import Role
 from jingzhun.analytics import registry_snapshot
 from jingzhun.exchange.issues import ImportIssue
 from jingzhun.orgunits.access import access_for
+from jingzhun.runs.tasks import enqueue, running
+from jingzhun.runs.uploads import uploads_check, uploads_store
 
-from .kinds import DatasetKind, kind_by_name
+from .kinds import KINDS, DatasetKind, kind_by_name
 from .matching import Matcher, agreements, default_model, match_people
 from .models import Batch, CompareRun, ExternalRecord, Match, MatchModel, ReviewDecision
 from .readers import read_dataset_files
@@ -50,6 +52,28 @@ def may_compare(user) -> bool:
 def require_compare(user) -> None:
     if user is not None and not may_compare(user):
         raise PermissionDenied("only county admins and sysadmins run comparisons")
+
+
+@transaction.atomic
+def compare_run_start(*, acting_user, kind: str, files, source: str = "",
+                      data_date: datetime.date | None = None) -> CompareRun:
+    """Keep the uploaded files and queue their load and comparison over the user's unit."""
+    require_compare(acting_user)
+    if kind not in KINDS:
+        raise ValidationError(_("请选择数据类别。"))
+    if not files:
+        raise ValidationError(_("请选择要比对的文件（.xlsx 或 .csv）。"))
+    uploads_check(files, wrong_type=_("“%(name)s”不是 .xlsx 或 .csv 文件。"))
+    run = CompareRun(kind=kind, org=access_for(acting_user).prefix, triggered_by=acting_user,
+                     upload={"files": [Path(f.name).name for f in files], "source": source,
+                             "date": (data_date or timezone.localdate()).isoformat()})
+    run.save()
+    folder = Path(settings.UPLOAD_ROOT) / f"compare-{run.pk}"
+    uploads_store(files, folder)
+    run.folder = str(folder)
+    run.save(update_fields=["folder"])
+    enqueue(run)
+    return run
 
 
 def thresholds() -> tuple[float, float]:
@@ -171,8 +195,13 @@ def compare_run_execute(*, kind: DatasetKind, org: str = "", acting_user=None, e
     """
     require_compare(acting_user)
     if run is None:
-        run = CompareRun.objects.create(kind=kind.code, org=org, engine=engine, batch=batch, created_by=acting_user)
-    CompareRun.objects.filter(pk=run.pk).update(status=CompareRun.Status.RUNNING)
+        run = CompareRun.objects.create(kind=kind.code, org=org, engine=engine, batch=batch, triggered_by=acting_user)
+        run.claim()
+        with running(run):
+            return compare_run_execute(kind=kind, org=org, acting_user=acting_user, engine=engine, run=run,
+                                       batch=batch, retrain=retrain,
+                                       progress=lambda stage, percent: (run.progress(stage, percent),
+                                                                        progress(stage, percent)))
     progress(_("读取建档立卡数据"), 35)
     registry, facts = _registry_people(org)
     external = _external_records(kind, org)
@@ -187,10 +216,9 @@ def compare_run_execute(*, kind: DatasetKind, org: str = "", acting_user=None, e
         from .signals import signals_raise
 
         counts["problems"] = signals_raise(run=run, kind=kind, org=org)
-        run.status, run.finished_at, run.percent, run.stage = CompareRun.Status.DONE, timezone.now(), 100, _("完成")
-        run.counts = counts | {"registry": registry.num_rows, "records": external.num_rows,
-                               "seconds": {k: round(v, 3) for k, v in result.seconds.items()}}
-        run.save()
+        run.finish(stage=_("完成"), counts=counts | {
+            "registry": registry.num_rows, "records": external.num_rows,
+            "seconds": {k: round(v, 3) for k, v in result.seconds.items()}})
     return run
 
 

@@ -120,7 +120,7 @@ def signals_raise(*, run: CompareRun, kind: DatasetKind, org: str) -> int:
                                                             ("person", pa.string()), ("org", pa.string()),
                                                             ("message", pa.string())]))
     check_run = CheckRun.objects.create(org=org, as_of=timezone.localdate(), rules=[kind.signal_rule],
-                                        triggered_by=run.created_by, status=CheckRun.Status.DONE,
+                                        triggered_by=run.triggered_by, status=CheckRun.Status.DONE,
                                         finished_at=timezone.now(), found=findings.num_rows)
     opened, closed = _reconcile(check_run, findings, org=org, codes=[kind.signal_rule])
     _record_counts(check_run, org=org, codes=[kind.signal_rule])

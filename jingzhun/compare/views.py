@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.exchange.import_views import MultipleFileField
 from jingzhun.orgunits.access import access_for
+from jingzhun.runs.reaper import reap_soon
 
-from . import selectors, services, tasks
+from . import selectors, services
 from .kinds import KINDS, RULE_CATEGORY, RULE_NAMES
 from .models import Match
 
@@ -42,9 +43,9 @@ def compare_home(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                run = tasks.compare_run_start(acting_user=request.user, kind=form.cleaned_data["kind"],
-                                              files=form.cleaned_data["files"], source=form.cleaned_data["source"],
-                                              data_date=form.cleaned_data["data_date"])
+                run = services.compare_run_start(acting_user=request.user, kind=form.cleaned_data["kind"],
+                                                 files=form.cleaned_data["files"], source=form.cleaned_data["source"],
+                                                 data_date=form.cleaned_data["data_date"])
             except ValidationError as exc:
                 form.add_error("files", exc)
             else:
@@ -67,6 +68,7 @@ def _pairs_page(request, qs):
 @login_required
 @require_GET
 def compare_run(request, compare_run_id):
+    reap_soon()
     run = selectors.run_get(request.user, compare_run_id)
     if request.headers.get("HX-Request"):
         return render(request, "compare/_run_status.html", {"run": run})

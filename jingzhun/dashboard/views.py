@@ -23,6 +23,7 @@ from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 from jingzhun.indicators.catalog import indicator_catalog
 from jingzhun.indicators.models import IndicatorRefresh
 from jingzhun.indicators.services import may_refresh, refresh_request
+from jingzhun.runs.reaper import reap_soon
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry import vocab
@@ -76,6 +77,7 @@ def overview(request, code: str):
     day, at_form = _day(request)
     unit = selectors.dashboard_unit_get(request.user, code)
     refresh = selectors.refresh_at(day)
+    reap_soon()  # a refresh whose worker died must not show as 正在进行 for ever
     access = access_for(request.user)
     key = ":".join(["dashboard", code, str(day), access.prefix, access.role, translation.get_language() or "",
                     refresh.finished_at.isoformat() if refresh else "none"])

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.orgunits.access import access_for
+from jingzhun.runs.reaper import reap_soon
 
-from . import jobs
+from . import services
+from .errorbook import ERROR_WORKBOOK
 from .models import ImportJob
 
 
@@ -49,30 +51,31 @@ def import_start(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = jobs.import_job_create(acting_user=request.user, files=form.cleaned_data["files"],
-                                         dry_run=form.cleaned_data["dry_run"])
+            job = services.import_job_create(acting_user=request.user, files=form.cleaned_data["files"],
+                                             dry_run=form.cleaned_data["dry_run"])
         except ValidationError as exc:
             form.add_error("files", exc)
         else:
             return redirect("exchange:import_job", job_id=job.pk)
-    recent = ImportJob.objects.filter(created_by=request.user)[:10]
+    recent = ImportJob.objects.filter(triggered_by=request.user)[:10]
     return render(request, "exchange/import_start.html", {"form": form, "recent": recent})
 
 
 @login_required
 @require_GET
 def import_job(request, job_id):
-    job = jobs.import_job_get(request.user, job_id)
+    reap_soon()
+    job = services.import_job_get(request.user, job_id)
     page = Paginator(job.issues, 200).get_page(request.GET.get("page"))
     template = "exchange/_import_status.html" if request.headers.get("HX-Request") else "exchange/import_job.html"
-    return render(request, template, {"job": job, "page": page})
+    return render(request, template, {"job": job, "run": job, "page": page})
 
 
 @login_required
 @require_GET
 def import_errors(request, job_id):
-    job = jobs.import_job_get(request.user, job_id)
-    path = Path(job.folder) / jobs.ERROR_WORKBOOK
+    job = services.import_job_get(request.user, job_id)
+    path = Path(job.folder) / ERROR_WORKBOOK
     if job.status != ImportJob.Status.REFUSED or not path.exists():
         raise Http404("no error workbook")
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"导入错误-{job.created_at:%Y%m%d-%H%M}.xlsx")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.runs.models import Run, status_field
 
-class ImportJob(models.Model):
+
+class ImportJob(Run):
     """一次网页导入: the uploaded files, where the background import is, and what it found."""
 
     class Status(models.TextChoices):
@@ -20,17 +24,14 @@ class ImportJob(models.Model):
         REFUSED = "refused", _("有错误，未导入")
         FAILED = "failed", _("系统错误，未导入")
 
+    failure_message = _("系统错误，数据未改动；请联系系统管理员")
+    status = status_field(Status)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
-                                   related_name="import_jobs")
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+                                     related_name="import_jobs")
     files = models.JSONField(_("文件"), default=list)
     folder = models.CharField(_("存放目录"), max_length=255)
     dry_run = models.BooleanField(_("仅检查"), default=False)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    stage = models.CharField(_("进度说明"), max_length=64, blank=True)
-    percent = models.PositiveSmallIntegerField(_("进度"), default=0)
     summary = models.JSONField(_("结果"), null=True, blank=True)
     issues = models.JSONField(_("错误"), default=list, blank=True)
     issue_count = models.PositiveIntegerField(_("错误数"), default=0)
@@ -40,6 +41,8 @@ class ImportJob(models.Model):
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at"]
 
-    @property
-    def finished(self) -> bool:
-        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+    def get_absolute_url(self) -> str:
+        return reverse("exchange:import_job", kwargs={"job_id": self.pk})
+
+    def upload_folder(self) -> Path | None:
+        return Path(self.folder) if self.folder else None

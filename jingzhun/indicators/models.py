@@ -6,12 +6,13 @@ Pages and the API read these rows instead of computing on request, and since eve
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.runs.models import Run, status_field
 
-class IndicatorRefresh(models.Model):
+
+class IndicatorRefresh(Run):
     """指标更新: one computation of the indicators of every org unit from one snapshot of the registry."""
 
     class Status(models.TextChoices):
@@ -20,19 +21,15 @@ class IndicatorRefresh(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    failure_message = _("指标更新失败，看板继续显示上一次的结果；请联系系统管理员。")
+    status = status_field(Status)
     as_of = models.DateField(_("基准日"))
     reason = models.CharField(_("原因"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     units = models.PositiveIntegerField(_("单位数"), default=0)
     members = models.PositiveBigIntegerField(_("人数"), default=0)
     snapshot_seconds = models.FloatField(_("读取用时（秒）"), default=0)
     compute_seconds = models.FloatField(_("计算用时（秒）"), default=0)
     store_seconds = models.FloatField(_("保存用时（秒）"), default=0)
-    error = models.TextField(_("错误"), blank=True)
 
     class Meta:
         verbose_name = _("指标更新")

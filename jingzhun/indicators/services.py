@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 import time
 from itertools import islice
 
@@ -15,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import Role
 from jingzhun.orgunits.access import access_for
+from jingzhun.runs.tasks import enqueue, running
 
 from jingzhun.analytics import Snapshot, get_engine, registry_snapshot
 
 from .compute import empty_unit_values, unit_values
 from .models import IndicatorRefresh, UnitIndicators
 
-logger = logging.getLogger(__name__)
 _CHUNK = 2000
 
 
@@ -44,58 +43,55 @@ def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: dateti
     """Compute the indicators of every org unit at every level from one snapshot and store them.
 
     The stored rows of a refresh appear all at once (one transaction) when it is done; pages keep
-    reading the previous refresh until then. `snapshot` stands in for the registry (benchmarks).
+    reading the previous refresh until then. `refresh` is one already claimed (the background task);
+    without it a queued refresh is taken over or a new one created and claimed here (commands, the
+    demo). `snapshot` stands in for the registry (benchmarks).
     """
-    def step(description: str) -> None:
-        if progress:
-            progress(description)
-
-    if refresh is None and snapshot is None:
+    if refresh is not None:
+        return _refresh_compute(refresh, snapshot=snapshot, progress=progress)
+    if snapshot is None:
         # a refresh queued for the worker would only repeat this one: take it over (its task then skips)
         queued = IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.QUEUED).order_by("id").first()
-        if queued is not None and refresh_claim(queued.pk):
+        if queued is not None and queued.claim():
             IndicatorRefresh.objects.filter(pk=queued.pk).update(as_of=as_of or timezone.localdate(),
                                                                  reason=reason or queued.reason)
             refresh = IndicatorRefresh.objects.get(pk=queued.pk)
     if refresh is None:
         refresh = IndicatorRefresh.objects.create(as_of=as_of or timezone.localdate(), reason=reason,
                                                   triggered_by=triggered_by)
-    IndicatorRefresh.objects.filter(pk=refresh.pk).update(status=IndicatorRefresh.Status.RUNNING)
-    try:
-        started = time.perf_counter()
-        step("读取登记数据")
-        if snapshot is None:
-            snapshot = registry_snapshot("")
-        members = snapshot.tables["members"].num_rows
-        read = time.perf_counter()
-        step("计算各级指标")
-        with get_engine() as engine:
-            engine.load(snapshot, as_of=refresh.as_of)
-            units = unit_values(engine)
-        computed = time.perf_counter()
-        step("保存指标")
-        with transaction.atomic():
-            rows = (UnitIndicators(refresh_id=refresh.pk, org=org, values=values) for org, values in units.items())
-            while batch := list(islice(rows, _CHUNK)):
-                UnitIndicators.objects.bulk_create(batch)
-            stored = time.perf_counter()
-            IndicatorRefresh.objects.filter(pk=refresh.pk).update(
-                status=IndicatorRefresh.Status.DONE, finished_at=timezone.now(), units=len(units), members=members,
-                snapshot_seconds=read - started, compute_seconds=computed - read, store_seconds=stored - computed)
-    except Exception as exc:
-        logger.exception("indicator refresh %s failed", refresh.pk)
-        IndicatorRefresh.objects.filter(pk=refresh.pk).update(status=IndicatorRefresh.Status.FAILED,
-                                                               finished_at=timezone.now(), error=str(exc)[:2000])
-        raise
+        refresh.claim()
+    with running(refresh):
+        return _refresh_compute(refresh, snapshot=snapshot, progress=progress)
+
+
+def _refresh_compute(refresh: IndicatorRefresh, *, snapshot: Snapshot | None, progress) -> IndicatorRefresh:
+    def step(description: str, percent: int) -> None:
+        refresh.progress(description, percent)
+        if progress:
+            progress(description)
+
+    started = time.perf_counter()
+    step(_("读取登记数据"), 5)
+    if snapshot is None:
+        snapshot = registry_snapshot("")
+    members = snapshot.tables["members"].num_rows
+    read = time.perf_counter()
+    step(_("计算各级指标"), 30)
+    with get_engine() as engine:
+        engine.load(snapshot, as_of=refresh.as_of)
+        units = unit_values(engine)
+    computed = time.perf_counter()
+    step(_("保存指标"), 80)
+    with transaction.atomic():
+        rows = (UnitIndicators(refresh_id=refresh.pk, org=org, values=values) for org, values in units.items())
+        while batch := list(islice(rows, _CHUNK)):
+            UnitIndicators.objects.bulk_create(batch)
+        stored = time.perf_counter()
+        refresh.finish(stage=_("完成"), units=len(units), members=members, snapshot_seconds=read - started,
+                       compute_seconds=computed - read, store_seconds=stored - computed)
     refresh.refresh_from_db()
     refresh_prune()
     return refresh
-
-
-def refresh_claim(refresh_id: int) -> bool:
-    """Mark a queued refresh as running; False when someone else (the worker, a command) already took it."""
-    return bool(IndicatorRefresh.objects.filter(pk=refresh_id, status=IndicatorRefresh.Status.QUEUED)
-                .update(status=IndicatorRefresh.Status.RUNNING))
 
 
 def refresh_prune(*, today: datetime.date | None = None) -> int:
@@ -151,11 +147,5 @@ def _queue(*, reason: str, triggered_by) -> IndicatorRefresh | None:
         return None
     refresh = IndicatorRefresh.objects.create(as_of=timezone.localdate(), reason=reason[:200],
                                               triggered_by=triggered_by)
-
-    def enqueue():
-        from .tasks import refresh_indicators
-
-        refresh_indicators.enqueue(refresh.pk)
-
-    transaction.on_commit(enqueue)
+    enqueue(refresh)
     return refresh

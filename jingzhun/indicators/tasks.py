@@ -1,19 +1,14 @@
-"""The background refresh of the stored indicators (queued by services.refresh_soon)."""
+"""The background refresh of the stored indicators (queued by services.refresh_soon and refresh_request)."""
 
 from __future__ import annotations
 
-from django_tasks import task
+from jingzhun.runs.tasks import run_task
 
 from .models import IndicatorRefresh
-from .services import indicators_refresh, refresh_claim
+from .services import indicators_refresh
 
 
-@task()
-def refresh_indicators(refresh_id: int) -> str:
-    if not refresh_claim(refresh_id):  # already taken (by `jingzhun refresh`, a retry) or pruned
-        return "skipped"
-    try:
-        indicators_refresh(refresh=IndicatorRefresh.objects.get(pk=refresh_id))
-    except Exception:  # recorded on the refresh as 失败; the previous refresh stays in use
-        return IndicatorRefresh.Status.FAILED
-    return IndicatorRefresh.Status.DONE
+@run_task(IndicatorRefresh)
+def refresh_indicators(refresh: IndicatorRefresh) -> str:
+    """Compute and store every unit's indicators; a failure keeps the previous refresh in use."""
+    return indicators_refresh(refresh=refresh).status

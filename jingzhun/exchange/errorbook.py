@@ -1,0 +1,68 @@
+"""The error workbook of a refused import: every issue listed, and the bad rows with their cells marked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from .issues import ImportIssue
+from .readers import SheetData
+
+#: Its name in the import's folder (beside the uploads, which are deleted after the import).
+ERROR_WORKBOOK = "errors.xlsx"
+
+
+def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], path: Path, *,
+                   total: int | None = None) -> None:
+    """The issues as an .xlsx: a list of every issue, and per sheet the bad rows whole, bad cells marked."""
+    book = xlsxwriter.Workbook(str(path))
+    bold = book.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
+    bad = book.add_format({"bg_color": "#F8CBAD", "border": 1, "font_color": "#9C0006"})
+    listing = book.add_worksheet(_("错误清单"))
+    listing.freeze_panes(1, 0)
+    for col, (title, width) in enumerate(((_("文件"), 18), (_("表"), 8), (_("行号"), 7), (_("列（表头）"), 16),
+                                          (_("单元格内容"), 24), (_("错误说明"), 60))):
+        listing.write_string(0, col, title, bold)
+        listing.set_column(col, col, width)
+    for r, issue in enumerate(issues, start=1):
+        listing.write_string(r, 0, issue.source)
+        listing.write_string(r, 1, issue.sheet)
+        if issue.row is not None:
+            listing.write_number(r, 2, issue.row)
+        listing.write_string(r, 3, issue.header)
+        listing.write_string(r, 4, issue.value)
+        listing.write_string(r, 5, issue.message)
+    if total is not None and total > len(issues):
+        listing.write_string(len(issues) + 1, 5, _("……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。")
+                             % {"n": total - len(issues)})
+    for sheet, data in sheets.items():
+        marked: dict[int, dict[str, str]] = {}
+        for issue in issues:
+            if issue.sheet == sheet and issue.row is not None:
+                marked.setdefault(issue.row, {})[issue.header] = issue.message
+        if not marked:
+            continue
+        wanted = pc.is_in(data.rows, pa.array(sorted(marked), pa.int32()))
+        rows = data.rows.filter(wanted).to_pylist()
+        table = data.table.filter(wanted)
+        ws = book.add_worksheet(sheet)
+        headers = [_("行号"), *table.column_names]
+        for c, header in enumerate(headers):
+            ws.write_string(0, c, header, bold)
+        ws.freeze_panes(1, 1)
+        columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        for r, row_number in enumerate(rows, start=1):
+            ws.write_number(r, 0, row_number)
+            for c, header in enumerate(table.column_names, start=1):
+                value = columns[c - 1][r - 1] or ""
+                if header in marked[row_number]:
+                    ws.write_string(r, c, value, bad)
+                    ws.write_comment(r, c, marked[row_number][header])
+                else:
+                    ws.write_string(r, c, value)
+    book.close()
