@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -16,6 +17,21 @@ PACKAGE_DIR = BASE_DIR / "jingzhun"
 JINGZHUN_HOME = jingzhun_home()
 
 
+def private_file(path: Path) -> Path:
+    """Make `path` a file only its owner can read: created empty with mode 0600, or tightened to it.
+
+    SQLite's -wal and -shm files copy the database's mode, so creating the database this way before
+    Django opens it keeps every file of personal data from being world-readable (the umask's 0644).
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        status = path.stat()
+        if status.st_mode & 0o077 and status.st_uid == os.getuid():
+            path.chmod(0o600)
+    return path
+
+
 def _secret_key() -> str:
     """The key from $JINGZHUN_SECRET_KEY, or one generated once and kept in $JINGZHUN_HOME."""
     key = env_str("JINGZHUN_SECRET_KEY")
@@ -23,8 +39,7 @@ def _secret_key() -> str:
         return key
     path = JINGZHUN_HOME / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_file(path).write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -33,7 +48,7 @@ def _database() -> dict:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(JINGZHUN_HOME / "jingzhun.sqlite3"),
+            "NAME": str(private_file(JINGZHUN_HOME / "jingzhun.sqlite3")),
             # WAL lets the web server read while an import or a worker writes.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;",
                         "transaction_mode": "IMMEDIATE", "timeout": 20},
@@ -44,6 +59,8 @@ def _database() -> dict:
         raise ImproperlyConfigured(f"JINGZHUN_DATABASE_URL is not a database URL: {exc}") from None
     if config["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured("JINGZHUN_DATABASE_URL must be postgres://… or sqlite:///…")
+    if config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] not in ("", ":memory:"):
+        private_file(Path(config["NAME"]))
     return config
 
 
