@@ -87,8 +87,10 @@ def household_detail(request, code: str):
         "household": household, "members": members, "member_count": normal,
         "per_capita": household.per_capita_income(normal),
         "head_id_shown": access.mask_id(household.head_id_number),
+        "phone_shown": access.mask_phone(household.phone),
+        "cadre_phone_shown": access.mask_phone(household.cadre.phone) if household.cadre else "",
         "village": household.village, "ancestors": household.village.ancestors(),
-        "history": selectors.history_of(household), "can_write": access.can_write,
+        "history": selectors.history_of(household, access=access), "can_write": access.can_write,
         "village_profile": VillageProfile.objects.filter(village_id=household.village_id).first(),
     })
 
