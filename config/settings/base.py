@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_list, env_str, jingzhun_home
+from .env import env_bool, env_int, env_list, env_str, jingzhun_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "jingzhun"
@@ -184,6 +184,8 @@ JINGZHUN_COMPARE_REVIEW_WEIGHT = 2.0
 # the last KEEP_DAYS days are all kept, older ones one per day (the trend and earlier-date values).
 JINGZHUN_INDICATOR_AUTO_REFRESH = env_bool("JINGZHUN_INDICATOR_AUTO_REFRESH", True)
 JINGZHUN_INDICATOR_KEEP_DAYS = 7
+#: Searches (?q= of the household and problem lists) one user may make per minute; more are answered 429.
+JINGZHUN_SEARCH_PER_MINUTE = env_int("JINGZHUN_SEARCH_PER_MINUTE", 30)
 
 LOGGING = {
     "version": 1,

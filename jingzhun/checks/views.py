@@ -27,9 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.accounts.services import audit_record
-from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
+from jingzhun.registry.search import looks_like_id_number, search_guard
 from jingzhun.orgunits.selectors import filter_units
 
 from . import services, tasks
@@ -82,9 +83,11 @@ def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: s
     if unit:
         problems = problems.filter(subtree_q("village", unit))
     text = text.strip().upper()
-    if text:
+    if text and access_for(user).sees_full_ids:
         heads = Household.objects.filter(head_id_number=text).values("code")
         problems = problems.filter(Q(household__startswith=text) | Q(person=text) | Q(household__in=heads))
+    elif text:  # a masked role must not learn whether a guessed ID number exists (registry.search)
+        problems = problems.filter(household__startswith=text)
     return _annotated(problems).prefetch_related("reviews__by").order_by("village", "household", "rule", "person", "id")
 
 
@@ -165,6 +168,8 @@ def problem_list(request):
     problems = Problem.objects.none()
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
+        if refused := search_guard(request, data.get("q", ""), what="problems"):
+            return refused
         problems = _filtered(request.user, rule=data.get("rule", ""), status=data.get("status", ""),
                              unit=form.unit if request.GET else "", text=data.get("q", ""))
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -200,7 +205,11 @@ def problem_export(request):
     data = form.cleaned_data if request.GET else {}
     unit = form.unit if request.GET else ""
     filters = {"rule": data.get("rule", ""), "status": data.get("status", ""), "unit": unit, "text": data.get("q", "")}
+    if refused := search_guard(request, filters["text"], what="problem export"):
+        return refused
     problems = _filtered(request.user, **filters)
+    if looks_like_id_number(filters["text"]):  # the audit row keeps no full ID number either
+        filters["text"] = mask_id_number(filters["text"].strip().upper())
     if problems.count() + 1 > EXCEL_MAX_ROWS:
         return HttpResponseBadRequest(_("问题数据超过 Excel 工作表上限，请按乡镇或村分别导出。"),
                                       content_type="text/plain; charset=utf-8")

@@ -44,8 +44,11 @@ def household_list(user, *, status: str = "", attribute: str = "", main_cause: s
     if text:
         if text.isdigit() or (text[:-1].isdigit() and text[-1:] in "Xx"):
             digits = text.upper()
-            member_households = Member.objects.filter(id_number=digits).values("household_id")
-            qs = qs.filter(Q(code__startswith=digits) | Q(head_id_number=digits) | Q(code__in=member_households))
+            if access_for(user).sees_full_ids:
+                member_households = Member.objects.filter(id_number=digits).values("household_id")
+                qs = qs.filter(Q(code__startswith=digits) | Q(head_id_number=digits) | Q(code__in=member_households))
+            else:  # a masked role must not learn whether a guessed ID number exists (registry.search)
+                qs = qs.filter(code__startswith=digits)
         else:
             member_households = Member.objects.filter(name__contains=text).values("household_id")
             qs = qs.filter(Q(head_name__contains=text) | Q(code__in=member_households))

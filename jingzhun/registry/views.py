@@ -17,6 +17,7 @@ from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.selectors import filter_units
 
 from . import selectors, services, vocab
+from .search import search_guard
 from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
 from .models import VillageProfile
 
@@ -61,6 +62,8 @@ def household_list(request):
     households = selectors.household_list(request.user).none()
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
+        if refused := search_guard(request, data.get("q", ""), what="households"):
+            return refused
         households = selectors.household_list(
             request.user, status=data.get("status", ""), attribute=data.get("attribute", ""),
             main_cause=data.get("main_cause", ""), unit=form.unit if request.GET else "", text=data.get("q", ""))
