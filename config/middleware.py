@@ -1,4 +1,6 @@
-"""Chinese unless the person chose otherwise."""
+"""Chinese unless the person chose otherwise; nothing a signed-in person sees is kept in a cache."""
+
+from django.utils.cache import add_never_cache_headers
 
 
 class ChineseUnlessChosenMiddleware:
@@ -14,3 +16,23 @@ class ChineseUnlessChosenMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class NoStoreWhenSignedInMiddleware:
+    """`Cache-Control: no-store` on every response to a signed-in person.
+
+    Every page behind the sign-in shows personal data or data of the person's reach, and every export
+    is a file of it: no browser, shared office computer or proxy may keep a copy. Deciding by "signed
+    in" rather than page by page means a new page cannot forget it. Static files never get here
+    (WhiteNoise answers them first), so they stay cacheable; the sign-in page is not affected.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

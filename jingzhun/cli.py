@@ -232,7 +232,13 @@ def cmd_check(args) -> int:
                                             rules=rules)
     else:
         run, findings = check_run_execute(org=args.org or "", as_of=as_of, rule_codes=[r.code for r in rules])
-    rows = findings.to_pylist()
+    from jingzhun.checks.messages import MessageRenderer
+
+    # The CLI is the system (every unit, numbers in full): messages are filled in, the detail kept.
+    full = MessageRenderer.full()
+    rows = [dict(r, detail=json.loads(r["detail"]) if r["detail"] else {},
+                 message=full.render(r["message"], json.loads(r["detail"]) if r["detail"] else {}))
+            for r in findings.to_pylist()]
     if args.format == "json":
         text = json.dumps(rows, ensure_ascii=False, indent=1)
         if args.out:

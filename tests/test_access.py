@@ -65,3 +65,14 @@ def test_users_are_bound_to_a_unit_of_their_roles_level(world):
     with pytest.raises(ValidationError):
         user_create(username="x3", password="irrelevant-123", role=Role.COUNTY_ADMIN, org_unit=None,
                     check_password=False)
+
+
+def test_phones_are_masked_like_ids_for_read_only_roles(world):
+    from jingzhun.orgunits.access import mask_phone
+
+    assert mask_phone("13912345678") == "139****5678"
+    assert mask_phone("0359-6012345") == "035*****2345"
+    assert mask_phone("") == "" and mask_phone("12345") == "*****"
+    for user in (world.analyst, world.evaluator, world.cadre):
+        assert access_for(user).mask_phone("13912345678") == "139****5678"
+    assert access_for(world.village_clerk).mask_phone("13912345678") == "13912345678"

@@ -164,3 +164,37 @@ def test_upload_with_errors_then_fixed_file_shows_the_summary(world, live_server
     assert "新增" in summary and "户" in summary
     page.screenshot(path=_artifact("import-summary.png"), full_page=True)
     assert Household.objects.count() > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_work_under_the_content_security_policy(world, live_server, page):
+    """No script, style or handler is blocked by the CSP (issue 12 item 5); charts, tooltips, the language
+    switch and htmx still work."""
+    from jingzhun.indicators.services import indicators_refresh
+
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.add_init_script("document.addEventListener('securitypolicyviolation', function (e) {"
+                         " (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI"
+                         " + ' ' + (e.sample || '') + ' ' + (e.target && e.target.outerHTML || '').slice(0, 120)); });")
+    indicators_refresh()  # so that the dashboard draws its charts
+    _login(page, live_server, "county_admin")
+    seen = []
+    for path, selector in (("/divisions/140826/", "#status-chart canvas"), ("/households/?q=王", "table"),
+                           (f"/households/{world.home.code}/", "#history"), ("/checks/problems/", "#filters"),
+                           ("/dashboard/140826/", "h1"), ("/dashboard/140826/bulletin/", "form.filters"),
+                           ("/checks/runs/", "h1")):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector(selector)
+        if path.startswith(("/divisions/", "/dashboard/140826/")) and "bulletin" not in path:
+            page.wait_for_selector("canvas")
+        for canvas in page.locator("canvas").all()[:3]:  # a tooltip shows on hover
+            canvas.scroll_into_view_if_needed()
+            box = canvas.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(300)
+        seen.extend(f"{path}: {v}" for v in page.evaluate("window.__csp || []"))
+    assert not seen and not violations, seen + violations
+    page.goto(f"{live_server.url}/divisions/140826/")
+    page.select_option("select[name=language]", "en")  # the inline onchange became data-autosubmit
+    page.wait_for_function("document.documentElement.lang === 'en'")

@@ -374,3 +374,27 @@ def test_anonymous_visitors_are_sent_to_login(world, problems, client):
                 reverse("checks:problem_review", kwargs={"problem_id": problems["home"].pk})):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+@pytest.mark.django_db
+def test_an_earlier_reviewers_decision_stays_visible_after_a_new_claim_and_review(world, problems, client):
+    """Reviews are appended, not overwritten (issue 11 item 5)."""
+    problem = problems["home"]
+    _login(client, world.village_clerk)
+    _claim(client, problem, reason="第一次申报：户口簿如此")
+    _login(client, world.township_officer)
+    _review(client, problem, "reject")
+    _login(client, world.village_clerk)
+    _claim(client, problem, reason="第二次申报：已补派出所证明")
+    _login(client, world.county_admin)
+    _review(client, problem, "approve")
+    problem.refresh_from_db()
+    assert problem.status == Problem.Status.EXCEPTION
+    listing = _page(client).content.decode()
+    for text in ("第一次申报：户口簿如此", "township_officer 审核退回", "第二次申报：已补派出所证明",
+                 "county_admin 审核通过"):
+        assert text in listing
+    assert listing.index("township_officer 审核退回") < listing.index("county_admin 审核通过")
+    _login(client, world.village_clerk)
+    page = client.get(reverse("checks:problem_exception", kwargs={"problem_id": problem.pk})).content.decode()
+    assert "township_officer 审核退回" in page and "village_clerk 申报情况属实：第一次申报" in page

@@ -365,3 +365,15 @@ def test_household_list_links_to_the_export_with_its_filters(world, client):
     response = client.get(reverse("registry:household_list"), {"status": "未脱贫"})
     expected = reverse("exchange:household_export") + "?status=" + quote("未脱贫")
     assert f'href="{expected}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_read_only_roles_get_masked_phone_numbers(enriched, tmp_path):
+    """联系电话 and 帮扶责任人电话 are masked like ID numbers for roles that see those masked (issue 12 item 4)."""
+    _, book = export(tmp_path, enriched.analyst)
+    home = by_key(book[HOUSEHOLD_SHEET], "户编号")[enriched.home.code]
+    assert home["联系电话"] == "138****1111"
+    assert home["帮扶责任人电话"] == "139****5678"
+    _, book = export(tmp_path, enriched.county_admin, name="full.xlsx")
+    home = by_key(book[HOUSEHOLD_SHEET], "户编号")[enriched.home.code]
+    assert (home["联系电话"], home["帮扶责任人电话"]) == ("13800001111", "13912345678")

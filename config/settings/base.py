@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,21 @@ PACKAGE_DIR = BASE_DIR / "jingzhun"
 JINGZHUN_HOME = jingzhun_home()
 
 
+def private_file(path: Path) -> Path:
+    """Make `path` a file only its owner can read: created empty with mode 0600, or tightened to it.
+
+    SQLite's -wal and -shm files copy the database's mode, so creating the database this way before
+    Django opens it keeps every file of personal data from being world-readable (the umask's 0644).
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        status = path.stat()
+        if status.st_mode & 0o077 and status.st_uid == os.getuid():
+            path.chmod(0o600)
+    return path
+
+
 def _secret_key() -> str:
     """The key from $JINGZHUN_SECRET_KEY, or one generated once and kept in $JINGZHUN_HOME."""
     key = env_str("JINGZHUN_SECRET_KEY")
@@ -23,8 +40,7 @@ def _secret_key() -> str:
         return key
     path = JINGZHUN_HOME / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_file(path).write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -33,7 +49,7 @@ def _database() -> dict:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(JINGZHUN_HOME / "jingzhun.sqlite3"),
+            "NAME": str(private_file(JINGZHUN_HOME / "jingzhun.sqlite3")),
             # WAL lets the web server read while an import or a worker writes.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;",
                         "transaction_mode": "IMMEDIATE", "timeout": 20},
@@ -44,6 +60,8 @@ def _database() -> dict:
         raise ImproperlyConfigured(f"JINGZHUN_DATABASE_URL is not a database URL: {exc}") from None
     if config["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured("JINGZHUN_DATABASE_URL must be postgres://… or sqlite:///…")
+    if config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] not in ("", ":memory:"):
+        private_file(Path(config["NAME"]))
     return config
 
 
@@ -60,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "simple_history",
     "django_tasks",
     "django_tasks_db",
@@ -86,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.NoStoreWhenSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +165,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Only our own scripts and styles (django-csp 4): no inline script, style or handler anywhere — page
+# behaviour lives in static/jingzhun/*.js, styles in app.css; charts draw on canvas.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Background jobs (imports) through Django's Tasks framework, stored in the database itself so the
@@ -171,6 +209,8 @@ JINGZHUN_COMPARE_REVIEW_WEIGHT = 2.0
 # the last KEEP_DAYS days are all kept, older ones one per day (the trend and earlier-date values).
 JINGZHUN_INDICATOR_AUTO_REFRESH = env_bool("JINGZHUN_INDICATOR_AUTO_REFRESH", True)
 JINGZHUN_INDICATOR_KEEP_DAYS = 7
+#: Searches (?q= of the household and problem lists) one user may make per minute; more are answered 429.
+JINGZHUN_SEARCH_PER_MINUTE = env_int("JINGZHUN_SEARCH_PER_MINUTE", 30)
 
 LOGGING = {
     "version": 1,

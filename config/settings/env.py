@@ -47,5 +47,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def jingzhun_home() -> Path:
     """$JINGZHUN_HOME: where the embedded database, uploads and the generated secret key live."""
     home = Path(os.environ.get("JINGZHUN_HOME") or Path.home() / ".local" / "share" / "jingzhun")
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # It holds the database, the secret key and uploads: only the owner may enter it, as for the key.
+    if home.stat().st_uid == os.getuid() and home.stat().st_mode & 0o077:
+        home.chmod(0o700)
     return home

@@ -69,6 +69,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("导出")
         IMPORT = "import", _("导入")
         DENIED = "denied", _("越权访问被拒绝")
+        SEARCH = "search", _("按身份证号查询")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,

@@ -10,8 +10,12 @@
 
 A rule is a SELECT in DuckDB's dialect over the views of `jingzhun/analytics/sql/views.sql` that
 returns one row per problem: `household` (户编号), `person` (the member's 身份证号 as stored; NULL for a
-household rule) and `message` (Chinese). The rules shipped here live in `rules/`; a county adds its own
-files in the folders named by the setting JINGZHUN_RULE_DIRS (a file with a shipped code replaces it).
+household rule) and `message` (Chinese). A rule whose message would name an ID number, a phone
+number or other households also returns `detail` (a JSON object, `json_object(...)`) and writes
+placeholders in the message instead — `{id:KEY}`, `{phone:KEY}`, `{households:KEY}` — which
+`messages.MessageRenderer` fills for each viewer, masked and limited to their reach. The rules shipped
+here live in `rules/`; a county adds its own files in the folders named by the setting
+JINGZHUN_RULE_DIRS (a file with a shipped code replaces it).
 """
 
 from __future__ import annotations

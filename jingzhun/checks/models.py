@@ -57,7 +57,10 @@ class Problem(models.Model):
     household = models.CharField(_("户编号"), max_length=16)
     person = models.CharField(_("身份证号"), max_length=18, blank=True)
     village = models.CharField(_("村代码"), max_length=12)
+    #: The rule's words, with placeholders for what `detail` holds (see checks.messages): never shown as is.
     message = models.TextField(_("问题说明"))
+    #: What the message names (ID and phone numbers, other households), filled in for each viewer.
+    detail = models.JSONField(_("问题详情"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
     first_run = models.ForeignKey(CheckRun, verbose_name=_("首次发现"), on_delete=models.PROTECT, related_name="+")
     last_run = models.ForeignKey(CheckRun, verbose_name=_("最近发现"), on_delete=models.PROTECT, related_name="+")
@@ -80,6 +83,31 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.household} {self.person}".strip()
+
+
+class ProblemReview(models.Model):
+    """情况属实的申报与审核: one claim or decision on a problem, appended and never changed.
+
+    A problem can be claimed, rejected and claimed again: each step is a row, so an earlier reviewer's
+    decision stays visible beside the later ones (the problem's own fields hold only the latest).
+    """
+
+    class Action(models.TextChoices):
+        CLAIM = "claim", _("申报情况属实")
+        APPROVE = "approve", _("审核通过")
+        REJECT = "reject", _("审核退回")
+
+    problem = models.ForeignKey(Problem, verbose_name=_("问题数据"), on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("情况属实审核记录")
+        verbose_name_plural = _("情况属实审核记录")
+        ordering = ["problem", "at", "id"]
 
 
 class ProblemCount(models.Model):

@@ -12,15 +12,18 @@ from jingzhun.analytics import Engine
 from .catalog import Rule
 
 FINDINGS_SCHEMA = pa.schema([("rule", pa.string()), ("household", pa.string()), ("person", pa.string()),
-                             ("org", pa.string()), ("message", pa.string())])
+                             ("org", pa.string()), ("message", pa.string()), ("detail", pa.string())])
 
 
 def run_rules(engine: Engine, rules: Iterable[Rule]) -> pa.Table:
-    """One row per problem: rule code, 户编号, 身份证号 (null for household rules), village code, message."""
+    """One row per problem: rule code, 户编号, 身份证号 (null for household rules), village code, message
+    and its detail (JSON text, null for a rule without one)."""
     parts = []
     for rule in rules:
+        columns = engine.query(f"SELECT * FROM ({rule.sql}) AS problems LIMIT 0").column_names
+        detail = "CAST(detail AS VARCHAR)" if "detail" in columns else "CAST(NULL AS VARCHAR)"
         result = engine.query(f"SELECT CAST(household AS VARCHAR) AS household, CAST(person AS VARCHAR) AS person, "
-                              f"CAST(message AS VARCHAR) AS message FROM ({rule.sql}) AS problems")
+                              f"CAST(message AS VARCHAR) AS message, {detail} AS detail FROM ({rule.sql}) AS problems")
         household = result.column("household")
         parts.append(pa.table({
             "rule": pa.array([rule.code] * result.num_rows, pa.string()),
@@ -28,6 +31,7 @@ def run_rules(engine: Engine, rules: Iterable[Rule]) -> pa.Table:
             "person": result.column("person") if rule.level == "member" else pa.nulls(result.num_rows, pa.string()),
             "org": pc.utf8_slice_codeunits(household, 0, 12),
             "message": result.column("message"),
+            "detail": result.column("detail"),
         }, schema=FINDINGS_SCHEMA))
     if not parts:
         return FINDINGS_SCHEMA.empty_table()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import time
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -25,7 +26,7 @@ from jingzhun.orgunits.models import subtree_q
 from jingzhun.runs.tasks import enqueue, running
 
 from .catalog import Rule, load_catalog
-from .models import CheckRun, Problem, ProblemCount
+from .models import CheckRun, Problem, ProblemCount, ProblemReview
 from .runner import run_rules
 
 _CHUNK = 5000
@@ -106,13 +107,19 @@ def check_run_execute(*, org: str = "", as_of: datetime.date | None = None, rule
     return run, findings
 
 
+def _canonical(detail: dict | None) -> str:
+    """A detail as comparable text (a run's JSON and a stored dict of the same detail compare equal)."""
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else ""
+
+
 def _stored(org: str, codes: list[str]) -> pa.Table:
     rows = list(Problem.objects.filter(subtree_q("village", org), rule__in=codes)
-                .values_list("id", "rule", "household", "person", "status", "message"))
-    columns = list(zip(*rows)) if rows else [[]] * 6
+                .values_list("id", "rule", "household", "person", "status", "message", "detail"))
+    columns = list(zip(*rows)) if rows else [[]] * 7
     return pa.table({"id": pa.array(columns[0], pa.int64()), "rule": pa.array(columns[1], pa.string()),
                      "household": pa.array(columns[2], pa.string()), "person": pa.array(columns[3], pa.string()),
-                     "status": pa.array(columns[4], pa.string()), "stored_message": pa.array(columns[5], pa.string())})
+                     "status": pa.array(columns[4], pa.string()), "stored_message": pa.array(columns[5], pa.string()),
+                     "stored_detail": pa.array([_canonical(d) for d in columns[6]], pa.string())})
 
 
 def _reconcile(run: CheckRun, findings: pa.Table, *, org: str, codes: list[str]) -> tuple[int, int]:
@@ -120,25 +127,31 @@ def _reconcile(run: CheckRun, findings: pa.Table, *, org: str, codes: list[str])
     keys = ["rule", "household", "person"]
     found = findings.set_column(findings.schema.get_field_index("person"), "person",
                                 pc.fill_null(findings.column("person"), ""))
-    found = found.group_by(keys, use_threads=False).aggregate([("org", "first"), ("message", "first")]) \
-        .rename_columns([*keys, "org", "message"])
+    details = found.column("detail").to_pylist() if "detail" in found.column_names else [None] * found.num_rows
+    found = found.append_column("detail_text", pa.array([_canonical(json.loads(d)) if d else "" for d in details],
+                                                        pa.string()))
+    found = found.group_by(keys, use_threads=False).aggregate(
+        [("org", "first"), ("message", "first"), ("detail_text", "first")]).rename_columns(
+        [*keys, "org", "message", "detail_text"])
     stored = _stored(org, codes)
     joined = found.join(stored, keys=keys, join_type="full outer", use_threads=False)
 
     fresh = joined.filter(pc.is_null(joined["id"]))
     bulk_create_with_history([
         Problem(rule=r["rule"], household=r["household"], person=r["person"], village=r["org"], message=r["message"],
-                first_run=run, last_run=run, first_seen=now, last_seen=now)
-        for r in fresh.select([*keys, "org", "message"]).to_pylist()], Problem, batch_size=2000,
+                detail=json.loads(r["detail_text"] or "{}"), first_run=run, last_run=run, first_seen=now, last_seen=now)
+        for r in fresh.select([*keys, "org", "message", "detail_text"]).to_pylist()], Problem, batch_size=2000,
         default_change_reason=_("核查发现"))
 
     seen = joined.filter(pc.and_(pc.is_valid(joined["id"]), pc.is_valid(joined["org"])))
     _update(seen.filter(pc.equal(seen["status"], Problem.Status.FIXED)), run, now,
             status=Problem.Status.OPEN, reason=_("复核再次发现，重新打开"))
+    # Reopened ones too: a problem stored before its rule had a detail gets the rule's words and detail.
+    changed_message = seen.filter(pc.or_(pc.not_equal(seen["message"], seen["stored_message"]),
+                                         pc.not_equal(seen["detail_text"], seen["stored_detail"])))
+    for row in changed_message.select(["id", "message", "detail_text"]).to_pylist():
+        Problem.objects.filter(pk=row["id"]).update(message=row["message"], detail=json.loads(row["detail_text"] or "{}"))
     still = seen.filter(pc.not_equal(seen["status"], Problem.Status.FIXED))
-    changed_message = still.filter(pc.not_equal(still["message"], still["stored_message"]))
-    for row in changed_message.select(["id", "message"]).to_pylist():
-        Problem.objects.filter(pk=row["id"]).update(message=row["message"])
     ids = still["id"].to_pylist()
     for start in range(0, len(ids), _CHUNK):
         Problem.objects.filter(pk__in=ids[start:start + _CHUNK]).update(last_run=run, last_seen=now)
@@ -205,6 +218,8 @@ def problem_claim_exception(*, problem_id: int, acting_user, reason: str) -> Pro
     problem._history_user = acting_user
     problem._change_reason = _("申报情况属实")
     problem.save(update_fields=["status", "exception_reason", "exception_by"])
+    ProblemReview.objects.create(problem=problem, action=ProblemReview.Action.CLAIM, by=acting_user,
+                                 at=timezone.now(), note=reason)
     return problem
 
 
@@ -221,4 +236,7 @@ def problem_review_exception(*, problem_id: int, acting_user, approve: bool) -> 
     problem._history_user = acting_user
     problem._change_reason = _("审核通过：情况属实") if approve else _("审核退回：仍需整改")
     problem.save(update_fields=["status", "reviewed_by"])
+    # Appended, so a later claim and decision never hide this one.
+    ProblemReview.objects.create(problem=problem, by=acting_user, at=timezone.now(),
+                                 action=ProblemReview.Action.APPROVE if approve else ProblemReview.Action.REJECT)
     return problem

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterable
+from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,14 +27,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.accounts.services import audit_record
-from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
+from jingzhun.registry.search import looks_like_id_number, search_guard
 from jingzhun.orgunits.selectors import filter_units
 from jingzhun.runs.reaper import reap_soon
 
 from . import services
 from .forms import ExceptionClaimForm, ExceptionReviewForm, ProblemFilterForm
+from .messages import MessageRenderer
 from .models import CheckRun, Problem, ProblemCount
 
 PAGE_SIZE = 50
@@ -81,10 +84,12 @@ def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: s
     if unit:
         problems = problems.filter(subtree_q("village", unit))
     text = text.strip().upper()
-    if text:
+    if text and access_for(user).sees_full_ids:
         heads = Household.objects.filter(head_id_number=text).values("code")
         problems = problems.filter(Q(household__startswith=text) | Q(person=text) | Q(household__in=heads))
-    return _annotated(problems).order_by("village", "household", "rule", "person", "id")
+    elif text:  # a masked role must not learn whether a guessed ID number exists (registry.search)
+        problems = problems.filter(household__startswith=text)
+    return _annotated(problems).prefetch_related("reviews__by").order_by("village", "household", "rule", "person", "id")
 
 
 def _filter_form(request, rules: dict) -> ProblemFilterForm:
@@ -164,15 +169,20 @@ def problem_list(request):
     problems = Problem.objects.none()
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
+        if refused := search_guard(request, data.get("q", ""), what="problems"):
+            return refused
         problems = _filtered(request.user, rule=data.get("rule", ""), status=data.get("status", ""),
                              unit=form.unit if request.GET else "", text=data.get("q", ""))
     page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     access = access_for(request.user)
+    shown = MessageRenderer.for_user(request.user)
+    shown.prepare((p.message, p.detail) for p in page.object_list)
     for problem in page.object_list:
         problem.rule_name = rules[problem.rule].name if problem.rule in rules else ""
         problem.person_shown = access.mask_id(problem.person)
+        problem.message_shown = shown.render(problem.message, problem.detail)
         problem.village_short = _short_name(problem.village_name)
     overview = _overview(request.user)
     return render(request, "checks/problem_list.html", {
@@ -196,7 +206,11 @@ def problem_export(request):
     data = form.cleaned_data if request.GET else {}
     unit = form.unit if request.GET else ""
     filters = {"rule": data.get("rule", ""), "status": data.get("status", ""), "unit": unit, "text": data.get("q", "")}
+    if refused := search_guard(request, filters["text"], what="problem export"):
+        return refused
     problems = _filtered(request.user, **filters)
+    if looks_like_id_number(filters["text"]):  # the audit row keeps no full ID number either
+        filters["text"] = mask_id_number(filters["text"].strip().upper())
     if problems.count() + 1 > EXCEL_MAX_ROWS:
         return HttpResponseBadRequest(_("问题数据超过 Excel 工作表上限，请按乡镇或村分别导出。"),
                                       content_type="text/plain; charset=utf-8")
@@ -205,7 +219,8 @@ def problem_export(request):
     name = f"{_('问题数据')}-{scope}-{timezone.localdate():%Y%m%d}.xlsx"
     out = tempfile.TemporaryFile(prefix="jingzhun-problems-", suffix=".xlsx")
     try:
-        count = _write_problems_xlsx(out, problems, rules=rules, id_shown=access.mask_id)
+        count = _write_problems_xlsx(out, problems, rules=rules, id_shown=access.mask_id,
+                                     message_shown=MessageRenderer.for_user(request.user))
         # These files carry ID numbers: every download leaves an audit row.
         audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, target=name,
                      ip=request.META.get("REMOTE_ADDR"),
@@ -218,7 +233,8 @@ def problem_export(request):
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
-def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_shown) -> int:
+def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_shown,
+                         message_shown: MessageRenderer) -> int:
     """The problems as one worksheet with Chinese headers; every cell a string (codes keep their zeros)."""
     import xlsxwriter
 
@@ -235,18 +251,21 @@ def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_sh
         sheet.set_column(col, col, width)
     sheet.freeze_panes(1, 0)
     row = 0
-    fields = ("rule", "household", "head_name", "person", "village", "village_name", "message", "status",
+    fields = ("rule", "household", "head_name", "person", "village", "village_name", "message", "detail", "status",
               "exception_reason", "first_seen", "last_seen")
-    for (code, household, head, person, village, village_name, message, status, reason, first,
-         last) in problems.values_list(*fields).iterator(chunk_size=5000):
-        rule = rules.get(code)
-        row += 1
-        cells = (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
-                 id_shown(person), village, _short_name(village_name), message, str(status_label.get(status, status)),
-                 reason, _when(first), _when(last), rule.fix if rule else "")
-        for col, value in enumerate(cells):
-            if value:  # Excel has no empty-string cell: a blank is simply not written
-                sheet.write_string(row, col, value)
+    rows = problems.values_list(*fields).iterator(chunk_size=5000)
+    while chunk := list(islice(rows, 5000)):
+        message_shown.prepare((values[6], values[7]) for values in chunk)
+        for (code, household, head, person, village, village_name, message, detail, status, reason, first,
+             last) in chunk:
+            rule = rules.get(code)
+            row += 1
+            cells = (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
+                     id_shown(person), village, _short_name(village_name), message_shown.render(message, detail),
+                     str(status_label.get(status, status)), reason, _when(first), _when(last), rule.fix if rule else "")
+            for col, value in enumerate(cells):
+                if value:  # Excel has no empty-string cell: a blank is simply not written
+                    sheet.write_string(row, col, value)
     book.close()
     return row
 
@@ -275,6 +294,8 @@ def problem_exception(request, problem_id: int):
     return render(request, "checks/problem_exception.html", {
         "form": form, "problem": problem, "rule": rule, "back": back,
         "person_shown": access_for(request.user).mask_id(problem.person),
+        "message_shown": MessageRenderer.for_user(request.user).render(problem.message, problem.detail),
+        "reviews": problem.reviews.select_related("by"),
         "village_short": _short_name(problem.village_name)})
 
 

@@ -107,12 +107,15 @@ def _shown_ids(shown: Callable[[str], str]) -> Callable[[Sequence], list[str]]:
     return format_ids
 
 
-def _plans(sheet: str, id_shown: Callable[[str], str] | None) -> list[_Plan]:
+def _plans(sheet: str, id_shown: Callable[[str], str] | None,
+           phone_shown: Callable[[str], str] | None = None) -> list[_Plan]:
     plans = []
     for column in SHEETS[sheet]:
         fmt = _FORMATTERS[column.kind]
         if column.kind == Kind.ID_NUMBER and id_shown is not None:
             fmt = _shown_ids(id_shown)
+        elif column.kind == Kind.PHONE and phone_shown is not None:
+            fmt = _shown_ids(phone_shown)
         plans.append(_Plan(column, _PATHS.get(column.field, (column.field,)), fmt))
     return plans
 
@@ -121,9 +124,10 @@ def _schema(sheet: str) -> pa.Schema:
     return pa.schema([(c.header, pa.string()) for c in SHEETS[sheet]])
 
 
-def _sheet_table(sheet: str, rows: QuerySet, id_shown: Callable[[str], str] | None) -> pa.Table:
+def _sheet_table(sheet: str, rows: QuerySet, id_shown: Callable[[str], str] | None,
+                 phone_shown: Callable[[str], str] | None = None) -> pa.Table:
     """One sheet from one `values_list` query, converted chunk by chunk and column by column."""
-    plans = _plans(sheet, id_shown)
+    plans = _plans(sheet, id_shown, phone_shown)
     schema = _schema(sheet)
     paths = [p for plan in plans for p in plan.paths]
     batches = []
@@ -146,15 +150,16 @@ def _keep(table: pa.Table, header: str, allowed: pa.Array | pa.ChunkedArray) -> 
     return table.filter(pc.is_in(table[header], value_set=allowed))
 
 
-def export_tables(households: QuerySet[Household], *,
-                  id_shown: Callable[[str], str] | None = None) -> dict[str, pa.Table]:
+def export_tables(households: QuerySet[Household], *, id_shown: Callable[[str], str] | None = None,
+                  phone_shown: Callable[[str], str] | None = None) -> dict[str, pa.Table]:
     """村表, 户表 and 人员表 of `households`: template headers in template order, every cell text.
 
     村表 holds the profiles (村情) of the villages of those households that have one; 人员表 every member
     of those households, whatever their 人员状态. `id_shown`, when given, replaces each ID number (e.g.
-    `Access.mask_id`); a file with masked IDs is a report and cannot be imported back.
+    `Access.mask_id`), and `phone_shown` each phone number (`Access.mask_phone`); a file with masked IDs is
+    a report and cannot be imported back.
     """
-    household_table = _sheet_table(HOUSEHOLD_SHEET, households.order_by("code"), id_shown)
+    household_table = _sheet_table(HOUSEHOLD_SHEET, households.order_by("code"), id_shown, phone_shown)
     # Members and villages are read through the same filter as a subquery; filtering them again by the
     # codes actually exported keeps the file self-consistent if the registry changed in between.
     members = Member.objects.filter(household__in=households.values("code")).order_by("household_id", "id")
@@ -278,7 +283,8 @@ def registry_export(*, acting_user: User | None, out: Path, org: str = "", statu
     households = selectors.household_list(principal, status=status, attribute=attribute,
                                           main_cause=main_cause, unit=org, text=text)
     masked = not access.sees_full_ids
-    tables = export_tables(households, id_shown=access.mask_id if masked else None)
+    tables = export_tables(households, id_shown=access.mask_id if masked else None,
+                           phone_shown=access.mask_phone if masked else None)
 
     out = Path(out)
     paths = [write_xlsx(tables, out)] if out.suffix.lower() == ".xlsx" else write_csv(tables, out)

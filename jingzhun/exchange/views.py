@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from jingzhun.orgunits.access import access_for
 from jingzhun.registry.forms import HouseholdFilterForm
 from jingzhun.orgunits.selectors import filter_units
+from jingzhun.registry.search import search_guard
 
 from .export import XLSX_CONTENT_TYPE, ExportTooLarge, registry_export
 
@@ -47,6 +48,8 @@ def household_export(request):
         return HttpResponseBadRequest(_("筛选条件有误，无法导出：%(problems)s") % {"problems": problems},
                                       content_type="text/plain; charset=utf-8")
     data, unit = form.cleaned_data, form.unit
+    if refused := search_guard(request, data["q"], what="household export"):
+        return refused
     scope = unit or access_for(request.user).prefix or _("全国")
     name = f"{_('贫困户')}-{scope}-{timezone.localdate():%Y%m%d}.xlsx"
     folder = Path(tempfile.mkdtemp(prefix="jingzhun-export-"))

@@ -75,6 +75,9 @@ class Access:
     def mask_id(self, id_number: str) -> str:
         return id_number if self.sees_full_ids else mask_id_number(id_number)
 
+    def mask_phone(self, phone: str) -> str:
+        return phone if self.sees_full_ids else mask_phone(phone)
+
 
 def access_for(user) -> Access:
     """The Access of a (possibly anonymous) user."""
@@ -96,3 +99,12 @@ def mask_id_number(id_number: str) -> str:
     if len(id_number) <= 10:
         return "*" * len(id_number)
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """13912345678 → 139****5678: the first three and last four digits kept, as for ID numbers."""
+    if not phone:
+        return ""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
 
-from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import CODE_LENGTH, Level, OrgUnit
 
 from . import vocab
@@ -44,8 +44,11 @@ def household_list(user, *, status: str = "", attribute: str = "", main_cause: s
     if text:
         if text.isdigit() or (text[:-1].isdigit() and text[-1:] in "Xx"):
             digits = text.upper()
-            member_households = Member.objects.filter(id_number=digits).values("household_id")
-            qs = qs.filter(Q(code__startswith=digits) | Q(head_id_number=digits) | Q(code__in=member_households))
+            if access_for(user).sees_full_ids:
+                member_households = Member.objects.filter(id_number=digits).values("household_id")
+                qs = qs.filter(Q(code__startswith=digits) | Q(head_id_number=digits) | Q(code__in=member_households))
+            else:  # a masked role must not learn whether a guessed ID number exists (registry.search)
+                qs = qs.filter(code__startswith=digits)
         else:
             member_households = Member.objects.filter(name__contains=text).values("household_id")
             qs = qs.filter(Q(head_name__contains=text) | Q(code__in=member_households))
@@ -139,8 +142,21 @@ def unit_children_counts(user, unit: OrgUnit | None) -> tuple[UnitCounts, list[U
     return total, list(by_code.values())
 
 
-def history_of(household: Household, limit: int = 50) -> list[dict]:
-    """The change history of a household and its members, newest first, with the fields changed."""
+#: Fields whose values are shown masked to roles that see personal numbers masked: the Access method.
+_MASKED_FIELDS = {"head_id_number": Access.mask_id, "id_number": Access.mask_id, "phone": Access.mask_phone}
+
+
+def _shown(access: Access, field: str, value):
+    """A history value as the viewer may see the field itself (masked ID numbers and phones)."""
+    mask = _MASKED_FIELDS.get(field)
+    return mask(access, value or "") if mask is not None and value else value
+
+
+def history_of(household: Household, *, access: Access, limit: int = 50) -> list[dict]:
+    """The change history of a household and its members, newest first, with the fields changed.
+
+    Values are masked exactly as the fields are on the page, for the viewer's `access`.
+    """
     entries = []
     for model_history, label_of in ((household.history.all(), lambda h: household.head_name),
                                     (Member.history.filter(household_id=household.code), lambda h: h.name)):
@@ -152,7 +168,8 @@ def history_of(household: Household, limit: int = 50) -> list[dict]:
                 delta = record.diff_against(previous)
                 for change in delta.changes:
                     field = record.instance_type._meta.get_field(change.field)
-                    changes.append({"field": str(field.verbose_name), "old": change.old, "new": change.new})
+                    changes.append({"field": str(field.verbose_name), "old": _shown(access, change.field, change.old),
+                                    "new": _shown(access, change.field, change.new)})
                 if not changes:
                     continue
             entries.append({"at": record.history_date, "user": record.history_user, "type": record.history_type,

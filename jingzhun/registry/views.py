@@ -17,6 +17,7 @@ from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.selectors import filter_units
 
 from . import selectors, services, vocab
+from .search import search_guard
 from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
 from .models import VillageProfile
 
@@ -61,6 +62,8 @@ def household_list(request):
     households = selectors.household_list(request.user).none()
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
+        if refused := search_guard(request, data.get("q", ""), what="households"):
+            return refused
         households = selectors.household_list(
             request.user, status=data.get("status", ""), attribute=data.get("attribute", ""),
             main_cause=data.get("main_cause", ""), unit=form.unit if request.GET else "", text=data.get("q", ""))
@@ -87,8 +90,10 @@ def household_detail(request, code: str):
         "household": household, "members": members, "member_count": normal,
         "per_capita": household.per_capita_income(normal),
         "head_id_shown": access.mask_id(household.head_id_number),
+        "phone_shown": access.mask_phone(household.phone),
+        "cadre_phone_shown": access.mask_phone(household.cadre.phone) if household.cadre else "",
         "village": household.village, "ancestors": household.village.ancestors(),
-        "history": selectors.history_of(household), "can_write": access.can_write,
+        "history": selectors.history_of(household, access=access), "can_write": access.can_write,
         "village_profile": VillageProfile.objects.filter(village_id=household.village_id).first(),
     })
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,17 @@ def notice_words(batch: PublicityBatch, count: int) -> str:
         "end": batch.end.strftime("%Y年%m月%d日"), "unit": batch.unit.name}
 
 
+def pdf_paragraph(text: str, style):
+    """A ReportLab Paragraph showing `text` literally.
+
+    Paragraph parses its text as markup (`<img src>` reads a server file, `<a href>` adds a link, an
+    unbalanced tag raises), so every user or data text goes through here, escaped, never straight in.
+    """
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(str(text)), style)
+
+
 def notice_pdf(batch: PublicityBatch) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -68,7 +80,7 @@ def notice_pdf(batch: PublicityBatch) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = "STSong-Light"
     if font not in pdfmetrics.getRegisteredFontNames():
@@ -87,8 +99,8 @@ def notice_pdf(batch: PublicityBatch) -> bytes:
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                                ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     document.build([
-        Paragraph(batch.title, title_style), Spacer(1, 6 * mm),
-        Paragraph(notice_words(batch, len(rows)), body_style), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
-        Paragraph(batch.unit.name, sign_style), Paragraph(batch.start.strftime("%Y年%m月%d日"), sign_style),
+        pdf_paragraph(batch.title, title_style), Spacer(1, 6 * mm),
+        pdf_paragraph(notice_words(batch, len(rows)), body_style), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
+        pdf_paragraph(batch.unit.name, sign_style), pdf_paragraph(batch.start.strftime("%Y年%m月%d日"), sign_style),
     ])
     return buffer.getvalue()

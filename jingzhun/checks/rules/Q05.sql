@@ -11,7 +11,9 @@
 -- IDs are not compared. Whatever its validity, a repeated ID is reported.
 -- Set-based: one GROUP BY over all active IDs finds the repeated ones, a semi-join picks their members,
 -- and only those few are grouped again to name the households (up to 5; beyond that only their number,
--- so that a placeholder number shared by thousands does not make thousands of huge messages).
+-- so that a placeholder number shared by thousands does not make thousands of huge messages). The ID
+-- number and the households go to `detail`: the message names them for each viewer as their role and
+-- reach allow.
 WITH candidates AS (
     SELECT household_id, id_number, upper(id_number) AS id_key
     FROM member_facts
@@ -21,14 +23,16 @@ WITH candidates AS (
         GROUP BY 1 HAVING count(*) > 1)
 ), repeated AS (
     SELECT id_key, count(*) AS times, count(DISTINCT household_id) AS households,
-           string_agg(DISTINCT household_id, '、' ORDER BY household_id) AS household_list
+           list(DISTINCT household_id ORDER BY household_id) AS household_list
     FROM candidates
     GROUP BY id_key
 )
 SELECT c.household_id AS household, c.id_number AS person,
-       '身份证号“' || c.id_number || '”登记了 ' || r.times || ' 次'
+       '身份证号“{id:id_number}”登记了 ' || r.times || ' 次'
        || CASE WHEN r.households = 1 THEN '，均在本户'
-               WHEN r.households <= 5 THEN '，涉及户 ' || r.household_list
-               ELSE '，涉及 ' || r.households || ' 户' END AS message
+               WHEN r.households <= 5 THEN '，涉及户 {households:households}'
+               ELSE '，涉及 ' || r.households || ' 户' END AS message,
+       json_object('id_number', c.id_number,
+                   'households', CASE WHEN r.households BETWEEN 2 AND 5 THEN r.household_list END) AS detail
 FROM candidates c
 JOIN repeated r ON r.id_key = c.id_key

@@ -19,7 +19,8 @@ WITH phones AS (
     FROM phones
 )
 SELECT code AS household, NULL AS person,
-       concat_ws('；', CASE WHEN phone_bad THEN '联系电话“' || phone || '”格式不对' END,
-                       CASE WHEN cadre_phone_bad THEN '帮扶责任人电话“' || cadre_phone || '”格式不对' END) AS message
+       concat_ws('；', CASE WHEN phone_bad THEN '联系电话“{phone:phone}”格式不对' END,
+                       CASE WHEN cadre_phone_bad THEN '帮扶责任人电话“{phone:cadre_phone}”格式不对' END) AS message,
+       json_object('phone', phone, 'cadre_phone', cadre_phone) AS detail
 FROM judged
 WHERE phone_bad OR cadre_phone_bad

@@ -5,7 +5,8 @@ document.addEventListener("DOMContentLoaded", function () {
     var data = JSON.parse(el.dataset.chart);
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // richText: the tooltip is drawn on the canvas, not as HTML with style attributes the CSP would block
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       legend: { top: 4 },
       grid: { left: 90, right: 20, top: 36, bottom: 30 },
       xAxis: { type: "value" },

@@ -13,7 +13,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (data.kind === "trend") {
       // two measures over the days of the stored refreshes: persons (left axis) and a rate (right axis)
       chart.setOption({
-        animation: animation, title: title, tooltip: { trigger: "axis" }, legend: { top: 30, right: 8 },
+        animation: animation, title: title, tooltip: { trigger: "axis", renderMode: "richText" }, legend: { top: 30, right: 8 },
         grid: { left: 56, right: 56, top: 64, bottom: 40 },
         xAxis: { type: "category", data: data.names },
         yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" } }],
@@ -23,7 +23,7 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     } else if (data.kind === "pie") {
       chart.setOption({
-        animation: animation, title: title, tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        animation: animation, title: title, tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)", renderMode: "richText" },
         legend: { type: "scroll", orient: "vertical", right: 4, top: 36 },
         // slice labels only when few enough to stay clear of each other and of the legend
         series: [{ type: "pie", radius: ["30%", "62%"], center: ["40%", "56%"],
@@ -36,7 +36,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var tilted = data.names.length > 6 || data.names.some(function (n) { return n.length > 5; });
       chart.setOption({
         animation: animation, title: title,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText",
                    valueFormatter: function (v) { return v == null ? "—" : (percent ? v.toFixed(2) + "%" : v); } },
         grid: { left: 50, right: 20, top: 44, bottom: tilted ? 84 : 60 },
         xAxis: { type: "category", data: data.names, axisLabel: { rotate: tilted ? 30 : 0, interval: 0 } },
