@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .common import (_CODE_COLUMNS, _ID_COLUMNS, _SCIENTIFIC, M_CODE_NUMBER, M_ENCODING, M_ID_NUMBER,
@@ -30,14 +31,21 @@ class CsvReading:
             return
         if path.stat().st_size == 0:
             return add(_("文件是空的（0 字节），请检查上传的文件"))
-        with open(path, "rb") as f:
-            head = f.read(8)
+        head = head_block(path)
         if head.startswith(ZIP_SIGNATURES):
             return add(_("这是一个 Excel 工作簿，扩展名却是 .csv：请把扩展名改回 .xlsx，或在 Excel 中“另存为”CSV"))
         if head.startswith(OLE_SIGNATURE):
             return add(_("这是一个 Excel 文件（.xls 或加密工作簿），扩展名却是 .csv：请在 Excel 中“另存为”CSV"))
         if head.startswith(UTF16_BOMS):
             return add(_("文件是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”"))
+        if b"\x00" in head:
+            return add(_("文件不是文本格式的 CSV（可能是图片、压缩包等其他文件改了扩展名），请上传用 Excel“另存为”的 CSV 文件"))
+        longest, line = _longest_line(path)
+        if longest > settings.JINGZHUN_IMPORT_MAX_CSV_LINE_BYTES:
+            return self.issues.add(name, sheet, line, "", "", _(
+                "第 %(line)d 行长达 %(size)s 字节，超过上限 %(limit)s 字节，不是正常的表格行；请检查文件（是否缺少换行、"
+                "引号未配对），或拆分后再导入") % {"line": line, "size": f"{longest:,}",
+                                           "limit": f"{settings.JINGZHUN_IMPORT_MAX_CSV_LINE_BYTES:,}"})
         encoding, quotes = _detect_encoding(path)
         if encoding is None:
             return add(_(M_ENCODING))
@@ -78,6 +86,8 @@ class CsvReading:
     def _csv_slow(self, path: Path, encoding: str, name: str, sheet: str):
         add = functools.partial(self.issues.add, name, sheet)
         text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+        # a field may be as long as a line may be (the default, 128 KB, would end in an English error)
+        csv.field_size_limit(max(csv.field_size_limit(), settings.JINGZHUN_IMPORT_MAX_CSV_LINE_BYTES))
         with open(path, encoding=text_encoding, newline="") as f:
             reader = csv.reader(f, strict=True)
             number = 0  # records read, the header included
@@ -96,6 +106,9 @@ class CsvReading:
                 ragged = 0
                 for record in reader:
                     number += 1
+                    if len(rows) >= self.max_rows:  # bounded memory: a file this long is refused anyway
+                        add(None, "", "", _("表格超过 %(limit)d 行数据，请分成几个文件导入") % {"limit": self.max_rows})
+                        return None
                     if len(record) != width:
                         if not any(v.strip() for v in record):
                             continue  # a blank line, or a blank row with too few commas
@@ -161,3 +174,27 @@ def _detect_encoding(path: Path) -> tuple[str | None, int]:
             continue
     return None, 0
 
+
+
+def head_block(path: Path, size: int = 8192) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(size)
+
+
+def _longest_line(path: Path) -> tuple[int, int]:
+    """The length in bytes of the file's longest line and its line number, read in chunks."""
+    longest, line, last, position, lines = 0, 1, -1, 0, 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            breaks = np.flatnonzero(np.frombuffer(chunk, np.uint8) == 10) + position
+            if len(breaks):
+                gaps = np.diff(breaks, prepend=last)
+                i = int(np.argmax(gaps))
+                if gaps[i] > longest:
+                    longest, line = int(gaps[i]), lines + i + 1
+                last = int(breaks[-1])
+                lines += len(breaks)
+            position += len(chunk)
+    if position - 1 - last > longest:
+        longest, line = position - 1 - last, lines + 1
+    return longest, line

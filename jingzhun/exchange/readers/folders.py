@@ -51,6 +51,10 @@ class _Reader(CsvReading, XlsxReading, ReaderBase):
     def add_folder(self, folder: Path, name: str) -> None:
         found = False
         for child in sorted(folder.iterdir()):
+            if child.is_symlink():  # a link may point anywhere (/etc/passwd as 户表.csv): not followed
+                self.issues.add(self.display_names.get(child) or child.name, "", None, "", "", _(
+                    "“%(name)s”是符号链接，出于安全考虑不读取；请把文件本身复制到文件夹中") % {"name": child.name})
+                continue
             if child.name.startswith(("~$", ".")) or not child.is_file():
                 continue  # Excel's lock files, hidden files, sub-folders
             if _kind_of(child.name) in ("xlsx", "csv"):

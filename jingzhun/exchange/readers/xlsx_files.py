@@ -17,6 +17,7 @@ from ..template import SHEETS, Kind
 from .common import (_BATCH_ROWS, _CODE_COLUMNS, _EXACT_FLOAT, _ID_COLUMNS, M_BOOL, M_CODE_NUMBER, M_DATE,
                      M_ENCRYPTED, M_ERROR_VALUE, M_FORMULA, M_ID_NUMBER, M_MERGED, OLE_SIGNATURE, ZIP_SIGNATURES,
                      _clean_header, _display, _number_text, _reraise_fatal, _short, column_index, log)
+from .limits import HostileWorkbook, inspect_workbook
 from .xlsx_scan import _sheet_parts, _workbook_part, scan_sheet_xml
 
 
@@ -41,6 +42,10 @@ class XlsxReading:
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
             return add(_("工作簿已损坏（压缩包结构不完整），无法读取：请用 Excel 打开修复后“另存为”.xlsx"))
         with zf:
+            try:  # before anything is parsed: a zip bomb is refused here, not read
+                inspect_workbook(path, zf)
+            except HostileWorkbook as exc:
+                return add(str(exc))
             try:
                 names = set(zf.namelist())
                 workbook_part = _workbook_part(zf, names)
