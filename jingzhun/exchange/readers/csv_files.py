@@ -14,6 +14,8 @@ import pyarrow.csv as pacsv
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from jingzhun.cells import unquote_column
+
 from .common import (_CODE_COLUMNS, _ID_COLUMNS, _SCIENTIFIC, M_CODE_NUMBER, M_ENCODING, M_ID_NUMBER,
                      MAX_ISSUES_PER_KIND, OLE_SIGNATURE, UTF16_BOMS, ZIP_SIGNATURES, _clean_header, _to_numpy,
                      _TooWide)
@@ -63,6 +65,7 @@ class CsvReading:
         if len(headers) > self.max_columns:
             return add(self._too_wide_message(len(headers)))
         start = len(self.issues.items)
+        columns = [unquote_column(c) for c in columns]  # what our own exports neutralised (jingzhun.cells)
         self._csv_scientific(headers, columns, rows, name, sheet)
         self.assemble(sheet, name, headers, columns, rows, start=start)
 
