@@ -140,3 +140,15 @@ def test_folder_import_does_not_follow_symlinks(world, tmp_path):
     report = registry_import(paths=[folder], acting_user=world.county_admin)
     assert any("是符号链接，出于安全考虑不读取" in i.message for i in report.issues)
     assert not any("root" in i.value for i in report.issues)
+
+
+@pytest.mark.django_db
+def test_one_long_string_among_many_short_cells_is_read(settings, world, tmp_path):
+    """The quick bound (every cell × the longest string) is only a first look: the exact sum decides."""
+    settings.JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB = 1
+    shared = (hostile.SST_HEAD % (2, 2)).encode() + b"<si><t>" + b"x" * 30_000 + b"</t></si><si><t>y</t></si></sst>"
+    path = hostile._workbook(tmp_path / "户表.xlsx", [(b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>', 1)]
+                             + [(b'<row r="%d"><c r="A%d" t="s"><v>1</v></c></row>' % (r, r), 1) for r in range(3, 10_000)],
+                             [(shared, 1)])
+    report = registry_import(paths=[path], acting_user=world.county_admin)
+    assert report.issues and not any("压缩炸弹" in i.message for i in report.issues), report.issues[:2]

@@ -35,11 +35,16 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 _RATIO_FLOOR = 8 * MB  # small parts may compress very well (styles, themes); only large ones are judged
 _DIMENSION_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*\bref\s*=\s*"([A-Z]{1,3})?([0-9]{1,7})?'
                            rb'(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_PREFIXED_ROOT_RE = re.compile(rb"<[A-Za-z_][\w.-]*:worksheet[\s>]")
 _SHARED_REF_RE = re.compile(rb't="s"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,10})\s*<')
 
 
 class HostileWorkbook(Exception):
     """A workbook refused before reading; `str(exc)` is the message for the person who uploaded it."""
+
+
+class _NeedExact(Exception):
+    """The quick upper bound on the text cells copy passed the limit: count it exactly."""
 
 
 @dataclass(frozen=True)
@@ -99,15 +104,20 @@ def inspect_workbook(path, zf: zipfile.ZipFile, limits: Limits | None = None) ->
             scan = _SharedStrings(limits, lengths)
             total += _inflate(raw, shared, limits, scan.feed, total)
             scan.finish()
-        sheets = _Sheets(limits, lengths)
-        for info in infos:
-            if info is shared or not info.filename.lower().endswith((".xml", ".rels")):
-                continue
-            is_sheet = info.filename.lower().startswith("xl/worksheets/")
-            sheets.start(info.filename)
-            total += _inflate(raw, info, limits, sheets.feed if is_sheet else None, total)
-            if is_sheet:
-                sheets.finish()
+        parts = [i for i in infos if i is not shared and i.filename.lower().endswith((".xml", ".rels"))]
+        try:
+            _scan_parts(raw, parts, _Sheets(limits, lengths, exact=False), limits, total)
+        except _NeedExact:  # the quick bound on the copied text is too high: add it up exactly
+            _scan_parts(raw, parts, _Sheets(limits, lengths, exact=True), limits, total)
+
+
+def _scan_parts(raw, parts: list[zipfile.ZipInfo], sheets: _Sheets, limits: Limits, total: int) -> None:
+    for info in parts:
+        is_sheet = info.filename.lower().startswith("xl/worksheets/")
+        sheets.start(info.filename)
+        total += _inflate(raw, info, limits, sheets.feed if is_sheet else None, total)
+        if is_sheet:
+            sheets.finish()
 
 
 def _check_ratio(name: str, size: int, compressed: int, limits: Limits) -> None:
@@ -189,39 +199,51 @@ class _SharedStrings:
 class _Sheets:
     """Cells of every sheet (counted while streaming) and the text their shared strings add up to."""
 
-    def __init__(self, limits: Limits, lengths: array):
+    def __init__(self, limits: Limits, lengths: array, *, exact: bool):
         self.limits = limits
         self.lengths = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else None
+        # Not exact: every cell is taken to copy the longest string (cheap, and enough for real files);
+        # once that bound passes the limit, `_NeedExact` has the sheets scanned again, adding up each
+        # cell's own string.
+        self.exact = exact
+        self.longest = int(self.lengths.max()) if self.lengths is not None else 0
         self.cells = 0
         self.text = 0
 
     def start(self, name: str) -> None:
-        self.first, self.carry = True, b""
+        self.first, self.carry, self.prefixed = True, b"", False
 
     def feed(self, chunk: bytes) -> None:
-        buf = self.carry + chunk
+        buf = self.carry + chunk if self.carry else chunk
         if self.first:
             self.first = False
             self._dimension(buf[:65536])
+            self.prefixed = bool(_PREFIXED_ROOT_RE.search(buf, 0, 65536))
         # Only whole cells are looked at: the buffer is cut where its last cell starts, the rest carried.
         cut = buf.rfind(b"<c")
         if cut < 0 or len(buf) - cut > 65536:
             cut = buf.rfind(b"<")
             cut = len(buf) if cut < 0 or len(buf) - cut > 65536 else cut
-        done, self.carry = buf[:cut], buf[cut:]
-        # a cell's start tag: `<c r=…`, or `<x:c r=…` with a namespace prefix
-        self.cells += done.count(b"<c ") + done.count(b"<c>") + done.count(b":c ")
+        # A cell's start tag is `<c r=…` (`<x:c r=…` in a sheet whose elements carry a prefix); `<c` also
+        # counts the few <col>/<cfRule> tags, an over-estimate that no real sheet comes near the limit with.
+        cells = buf.count(b"<c", 0, cut) + (buf.count(b":c ", 0, cut) if self.prefixed else 0)
+        self.cells += cells
         if self.cells > self.limits.max_cells:
             raise HostileWorkbook(_("工作簿的单元格超过 %(limit)d 个，可能是压缩炸弹，已拒绝导入；%(advice)s")
                                   % {"limit": self.limits.max_cells, "advice": _advice()})
-        if self.lengths is not None:
+        if self.lengths is not None and not self.exact:
+            self.text += cells * self.longest
+            if self.text > self.limits.max_text:
+                raise _NeedExact
+        elif self.lengths is not None:
             # The text the cells copy from the shared strings (calamine gives every cell its own copy).
-            refs = np.array(_SHARED_REF_RE.findall(done), dtype=np.int64)
+            refs = np.array(_SHARED_REF_RE.findall(buf, 0, cut), dtype=np.int64)
             self.text += int(self.lengths[refs[refs < len(self.lengths)]].sum())
             if self.text > self.limits.max_text:
                 raise HostileWorkbook(_("工作簿的单元格引用的文字合计超过 %(mb)d MB（同一段长文字被大量单元格重复引用），"
                                         "可能是压缩炸弹，已拒绝导入；%(advice)s")
                                       % {"mb": self.limits.max_text // MB, "advice": _advice()})
+        self.carry = buf[cut:]
 
     def finish(self) -> None:
         if self.carry:
