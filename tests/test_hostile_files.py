@@ -152,3 +152,19 @@ def test_one_long_string_among_many_short_cells_is_read(settings, world, tmp_pat
                              [(shared, 1)])
     report = registry_import(paths=[path], acting_user=world.county_admin)
     assert report.issues and not any("压缩炸弹" in i.message for i in report.issues), report.issues[:2]
+
+
+def test_prefixed_shared_strings_are_measured_string_by_string(tmp_path):
+    """Some writers prefix every element (`<x:sst><x:si>`): the strings are still told apart."""
+    import zipfile
+
+    from jingzhun.exchange.readers.limits import Limits, inspect_workbook
+
+    body = b"".join(b"<x:si><x:t>" + b"y" * 20_000 + b"</x:t></x:si>" for _ in range(30))
+    shared = (b'<?xml version="1.0"?><x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              + body + b"</x:sst>")
+    path = hostile._workbook(tmp_path / "户表.xlsx", [(b"", 1)], [(shared, 1)])
+    limits = Limits(max_uncompressed=64 << 20, max_ratio=10**6, max_cells=10**6, max_shared_strings=64 << 20,
+                    max_text=64 << 20)
+    with zipfile.ZipFile(path) as zf:
+        inspect_workbook(path, zf, limits)  # 30 strings of 20,000 characters: none longer than Excel allows

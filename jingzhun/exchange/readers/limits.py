@@ -36,6 +36,7 @@ _RATIO_FLOOR = 8 * MB  # small parts may compress very well (styles, themes); on
 _DIMENSION_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*\bref\s*=\s*"([A-Z]{1,3})?([0-9]{1,7})?'
                            rb'(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 _PREFIXED_ROOT_RE = re.compile(rb"<[A-Za-z_][\w.-]*:worksheet[\s>]")
+_SST_ROOT_RE = re.compile(rb"<([A-Za-z_][\w.-]*:)?sst[\s>]")
 _SHARED_REF_RE = re.compile(rb't="s"[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,10})\s*<')
 
 
@@ -174,6 +175,7 @@ class _SharedStrings:
         self.size = 0
         self.carry = b""
         self.header = True  # the part before the first <si> (XML declaration, <sst>) is not a string
+        self.marker: bytes | None = None
         # bytes of XML one cell of Excel's longest text can take: 4 bytes a character, escaped, marked up
         self.longest = EXCEL_MAX_CHARS * 6 + 4096
 
@@ -182,7 +184,11 @@ class _SharedStrings:
         if self.size > self.limits.max_shared_strings:
             raise HostileWorkbook(_("工作簿的共享字符串（sharedStrings.xml）解压后超过 %(mb)d MB，可能是压缩炸弹，已拒绝导入；"
                                     "%(advice)s") % {"mb": self.limits.max_shared_strings // MB, "advice": _advice()})
-        parts = (self.carry + chunk).split(b"<si")
+        buf = self.carry + chunk
+        if self.marker is None:  # `<si`, or `<x:si` when the part's elements carry a namespace prefix
+            root = _SST_ROOT_RE.search(buf, 0, 65536)
+            self.marker = b"<" + (root.group(1) or b"" if root else b"") + b"si"
+        parts = buf.split(self.marker)
         self.carry = parts.pop()
         if parts and self.header:
             parts, self.header = parts[1:], False
