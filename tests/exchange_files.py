@@ -36,3 +36,16 @@ def set_cell(path: Path, row: int, header: str, value: str) -> str:
     rows[row - 2][col] = value
     write_rows(path, head, rows)
     return old
+
+
+def database_rows(*, except_tables: tuple[str, ...] = ("accounts_auditevent",)) -> dict[str, list[tuple]]:
+    """Every row of every table (sorted), but those of `except_tables`: what "nothing was written" compares."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        tables = [t for t in connection.introspection.table_names(cursor) if t not in except_tables]
+        rows = {}
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows[table] = sorted(cursor.fetchall(), key=repr)
+    return rows

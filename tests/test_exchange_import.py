@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jingzhun.accounts.models import AuditEvent
 from jingzhun.exchange.importer import registry_import
 from jingzhun.orgunits.services import divisions_load
 from jingzhun.registry.models import AssistanceCadre, Household, Member, VillageProfile
 
-from .exchange_files import read_rows, set_cell, synth_folder, write_rows
+from .exchange_files import database_rows, read_rows, set_cell, synth_folder, write_rows
 
 REGISTRY_MODELS = (VillageProfile, Household, Member, AssistanceCadre)
 
@@ -231,7 +232,12 @@ def test_failed_import_leaves_the_database_byte_for_byte_unchanged(tmp_path):
     assert registry_import(paths=[files]).ok
     set_cell(files / "户表.csv", 2, "工资性收入", "98765.43")  # would be an update…
     set_cell(files / "人员表.csv", 4, "健康状况", "良好")  # …but this cell is malformed
-    before = _database_bytes()
+    before, rows_before = _database_bytes(), database_rows()
     report = registry_import(paths=[files])
     assert not report.ok and len(report.issues) == 1
-    assert _database_bytes() == before
+    # the registry is exactly as it was; only the audit log says the refused attempt happened
+    assert database_rows() == rows_before
+    assert _database_bytes() != before
+    refused = AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).latest("id")
+    assert refused.detail["outcome"] == "refused" and refused.detail["issue_count"] == 1
+    assert refused.detail["rows"]["户表"] == 12 and refused.actor is None

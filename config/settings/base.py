@@ -201,6 +201,15 @@ JINGZHUN_RULE_DIRS = [Path(p) for p in env_list("JINGZHUN_RULE_DIRS", [])]
 JINGZHUN_POLICY_DIRS = [Path(p) for p in env_list("JINGZHUN_POLICY_DIRS", [])]
 #: Largest upload accepted, in bytes (a 1M-row workbook is well under this).
 JINGZHUN_MAX_UPLOAD_BYTES = 300 * 1024 * 1024
+#: Limits on an uploaded workbook, checked before it is read (jingzhun.exchange.readers.limits): its
+#: parts inflated (MB), the compression ratio of one part, the cells of all sheets, the shared strings (MB).
+#: Above them the import is refused as a likely zip bomb. A 1M-row template sheet is ~1 GB of XML.
+JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB = env_int("JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB", 2000)
+JINGZHUN_IMPORT_MAX_RATIO = env_int("JINGZHUN_IMPORT_MAX_RATIO", 100)
+JINGZHUN_IMPORT_MAX_CELLS = env_int("JINGZHUN_IMPORT_MAX_CELLS", 40_000_000)
+JINGZHUN_IMPORT_MAX_SHARED_STRINGS_MB = env_int("JINGZHUN_IMPORT_MAX_SHARED_STRINGS_MB", 300)
+#: A CSV line (one record) longer than this many bytes is refused: no template row comes near it.
+JINGZHUN_IMPORT_MAX_CSV_LINE_BYTES = env_int("JINGZHUN_IMPORT_MAX_CSV_LINE_BYTES", 1 << 20)
 #: 一比对 thresholds, as Splink match weights: pairs at or above the first are accepted automatically,
 #: pairs between the two go to the review list, pairs below the second are dropped.
 JINGZHUN_COMPARE_AUTO_ACCEPT_WEIGHT = 10.0

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jingzhun.cells import quoted_format, write_text
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for, mask_id_number
@@ -246,6 +247,7 @@ def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_sh
                                      "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(_("问题数据"))
     bold = book.add_format({"bold": True})
+    quoted = quoted_format(book)
     for col, (title, width) in enumerate(headers):
         sheet.write_string(0, col, title, bold)
         sheet.set_column(col, col, width)
@@ -265,7 +267,7 @@ def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_sh
                      str(status_label.get(status, status)), reason, _when(first), _when(last), rule.fix if rule else "")
             for col, value in enumerate(cells):
                 if value:  # Excel has no empty-string cell: a blank is simply not written
-                    sheet.write_string(row, col, value)
+                    write_text(sheet, row, col, value, quoted=quoted)
     book.close()
     return row
 

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jingzhun.cells import quoted_format, write_text
 from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 from jingzhun.indicators.catalog import indicator_catalog
 from jingzhun.indicators.models import IndicatorRefresh
@@ -275,6 +276,7 @@ def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:
                                      "strings_to_urls": False})
     sheet = book.add_worksheet(_("指标"))
     bold = book.add_format({"bold": True, "text_wrap": True})
+    quoted = quoted_format(book)
     headers = [_("代码"), _("名称")] + [f"{i.name}（{i.unit}）" for i in catalog.values()]
     for col, title in enumerate(headers):
         sheet.write_string(0, col, title, bold)
@@ -283,8 +285,8 @@ def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:
     sheet.set_column(2, len(headers) - 1, 12)
     sheet.freeze_panes(1, 2)
     for r, figures in enumerate(rows, start=1):
-        sheet.write_string(r, 0, figures.unit.code)
-        sheet.write_string(r, 1, figures.unit.name)
+        write_text(sheet, r, 0, figures.unit.code, quoted=quoted)
+        write_text(sheet, r, 1, figures.unit.name, quoted=quoted)
         for col, code in enumerate(catalog, start=2):
             value = figures.values.get(code)
             if value is not None:

@@ -10,6 +10,8 @@ import pyarrow.compute as pc
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from jingzhun.cells import quoted_format, write_text
+
 from .issues import ImportIssue
 from .readers import SheetData
 
@@ -22,7 +24,8 @@ def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], p
     """The issues as an .xlsx: a list of every issue, and per sheet the bad rows whole, bad cells marked."""
     book = xlsxwriter.Workbook(str(path))
     bold = book.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
-    bad = book.add_format({"bg_color": "#F8CBAD", "border": 1, "font_color": "#9C0006"})
+    bad_style = {"bg_color": "#F8CBAD", "border": 1, "font_color": "#9C0006"}
+    bad, quoted, bad_quoted = book.add_format(bad_style), quoted_format(book), quoted_format(book, **bad_style)
     listing = book.add_worksheet(_("错误清单"))
     listing.freeze_panes(1, 0)
     for col, (title, width) in enumerate(((_("文件"), 18), (_("表"), 8), (_("行号"), 7), (_("列（表头）"), 16),
@@ -30,13 +33,13 @@ def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], p
         listing.write_string(0, col, title, bold)
         listing.set_column(col, col, width)
     for r, issue in enumerate(issues, start=1):
-        listing.write_string(r, 0, issue.source)
-        listing.write_string(r, 1, issue.sheet)
+        write_text(listing, r, 0, issue.source, quoted=quoted)
+        write_text(listing, r, 1, issue.sheet, quoted=quoted)
         if issue.row is not None:
             listing.write_number(r, 2, issue.row)
-        listing.write_string(r, 3, issue.header)
-        listing.write_string(r, 4, issue.value)
-        listing.write_string(r, 5, issue.message)
+        write_text(listing, r, 3, issue.header, quoted=quoted)
+        write_text(listing, r, 4, issue.value, quoted=quoted)
+        write_text(listing, r, 5, issue.message, quoted=quoted)
     if total is not None and total > len(issues):
         listing.write_string(len(issues) + 1, 5, _("……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。")
                              % {"n": total - len(issues)})
@@ -53,7 +56,7 @@ def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], p
         ws = book.add_worksheet(sheet)
         headers = [_("行号"), *table.column_names]
         for c, header in enumerate(headers):
-            ws.write_string(0, c, header, bold)
+            write_text(ws, 0, c, header, bold, quoted=quoted_format(book, bold=True))
         ws.freeze_panes(1, 1)
         columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
         for r, row_number in enumerate(rows, start=1):
@@ -61,8 +64,8 @@ def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], p
             for c, header in enumerate(table.column_names, start=1):
                 value = columns[c - 1][r - 1] or ""
                 if header in marked[row_number]:
-                    ws.write_string(r, c, value, bad)
+                    write_text(ws, r, c, value, bad, quoted=bad_quoted)
                     ws.write_comment(r, c, marked[row_number][header])
                 else:
-                    ws.write_string(r, c, value)
+                    write_text(ws, r, c, value, quoted=quoted)
     book.close()

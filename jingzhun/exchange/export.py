@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 from django.db.models import QuerySet
 from django.http import Http404
 
+from jingzhun.cells import quoted_format, safe_column, write_text
 from jingzhun.accounts.models import AuditEvent, Role, User
 from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for
@@ -203,6 +204,7 @@ def write_xlsx(tables: dict[str, pa.Table], path: Path) -> Path:
         "strings_to_urls": False})
     try:
         bold = workbook.add_format({"bold": True})
+        quoted = quoted_format(workbook)
         for sheet, table in tables.items():
             worksheet = workbook.add_worksheet(sheet)
             for col, width in enumerate(_column_widths(table)):
@@ -216,7 +218,7 @@ def write_xlsx(tables: dict[str, pa.Table], path: Path) -> Path:
                 for values in zip(*(column.to_pylist() for column in batch.columns)):
                     for col, value in enumerate(values):
                         if value:  # Excel has no empty-string cell: a blank is simply not written
-                            write_string(row, col, value)
+                            write_text(worksheet, row, col, value, quoted=quoted)
                     row += 1
     finally:
         workbook.close()
@@ -232,7 +234,9 @@ def write_csv(tables: dict[str, pa.Table], folder: Path) -> list[Path]:
         path = folder / f"{sheet}.csv"
         with pa.OSFile(str(path), "wb") as sink:
             sink.write(BOM)
-            pacsv.write_csv(table, sink)
+            safe = pa.table([safe_column(c) if pa.types.is_string(c.type) else c for c in table.columns],
+                            names=table.column_names)
+            pacsv.write_csv(safe, sink)
         written.append(path)
     return written
 

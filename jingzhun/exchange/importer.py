@@ -6,6 +6,7 @@ read (readers) → check every cell (validate) → convert to typed Arrow column
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry.models import Household
 from jingzhun.indicators.services import refresh_soon
-from jingzhun.registry.services import UpsertSummary, registry_upsert
+from jingzhun.registry.services import UpsertSummary, cadre_conflicts, registry_upsert
 
 from .issues import ImportIssue
 from .readers import SheetData, read_sources
@@ -111,9 +112,18 @@ def registry_import(*, paths: Sequence[Path], acting_user=None, dry_run: bool = 
     if acting_user is not None:
         access_for(acting_user).require_write()
     progress(_("读取文件"), 5)
-    sheets, issues = read_sources(paths, display_names=display_names)
-    return import_sheets(sheets=sheets, read_issues=issues, acting_user=acting_user, dry_run=dry_run, via=via,
-                         progress=progress)
+    try:
+        sheets, issues = read_sources(paths, display_names=display_names)
+        return import_sheets(sheets=sheets, read_issues=issues, acting_user=acting_user, dry_run=dry_run, via=via,
+                             progress=progress)
+    except Exception as exc:  # crashed: nothing was written (one transaction), but the attempt is audited
+        names = [(display_names or {}).get(Path(p)) or Path(p).name for p in paths]
+        try:
+            _audit(acting_user=acting_user, sources=names, dry_run=dry_run, via=via, outcome="failed",
+                   error=type(exc).__name__)
+        except Exception:  # the database itself may be what failed
+            logger.exception("audit of the failed import of %s", names)
+        raise
 
 
 def sheets_from_tables(tables: Mapping[str, pa.Table], source: str) -> dict[str, SheetData]:
@@ -146,31 +156,62 @@ def import_sheets(*, sheets: Mapping[str, SheetData], read_issues: Sequence[Impo
         issues = check(dict(sheets), village_codes=_village_codes, existing_households=_existing_households,
                        scope_prefix=scope_prefix, scope_label=scope_label)
     summary = None
+    tables = {}
+    if not issues:
+        tables = {sheet: typed_table(sheet, data) for sheet, data in sheets.items()}
+        issues = _cadre_issues(sheets.get(HOUSEHOLD_SHEET), tables.get(HOUSEHOLD_SHEET), acting_user)
+    audit = functools.partial(_audit, acting_user=acting_user, sources=sources, dry_run=dry_run, via=via)
     if not issues:
         # stored in history rows and the refresh it queues: always Chinese, whatever the uploader's language
         reason = "导入 " + "、".join(sources) + (f"（{via}）" if via else "")
         progress(_("写入数据库"), 60)
-        tables = {sheet: typed_table(sheet, data) for sheet, data in sheets.items()}
         try:
             with transaction.atomic():
                 summary = registry_upsert(villages=tables.get(VILLAGE_SHEET), households=tables.get(HOUSEHOLD_SHEET),
                                           members=tables.get(MEMBER_SHEET), acting_user=acting_user, reason=reason)
                 if dry_run:
                     raise _DryRun
+                # the audit row commits with the data it describes, or not at all
+                audit(outcome="done", summary=summary, sheets=sheets)
                 # the dashboard's stored figures follow the registry (queued when this commits)
                 refresh_soon(reason=reason, triggered_by=acting_user)
         except _DryRun:
-            pass
-    if issues:
-        # A refused import leaves the database exactly as it was (not even an audit row); the refusal
-        # goes to the log, and a web upload keeps it on its ImportJob.
-        logger.info("import of %s refused: %d issues", sources, len(issues))
+            audit(outcome="checked", summary=summary, sheets=sheets)
     else:
-        audit_record(action=AuditEvent.Action.IMPORT, actor=acting_user, username="" if acting_user else "system",
-                     target="、".join(sources), detail={"dry_run": dry_run, "via": via,
-                                                        "summary": _summary_dict(summary)})
+        # A refused import leaves the registry exactly as it was; its audit row says who tried what.
+        logger.info("import of %s refused: %d issues", sources, len(issues))
+        audit(outcome="refused", issues=issues, sheets=sheets)
     progress(_("完成"), 100)
     return ImportReport(sources=sources, issues=issues, summary=summary, dry_run=dry_run, sheets=sheets)
+
+
+def _cadre_issues(data: SheetData | None, households: pa.Table | None, acting_user) -> list[ImportIssue]:
+    """Rows that would change a shared 帮扶责任人 record beyond the uploader's reach (see cadre_conflicts)."""
+    if data is None or households is None:
+        return []
+    role = acting_user.get_role_display() if acting_user is not None else ""
+    rows = data.rows.to_pylist()
+    return [ImportIssue(data.source, HOUSEHOLD_SHEET, rows[c.row], "帮扶单位", c.new_unit, _(
+        "帮扶责任人“%(name)s”（电话 %(phone)s）也负责您范围以外的 %(count)d 户，%(role)s不能修改其姓名、电话或单位"
+        "（现为“%(old)s”）；请联系县级管理员") % {"name": c.name, "phone": c.phone or _("未填"), "count": c.outside,
+                                         "role": role, "old": c.old_unit or _("空")})
+            for c in cadre_conflicts(households, acting_user)]
+
+
+def _audit(*, acting_user, sources: list[str], dry_run: bool, via: str, outcome: str, summary=None,
+           issues=(), sheets: Mapping[str, SheetData] = {}, error: str = "") -> None:
+    """The import's audit row: who, which files, how many rows, and how it ended."""
+    detail = {"outcome": outcome, "dry_run": dry_run, "via": via, "files": sources,
+              "rows": {sheet: data.table.num_rows for sheet, data in sheets.items()}}
+    if summary is not None:
+        detail["summary"] = _summary_dict(summary)
+    if issues:
+        detail["issue_count"] = len(issues)
+        detail["first_issue"] = issues[0].message[:200]
+    if error:
+        detail["error"] = error
+    audit_record(action=AuditEvent.Action.IMPORT, actor=acting_user, username="" if acting_user else "system",
+                 target="、".join(sources), detail=detail)
 
 
 def _summary_dict(summary: UpsertSummary) -> dict:

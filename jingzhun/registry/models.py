@@ -61,6 +61,8 @@ class AssistanceCadre(models.Model):
     phone = models.CharField(_("帮扶责任人电话"), max_length=20, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="cadre")
+    # A cadre record is shared by the households they serve: who changed it, and when, is kept.
+    history = HistoricalRecords(excluded_fields=["user"])
 
     class Meta:
         verbose_name = _("帮扶责任人")

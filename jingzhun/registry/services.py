@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jingzhun.orgunits.access import access_for
 
@@ -168,37 +168,95 @@ def _stored_cadres(counties: list[str]) -> pa.Table:
                      "cadre_id": pa.array(columns[4], pa.int64())})
 
 
-def _resolve_cadres(households: pa.Table) -> tuple[pa.Table, int]:
-    """Replace cadre_name/cadre_work_unit/cadre_phone by cadre_id, creating cadres not yet known.
+_CADRE_KEYS = ["county_id", "name", "phone"]
 
-    A cadre is one person per county, known by name and phone; a changed 帮扶单位 updates the cadre.
-    Matching is a join of Arrow tables, not a loop over households.
-    """
-    keys = ["county_id", "name", "phone"]
+
+def _match_cadres(households: pa.Table) -> tuple[pa.Table, pa.Table, list[str]]:
+    """The households' cadres (one row per household) and the distinct cadres matched to the stored ones."""
     named = pa.table({"county_id": pc.utf8_slice_codeunits(households["code"], 0, 6),
                       "name": households["cadre_name"], "phone": households["cadre_phone"],
                       "work_unit": households["cadre_work_unit"],
                       "row": pa.array(range(households.num_rows), pa.int64())})
     wanted = (named.filter(pc.greater(pc.utf8_length(named["name"]), 0))
-              .group_by(keys, use_threads=False).aggregate([("work_unit", "last")])
-              .rename_columns([*keys, "work_unit"]))
+              .group_by(_CADRE_KEYS, use_threads=False).aggregate([("work_unit", "last")])
+              .rename_columns([*_CADRE_KEYS, "work_unit"]))
     counties = pc.unique(wanted["county_id"]).to_pylist()
-    stored = _stored_cadres(counties)
-    matched = wanted.join(stored, keys=keys, join_type="left outer", use_threads=False)
+    matched = wanted.join(_stored_cadres(counties), keys=_CADRE_KEYS, join_type="left outer", use_threads=False)
+    return named, matched, counties
+
+
+def _moved(matched: pa.Table) -> pa.Table:
+    """Stored cadres whose 帮扶单位 the rows change."""
+    return matched.filter(pc.and_(pc.is_valid(matched["cadre_id"]),
+                                  pc.not_equal(matched["stored_unit"], matched["work_unit"])))
+
+
+@dataclass(frozen=True)
+class CadreConflict:
+    """A row that would change a shared cadre record who also serves households out of the writer's reach."""
+
+    row: int  # index into the households table
+    name: str
+    phone: str
+    old_unit: str
+    new_unit: str
+    outside: int  # households of this cadre out of reach
+
+
+def cadre_conflicts(households: pa.Table, acting_user) -> list[CadreConflict]:
+    """Rows whose change to a 帮扶责任人 record (shared by households) reaches beyond `acting_user`'s reach.
+
+    A cadre is one record per county: changing their 帮扶单位 changes what every household they serve
+    shows. That is allowed only to a writer who reaches all of those households (a county admin, the
+    system); anyone else gets the rows named. None means the system.
+    """
+    if acting_user is None or households is None or households.num_rows == 0:
+        return []
+    access = access_for(acting_user)
+    named, matched, _counties = _match_cadres(households)
+    moved = _moved(matched)
+    if not moved.num_rows:
+        return []
+    outside = dict(Household.objects.filter(cadre_id__in=moved["cadre_id"].to_pylist())
+                   .exclude(access.household_q()).values("cadre_id").annotate(n=Count("code"))
+                   .values_list("cadre_id", "n"))
+    conflicts = []
+    for cadre in moved.to_pylist():
+        if outside.get(cadre["cadre_id"]):
+            rows = named.filter(pc.and_(pc.and_(pc.equal(named["county_id"], cadre["county_id"]),
+                                                pc.equal(named["name"], cadre["name"])),
+                                        pc.equal(named["phone"], cadre["phone"])))["row"]
+            conflicts.append(CadreConflict(row=pc.min(rows).as_py(), name=cadre["name"], phone=cadre["phone"],
+                                           old_unit=cadre["stored_unit"], new_unit=cadre["work_unit"],
+                                           outside=outside[cadre["cadre_id"]]))
+    return sorted(conflicts, key=lambda c: c.row)
+
+
+def _resolve_cadres(households: pa.Table, *, acting_user, reason: str, now) -> tuple[pa.Table, int]:
+    """Replace cadre_name/cadre_work_unit/cadre_phone by cadre_id, creating cadres not yet known.
+
+    A cadre is one person per county, known by name and phone; a changed 帮扶单位 updates the cadre (with
+    a history row), but only within the writer's reach (`cadre_conflicts`). Matching is a join of Arrow
+    tables, not a loop over households.
+    """
+    if cadre_conflicts(households, acting_user):
+        raise PermissionDenied("cadre record shared with households out of reach")
+    named, matched, counties = _match_cadres(households)
     fresh = matched.filter(pc.is_null(matched["cadre_id"]))
-    AssistanceCadre.objects.bulk_create(
+    bulk_create_with_history(
         [AssistanceCadre(county_id=r["county_id"], name=r["name"], phone=r["phone"], work_unit=r["work_unit"])
-         for r in fresh.select([*keys, "work_unit"]).to_pylist()], batch_size=2000)
-    moved = matched.filter(pc.and_(pc.is_valid(matched["cadre_id"]),
-                                   pc.not_equal(matched["stored_unit"], matched["work_unit"])))
+         for r in fresh.select([*_CADRE_KEYS, "work_unit"]).to_pylist()], AssistanceCadre, batch_size=2000,
+        default_user=acting_user, default_change_reason=reason, default_date=now)
+    moved = _moved(matched)
     if moved.num_rows:
         units = dict(zip(moved["cadre_id"].to_pylist(), moved["work_unit"].to_pylist()))
         cadres = list(AssistanceCadre.objects.filter(pk__in=list(units)))
         for cadre in cadres:
             cadre.work_unit = units[cadre.pk]
-        AssistanceCadre.objects.bulk_update(cadres, ["work_unit"], batch_size=2000)
-    ids = _stored_cadres(counties).select([*keys, "cadre_id"])
-    resolved = named.join(ids, keys=keys, join_type="left outer", use_threads=False).sort_by("row")
+        bulk_update_with_history(cadres, AssistanceCadre, ["work_unit"], batch_size=2000, default_user=acting_user,
+                                 default_change_reason=reason, default_date=now)
+    ids = _stored_cadres(counties).select([*_CADRE_KEYS, "cadre_id"])
+    resolved = named.join(ids, keys=_CADRE_KEYS, join_type="left outer", use_threads=False).sort_by("row")
     households = households.drop_columns(["cadre_name", "cadre_work_unit", "cadre_phone"])
     return households.append_column("cadre_id", resolved["cadre_id"]), fresh.num_rows
 
@@ -220,7 +278,8 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
     if villages is not None and villages.num_rows:
         plans.append((VillageProfile, villages, ["village_id"], summary.villages, "village_id"))
     if households is not None and households.num_rows:
-        households, summary.cadres_created = _resolve_cadres(households)
+        households, summary.cadres_created = _resolve_cadres(households, acting_user=acting_user,
+                                                             reason=reason, now=now)
         plans.append((Household, households, ["code"], summary.households, "village_id"))
     if members is not None and members.num_rows:
         plans.append((Member, members, ["household_id", "id_number"], summary.members, "household__village_id"))
