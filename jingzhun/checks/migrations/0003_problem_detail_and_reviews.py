@@ -39,7 +39,7 @@ def reviews_from_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checks', '0001_initial'),
+        ('checks', '0002_run_lifecycle'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
