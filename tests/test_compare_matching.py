@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from jingzhun.compare.benchdata import labelled_benchmark, score
 from jingzhun.compare.kinds import KINDS
 from jingzhun.compare.matching import Matcher, default_model, match_people
 from jingzhun.compare.models import Match
 from jingzhun.compare.services import compare_run_execute, dataset_load
+from jingzhun.synth.linkage import labelled_benchmark, score
 
 from .people import HENGDONG, XIAGAOCHI, id_number
 from .test_compare_import import write_csv
