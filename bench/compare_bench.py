@@ -8,7 +8,7 @@ records in at most 5 min on 2 cores with peak memory stated; exact-ID matching o
 
 Cases:
 - accuracy: `jingzhun.synth` county 140826, 30,000 households (registry); half of its persons appear in the
-  external file with the corruption of `jingzhun.compare.benchdata` (homophones, look-alike characters,
+  external file with the corruption of `jingzhun.synth.linkage` (homophones, look-alike characters,
   swapped or dropped given-name characters, one or two mistyped ID digits, blank IDs, day/month swapped
   birth dates, moved villages; 30% of records clean, 42% one corruption, 28% two), plus unrelated people of
   another synthetic registry of the same county (same name and village distributions).
@@ -45,8 +45,9 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from jingzhun.compare.benchdata import corrupt_records, registry_persons, score  # noqa: E402
 from jingzhun.compare.matching import Matcher, default_model, exact_id_pairs  # noqa: E402
+from jingzhun.registry.idnumbers import check_characters  # noqa: E402
+from jingzhun.synth.linkage import corrupt_records, registry_persons, score  # noqa: E402
 
 CACHE = Path(os.environ.get("JZ_COMPARE_BENCH_DATA", "/tmp/jz-bench-compare"))
 CASES = {"accuracy": 30_000, "scale-1m": 1_000_000, "exact-10m": 10_000_000, "end-to-end": 34_000}
@@ -107,9 +108,7 @@ def _ids(rng: np.random.Generator, n: int) -> np.ndarray:
     ymd = np.char.replace(ymd, "-", "")
     seq = rng.integers(0, 1000, n)
     body = np.char.add(np.char.add(region.astype("U6"), ymd), np.char.zfill(seq.astype("U3"), 3))
-    digits = body.astype("S17").view(np.uint8).reshape(n, 17) - ord("0")
-    weights = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-    check = np.frombuffer(b"10X98765432", dtype=np.uint8)[(digits.astype(np.int64) @ weights) % 11]
+    check = check_characters(body.astype("S17").view(np.uint8).reshape(n, 17))
     return np.char.add(body.astype("S17"), check.view("S1"))
 
 

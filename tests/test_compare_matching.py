@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from jingzhun.compare.benchdata import labelled_benchmark, score
 from jingzhun.compare.kinds import KINDS
 from jingzhun.compare.matching import Matcher, default_model, match_people
 from jingzhun.compare.models import Match
 from jingzhun.compare.services import compare_run_execute, dataset_load
+from jingzhun.synth.linkage import labelled_benchmark, score
 
 from .people import HENGDONG, XIAGAOCHI, id_number
 from .test_compare_import import write_csv
@@ -128,3 +128,47 @@ def test_the_id_only_path_finds_the_same_exact_pairs_as_the_matcher():
     alone = exact_id_pairs(registry, external)
     assert alone.num_rows > 100
     assert sorted(zip(*full.to_pydict().values())) == sorted(zip(*alone.to_pydict().values()))
+
+
+def test_the_matcher_runs_on_the_callers_engine_and_leaves_it_open():
+    from jingzhun.analytics import get_engine
+
+    registry, external, _truth = labelled_benchmark(households=80, seed=3)
+    with get_engine("duckdb", threads=1) as engine:
+        with Matcher(registry, external, engine=engine) as matcher:
+            on_callers = matcher.exact()
+        # the caller's engine is still open and holds the matcher's feature tables
+        assert engine.scalar("SELECT count(*) FROM ext") == external.num_rows
+    with Matcher(registry, external) as matcher:
+        on_private = matcher.exact()
+    assert on_callers.num_rows > 10
+    assert sorted(zip(*on_callers.to_pydict().values())) == sorted(zip(*on_private.to_pydict().values()))
+
+
+def test_the_matcher_judges_id_numbers_as_the_registry_and_the_rules_do():
+    """One GB 11643 definition: the matcher's validity (the engine's id_numbers.sql, as member_facts uses)
+    agrees with registry.idnumbers on numbers whose check character is right but whose date is not —
+    only valid IDs make exact pairs, in the full matcher and on the ID-only path."""
+    import datetime
+
+    import pyarrow as pa
+
+    from jingzhun.compare.matching import exact_id_pairs
+    from jingzhun.registry.idnumbers import id_number_problem
+
+    future = (datetime.date.today() + datetime.timedelta(days=400)).strftime("%Y%m%d")
+    numbers = [id_number("140826", "19650304", 1), id_number("140826", "19650304", 1)[:17] + "0",
+               id_number("140826", "19990229", 3),  # no 29 February in 1999
+               id_number("140826", "18991231", 5),  # before 1900
+               id_number("140826", future, 7),  # born after today
+               id_number("140826", "20000229", 9)]
+    if numbers[1] == numbers[0]:
+        numbers[1] = numbers[0][:17] + "1"
+    people = pa.table({"unique_id": list(range(1, len(numbers) + 1)), "name": ["王建国"] * len(numbers),
+                       "sex": ["男"] * len(numbers), "id_number": numbers, "village": ["140826100233"] * len(numbers)})
+    valid = [id_number_problem(n) is None for n in numbers]
+    assert valid == [True, False, False, False, False, True]
+    expected = {i + 1 for i, ok in enumerate(valid) if ok}
+    with Matcher(people, people) as matcher:
+        assert set(matcher.exact()["record_id"].to_pylist()) == expected
+    assert set(exact_id_pairs(people, people)["record_id"].to_pylist()) == expected

@@ -74,3 +74,28 @@ def test_only_the_latest_run_of_a_kind_is_reviewed(world, pending):
     with pytest.raises(ValidationError, match="最新"):
         review_decide(run=pending, match_id=match.pk, acting_user=world.county_admin, same_person=True)
     assert not ReviewDecision.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_reviewer_adds_a_decision_and_the_first_stays_visible(world, pending, client):
+    from django.urls import reverse
+
+    from .people import PASSWORD
+
+    homophone = Match.objects.get(run=pending, record__name="王建郭")
+    review_decide(run=pending, match_id=homophone.pk, acting_user=world.county_admin, same_person=True)
+    review_decide(run=pending, match_id=homophone.pk, acting_user=world.sysadmin, same_person=False)
+    history = list(ReviewDecision.objects.order_by("decided_at", "pk").values_list("decided_by__username", "same_person"))
+    assert history == [("county_admin", True), ("sysadmin", False)]  # appended, not overwritten
+    homophone.refresh_from_db()
+    assert homophone.status == Match.Status.REJECTED  # the latest decision is the current one
+
+    client.login(username="county_admin", password=PASSWORD)
+    body = client.get(reverse("compare:review", kwargs={"compare_run_id": pending.pk})).content.decode()
+    row = body[body.index("王建郭"):]
+    row = row[:row.index("</tr>")]
+    assert "county_admin：是同一人" in row and "sysadmin：不是同一人" in row
+    assert row.index("county_admin：是同一人") < row.index("sysadmin：不是同一人")
+
+    again = compare_run_execute(kind=KINDS["death"], org="140826", acting_user=world.county_admin)
+    assert Match.objects.get(run=again, record__name="王建郭").status == Match.Status.REJECTED

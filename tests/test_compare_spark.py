@@ -7,8 +7,9 @@ import importlib.util
 import pyarrow.compute as pc
 import pytest
 
-from jingzhun.compare.benchdata import labelled_benchmark
-from jingzhun.compare.matching import Matcher, default_model, match_people, spark_session
+from jingzhun.analytics import spark_session
+from jingzhun.compare.matching import Matcher, default_model, match_people
+from jingzhun.synth.linkage import labelled_benchmark
 
 pytestmark = [
     pytest.mark.slow,

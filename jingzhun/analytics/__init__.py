@@ -2,6 +2,9 @@
 
 from .engine import Engine
 from .snapshot import SCHEMA, Snapshot, conform, registry_snapshot
+from .spark import INSTALL_HINT as SPARK_INSTALL_HINT
+from .spark import spark_session
+from .splink import SPLINK_BACKENDS, SplinkBackend, splink_backend
 
 
 def get_engine(name: str = "duckdb", **options) -> Engine:
@@ -13,4 +16,5 @@ def get_engine(name: str = "duckdb", **options) -> Engine:
     raise ValueError(f"unknown analytics engine {name!r} (available: duckdb)")
 
 
-__all__ = ["SCHEMA", "Engine", "Snapshot", "conform", "get_engine", "registry_snapshot"]
+__all__ = ["SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
+           "get_engine", "registry_snapshot", "spark_session", "splink_backend"]

@@ -17,12 +17,14 @@ from typing import ClassVar, final
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
 
 from .lines import poverty_lines
 from .snapshot import Snapshot
 
 SOURCE_DIALECT = "duckdb"
 VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "views.sql"
+ID_NUMBERS_SQL = Path(__file__).resolve().parent / "sql" / "id_numbers.sql"
 
 
 def split_statements(sql: str) -> list[str]:
@@ -34,17 +36,43 @@ def split_statements(sql: str) -> list[str]:
 
 class Engine(ABC):
     dialect: ClassVar[str]
+    #: how many threads the engine uses (engines that size themselves otherwise say None)
+    threads: int | None = None
 
     @final
     def load(self, snapshot: Snapshot, *, as_of: datetime.date) -> None:
         """Register the snapshot's tables, the parameters and the lines, then create the derived views."""
         for name, table in snapshot.tables.items():
-            self._register(name, table)
-        self._register("params", pa.table({"as_of": pa.array([as_of], pa.date32()),
-                                           "as_of_year": pa.array([as_of.year], pa.int32())}))
-        self._register("poverty_lines", poverty_lines())
+            self.register(name, table)
+        self.set_as_of(as_of)
+        self.register("poverty_lines", poverty_lines())
+        self.id_view("member_ids", "members")
         for statement in split_statements(VIEWS_SQL.read_text(encoding="utf-8")):
             self._execute(self.translate(statement))
+
+    @final
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table queryable as `name` (replacing what had that name)."""
+        self._register(name, table)
+
+    @final
+    def unregister(self, name: str) -> None:
+        """Forget a table given to `register` (the engine may hold on to its memory until then)."""
+        self._unregister(name)
+
+    @final
+    def set_as_of(self, as_of: datetime.date) -> None:
+        """The table params: the reference date of ages, ID validity and years."""
+        self.register("params", pa.table({"as_of": pa.array([as_of], pa.date32()),
+                                          "as_of_year": pa.array([as_of.year], pa.int32())}))
+
+    @final
+    def id_view(self, name: str, source: str) -> None:
+        """View `name`: the rows of `source` with what GB 11643 says about their id_number (the columns of
+        sql/id_numbers.sql: id_valid, id_birth, age, …). Needs params (`set_as_of`)."""
+        select = exp.replace_tables(sqlglot.parse_one(ID_NUMBERS_SQL.read_text(encoding="utf-8"),
+                                                      read=SOURCE_DIALECT), {"id_source": source})
+        self.view(name, select.sql(SOURCE_DIALECT))
 
     @final
     def query(self, sql: str) -> pa.Table:
@@ -52,10 +80,20 @@ class Engine(ABC):
         return self._execute(self.translate(sql))
 
     @final
+    def view(self, name: str, sql: str) -> None:
+        """Name a SELECT (source dialect) as view `name`, computed whenever it is read."""
+        self._execute(self.translate(f"CREATE OR REPLACE VIEW {name} AS {sql}"))
+
+    @final
     def materialize(self, name: str, sql: str) -> None:
         """Keep the result of a SELECT (source dialect) as table `name`, for queries that read it often."""
         self._execute(self.translate(f"DROP TABLE IF EXISTS {name}"))
         self._execute(self.translate(f"CREATE TABLE {name} AS {sql}"))
+
+    @final
+    def scalar(self, sql: str):
+        """The single value of a one-row, one-column SELECT (source dialect)."""
+        return self.query(sql).column(0)[0].as_py()
 
     @final
     def translate(self, sql: str) -> str:
@@ -65,6 +103,9 @@ class Engine(ABC):
 
     @abstractmethod
     def _register(self, name: str, table: pa.Table) -> None: ...
+
+    @abstractmethod
+    def _unregister(self, name: str) -> None: ...
 
     @abstractmethod
     def _execute(self, sql: str) -> pa.Table: ...

@@ -5,12 +5,14 @@ Both sides arrive as Arrow tables (never model objects):
     registry: unique_id (member id), name, id_number, sex, village
     external: unique_id (record id), name, id_number, sex, birth_date (date, may be null), village
 
-1. Features are derived once in DuckDB SQL: the GB 11643 validity of the ID, the birth date (the
-   record's own 出生日期, else the ID's digits 7–14), the name's pinyin (a per-character table made with
+1. Features are derived once in SQL on an analytics engine (`jingzhun.analytics`, DuckDB): the GB 11643
+   validity of the ID and its birth date (the engine's `id_view`, the same SQL the rules use; the
+   record's own 出生日期 wins over the ID's digits 7–14), the name's pinyin (a per-character table made with
    pypinyin over the few thousand distinct characters, then a vectorised lookup), the given name's
    characters sorted (catches 建国/国建), and the birth date with day and month swapped.
-2. Exact: a valid ID equal on both sides, as one DuckDB join.
-3. The external records left over go to Splink (DuckDB by default, Spark with engine="spark"):
+2. Exact: a valid ID equal on both sides, as one join.
+3. The external records left over go to Splink (its DuckDB backend by default, Spark with engine="spark";
+   the backends live in `jingzhun.analytics.splink`):
    blocking on pinyin of the full name, on surname + birth date, on surname + swapped birth date and on
    surname + sorted given name; comparisons on name, birth date, sex, village and ID (one or two
    mistyped digits), with term-frequency adjustment on the name. Each pair keeps its match weight and
@@ -23,25 +25,20 @@ The model (a Splink settings dict with m and u probabilities) is trained per dat
 from __future__ import annotations
 
 import copy
+import datetime
 import logging
 import math
 import time
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger(__name__)
+from jingzhun.analytics import Engine, get_engine, splink_backend
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-#: GB 11643 in SQL: 17 digits and a check character, a real birth date inside, the checksum right.
-VALID_ID_SQL = (
-    "(regexp_full_match({x}, '[0-9]{{17}}[0-9X]') AND try_strptime(substr({x}, 7, 8), '%Y%m%d') IS NOT NULL "
-    "AND substr('10X98765432', ((" + " + ".join(f"{w} * CAST(substr({{x}}, {i + 1}, 1) AS INTEGER)"
-                                                for i, w in enumerate(_WEIGHTS))
-    + ") % 11) + 1, 1) = substr({x}, 18, 1))")
+logger = logging.getLogger(__name__)
 
 #: What each comparison level means, by comparison and gamma value (the "why" of a pair).
 LEVELS: dict[str, dict[int, str]] = {
@@ -124,36 +121,34 @@ def default_model(*, prior: float = 1e-6) -> dict:
 # Features
 
 
-def _char_pinyin(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+def _char_pinyin(engine: Engine, *tables: str) -> None:
     """charpy(ch, py): pypinyin over the distinct characters of the names (a few thousand, not millions)."""
     from pypinyin import Style, lazy_pinyin
 
     union = " UNION ".join(f"SELECT DISTINCT unnest(string_split(name, '')) AS ch FROM {t}" for t in tables)
-    chars = [r[0] for r in con.execute(f"SELECT DISTINCT ch FROM ({union}) WHERE ch IS NOT NULL").fetchall()]
+    chars = engine.query(f"SELECT DISTINCT ch FROM ({union}) WHERE ch IS NOT NULL").column("ch").to_pylist()
     pinyin = ["".join(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")) or ch for ch in chars]
-    con.register("charpy_arrow", pa.table({"ch": pa.array(chars, pa.string()), "py": pa.array(pinyin, pa.string())}))
-    con.execute("CREATE OR REPLACE TABLE charpy AS SELECT * FROM charpy_arrow").fetchall()
-    con.unregister("charpy_arrow")
+    engine.register("charpy_arrow", pa.table({"ch": pa.array(chars, pa.string()),
+                                              "py": pa.array(pinyin, pa.string())}))
+    engine.materialize("charpy", "SELECT * FROM charpy_arrow")
+    engine.unregister("charpy_arrow")
 
 
-def _features(con: duckdb.DuckDBPyConnection, source: str, target: str, *, has_birth_date: bool) -> None:
-    valid = VALID_ID_SQL.format(x="idn")
+def _features(engine: Engine, source: str, target: str, *, has_birth_date: bool) -> None:
+    """Table `target`: the matching features of `source`; the ID's validity and birth date are the
+    engine's GB 11643 columns (`Engine.id_view`)."""
     own_dob = "strftime(birth_date, '%Y%m%d')" if has_birth_date else "NULL"
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {target} AS
-        WITH base AS (
-            SELECT unique_id, nullif(regexp_replace(trim(name), '[\\s·.]', '', 'g'), '') AS name,
-                   nullif(upper(trim(id_number)), '') AS idn, nullif(sex, '') AS sex,
-                   nullif(village, '') AS village, {own_dob} AS own_dob
-            FROM {source}
-        ), typed AS (
-            SELECT *, coalesce({valid}, false) AS id_valid FROM base
-        ), dated AS (
-            SELECT *, coalesce(own_dob, CASE WHEN try_strptime(substr(idn, 7, 8), '%Y%m%d') IS NOT NULL
-                                             AND length(idn) = 18 THEN substr(idn, 7, 8) END) AS dob
-            FROM typed
+    engine.view(f"{target}_base", f"""
+        SELECT unique_id, nullif(regexp_replace(trim(name), '[\\s·.]', '', 'g'), '') AS name,
+               nullif(upper(trim(id_number)), '') AS id_number, nullif(sex, '') AS sex,
+               nullif(village, '') AS village, {own_dob} AS own_dob
+        FROM {source}""")
+    engine.id_view(f"{target}_ids", f"{target}_base")
+    engine.materialize(target, f"""
+        WITH dated AS (
+            SELECT *, coalesce(own_dob, strftime(id_birth, '%Y%m%d')) AS dob FROM {target}_ids
         ), pinyin_map AS (SELECT map_from_entries(list(struct_pack(k := ch, v := py))) AS m FROM charpy)
-        SELECT unique_id, name, idn AS id, id_valid, sex, village,
+        SELECT unique_id, name, id_number AS id, id_valid, sex, village,
                substr(village, 1, 9) AS township, substr(village, 1, 6) AS county,
                substr(name, 1, 1) AS surname,
                array_to_string(list_sort(string_split(substr(name, 2), '')), '') AS given_sorted,
@@ -161,8 +156,7 @@ def _features(con: duckdb.DuckDBPyConnection, source: str, target: str, *, has_b
                dob, substr(dob, 1, 4) AS dob_year,
                CASE WHEN substr(dob, 7, 2) <= '12' AND substr(dob, 7, 2) <> substr(dob, 5, 2)
                     THEN substr(dob, 1, 4) || substr(dob, 7, 2) || substr(dob, 5, 2) END AS dob_swap
-        FROM dated, pinyin_map
-    """).fetchall()
+        FROM dated, pinyin_map""")
 
 
 SPLINK_COLUMNS = ("unique_id", "name", "id", "sex", "village", "township", "county", "surname", "given_sorted",
@@ -189,33 +183,35 @@ PAIR_SCHEMA = pa.schema([("record_id", pa.int64()), ("member_id", pa.int64()), (
 
 
 class Matcher:
-    """One linkage job over two Arrow tables, in one private DuckDB database."""
+    """One linkage job over two Arrow tables, on an analytics engine.
 
-    def __init__(self, registry: pa.Table, external: pa.Table, *, threads: int | None = None,
-                 memory_limit: str | None = None):
+    `engine` is the caller's (it stays open); without one the matcher opens a private DuckDB engine and
+    closes it with itself. The features are computed with the ID validity as of `as_of` (default today).
+    """
+
+    def __init__(self, registry: pa.Table, external: pa.Table, *, engine: Engine | None = None,
+                 threads: int | None = None, memory_limit: str | None = None, as_of: datetime.date | None = None):
         self.seconds: dict[str, float] = {}
-        self._splink_apis: list = []
+        self._splink: list = []
         started = time.perf_counter()
-        self.con = duckdb.connect(":memory:")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}").fetchall()
-        if memory_limit:
-            self.con.execute("SET memory_limit = ?", [memory_limit]).fetchall()
-        self.con.execute("SET preserve_insertion_order = false").fetchall()
-        self.con.register("registry_in", registry)
-        self.con.register("external_in", external)
-        _char_pinyin(self.con, "registry_in", "external_in")
-        _features(self.con, "registry_in", "reg", has_birth_date=False)
-        _features(self.con, "external_in", "ext", has_birth_date="birth_date" in external.column_names)
-        self.con.unregister("registry_in")
-        self.con.unregister("external_in")
+        self._own_engine = engine is None
+        self.engine = engine if engine is not None else get_engine(
+            "duckdb", threads=threads, memory_limit=memory_limit, preserve_insertion_order=False)
+        self.engine.set_as_of(as_of or timezone.localdate())
+        self.engine.register("registry_in", registry)
+        self.engine.register("external_in", external)
+        _char_pinyin(self.engine, "registry_in", "external_in")
+        _features(self.engine, "registry_in", "reg", has_birth_date=False)
+        _features(self.engine, "external_in", "ext", has_birth_date="birth_date" in external.column_names)
+        self.engine.unregister("registry_in")
+        self.engine.unregister("external_in")
         self.seconds["features"] = time.perf_counter() - started
 
     def close(self) -> None:
-        for db_api in self._splink_apis:  # Splink's private DuckDB databases (a Spark session is the caller's)
-            if isinstance(getattr(db_api, "_con", None), duckdb.DuckDBPyConnection):
-                db_api._con.close()
-        self.con.close()
+        for backend in self._splink:
+            backend.close()
+        if self._own_engine:
+            self.engine.close()
 
     def __enter__(self):
         return self
@@ -223,38 +219,36 @@ class Matcher:
     def __exit__(self, *exc):
         self.close()
 
+    def _count(self, table: str, where: str = "true") -> int:
+        return int(self.engine.scalar(f"SELECT count(*) FROM {table} WHERE {where}"))
+
     def exact(self) -> pa.Table:
         """Pairs whose valid ID numbers are equal: one hash join."""
         started = time.perf_counter()
-        self.con.execute("""
-            CREATE OR REPLACE TABLE exact_pairs AS
+        self.engine.materialize("exact_pairs", """
             SELECT e.unique_id AS record_id, r.unique_id AS member_id
-            FROM ext e JOIN reg r ON e.id = r.id WHERE e.id_valid""").fetchall()
+            FROM ext e JOIN reg r ON e.id = r.id WHERE e.id_valid""")
         self.seconds["exact"] = time.perf_counter() - started
-        return self.con.sql("SELECT * FROM exact_pairs").to_arrow_table()
+        return self.engine.query("SELECT * FROM exact_pairs")
 
     def leftovers(self) -> None:
         """ext_rest: the external records no exact pair explains."""
-        self.con.execute("""CREATE OR REPLACE TABLE ext_rest AS
-            SELECT * FROM ext WHERE unique_id NOT IN (SELECT record_id FROM exact_pairs)""").fetchall()
+        self.engine.materialize("ext_rest", "SELECT * FROM ext WHERE unique_id NOT IN (SELECT record_id FROM exact_pairs)")
 
-    def _splink_tables(self, engine: str, spark=None):
-        """Splink's database API for the engine, with the two feature tables registered in it."""
-        if engine not in SPLINK_BACKENDS:
-            raise ValueError(f"unknown engine {engine!r} (available: {', '.join(SPLINK_BACKENDS)})")
+    def _splink_tables(self, backend: str, spark=None):
+        """Splink's backend by name, with the two feature tables registered in it."""
         cols = ", ".join(SPLINK_COLUMNS)
-        left = self.con.sql(f"SELECT {cols} FROM reg").to_arrow_table()
-        right = self.con.sql(f"SELECT {cols} FROM ext_rest").to_arrow_table()
-        threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-        db_api, to_backend = SPLINK_BACKENDS[engine](threads=threads, spark=spark)
-        self._splink_apis.append(db_api)
-        return db_api, db_api.register(to_backend(left), dataset_display_name="registry"), \
-            db_api.register(to_backend(right), dataset_display_name="external")
+        left = self.engine.query(f"SELECT {cols} FROM reg")
+        right = self.engine.query(f"SELECT {cols} FROM ext_rest")
+        opened = splink_backend(backend, threads=self.engine.threads or 1, spark=spark)
+        self._splink.append(opened)
+        return opened.register(left, "registry"), opened.register(right, "external")
 
-    def linker(self, model: dict, *, engine: str = "duckdb", spark=None):
+    def linker(self, model: dict, *, backend: str = "duckdb", spark=None):
+        """A Splink linker over reg and ext_rest on the Splink backend named `backend`."""
         from splink import Linker
 
-        db_api, left, right = self._splink_tables(engine, spark)
+        left, right = self._splink_tables(backend, spark)
         return Linker([left, right], copy.deepcopy(model), log_level=logging.WARNING)
 
     def train(self, model: dict, *, max_pairs: float = 2e6, seed: int = 1) -> dict:
@@ -264,27 +258,27 @@ class Matcher:
         linker = self.linker(model)
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         trained = linker.misc.save_model_to_json()
-        exact = self.con.execute("SELECT count(*) FROM exact_pairs").fetchall()[0][0]
-        n_reg = self.con.execute("SELECT count(*) FROM reg").fetchall()[0][0]
+        exact, n_reg = self._count("exact_pairs"), self._count("reg")
         # λ: the share of external records that are registry members, taken from those with valid IDs
-        valid = self.con.execute("SELECT count(*) FROM ext WHERE id_valid").fetchall()[0][0]
+        valid = self._count("ext", "id_valid")
         share = (exact / valid) if valid else 0.3
         trained["probability_two_random_records_match"] = max(min(share, 0.99), 0.01) / max(n_reg, 1)
         self.seconds["train"] = time.perf_counter() - started
         return trained
 
-    def fuzzy(self, model: dict, *, min_weight: float, engine: str = "duckdb", spark=None) -> pa.Table:
-        """Splink's pairs above `min_weight` for the records exact matching left over, best per record."""
+    def fuzzy(self, model: dict, *, min_weight: float, backend: str = "duckdb", spark=None) -> pa.Table:
+        """Splink's pairs above `min_weight` for the records exact matching left over, best per record
+        (`backend`: the Splink backend that scores them, "duckdb" or "spark")."""
         started = time.perf_counter()
         self.leftovers()
-        if self.con.execute("SELECT count(*) FROM ext_rest").fetchall()[0][0] == 0:
+        if self._count("ext_rest") == 0:
             return PAIR_SCHEMA.empty_table()
-        linker = self.linker(model, engine=engine, spark=spark)
+        linker = self.linker(model, backend=backend, spark=spark)
         predictions = linker.inference.predict(threshold_match_weight=min_weight, warning_mode="never")
         table = predictions.as_pyarrow_table()
         # Splink orders each pair by its own rule (source dataset names): put the registry on the left
         from_registry = pc.equal(table["source_dataset_l"], "registry")
-        self.con.register("predictions", pa.table({
+        self.engine.register("predictions", pa.table({
             "unique_id_l": pc.if_else(from_registry, table["unique_id_l"], table["unique_id_r"]),
             "unique_id_r": pc.if_else(from_registry, table["unique_id_r"], table["unique_id_l"]),
             "match_weight": table["match_weight"], "match_probability": table["match_probability"]}))
@@ -292,7 +286,7 @@ class Matcher:
         # model's own SQL conditions (written for DuckDB), over the pairs only, whatever engine scored them.
         left = ", ".join(f"{c} AS {c}_l" for c in SPLINK_COLUMNS)
         right = ", ".join(f"{c} AS {c}_r" for c in SPLINK_COLUMNS)
-        result = self.con.sql(f"""
+        result = self.engine.query(f"""
             SELECT p.unique_id_r::BIGINT AS record_id, p.unique_id_l::BIGINT AS member_id, 'fuzzy' AS method,
                    match_weight::DOUBLE AS match_weight, match_probability::DOUBLE AS match_probability,
                    {", ".join(gamma_sql(model))}
@@ -300,29 +294,27 @@ class Matcher:
             JOIN (SELECT {left} FROM reg) l ON l.unique_id_l = p.unique_id_l
             JOIN (SELECT {right} FROM ext_rest) r ON r.unique_id_r = p.unique_id_r
             QUALIFY match_weight = max(match_weight) OVER (PARTITION BY p.unique_id_r)
-        """).to_arrow_table()
-        self.con.unregister("predictions")
+        """)
+        self.engine.unregister("predictions")
         self.seconds["fuzzy"] = time.perf_counter() - started
         return result
 
 
-def exact_id_pairs(registry: pa.Table, external: pa.Table, *, threads: int | None = None) -> pa.Table:
+def exact_id_pairs(registry: pa.Table, external: pa.Table, *, threads: int | None = None,
+                   as_of: datetime.date | None = None) -> pa.Table:
     """Only the exact step, straight from the input tables (no name features): (record_id, member_id) of
     valid external IDs equal to a registry ID — for an ID-only comparison at province scale."""
-    con = duckdb.connect(":memory:")
-    try:
-        if threads:
-            con.execute(f"SET threads = {int(threads)}").fetchall()
-        con.register("registry_in", registry.select(["unique_id", "id_number"]))
-        con.register("external_in", external.select(["unique_id", "id_number"]))
-        valid = VALID_ID_SQL.format(x="e.idn")
-        return con.sql(f"""
+    with get_engine("duckdb", threads=threads, preserve_insertion_order=False) as engine:
+        engine.set_as_of(as_of or timezone.localdate())
+        engine.register("registry_in", registry.select(["unique_id", "id_number"]))
+        engine.register("external_in", external.select(["unique_id", "id_number"]))
+        engine.view("external_ids", "SELECT unique_id, upper(trim(id_number)) AS id_number FROM external_in")
+        engine.id_view("external_checked", "external_ids")
+        return engine.query("""
             SELECT e.unique_id AS record_id, r.unique_id AS member_id
-            FROM (SELECT unique_id, upper(trim(id_number)) AS idn FROM external_in) e
-            JOIN (SELECT unique_id, upper(trim(id_number)) AS idn FROM registry_in) r ON e.idn = r.idn
-            WHERE {valid}""").to_arrow_table()
-    finally:
-        con.close()
+            FROM (SELECT unique_id, id_number FROM external_checked WHERE id_valid) e
+            JOIN (SELECT unique_id, upper(trim(id_number)) AS id_number FROM registry_in) r
+              ON e.id_number = r.id_number""")
 
 
 def gamma_sql(model: dict) -> list[str]:
@@ -340,10 +332,11 @@ def gamma_sql(model: dict) -> list[str]:
 
 def match_people(registry: pa.Table, external: pa.Table, *, model: dict, min_weight: float, engine: str = "duckdb",
                  spark=None, threads: int | None = None) -> MatchResult:
-    """Exact pairs on valid IDs, then Splink's pairs for the rest (see the module docstring)."""
+    """Exact pairs on valid IDs, then Splink's pairs for the rest (see the module docstring); `engine`
+    names the Splink backend (a run's engine), the features are computed on a private DuckDB engine."""
     with Matcher(registry, external, threads=threads) as matcher:
         exact = matcher.exact()
-        fuzzy = matcher.fuzzy(model, min_weight=min_weight, engine=engine, spark=spark)
+        fuzzy = matcher.fuzzy(model, min_weight=min_weight, backend=engine, spark=spark)
         n = exact.num_rows
         exact_full = pa.table({
             "record_id": exact["record_id"].cast(pa.int64()), "member_id": exact["member_id"].cast(pa.int64()),
@@ -352,44 +345,6 @@ def match_people(registry: pa.Table, external: pa.Table, *, model: dict, min_wei
             **{f"gamma_{c}": pa.nulls(n, pa.int32()) for c in LEVELS}})
         pairs = pa.concat_tables([exact_full.cast(PAIR_SCHEMA), fuzzy.cast(PAIR_SCHEMA)])
         return MatchResult(pairs=pairs, exact=n, fuzzy_candidates=fuzzy.num_rows, seconds=dict(matcher.seconds))
-
-
-def _duckdb_backend(*, threads: int, spark=None):
-    """Splink on a private in-process DuckDB database; Arrow tables go in as they are."""
-    from splink import DuckDBAPI
-
-    con = duckdb.connect(":memory:")
-    con.execute(f"SET threads = {threads}").fetchall()
-    con.execute("SET preserve_insertion_order = false").fetchall()
-    return DuckDBAPI(connection=con), lambda table: table
-
-
-def _spark_backend(*, threads: int, spark=None):
-    """Splink's Spark backend (PySpark is an optional extra, imported only here)."""
-    try:
-        from splink import SparkAPI
-    except ImportError as exc:
-        raise ImportError("--engine spark needs PySpark: pip install 'jingzhun[spark]'") from exc
-    spark = spark if spark is not None else spark_session()
-    return SparkAPI(spark_session=spark), spark.createDataFrame
-
-
-#: engine name → (Splink database API, how an Arrow table enters it); the rest of the code is shared.
-SPLINK_BACKENDS = {"duckdb": _duckdb_backend, "spark": _spark_backend}
-
-
-def spark_session():
-    """A local Spark session fit for Splink (a checkpoint directory is required for predict)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        raise ImportError("--engine spark needs PySpark: pip install 'jingzhun[spark]'") from exc
-    import tempfile
-
-    spark = (SparkSession.builder.master("local[2]").appName("jingzhun-compare")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate())
-    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="jingzhun-spark-"))
-    return spark
 
 
 def agreements(row: dict) -> dict[str, int | None]:

@@ -149,11 +149,18 @@ class Match(models.Model):
         return agreement_labels(self.agreements)
 
 
+def record_key(name: str, id_number: str, birth_date) -> str:
+    """What identifies an external person across reloads of a file (for reusing review decisions)."""
+    return f"{name}|{id_number}|{birth_date.isoformat() if birth_date else ''}"[:128]
+
+
 class ReviewDecision(models.Model):
     """人工核对结论: "this external person is / is not this member", kept and reused by later runs.
 
     Keyed by what identifies both sides across batches (the kind, the external record's name, ID number
     and birth date as given, and the member's ID number), so a reloaded file gets the same answer.
+    Append-only: a second reviewer adds a row and the first one's stays; the current decision on a pair
+    is its latest row (`current_decisions`).
     """
 
     kind = models.CharField(_("数据类别"), max_length=16, choices=KIND_CHOICES)
@@ -163,9 +170,17 @@ class ReviewDecision(models.Model):
     same_person = models.BooleanField(_("是同一人"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核对人"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(_("核对时间"), auto_now=True)
+    decided_at = models.DateTimeField(_("核对时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("人工核对结论")
         verbose_name_plural = _("人工核对结论")
-        constraints = [models.UniqueConstraint(fields=["kind", "record_key", "person"], name="review_unique")]
+        ordering = ["decided_at", "pk"]
+        indexes = [models.Index(fields=["kind", "record_key", "person", "decided_at"], name="review_pair_history")]
+
+    @classmethod
+    def current_decisions(cls, kind: str) -> dict[tuple[str, str], bool]:
+        """{(record_key, person): same_person} of every pair of `kind`: each pair's latest decision."""
+        rows = cls.objects.filter(kind=kind).order_by("decided_at", "pk").values_list("record_key", "person",
+                                                                                      "same_person")
+        return {(key, person): same for key, person, same in rows}  # later rows overwrite earlier ones

@@ -9,7 +9,7 @@ from jingzhun.checks.models import Problem
 from jingzhun.orgunits.access import access_for
 
 from .kinds import RULE_NAMES
-from .models import CompareRun
+from .models import CompareRun, ReviewDecision, record_key
 
 
 def runs_for(user):
@@ -30,6 +30,18 @@ def matches_for(user, run: CompareRun):
 
         qs = qs.filter(household__in=households_for(user).values("code"))
     return qs
+
+
+def review_history(run: CompareRun, matches) -> dict[int, list[ReviewDecision]]:
+    """{match pk: every decision on that pair, oldest first} for pairs already in the user's reach (the
+    last one is the current decision; earlier reviewers' stay listed)."""
+    keys = {m.pk: (record_key(m.record.name, m.record.id_number, m.record.birth_date), m.person) for m in matches}
+    by_pair: dict[tuple[str, str], list[ReviewDecision]] = {}
+    rows = ReviewDecision.objects.filter(kind=run.kind, record_key__in={k for k, _p in keys.values()},
+                                         person__in={p for _k, p in keys.values()}).select_related("decided_by")
+    for decision in rows.order_by("decided_at", "pk"):
+        by_pair.setdefault((decision.record_key, decision.person), []).append(decision)
+    return {pk: by_pair.get(key, []) for pk, key in keys.items()}
 
 
 def run_get(user, run_id) -> CompareRun:

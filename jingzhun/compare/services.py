@@ -27,7 +27,7 @@ from jingzhun.runs.uploads import uploads_check, uploads_store
 
 from .kinds import KINDS, DatasetKind, kind_by_name
 from .matching import Matcher, agreements, default_model, match_people
-from .models import Batch, CompareRun, ExternalRecord, Match, MatchModel, ReviewDecision
+from .models import Batch, CompareRun, ExternalRecord, Match, MatchModel, ReviewDecision, record_key
 from .readers import read_dataset_files
 from .selectors import matches_for
 from .validate import check_dataset, typed_records
@@ -180,11 +180,6 @@ def model_for(kind: DatasetKind, registry: pa.Table, external: pa.Table, *, retr
     return model
 
 
-def record_key(name: str, id_number: str, birth_date) -> str:
-    """What identifies an external person across reloads of a file (for reusing review decisions)."""
-    return f"{name}|{id_number}|{birth_date.isoformat() if birth_date else ''}"[:128]
-
-
 def compare_run_execute(*, kind: DatasetKind, org: str = "", acting_user=None, engine: str = "duckdb",
                         run: CompareRun | None = None, batch: Batch | None = None, retrain: bool = False,
                         progress: Progress = _no_progress) -> CompareRun:
@@ -225,7 +220,7 @@ def compare_run_execute(*, kind: DatasetKind, org: str = "", acting_user=None, e
 def _store_matches(run: CompareRun, kind: DatasetKind, pairs: pa.Table, facts: pa.Table, auto_weight: float) -> dict:
     joined = pairs.join(facts, keys="member_id", join_type="inner", use_threads=False)
     records = {r.pk: r for r in ExternalRecord.objects.filter(pk__in=pc.unique(joined["record_id"]).to_pylist())}
-    decisions = {(d.record_key, d.person): d.same_person for d in ReviewDecision.objects.filter(kind=kind.code)}
+    decisions = ReviewDecision.current_decisions(kind.code)
     matches = []
     for row in joined.to_pylist():
         record = records[row["record_id"]]
@@ -268,9 +263,10 @@ def review_decide(*, run: CompareRun, match_id: int, acting_user, same_person: b
     if CompareRun.objects.filter(kind=run.kind, org=run.org, status=CompareRun.Status.DONE, pk__gt=run.pk).exists():
         raise ValidationError(_("这不是该类数据最新一次的比对结果，请在最新一次比对中核对。"))
     record = match.record
-    ReviewDecision.objects.update_or_create(
+    # appended, never updated: an earlier reviewer's answer stays in the pair's history
+    ReviewDecision.objects.create(
         kind=run.kind, record_key=record_key(record.name, record.id_number, record.birth_date), person=match.person,
-        defaults={"same_person": same_person, "decided_by": acting_user, "village": match.village})
+        same_person=same_person, decided_by=acting_user, village=match.village)
     match.status = Match.Status.ACCEPTED if same_person else Match.Status.REJECTED
     match.save(update_fields=["status"])
     from .signals import signals_raise

@@ -100,6 +100,12 @@ def compare_review(request, compare_run_id):
             error = "；".join(getattr(exc, "messages", [str(exc)]))
         else:
             return redirect(request.get_full_path())
-    pending = selectors.matches_for(request.user, run).filter(status=Match.Status.PENDING)
+    # pending pairs and those a person decided, each with every decision made on it (append-only)
+    reviewable = selectors.matches_for(request.user, run).filter(
+        status__in=[Match.Status.PENDING, Match.Status.ACCEPTED, Match.Status.REJECTED])
+    page = _pairs_page(request, reviewable)
+    history = selectors.review_history(run, page.object_list)
+    for m in page.object_list:
+        m.decisions = history[m.pk]
     return render(request, "compare/review.html", {"run": run, "kind": KINDS[run.kind], "may": may, "error": error,
-                                                   "page": _pairs_page(request, pending)})
+                                                   "page": page})

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from jingzhun.accounts.models import Role
-
 from .models import subtree_q
+from .roles import Role
 
 WRITE_ROLES = frozenset({Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
 #: Roles that keep the records and so see ID numbers in full; everyone else sees them masked.

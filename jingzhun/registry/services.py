@@ -19,6 +19,7 @@ from jingzhun.orgunits.access import access_for
 
 from .bulk import insert_with_history, reserve_ids
 from .models import AssistanceCadre, Household, Member, VillageProfile
+from .signals import registry_upserted
 
 #: Fields a person may change through the edit forms; identity fields (户编号, 村) are not among them, nor
 #: 脱贫状态 and its years: a household enters, leaves or returns only through a recorded procedure
@@ -298,9 +299,9 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
         if model in (Household, Member):
             splits[model] = (new, changed, existing)
     # The dynamic adjustment ledger (动态调整): what this import changed is a change like one made
-    # through a workflow, so it is recorded too (source: import), after every table is written.
-    from jingzhun.workflows.ledger import import_events
-
-    summary.ledger_events = import_events(households=splits.get(Household), members=splits.get(Member),
-                                          acting_user=acting_user, reason=reason, when=now)
+    # through a workflow, so it is recorded too (source: import), after every table is written — by the
+    # workflows app, which listens (the registry never imports it).
+    responses = registry_upserted.send(sender=registry_upsert, households=splits.get(Household),
+                                       members=splits.get(Member), acting_user=acting_user, reason=reason, when=now)
+    summary.ledger_events = sum(count for _receiver, count in responses if isinstance(count, int))
     return summary

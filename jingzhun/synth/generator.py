@@ -8,6 +8,11 @@ around the poverty line of the year — and returns the three sheets of the exch
 tables of cell text. With `errors` > 0 a fraction of the household and member rows gets one content error
 each (see `errors.ERROR_KINDS`), recorded in the manifest.
 
+The work is split by responsibility: `shapes` holds the distributions, `families` draws who lives in
+each household, `incomes` the causes of poverty and the money; this module draws the rest (villages,
+members' attributes, housing, cadres), writes the three sheets and hands them to `errors`. The draws
+happen in one fixed order from one generator, so the split changes no table.
+
 Everything is computed column-wise with numpy and pyarrow: no Python loop runs per household or member,
 only over small fixed sets (household slots, categories). The only randomness is
 `numpy.random.default_rng(seed)` (spawned once into a generator for the registry and one for the
@@ -25,89 +30,23 @@ import pyarrow.compute as pc
 from jingzhun.registry import vocab
 
 from . import idcard, names
-from .codes import (ATTR_DIBAO, ATTR_TEKUN, ATTRIBUTES, C, CAUSES, E_COLLEGE, E_ILLITERATE,
-                    E_JUNIOR, E_PRESCHOOL_CHILD, E_PRIMARY, E_SENIOR, EDUCATIONS, ETHNICITIES, GRADES,
-                    H_CHRONIC, H_DISABLED, H_HEALTHY, H_SERIOUS, HEALTHS, L_LOST, L_NONE, L_ORDINARY,
+from .codes import (ATTR_DIBAO, ATTR_TEKUN, ATTRIBUTES, CAUSES, E_COLLEGE, E_JUNIOR, E_PRESCHOOL_CHILD,
+                    E_PRIMARY, E_SENIOR, EDUCATIONS, ETHNICITIES, GRADES, HEALTHS, L_NONE, L_ORDINARY,
                     L_SKILLED, LABOURS, MEMBER_STATUSES, MIGRANT, MS_DECEASED, MS_MOVED, MS_NORMAL,
-                    R_DAUGHTER, R_DIL, R_FATHER, R_GRANDDAUGHTER, R_GRANDSON, R_HEAD, R_MOTHER, R_SON,
-                    R_SPOUSE, RELATIONS, S, S_OUT, S_PRESCHOOL, SCHOOL_ATTENDING, SCHOOLINGS, SEXES, ST_EXITED,
-                    ST_POOR, ST_REMOVED, ST_RETURNED, STANDARDS, STATUSES, pick)
+                    R_DAUGHTER, RELATIONS, S, S_OUT, S_PRESCHOOL, SCHOOL_ATTENDING, SCHOOLINGS, SEXES,
+                    ST_EXITED, ST_REMOVED, ST_RETURNED, STANDARDS, STATUSES, pick)
 from .divisions import County
 from .divisions import county as load_county
 from .errors import inject_errors
+from .families import draw_families
 from .headers import (HOUSEHOLD_HEADERS, HOUSEHOLD_SHEET, MEMBER_HEADERS, MEMBER_SHEET, VILLAGE_HEADERS,
                       VILLAGE_SHEET)
+from .incomes import draw_incomes, households_with
+from .shapes import (ATTRIBUTE_P, DEPARTMENTS, EDU_AGE_EDGES, EDU_ORDER, EDU_P, EXIT_P, FIRST_IDENTIFICATION_YEAR,
+                     HEALTH_AGE_EDGES, HEALTH_ORDER, HEALTH_P, IDENTIFICATION_P, LABOUR_ORDER, LABOUR_P,
+                     MAX_SERIAL, MIGRANT_P, MOBILE_PREFIXES, MONTHS_P, STATUS_P, VILLAGE_EXIT_P)
 from .text import (blank_where, bool_text, bytes_matrix_text, digits_text, int_text, money_text,
                    take_text)
-
-POVERTY_LINE_2020 = 4000  # only shapes the drawn incomes; the checks keep their lines as data
-MAX_SERIAL = 9999
-FIRST_IDENTIFICATION_YEAR = 2014
-
-# Household types: elderly single, elderly couple, nuclear family, three generations, single adult.
-T_OLD_SINGLE, T_OLD_COUPLE, T_NUCLEAR, T_THREE_GEN, T_SINGLE = range(5)
-TYPE_P = np.array([0.16, 0.14, 0.42, 0.14, 0.14])
-HEAD_MALE_P = np.array([0.45, 0.92, 0.85, 0.80, 0.80])
-HEAD_AGE = np.array([[60, 92], [60, 88], [25, 59], [50, 75], [25, 59]])
-# 一般 / 低保 / 特困 by household type: 特困供养 is mostly the single elderly.
-ATTRIBUTE_P = np.array([
-    [0.50, 0.25, 0.25],
-    [0.70, 0.27, 0.03],
-    [0.80, 0.195, 0.005],
-    [0.82, 0.175, 0.005],
-    [0.69, 0.26, 0.05],
-])
-STATUS_P = np.zeros(4)
-STATUS_P[[ST_EXITED, ST_POOR, ST_RETURNED, ST_REMOVED]] = [0.93, 0.03, 0.01, 0.03]
-IDENTIFICATION_P = np.array([0.70, 0.10, 0.08, 0.06, 0.04, 0.02])  # 2014, 2015, …
-EXIT_P = np.array([0.04, 0.10, 0.18, 0.22, 0.22, 0.16, 0.08])  # 2014 … 2020, then 0.02 a year
-VILLAGE_EXIT_P = np.array([0.25, 0.35, 0.30, 0.10])  # 2017 … 2020
-
-# Slots of a household, in the order members are listed (the cap of 7 drops the last ones first).
-SLOTS = 10
-SL_HEAD, SL_SPOUSE, SL_CHILD1, SL_CHILD2, SL_CHILD3, SL_DIL, SL_GC1, SL_GC2, SL_FATHER, SL_MOTHER = range(10)
-MAX_MEMBERS = 7
-
-# Adult 文化程度 (文盲, 小学, 初中, 高中, 大专) by age band <22, 22–40, 41–60, 61–75, 76+.
-EDU_AGE_EDGES = [22, 41, 61, 76]
-EDU_P = np.array([
-    [0.00, 0.05, 0.55, 0.33, 0.07],
-    [0.01, 0.08, 0.58, 0.22, 0.11],
-    [0.04, 0.30, 0.52, 0.12, 0.02],
-    [0.15, 0.50, 0.30, 0.05, 0.00],
-    [0.45, 0.42, 0.11, 0.02, 0.00],
-])
-EDU_ORDER = [E_ILLITERATE, E_PRIMARY, E_JUNIOR, E_SENIOR, E_COLLEGE]
-# 健康状况 (健康, 慢性病, 大病, 残疾) by age band <18, 18–44, 45–59, 60–74, 75+.
-HEALTH_AGE_EDGES = [18, 45, 60, 75]
-HEALTH_P = np.array([
-    [0.970, 0.010, 0.005, 0.015],
-    [0.900, 0.050, 0.020, 0.030],
-    [0.740, 0.160, 0.040, 0.060],
-    [0.520, 0.330, 0.060, 0.090],
-    [0.380, 0.420, 0.080, 0.120],
-])
-HEALTH_ORDER = [H_HEALTHY, H_CHRONIC, H_SERIOUS, H_DISABLED]
-# 劳动技能 (普通, 技能, 丧失, 无) by [band: 16–60, 61–70, 71+][health: 健康, 慢性病, 大病, 残疾].
-LABOUR_P = np.array([
-    # Under 61 and healthy: able to work (a healthy adult out of school with 无劳动力 is what check Q12 flags).
-    [[0.80, 0.20, 0.00, 0.00], [0.65, 0.05, 0.15, 0.15], [0.20, 0.00, 0.60, 0.20], [0.25, 0.02, 0.60, 0.13]],
-    [[0.70, 0.05, 0.00, 0.25], [0.20, 0.00, 0.40, 0.40], [0.05, 0.00, 0.50, 0.45], [0.10, 0.00, 0.50, 0.40]],
-    [[0.15, 0.00, 0.00, 0.85], [0.00, 0.00, 0.30, 0.70], [0.00, 0.00, 0.35, 0.65], [0.00, 0.00, 0.35, 0.65]],
-])
-LABOUR_ORDER = [L_ORDINARY, L_SKILLED, L_LOST, L_NONE]
-MIGRANT_P = np.array([0.15, 0.30, 0.35, 0.20])
-MONTHS_P = np.array([1, 1, 2, 2, 3, 6, 6, 8, 8, 10, 12, 20], dtype=float)
-
-DEPARTMENTS = [
-    "农业农村局", "扶贫开发服务中心", "教育科技局", "卫生健康和体育局", "人力资源和社会保障局", "财政局",
-    "交通运输局", "水利局", "住房和城乡建设管理局", "自然资源局", "民政局", "林业局", "公安局",
-    "人民法院", "人民检察院", "市场监督管理局", "发展和改革局", "统计局", "审计局", "文化和旅游局",
-    "应急管理局", "医疗保障局", "退役军人事务局", "融媒体中心",
-]
-MOBILE_PREFIXES = np.array([130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 150, 151, 152, 153, 155,
-                            156, 157, 158, 159, 166, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184,
-                            185, 186, 187, 188, 189, 198, 199])
 
 
 @dataclass
@@ -186,92 +125,13 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
     h_village = np.repeat(np.arange(V), v_count)
     h_serial = np.arange(H) - (np.cumsum(v_count) - v_count)[h_village] + 1
 
-    # ---- family structure: 10 slots per household -------------------------------------------------
+    families = draw_families(rng, H)
+    h_type, m_hh, m_age, m_male = families.h_type, families.m_hh, families.m_age, families.m_male
+    m_relation, m_head, m_surname = families.m_relation, families.m_head, families.m_surname
+    M = len(m_hh)
+
     def u(n: int = H) -> np.ndarray:
         return rng.random(n)
-
-    h_type = rng.choice(len(TYPE_P), H, p=TYPE_P)
-    head_male = u() < HEAD_MALE_P[h_type]
-    head_age = rng.integers(HEAD_AGE[h_type, 0], HEAD_AGE[h_type, 1] + 1)
-
-    present = np.zeros((H, SLOTS), dtype=bool)
-    age = np.zeros((H, SLOTS), dtype=np.int64)
-    male = np.zeros((H, SLOTS), dtype=bool)
-    relation = np.zeros((H, SLOTS), dtype=np.int64)
-
-    present[:, SL_HEAD], age[:, SL_HEAD], male[:, SL_HEAD], relation[:, SL_HEAD] = True, head_age, head_male, R_HEAD
-
-    spouse_p = np.select([h_type == T_OLD_COUPLE, h_type == T_NUCLEAR, h_type == T_THREE_GEN],
-                         [1.0, np.where(head_male, 0.88, 0.15), np.where(head_male, 0.85, 0.15)], 0.0)
-    has_spouse = u() < spouse_p
-    spouse_age = head_age + np.where(head_male, rng.integers(-6, 3, H), rng.integers(0, 7, H))
-    spouse_age = np.clip(spouse_age, np.where(h_type == T_OLD_COUPLE, 55, 18), 99)
-    present[:, SL_SPOUSE], age[:, SL_SPOUSE], male[:, SL_SPOUSE] = has_spouse, spouse_age, ~head_male
-    relation[:, SL_SPOUSE] = R_SPOUSE
-
-    # children are dated from the younger parent: 20–34 years younger, so 20–40 younger than the head
-    parent_age = np.where(has_spouse, np.minimum(head_age, spouse_age), head_age)
-    n_children = np.select(
-        [h_type == T_NUCLEAR, h_type == T_THREE_GEN, h_type == T_OLD_COUPLE],
-        [rng.choice(4, H, p=[0.10, 0.35, 0.40, 0.15]), 1 + rng.choice(3, H, p=[0.70, 0.22, 0.08]),
-         (u() < 0.15).astype(np.int64)], 0)
-    for k, slot in enumerate((SL_CHILD1, SL_CHILD2, SL_CHILD3)):
-        gap = rng.integers(20, np.clip(np.minimum(34, parent_age), 20, None) + 1)
-        child_age = np.clip(parent_age - gap, 0, None)
-        child_male = u() < 0.52
-        if slot == SL_CHILD1:  # in a three-generation household the first child is the married son
-            three = h_type == T_THREE_GEN
-            son_age = np.maximum(parent_age - rng.integers(22, 35, H), 20)
-            child_age = np.where(three, son_age, child_age)
-            child_male = child_male | three
-        present[:, slot], age[:, slot], male[:, slot] = n_children > k, child_age, child_male
-        relation[:, slot] = np.where(child_male, R_SON, R_DAUGHTER)
-
-    three_gen = h_type == T_THREE_GEN
-    son_age = age[:, SL_CHILD1]
-    present[:, SL_DIL] = three_gen & (u() < 0.85)
-    age[:, SL_DIL] = np.clip(son_age + rng.integers(-5, 3, H), 18, None)
-    relation[:, SL_DIL] = R_DIL
-    n_grandchildren = np.where(three_gen, rng.choice(3, H, p=[0.10, 0.50, 0.40]), 0)
-    for k, slot in enumerate((SL_GC1, SL_GC2)):
-        gc_male = u() < 0.52
-        gap = rng.integers(20, np.clip(np.minimum(32, son_age), 20, None) + 1)
-        present[:, slot] = n_grandchildren > k
-        age[:, slot] = np.clip(son_age - gap, 0, None)
-        male[:, slot] = gc_male
-        relation[:, slot] = np.where(gc_male, R_GRANDSON, R_GRANDDAUGHTER)
-
-    has_parents = ((h_type == T_NUCLEAR) & (u() < 0.18)) | ((h_type == T_SINGLE) & (u() < 0.5))
-    which = rng.choice(3, H, p=[0.3, 0.2, 0.5])  # both, father only, mother only
-    present[:, SL_FATHER] = has_parents & (which != 2)
-    present[:, SL_MOTHER] = has_parents & (which != 1)
-    age[:, SL_FATHER] = np.minimum(head_age + rng.integers(22, 39, H), 99)
-    age[:, SL_MOTHER] = np.minimum(head_age + rng.integers(20, 36, H), 99)
-    male[:, SL_FATHER] = True
-    relation[:, SL_FATHER], relation[:, SL_MOTHER] = R_FATHER, R_MOTHER
-
-    present &= np.cumsum(present, axis=1) <= MAX_MEMBERS
-
-    # surnames: children and grandchildren take the family's (the head's, or a female head's husband's)
-    head_surname = names.surname_index(rng, H)
-    spouse_surname = names.surname_index(rng, H)
-    own_surname = names.surname_index(rng, H * 2).reshape(H, 2)
-    family_surname = np.where(~head_male & has_spouse, spouse_surname,
-                              np.where(~head_male & (u() < 0.6), own_surname[:, 0], head_surname))
-    surname = np.empty((H, SLOTS), dtype=np.int64)
-    surname[:, [SL_HEAD, SL_FATHER]] = head_surname[:, None]
-    surname[:, SL_SPOUSE] = spouse_surname
-    surname[:, [SL_CHILD1, SL_CHILD2, SL_CHILD3, SL_GC1, SL_GC2]] = family_surname[:, None]
-    surname[:, [SL_DIL, SL_MOTHER]] = own_surname
-
-    # ---- flatten to members ------------------------------------------------------------------------
-    m_hh, m_slot = np.nonzero(present)
-    M = len(m_hh)
-    m_age = age[m_hh, m_slot]
-    m_male = male[m_hh, m_slot]
-    m_relation = relation[m_hh, m_slot]
-    m_head = m_slot == SL_HEAD
-    m_surname = surname[m_hh, m_slot]
 
     def um() -> np.ndarray:
         return rng.random(M)
@@ -347,70 +207,13 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
     pension = um() < 0.95
     serious_ins_blank = um() < 0.03
 
-    # ---- causes of poverty, consistent with the family ---------------------------------------------
-    def any_in_household(flag: np.ndarray) -> np.ndarray:
-        return np.bincount(m_hh, weights=flag, minlength=H) > 0
-
-    ill = (health == H_CHRONIC) | (health == H_SERIOUS)
-    h_ill = any_in_household(ill & m_normal)
-    h_disabled = any_in_household((health == H_DISABLED) & m_normal)
-    h_student = any_in_household(attending & m_normal)
-    h_labourers = np.bincount(m_hh, weights=able & m_normal, minlength=H)
-    h_worker = any_in_household(works_away)
-    base = np.zeros(len(CAUSES))
-    for cause, w in ((vocab.PovertyCause.DISASTER, 0.03), (vocab.PovertyCause.NO_LAND, 0.04),
-                     (vocab.PovertyCause.NO_WATER, 0.02), (vocab.PovertyCause.NO_SKILLS, 0.22),
-                     (vocab.PovertyCause.NO_CAPITAL, 0.22), (vocab.PovertyCause.POOR_TRANSPORT, 0.03),
-                     (vocab.PovertyCause.LOW_MOTIVATION, 0.06), (vocab.PovertyCause.OTHER, 0.01)):
-        base[C[cause]] = w
-    cause_w = np.tile(base, (H, 1))
-    cause_w[:, C[vocab.PovertyCause.ILLNESS]] = np.where(h_ill, 0.9, 0.0)
-    cause_w[:, C[vocab.PovertyCause.DISABILITY]] = np.where(h_disabled, 0.6, 0.0)
-    cause_w[:, C[vocab.PovertyCause.SCHOOLING]] = np.where(h_student, 0.35, 0.0)
-    cause_w[:, C[vocab.PovertyCause.NO_LABOUR]] = np.where(h_labourers <= 1, 0.4, 0.0)
-    with np.errstate(divide="ignore"):
-        keys = np.log(cause_w) + rng.gumbel(size=cause_w.shape)  # Plackett–Luce: first = main cause
-    ranked = np.argsort(-keys, axis=1)[:, :3]
-    h_main = ranked[:, 0]
-    n_other = rng.choice(3, H, p=[0.45, 0.35, 0.20])
-
-    # ---- incomes -----------------------------------------------------------------------------------
-    n_normal = np.bincount(m_hh, weights=m_normal, minlength=H).astype(np.int64)
-    z = rng.standard_normal(H)
-    per_capita = np.select(
-        [h_status == ST_EXITED, h_status == ST_REMOVED, h_status == ST_RETURNED],
-        [8800 * np.exp(0.42 * z), 13000 * np.exp(0.45 * z), np.clip(3300 * np.exp(0.2 * z), 1500, 6000)],
-        np.clip(3600 * np.exp(0.22 * z), 1500, 6000))
-    lift = u()
-    per_capita = np.where((h_status == ST_EXITED) & (per_capita < POVERTY_LINE_2020 + 200),
-                          POVERTY_LINE_2020 + 200 + 2500 * lift, per_capita)
-    net = np.minimum(per_capita * n_normal, 95_000.0)
-    m_transfer = (np.where(m_age >= 60, rng.uniform(1236, 1560, M), 0.0)
-                  + np.where(dibao, rng.uniform(2400, 4300, M), 0.0)
-                  + np.where(tekun, rng.uniform(5500, 7300, M), 0.0)) * m_normal
-    transfer = np.bincount(m_hh, weights=m_transfer, minlength=H) + rng.uniform(100, 900, H)
-    # transfers alone can exceed the drawn income (低保, 特困, pensions): then they are most of it, and all
-    # of it for households still poor
-    not_out = (h_status == ST_POOR) | (h_status == ST_RETURNED)
-    transfer_share = np.where(not_out, rng.uniform(0.85, 1.0, H), rng.uniform(0.6, 0.95, H))
-    net = np.where(transfer > 0.95 * net, transfer / transfer_share, net)
-    rest = net - transfer
-    wage = rest * np.where(h_worker, rng.uniform(0.55, 0.92, H), rng.uniform(0.0, 0.3, H))
-    prop = np.where(u() < 0.25, rest * rng.uniform(0.005, 0.05, H), 0.0)
-    business = rest - wage - prop
-    too_small = business < 200
-    wage = np.where(too_small, wage + business, wage)
-    business = np.where(too_small, 0.0, business)
-    expense = business * rng.uniform(0.25, 0.9, H)
-    gross = business + expense
-    wage_c = np.round(wage / 10).astype(np.int64) * 1000
-    transfer_c = np.round(transfer * 100).astype(np.int64)
-    prop_c = np.round(prop).astype(np.int64) * 100
-    gross_c = np.where(u() < 0.3, np.round(gross * 10).astype(np.int64) * 10,
-                       np.round(gross).astype(np.int64) * 100)
-    expense_c = np.round(expense).astype(np.int64) * 100
-    net_c = wage_c + gross_c + prop_c + transfer_c - expense_c
-    per_capita_c = (2 * net_c + n_normal) // (2 * n_normal)  # rounded half up to the cent
+    money = draw_incomes(rng, H=H, M=M, m_hh=m_hh, m_age=m_age, m_normal=m_normal, health=health,
+                         attending=attending, able=able, works_away=works_away, h_status=h_status, dibao=dibao,
+                         tekun=tekun)
+    ill, h_main, ranked, n_other, n_normal, not_out = (money.ill, money.h_main, money.ranked, money.n_other,
+                                                       money.n_normal, money.not_out)
+    wage_c, gross_c, prop_c, transfer_c = money.wage_c, money.gross_c, money.prop_c, money.transfer_c
+    expense_c, net_c, per_capita_c = money.expense_c, money.net_c, money.per_capita_c
 
     # ---- housing, services, assistance -------------------------------------------------------------
     area = np.clip(rng.normal(92, 25, H), 40, 150)
@@ -545,7 +348,7 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
             err_rng, float(errors), household_columns, member_columns,
             households={
                 "status": h_status, "attribute": h_attribute, "ident": h_ident, "exit": h_exit,
-                "main_cause": h_main, "anyone_ill": any_in_household(ill), "assisted": assisted,
+                "main_cause": h_main, "anyone_ill": households_with(m_hh, ill, H), "assisted": assisted,
                 "grade": grade, "safe_water": safe_water, "wage_c": wage_c, "gross_c": gross_c,
                 "prop_c": prop_c, "transfer_c": transfer_c, "expense_c": expense_c, "net_c": net_c,
                 "n_normal": n_normal, "per_capita_c": per_capita_c,

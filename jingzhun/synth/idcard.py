@@ -1,8 +1,7 @@
 """公民身份号码 (GB 11643-1999), computed for whole columns at once.
 
 18 characters: 6-digit region + birth date YYYYMMDD + 3-digit sequence (odd last digit for men, even
-for women) + a check character: the weighted sum of the first 17 digits (weights 2^(17-i) mod 11:
-7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) mod 11 indexes "10X98765432".
+for women) + the GB 11643 check character (`jingzhun.registry.idnumbers.check_characters`).
 
 The region is where the number was issued, and a number is never renumbered: people of 绛县 born before
 the 2000 renumbering of 运城 carry 142731, not 140826. `region_by_birth_year` reproduces that from the
@@ -16,8 +15,8 @@ from functools import lru_cache
 
 import numpy as np
 
-WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
+from jingzhun.registry.idnumbers import check_characters
+
 ALPHABET = np.frombuffer(b"0123456789X", dtype=np.uint8)  # what a check character may be
 FIRST_YEAR = 1900
 
@@ -81,12 +80,6 @@ def region_by_birth_year(county: str, name: str, last_year: int) -> np.ndarray:
         oldest = min(history, key=lambda h: h[1] or 0)[0]
         out[~covered] = oldest
     return out
-
-
-def check_characters(body: np.ndarray) -> np.ndarray:
-    """ASCII check character for each row of an (n, 17) uint8 matrix of ASCII digits."""
-    total = (body.astype(np.int64) - 48) @ WEIGHTS
-    return CHECK_CHARS[total % 11]
 
 
 def id_matrix(region: np.ndarray, birth: np.ndarray, male: np.ndarray, rng: np.random.Generator) -> np.ndarray:

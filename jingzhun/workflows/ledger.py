@@ -277,11 +277,12 @@ def import_new_member_events(new: pa.Table, new_households: pa.Table | None, *, 
     return len(codes)
 
 
-def import_events(*, households: tuple[pa.Table, pa.Table, pa.Table] | None,
+def import_events(sender=None, *, households: tuple[pa.Table, pa.Table, pa.Table] | None,
                   members: tuple[pa.Table, pa.Table, pa.Table] | None, acting_user, reason: str,
-                  when: datetime.datetime | None = None) -> int:
+                  when: datetime.datetime | None = None, **signal_kwargs) -> int:
     """Every ledger event of one import: `households` and `members` are (new, changed, existing) as the
     registry upsert split them (existing = the stored rows before the import). Returns the count.
+    Connected to `jingzhun.registry.signals.registry_upserted` (WorkflowsConfig.ready).
     The events' words are in the site's language, whoever ran the import."""
     from django.conf import settings
     from django.utils import translation

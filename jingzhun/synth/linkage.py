@@ -45,11 +45,6 @@ def _homophones(chars: list[str]) -> dict[str, list[str]]:
     return {ch: [o for o in by_sound[lazy_pinyin(ch, style=Style.NORMAL)[0]] if o != ch] for ch in pool}
 
 
-def _check_char(body: str) -> str:
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return "10X98765432"[sum(w * int(d) for w, d in zip(weights, body)) % 11]
-
-
 def registry_persons(members: pa.Table, *, first_id: int = 1) -> pa.Table:
     """The synth 人员表 as the matcher's registry table (unique_id, name, id_number, sex, village)."""
     n = members.num_rows
@@ -141,7 +136,7 @@ def labelled_benchmark(*, county: str = "140826", households: int, seed: int = 7
     """(registry, external, truth): `matched_share` of registry persons appear, corrupted, in the external
     table together with unrelated people of another synthetic registry of the same county; truth holds
     (record_id, member_id) of the true pairs."""
-    from jingzhun.synth import generate
+    from . import generate
 
     rng = np.random.default_rng(seed)
     reg_synth = generate(county=county, households=households, seed=seed)

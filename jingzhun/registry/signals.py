@@ -1,0 +1,14 @@
+"""What the registry tells the apps above it, without importing them (registry sits below the modules).
+
+`registry_upserted` is sent by `registry_upsert` inside its transaction, after every table is written,
+with `households` and `members` as (new, changed, existing) Arrow tables (None when not given),
+`acting_user`, `reason` and `when`. A receiver that records something returns how many rows it wrote;
+the dynamic-adjustment ledger (jingzhun.workflows) is connected in WorkflowsConfig.ready. A receiver that
+raises rolls the whole upsert back.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+registry_upserted = Signal()
