@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.accounts.services import audit_record
+from jingzhun.accounts.audit import audit
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
@@ -206,10 +206,9 @@ def problem_export(request):
     try:
         count = _write_problems_xlsx(out, problems, rules=rules, id_shown=access.mask_id)
         # These files carry ID numbers: every download leaves an audit row.
-        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, target=name,
-                     ip=request.META.get("REMOTE_ADDR"),
-                     detail={"what": "problems", "filter": {k: v for k, v in filters.items() if v}, "problems": count,
-                             "masked": not access.sees_full_ids, "format": "xlsx", "source": "web"})
+        audit(request, AuditEvent.Action.EXPORT, name, count=count, what="problems",
+              filter={k: v for k, v in filters.items() if v}, problems=count, masked=not access.sees_full_ids,
+              format="xlsx", source="web")
     except BaseException:
         out.close()
         raise
