@@ -91,7 +91,7 @@ def otp_verify(request):
             return redirect(next_url)
         # A wrong code counts as a failed sign-in: audited, and throttled by django-axes like a password.
         user_login_failed.send(sender=__name__, credentials={**credentials, "step": "totp"}, request=request)
-        form.add_error("token", _("验证码不正确或已过期，请查看身份验证器应用中最新的 6 位数字。"))
+        form.add_error("token", _wrong_code_message(TOTPDevice.objects.filter(user=user, confirmed=True).first()))
     return render(request, "accounts/otp_verify.html", {"form": form})
 
 
@@ -111,11 +111,19 @@ def otp_enrol(request):
             otp_login(request, device)
             messages.success(request, _("两步验证已启用：以后登录时，输入密码后还须输入验证码。"))
             return redirect(settings.LOGIN_REDIRECT_URL)
-        form.add_error("token", _("验证码不正确：请确认手机时间准确，并输入应用中最新的 6 位数字。"))
+        form.add_error("token", _wrong_code_message(device))
     uri = device.config_url
     svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(encoding="unicode")
     return render(request, "accounts/otp_enrol.html", {"form": form, "uri": uri, "qr_svg": svg,
                                                         "secret": _base32(device.bin_key)})
+
+
+def _wrong_code_message(device) -> str:
+    """Why a code was refused: wrong, or django-otp's own back-off after wrong codes (then even a right one)."""
+    allowed, why = device.verify_is_allowed() if device is not None else (True, None)
+    if not allowed and why and why.get("locked_until"):
+        return _("验证码输错次数过多，请稍等片刻再输入最新的验证码。")
+    return _("验证码不正确或已过期：请确认手机时间准确，并输入应用中最新的 6 位数字。")
 
 
 def _base32(key: bytes) -> str:
