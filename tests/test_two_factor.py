@@ -92,5 +92,6 @@ def test_when_required_a_sysadmin_session_without_the_code_is_sent_to_verify(wor
     device = _device(world.sysadmin)
     client.force_login(world.sysadmin)  # e.g. a session from before the setting was switched on
     assert client.get("/admin/")["Location"] == "/accounts/2fa/verify/"
-    client.post("/accounts/2fa/verify/", {"token": _code(device)})
+    done = client.post("/accounts/2fa/verify/?next=https://evil.example/", {"token": _code(device)})
+    assert done["Location"] == "/"  # never off-site
     assert client.get("/admin/").status_code == 200

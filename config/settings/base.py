@@ -146,6 +146,8 @@ AXES_LOCKOUT_CALLABLE = "jingzhun.accounts.views.lockout_response"
 # Unlocking goes through `jingzhun unlock` / the user admin's action, which leave an audit row.
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Sign-ins and sign-outs are logged in the (hash-chained) AuditEvent table, not in a second one.
+AXES_DISABLE_ACCESS_LOG = True
 #: Behind N reverse proxies the client address is the N-th from the right of X-Forwarded-For.
 _proxy_count = env_int("JINGZHUN_PROXY_COUNT", 0)
 if _proxy_count > 0:

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -61,7 +62,10 @@ def otp_verify(request):
     """The code step: after the password (not yet signed in), or for a signed-in user not yet verified."""
     pending = request.session.get(_PENDING)
     if request.user.is_authenticated:
-        user, next_url = request.user, request.GET.get("next") or settings.LOGIN_REDIRECT_URL
+        user, next_url = request.user, request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            next_url = settings.LOGIN_REDIRECT_URL
         if user.is_verified():
             return redirect(next_url)
     elif pending and time.time() - pending["at"] <= _PENDING_SECONDS:
@@ -113,7 +117,7 @@ def otp_enrol(request):
             return redirect(settings.LOGIN_REDIRECT_URL)
         form.add_error("token", _wrong_code_message(device))
     uri = device.config_url
-    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).to_string(encoding="unicode")
+    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=16).to_string(encoding="unicode")
     return render(request, "accounts/otp_enrol.html", {"form": form, "uri": uri, "qr_svg": svg,
                                                         "secret": _base32(device.bin_key)})
 

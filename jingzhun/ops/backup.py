@@ -106,6 +106,18 @@ def _private_file(path: Path) -> None:
     os.close(fd)
 
 
+def _sqlite_copy(source_path, target_path) -> None:
+    """SQLite's online backup API: a consistent copy while other connections read and write."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path, timeout=30)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def database_backup(*, out: Path, acting: str = "cli") -> BackupSummary:
     """Write the whole database to `out` (the audit log records the backup, and the backup holds that row)."""
     out = Path(out)
@@ -113,14 +125,7 @@ def database_backup(*, out: Path, acting: str = "cli") -> BackupSummary:
                  detail={"engine": connection.vendor, "source": acting})
     _private_file(out)
     if connection.vendor == "sqlite":
-        source = sqlite3.connect(connection.settings_dict["NAME"])
-        target = sqlite3.connect(out)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(connection.settings_dict["NAME"], out)
     else:
         args, env = _pg_command("pg_dump")
         _run([*args, "--format=custom", "--no-owner", "--file", str(out)], env)
@@ -184,13 +189,7 @@ def database_restore(*, path: Path, acting: str = "cli") -> BackupSummary:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "restore.sqlite3"
             shutil.copyfile(path, copy)
-            source = sqlite3.connect(copy)
-            target = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            _sqlite_copy(copy, connection.settings_dict["NAME"])
     else:
         args, env = _pg_command("pg_restore")
         _run([*args, "--clean", "--if-exists", "--no-owner", "--single-transaction", str(path)], env)
