@@ -9,6 +9,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from jingzhun.ops.cli import add_audit_parser, add_backup_parser, add_restore_parser, add_unlock_parser
+
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -514,6 +516,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--cause", help="主要致贫原因，如 因病")
     export.add_argument("--out", type=Path, required=True, help="以 .xlsx 结尾则写一个工作簿，否则写入该文件夹（CSV）")
     export.set_defaults(func=cmd_export)
+
+    add_unlock_parser(sub, _setup_django)
+    add_audit_parser(sub, _setup_django)
+    add_backup_parser(sub, _setup_django)
+    add_restore_parser(sub, _setup_django)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -33,12 +34,12 @@ def private_file(path: Path) -> Path:
     return path
 
 
-def _secret_key() -> str:
-    """The key from $JINGZHUN_SECRET_KEY, or one generated once and kept in $JINGZHUN_HOME."""
-    key = env_str("JINGZHUN_SECRET_KEY")
+def _secret_key(variable: str = "JINGZHUN_SECRET_KEY", filename: str = "secret_key") -> str:
+    """The key from $`variable`, or one generated once and kept in $JINGZHUN_HOME/`filename`."""
+    key = env_str(variable)
     if key:
         return key
-    path = JINGZHUN_HOME / "secret_key"
+    path = JINGZHUN_HOME / filename
     if not path.exists():
         private_file(path).write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
@@ -91,6 +92,9 @@ INSTALLED_APPS = [
     "jingzhun.dashboard",
     "jingzhun.workflows",
     "jingzhun.compare",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +111,11 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.NoStoreWhenSignedInMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jingzhun.accounts.middleware.IdleTimeoutMiddleware",
+    "jingzhun.accounts.middleware.SignInStepsMiddleware",
+    # last, as django-axes asks: it turns a lockout into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,7 +150,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jingzhun.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "jingzhun.accounts.passwords.GuessableWordsValidator"},
 ]
+# Sign-in (等保 2.0 level 3): throttling per account and per address by django-axes, password expiry, an
+# idle timeout, and TOTP two-factor sign-in (django-otp) for county and system administrators on demand.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+#: Wrong passwords in a row before an account, or an address, is locked out.
+AXES_FAILURE_LIMIT = env_int("JINGZHUN_LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+#: A lockout lifts itself after this many minutes (0: only an administrator unlocks: `jingzhun unlock`).
+_lockout_minutes = env_int("JINGZHUN_LOGIN_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes) if _lockout_minutes > 0 else None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jingzhun.accounts.views.lockout_response"
+# Unlocking goes through `jingzhun unlock` / the user admin's action, which leave an audit row.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Sign-ins and sign-outs are logged in the (hash-chained) AuditEvent table, not in a second one.
+AXES_DISABLE_ACCESS_LOG = True
+#: Behind N reverse proxies the client address is the N-th from the right of X-Forwarded-For.
+_proxy_count = env_int("JINGZHUN_PROXY_COUNT", 0)
+if _proxy_count > 0:
+    AXES_IPWARE_PROXY_COUNT = _proxy_count
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+#: Days a password lasts (0: for ever); an expired one must be changed at the next sign-in.
+JINGZHUN_PASSWORD_MAX_AGE_DAYS = env_int("JINGZHUN_PASSWORD_MAX_AGE_DAYS", 90)
+#: County administrators and system administrators must sign in with a TOTP code as well.
+JINGZHUN_REQUIRE_2FA = env_bool("JINGZHUN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "精准"
+#: Minutes without a request after which a session ends (SESSION_COOKIE_AGE is the absolute limit).
+JINGZHUN_SESSION_IDLE_MINUTES = env_int("JINGZHUN_SESSION_IDLE_MINUTES", 30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -183,6 +222,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The audit log's hash chain and archive signatures (jingzhun.accounts.audit): a key of its own, so that
+# rotating SECRET_KEY does not break the chain. Keep it with the backups.
+JINGZHUN_AUDIT_KEY = _secret_key("JINGZHUN_AUDIT_KEY", "audit_key")
+#: Days audit rows stay in the table before `jingzhun audit archive` moves them to a signed file.
+JINGZHUN_AUDIT_RETENTION_DAYS = env_int("JINGZHUN_AUDIT_RETENTION_DAYS", 183)
+if JINGZHUN_AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured("JINGZHUN_AUDIT_RETENTION_DAYS must be at least 183 (six months, 等保 2.0)")
 
 # Background jobs (imports) through Django's Tasks framework, stored in the database itself so the
 # embedded deployment needs no broker; `jingzhun serve` starts a worker beside the web server.

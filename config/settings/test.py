@@ -15,3 +15,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     import os
 
     DATABASES["default"]["TEST"] = {"NAME": str(JINGZHUN_HOME / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Django's test client signs in with authenticate() and no request, which django-axes refuses: the test
+# backend throttles every request-bound sign-in exactly as production does and lets client.login() through.
+AUTHENTICATION_BACKENDS = ["jingzhun.accounts.backends.ThrottledSignInBackend",  # noqa: F405
+                           *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Role lives with the division tree (what a role may see is decided there); re-exported for
@@ -23,6 +26,10 @@ class User(AbstractUser):
                                  on_delete=models.PROTECT, related_name="users")
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    #: Set when the password was last changed (None: never since this field existed; date_joined counts).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+    #: An administrator set this password: the user must choose their own at the next sign-in.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -30,6 +37,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self.must_change_password = False
+
+    def password_expired(self, *, now=None) -> bool:
+        """True when JINGZHUN_PASSWORD_MAX_AGE_DAYS (0: never) have passed since the last change."""
+        days = settings.JINGZHUN_PASSWORD_MAX_AGE_DAYS
+        if not days or not self.has_usable_password():
+            return False
+        changed = self.password_changed_at or self.date_joined
+        return (now or timezone.now()) - changed >= datetime.timedelta(days=days)
 
     def clean(self) -> None:
         """A user is bound to one org unit, of a level their role allows (a sysadmin may have none)."""
@@ -42,7 +62,11 @@ class User(AbstractUser):
 
 
 class AuditEvent(models.Model):
-    """审计日志: who did what, when, from where. Never edited; kept for inspection."""
+    """审计日志: who did what, when, from where. Never edited; kept for inspection.
+
+    Rows form a hash chain (see jingzhun.accounts.audit): each row's ``hash`` is an HMAC over its content
+    and the previous row's hash, computed in save(), so a deleted or edited row breaks the chain.
+    """
 
     class Action(models.TextChoices):
         LOGIN = "login", _("登录")
@@ -52,8 +76,17 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("导入")
         DENIED = "denied", _("越权访问被拒绝")
         SEARCH = "search", _("按身份证号查询")
+        DOWNLOAD = "download", _("下载")
+        LOCKOUT = "lockout", _("登录锁定")
+        UNLOCK = "unlock", _("解除登录锁定")
+        PASSWORD_CHANGE = "password_change", _("修改密码")
+        OTP_ENROL = "otp_enrol", _("启用两步验证")
+        USER_CHANGE = "user_change", _("用户变更")
+        ARCHIVE = "archive", _("审计日志归档")
+        BACKUP = "backup", _("数据库备份")
+        RESTORE = "restore", _("数据库恢复")
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     username = models.CharField(_("用户名"), max_length=150, blank=True)
@@ -61,8 +94,18 @@ class AuditEvent(models.Model):
     target = models.CharField(_("对象"), max_length=255, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    prev_hash = models.CharField(_("前一条校验值"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at"]
+
+    def save(self, *args, **kwargs) -> None:
+        """Append to the chain; an existing row is never saved again (the audit log is append-only)."""
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        from .audit import chain_append
+
+        chain_append(self, lambda: super(AuditEvent, self).save(*args, **kwargs))

@@ -25,9 +25,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jingzhun.cells import quoted_format, write_text
+from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.accounts.services import audit_record
+from jingzhun.cells import quoted_format, write_text
 from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
@@ -223,10 +223,9 @@ def problem_export(request):
         count = _write_problems_xlsx(out, problems, rules=rules, id_shown=access.mask_id,
                                      message_shown=MessageRenderer.for_user(request.user))
         # These files carry ID numbers: every download leaves an audit row.
-        audit_record(action=AuditEvent.Action.EXPORT, actor=request.user, target=name,
-                     ip=request.META.get("REMOTE_ADDR"),
-                     detail={"what": "problems", "filter": {k: v for k, v in filters.items() if v}, "problems": count,
-                             "masked": not access.sees_full_ids, "format": "xlsx", "source": "web"})
+        audit(request, AuditEvent.Action.EXPORT, name, count=count, what="problems",
+              filter={k: v for k, v in filters.items() if v}, problems=count, masked=not access.sees_full_ids,
+              format="xlsx", source="web")
     except BaseException:
         out.close()
         raise

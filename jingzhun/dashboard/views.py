@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingzhun.cells import quoted_format, write_text
+from jingzhun.accounts.audit import audit
+from jingzhun.accounts.models import AuditEvent
 from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 from jingzhun.indicators.catalog import indicator_catalog
 from jingzhun.indicators.models import IndicatorRefresh
@@ -190,6 +192,7 @@ def overview_export(request, code: str):
     out = io.BytesIO()
     _write_overview_xlsx(out, rows)
     out.seek(0)
+    audit(request, AuditEvent.Action.EXPORT, f"{code}-indicators.xlsx", count=len(rows), what="indicators", unit=code)
     stamp = f"{data.refresh.as_of:%Y%m%d}" if data.refresh else "none"
     return FileResponse(out, as_attachment=True, filename=f"{code}-{stamp}-indicators.xlsx",
                         content_type=XLSX_CONTENT_TYPE)
@@ -202,6 +205,8 @@ def overview_json(request, code: str):
     day, _form = _day(request)
     data = selectors.overview_get(request.user, code, day=day)
     refresh = data.refresh
+    audit(request, AuditEvent.Action.DOWNLOAD, f"{code}/indicators.json", count=1 + len(data.children),
+          what="indicators")
     return JsonResponse({
         "org": code, "name": data.unit.unit.name,
         "refresh": None if refresh is None else {"id": refresh.pk, "as_of": refresh.as_of.isoformat(),
@@ -249,6 +254,7 @@ def bulletin_download(request, code: str):
         path = Path(tmp) / "bulletin.docx"
         bulletin_docx(paragraphs, title=title, path=path)
         content = path.read_bytes()
+    audit(request, AuditEvent.Action.DOWNLOAD, f"{code}-简报.docx", count=len(paragraphs), what="bulletin", unit=code)
     return FileResponse(io.BytesIO(content), as_attachment=True, content_type=DOCX_CONTENT_TYPE,
                         filename=f"{code}-{data.refresh.as_of:%Y%m%d}-简报.docx")
 

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jingzhun.accounts.audit import audit
+from jingzhun.accounts.models import AuditEvent
 from jingzhun.orgunits.access import access_for
 from jingzhun.runs.reaper import reap_soon
 
@@ -78,4 +80,6 @@ def import_errors(request, job_id):
     path = Path(job.folder) / ERROR_WORKBOOK
     if job.status != ImportJob.Status.REFUSED or not path.exists():
         raise Http404("no error workbook")
+    audit(request, AuditEvent.Action.DOWNLOAD, f"import-{job.pk}-errors.xlsx", count=job.issue_count,
+          what="import_errors")
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"导入错误-{job.created_at:%Y%m%d-%H%M}.xlsx")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jingzhun.accounts.audit import client_ip
 from jingzhun.orgunits.access import access_for
 from jingzhun.registry.forms import HouseholdFilterForm
 from jingzhun.orgunits.selectors import filter_units
@@ -56,7 +57,7 @@ def household_export(request):
     try:
         registry_export(acting_user=request.user, out=folder / name, org=unit, status=data["status"],
                         attribute=data["attribute"], main_cause=data["main_cause"], text=data["q"], source="web",
-                        ip=request.META.get("REMOTE_ADDR"))
+                        ip=client_ip(request))
     except ExportTooLarge as exc:
         shutil.rmtree(folder, ignore_errors=True)
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")

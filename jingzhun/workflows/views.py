@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from jingzhun.accounts.models import Role
+from jingzhun.accounts.audit import audit
+from jingzhun.accounts.models import AuditEvent, Role
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level
 from jingzhun.registry import vocab
@@ -240,6 +241,7 @@ def evidence(request, record_id: int):
     record = selectors.record_get(request.user, record_id)
     if not record.evidence:
         raise Http404("no evidence")
+    audit(request, AuditEvent.Action.DOWNLOAD, record.evidence_name or record.evidence.name, count=1, what="evidence")
     return FileResponse(record.evidence.open("rb"), as_attachment=True, filename=record.evidence_name or None)
 
 
@@ -296,13 +298,16 @@ def batch_detail(request, batch_id: int):
 @login_required
 def batch_print(request, batch_id: int):
     batch = selectors.batch_get(request.user, batch_id)
-    return render(request, "workflows/batch_print.html", _batch_context(request, batch))
+    context = _batch_context(request, batch)
+    audit(request, AuditEvent.Action.DOWNLOAD, batch.title, count=len(context["rows"]), what="notice_print")
+    return render(request, "workflows/batch_print.html", context)
 
 
 @login_required
 def batch_pdf(request, batch_id: int):
     batch = selectors.batch_get(request.user, batch_id)
     response = HttpResponse(notice.notice_pdf(batch), content_type="application/pdf")
+    audit(request, AuditEvent.Action.DOWNLOAD, batch.title, count=batch.procedures_listed.count(), what="notice_pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{batch.pk}.pdf"'
     return response
 

@@ -1,0 +1,137 @@
+"""`jingzhun unlock`, `jingzhun audit …`, `jingzhun backup`, `jingzhun restore`: parsers and thin commands.
+
+jingzhun/cli.py registers each with one line (``add_backup_parser(sub, setup)``); `setup` is its
+Django set-up function, called before a command touches the database.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _err(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def add_unlock_parser(sub, setup) -> None:
+    def run(args) -> int:
+        setup()
+        from jingzhun.accounts.models import User
+        from jingzhun.accounts.services import lockout_reset
+
+        if not args.username and not args.ip:
+            return _err("请给出用户名或 --ip 地址。")
+        if args.username and not User.objects.filter(username=args.username).exists():
+            return _err(f"没有用户名为“{args.username}”的用户。")
+        cleared = lockout_reset(username=args.username or "", ip=args.ip or "", source="cli")
+        what = "、".join(x for x in (args.username and f"用户 {args.username}", args.ip and f"地址 {args.ip}") if x)
+        print(f"已解除 {what} 的登录锁定（清除失败记录 {cleared} 条）。" if cleared
+              else f"{what} 没有被锁定，也没有失败记录。")
+        return 0
+
+    p = sub.add_parser("unlock", help="解除某用户（或某地址）的登录锁定（连续输错密码后被锁定）")
+    p.add_argument("username", nargs="?", metavar="USERNAME")
+    p.add_argument("--ip", help="解除该网络地址的锁定")
+    p.set_defaults(func=run)
+
+
+def add_audit_parser(sub, setup) -> None:
+    def verify(args) -> int:
+        setup()
+        from jingzhun.accounts.audit import chain_verify
+
+        report = chain_verify()
+        if report.ok:
+            print(f"审计日志完整：{report.rows} 条记录的校验链没有断开。")
+            return 0
+        print(f"审计日志校验失败：{report.broken}", file=sys.stderr)
+        return 1
+
+    def archive(args) -> int:
+        setup()
+        from django.conf import settings
+
+        from jingzhun.accounts.audit import ArchiveError, chain_archive, retention_days
+
+        out_dir = args.out_dir or Path(settings.JINGZHUN_HOME) / "audit-archive"
+        try:
+            result = chain_archive(out_dir=out_dir)
+        except (ArchiveError, OSError) as exc:
+            return _err(str(exc))
+        if not result.rows:
+            print(f"没有超过保存期限（{retention_days()} 天）的审计记录，无需归档。")
+        else:
+            print(f"已归档第 {result.first_id}–{result.last_id} 条共 {result.rows} 条审计记录（超过 {retention_days()} 天）"
+                  f" → {result.path}；已签名，表中已删除这些记录。")
+        return 0
+
+    def verify_archive(args) -> int:
+        setup()
+        from jingzhun.accounts.audit import ArchiveError, archive_verify
+
+        try:
+            header = archive_verify(args.file)
+        except ArchiveError as exc:
+            print(f"归档文件未通过校验：{exc}", file=sys.stderr)
+            return 1
+        print(f"归档文件完整，签名有效：第 {header['first_id']}–{header['last_id']} 条，共 {header['rows']} 条记录。")
+        return 0
+
+    p = sub.add_parser("audit", help="审计日志：校验（verify）、归档超过保存期限的记录（archive）、校验归档文件（verify-archive）")
+    actions = p.add_subparsers(dest="audit_command", required=True)
+    actions.add_parser("verify", help="校验审计日志的哈希链：完整则退出码 0，否则指出断开之处（退出码 1）"
+                       ).set_defaults(func=verify)
+    a = actions.add_parser("archive", help="把超过保存期限（JINGZHUN_AUDIT_RETENTION_DAYS，至少 183 天）的记录写入签名文件后从表中删除")
+    a.add_argument("--out-dir", type=Path, help="归档文件目录（默认 $JINGZHUN_HOME/audit-archive）")
+    a.set_defaults(func=archive)
+    v = actions.add_parser("verify-archive", help="校验归档文件的签名和其中记录的哈希链")
+    v.add_argument("file", type=Path, metavar="FILE")
+    v.set_defaults(func=verify_archive)
+
+
+def add_backup_parser(sub, setup) -> None:
+    def run(args) -> int:
+        setup()
+        import datetime
+
+        from django.conf import settings
+
+        from jingzhun.ops.backup import BackupError, database_backup
+
+        out = args.out or Path(settings.JINGZHUN_HOME) / "backups" / (
+            f"jingzhun-{datetime.datetime.now():%Y%m%d-%H%M%S}.backup")
+        try:
+            summary = database_backup(out=out)
+        except (BackupError, OSError) as exc:
+            return _err(str(exc))
+        print(f"备份完成。{summary}")
+        print("请妥善保管备份文件（含个人信息），并同时保管审计密钥（JINGZHUN_AUDIT_KEY 或 $JINGZHUN_HOME/audit_key）。")
+        return 0
+
+    p = sub.add_parser("backup", help="备份整个数据库到一个文件（SQLite 在线备份；PostgreSQL 用 pg_dump）")
+    p.add_argument("--out", type=Path, metavar="FILE", help="备份文件（默认 $JINGZHUN_HOME/backups/jingzhun-日期.backup）")
+    p.set_defaults(func=run)
+
+
+def add_restore_parser(sub, setup) -> None:
+    def run(args) -> int:
+        setup()
+        from jingzhun.ops.backup import BackupError, backup_check, database_restore
+
+        try:
+            backup_check(args.file)
+            if not args.yes:
+                return _err(f"恢复会用 {args.file} 覆盖当前数据库的全部数据。请先停止 jingzhun serve，"
+                            "确认无误后加 --yes 再运行。")
+            summary = database_restore(path=args.file)
+        except (BackupError, OSError) as exc:
+            return _err(str(exc))
+        print(f"恢复完成。{summary}")
+        return 0
+
+    p = sub.add_parser("restore", help="用备份文件恢复整个数据库（覆盖现有数据，须加 --yes；请先停止网站）")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="确认覆盖当前数据库")
+    p.set_defaults(func=run)
