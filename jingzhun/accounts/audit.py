@@ -14,23 +14,18 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from .chain import FIELDS, GENESIS, chain_key, lock_chain, row_hash
 from .models import AuditEvent
 
-#: The link of the very first row.
-GENESIS = "0" * 64
-#: pg_advisory_xact_lock key of the chain head ("jzaudit" in ASCII); SQLite serializes writers itself
-#: (transaction_mode IMMEDIATE).
-_PG_LOCK_KEY = 0x6A7A6175646974
 ARCHIVE_FORMAT = "jingzhun-audit-archive"
-_FIELDS = ("id", "at", "actor_id", "username", "action", "target", "detail", "ip", "prev_hash", "hash")
 
 
 def client_ip(request) -> str | None:
@@ -42,70 +37,27 @@ def client_ip(request) -> str | None:
     return get_client_ip_address(request)
 
 
+def audit_record(*, action: str, actor=None, username: str = "", target: str = "",
+                 detail: dict | None = None, ip: str | None = None) -> AuditEvent:
+    """Write one audit row (chained by AuditEvent.save); `actor` is a User or None for the system."""
+    return AuditEvent.objects.create(
+        action=action, actor=actor if actor is not None and actor.pk else None,
+        username=username or (actor.get_username() if actor is not None and actor.pk else ""),
+        target=target[:255], detail=detail or {}, ip=ip)
+
+
 def audit(request, action: str, target: str = "", *, count: int | None = None, **detail) -> AuditEvent:
     """Record who (request.user), when, from where (address), what (action, target) and how many records.
 
     The one call every download and export view makes: ``audit(request, AuditEvent.Action.DOWNLOAD,
     filename, count=rows, what="indicators", unit=code)``.
     """
-    from .services import audit_record
-
     user = getattr(request, "user", None)
     if count is not None:
         detail["count"] = count
     detail.setdefault("path", request.path)
     return audit_record(action=action, actor=user if user is not None and user.is_authenticated else None,
                         target=str(target), detail=detail, ip=client_ip(request))
-
-
-# --- the chain ---------------------------------------------------------------------------------------------
-
-def _key() -> bytes:
-    return settings.JINGZHUN_AUDIT_KEY.encode()
-
-
-def _canonical(row: dict) -> bytes:
-    at = row["at"]
-    if isinstance(at, datetime.datetime):
-        at = at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-    # Not actor_id: deleting a user sets it to NULL (the username, always filled for an actor, is hashed).
-    content = [row["prev_hash"], at, row["username"], row["action"], row["target"], row["detail"], row["ip"]]
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def row_hash(row: dict) -> str:
-    """The HMAC of one row (a dict of the fields in _FIELDS, ``at`` a datetime or its UTC ISO text)."""
-    return hmac.new(_key(), _canonical(row), hashlib.sha256).hexdigest()
-
-
-def _lock_chain(using: str) -> None:
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Held until the surrounding transaction ends: the next writer reads the head after our commit.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-
-
-def _head(using: str) -> str:
-    return AuditEvent.objects.using(using).order_by("-pk").values_list("hash", flat=True).first() or GENESIS
-
-
-def chain_append(event: AuditEvent, insert: Callable[[], None]) -> None:
-    """Link `event` to the chain head and insert it (called by AuditEvent.save)."""
-    using = router.db_for_write(AuditEvent, instance=event)
-    # The stored forms, so that what is hashed is what a later read returns.
-    event.target = event.target[:255]
-    event.ip = AuditEvent._meta.get_field("ip").get_prep_value(event.ip) or None
-    event.detail = json.loads(json.dumps(event.detail or {}, ensure_ascii=False, default=str))
-    with transaction.atomic(using=using):
-        _lock_chain(using)
-        if event.at is None:
-            event.at = timezone.now()
-        event.prev_hash = _head(using)
-        event.hash = row_hash({"prev_hash": event.prev_hash, "at": event.at, "username": event.username,
-                               "action": event.action, "target": event.target, "detail": event.detail,
-                               "ip": event.ip})
-        insert()
 
 
 @dataclass(frozen=True)
@@ -132,7 +84,7 @@ class ChainReport:
 
 
 def _rows(queryset) -> Iterator[dict]:
-    return queryset.order_by("pk").values(*_FIELDS).iterator(chunk_size=2000)
+    return queryset.order_by("pk").values(*FIELDS).iterator(chunk_size=2000)
 
 
 def _walk(rows: Iterator[dict], start: str | None) -> tuple[int, ChainBreak | None, str | None]:
@@ -187,7 +139,7 @@ def retention_days() -> int:
 
 
 def _signature(body: bytes) -> str:
-    return hmac.new(_key(), body, hashlib.sha256).hexdigest()
+    return hmac.new(chain_key(), body, hashlib.sha256).hexdigest()
 
 
 def _row_json(row: dict) -> dict:
@@ -203,7 +155,7 @@ def chain_archive(*, out_dir: Path, now: datetime.datetime | None = None, using:
     cutoff = (now or timezone.now()) - datetime.timedelta(days=retention_days())
     events = AuditEvent.objects.using(using)
     with transaction.atomic(using=using):
-        _lock_chain(using)
+        lock_chain(using)
         last_id = events.filter(at__lt=cutoff).order_by("-pk").values_list("pk", flat=True).first()
         if last_id is None:
             return ArchiveResult(rows=0, path=None)

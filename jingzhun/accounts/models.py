@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 # `from jingzhun.accounts.models import Role`.
 from jingzhun.orgunits.roles import ROLE_LEVELS, Role
 
+from .chain import chain_append
+
 __all__ = ["ROLE_LEVELS", "AuditEvent", "Role", "User"]
 
 
@@ -106,6 +108,4 @@ class AuditEvent(models.Model):
         """Append to the chain; an existing row is never saved again (the audit log is append-only)."""
         if self.pk is not None:
             raise ValueError("audit events are append-only")
-        from .audit import chain_append
-
         chain_append(self, lambda: super(AuditEvent, self).save(*args, **kwargs))

@@ -7,15 +7,10 @@ from django.db import transaction
 
 from jingzhun.orgunits.models import OrgUnit
 
+from .audit import audit, audit_record
 from .models import AuditEvent, Role, User
 
-
-def audit_record(*, action: str, actor: User | None = None, username: str = "", target: str = "",
-                 detail: dict | None = None, ip: str | None = None) -> AuditEvent:
-    return AuditEvent.objects.create(
-        action=action, actor=actor if actor is not None and actor.pk else None,
-        username=username or (actor.get_username() if actor is not None and actor.pk else ""),
-        target=target[:255], detail=detail or {}, ip=ip)
+__all__ = ["audit_record", "lockout_reset", "otp_device_confirm", "password_changed", "user_create"]
 
 
 @transaction.atomic
@@ -49,16 +44,12 @@ def lockout_reset(*, username: str = "", ip: str = "", acting_user: User | None 
 
 def password_changed(*, request) -> None:
     """Audit a user's change of their own password (Django's PasswordChangeView did the write)."""
-    from .audit import audit
-
     audit(request, AuditEvent.Action.PASSWORD_CHANGE, request.user.get_username())
 
 
 @transaction.atomic
 def otp_device_confirm(*, device, request) -> None:
     """Mark a TOTP device confirmed after the user typed one good code, with an audit row."""
-    from .audit import audit
-
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit(request, AuditEvent.Action.OTP_ENROL, request.user.get_username(), device=device.name)
