@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "jingzhun.accounts.middleware.DeniedAuditMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

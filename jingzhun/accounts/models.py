@@ -8,29 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.orgunits.models import Level
+from jingzhun.orgunits.roles import ROLE_LEVELS, Role
 
-
-class Role(models.TextChoices):
-    VILLAGE_CLERK = "village_clerk", _("村级信息员")
-    TOWNSHIP_OFFICER = "township_officer", _("乡镇扶贫专干")
-    COUNTY_ADMIN = "county_admin", _("县级管理员")
-    ANALYST = "analyst", _("市/省级分析员")
-    EVALUATOR = "evaluator", _("第三方评估")
-    CADRE = "cadre", _("帮扶责任人")
-    SYSADMIN = "sysadmin", _("系统管理员")
-
-
-#: The org-unit levels a user of each role may be bound to.
-ROLE_LEVELS: dict[str, frozenset[int]] = {
-    Role.VILLAGE_CLERK: frozenset({Level.VILLAGE}),
-    Role.TOWNSHIP_OFFICER: frozenset({Level.TOWNSHIP}),
-    Role.COUNTY_ADMIN: frozenset({Level.COUNTY}),
-    Role.ANALYST: frozenset({Level.PROVINCE, Level.CITY}),
-    Role.EVALUATOR: frozenset(Level.values),
-    Role.CADRE: frozenset({Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}),
-    Role.SYSADMIN: frozenset(Level.values),
-}
+__all__ = ["ROLE_LEVELS", "AuditEvent", "Role", "User"]
 
 
 class User(AbstractUser):

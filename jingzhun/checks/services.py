@@ -9,17 +9,16 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from jingzhun.accounts.models import Role
 from jingzhun.analytics import get_engine, registry_snapshot
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_claim_exception, may_review_exception, require
 from jingzhun.orgunits.models import subtree_q
 
 from .catalog import Rule, load_catalog
@@ -27,7 +26,6 @@ from .models import CheckRun, Problem, ProblemCount
 from .runner import run_rules
 
 _CHUNK = 5000
-REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
 
 
 def catalog() -> dict[str, Rule]:
@@ -159,12 +157,8 @@ def problems_for(user):
 
 
 def _problem_for_update(user, problem_id: int) -> Problem:
-    access = access_for(user)
-    access.require_write()
-    try:
-        return problems_for(user).select_for_update().get(pk=problem_id)
-    except Problem.DoesNotExist:
-        raise Http404("no such problem in reach") from None
+    require(may_claim_exception(user))
+    return get_in_reach(problems_for(user).select_for_update(), pk=problem_id)
 
 
 @transaction.atomic
@@ -188,8 +182,7 @@ def problem_claim_exception(*, problem_id: int, acting_user, reason: str) -> Pro
 def problem_review_exception(*, problem_id: int, acting_user, approve: bool) -> Problem:
     """A township officer (or county) approves or rejects a claimed exception."""
     problem = _problem_for_update(acting_user, problem_id)
-    if access_for(acting_user).role not in REVIEW_ROLES:
-        raise PermissionDenied("only township or county staff review exceptions")
+    require(may_review_exception(acting_user))
     if problem.status != Problem.Status.EXCEPTION_PENDING:
         raise ValidationError(_("该问题没有待审核的情况属实申报。"))
     problem.status = Problem.Status.EXCEPTION if approve else Problem.Status.OPEN

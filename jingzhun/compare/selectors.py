@@ -7,6 +7,7 @@ from django.http import Http404
 
 from jingzhun.checks.models import Problem
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach
 
 from .kinds import RULE_NAMES
 from .models import CompareRun
@@ -33,10 +34,7 @@ def matches_for(user, run: CompareRun):
 
 
 def run_get(user, run_id) -> CompareRun:
-    try:
-        return runs_for(user).get(pk=run_id)
-    except CompareRun.DoesNotExist:
-        raise Http404("no such comparison run in reach") from None
+    return get_in_reach(runs_for(user), pk=run_id)
 
 
 def household_signals(household_code: str):

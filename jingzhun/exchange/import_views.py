@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_import, require
 
 from . import jobs
 from .models import ImportJob
@@ -45,7 +45,7 @@ class UploadForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
-    access_for(request.user).require_write()
+    require(may_import(request.user))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_import, require
 
 from .importer import registry_import
 from .issues import ImportIssue
@@ -36,8 +36,7 @@ MAX_STORED_ISSUES = 20_000
 @transaction.atomic
 def import_job_create(*, acting_user, files: list[UploadedFile], dry_run: bool = False) -> ImportJob:
     """Store the uploaded files and queue their import (after this transaction commits)."""
-    access = access_for(acting_user)
-    access.require_write()
+    require(may_import(acting_user))
     if not files:
         raise ValidationError(_("请选择要导入的文件（.xlsx 工作簿，或名为 村表/户表/人员表 的 .csv 文件）。"))
     for upload in files:
@@ -65,8 +64,8 @@ def import_job_create(*, acting_user, files: list[UploadedFile], dry_run: bool =
 def import_job_get(user, job_id) -> ImportJob:
     """A job of this user's own, or 404."""
     try:
-        return ImportJob.objects.get(pk=job_id, created_by=user)
-    except (ImportJob.DoesNotExist, ValidationError):
+        return get_in_reach(ImportJob.objects.filter(created_by=user), pk=job_id)
+    except ValidationError:
         raise Http404("no such import job") from None
 
 

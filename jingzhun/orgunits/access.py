@@ -3,7 +3,8 @@
 Every user is bound to one org unit and reaches only its subtree; an assistance cadre (帮扶责任人)
 reaches only the households assigned to them. Selectors filter with `Access.filter_*`; views that fetch
 one record go through the selectors, which answer 404 for anything out of scope (so a forged URL learns
-nothing), and `require_write` raises PermissionDenied for read-only roles.
+nothing), and `require_write` raises PermissionDenied for read-only roles. What each role may *do*
+is decided by the named checks in `permissions.py`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from jingzhun.accounts.models import Role
-
 from .models import subtree_q
+from .roles import Role
 
 WRITE_ROLES = frozenset({Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
 #: Roles that keep the records and so see ID numbers in full; everyone else sees them masked.
