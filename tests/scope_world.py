@@ -8,12 +8,16 @@ Writes go through the services where one exists, so the records are what the sit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import openpyxl
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
+from jingzhun.exchange.jobs import ERROR_WORKBOOK
 from jingzhun.exchange.models import ImportJob
 from jingzhun.registry import services as registry_services
 from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
@@ -77,7 +81,7 @@ def _procedures(world: World, records: Records) -> None:
                                              opened_by=clerk)
         record = StepRecord(procedure=procedure, step="application", decision="applied", actor=clerk,
                             note=household.head_name, evidence_name="申请书.txt")
-        record.evidence.save("申请书.txt", ContentFile(household.head_id_number.encode()), save=False)
+        record.evidence.save("申请书.txt", ContentFile(f"{household.head_name}的申请书".encode()), save=False)
         record.save()
         batch = PublicityBatch.objects.create(kind="exit", step="village_publicity", unit_id=household.village_id,
                                               title=f"{household.head_name}公示", start=today, end=today,
@@ -110,10 +114,19 @@ def _comparisons(world: World, records: Records) -> None:
 
 
 def _imports(world: World, records: Records) -> None:
-    for user in (world.village_clerk, world.outsider):
-        records.import_job[user.username] = ImportJob.objects.create(
-            created_by=user, folder="/nonexistent", files=["户表.csv"], status=ImportJob.Status.REFUSED, issues=[],
-            issue_count=0)
+    """A refused import of the village clerk's and of the outsider's, each with its error workbook (which
+    repeats the bad rows, ID numbers and all, for their uploader only)."""
+    for user, household in ((world.village_clerk, world.home), (world.outsider, world.other_county)):
+        job = ImportJob(created_by=user, files=["户表.csv"], status=ImportJob.Status.REFUSED, issues=[], issue_count=1)
+        folder = Path(settings.UPLOAD_ROOT) / str(job.id)
+        folder.mkdir(parents=True)
+        book = openpyxl.Workbook()
+        book.active.append(["户编号", "户主身份证号", "错误"])
+        book.active.append([household.code, household.head_id_number, "测试"])
+        book.save(folder / ERROR_WORKBOOK)
+        job.folder = str(folder)
+        job.save()
+        records.import_job[user.username] = job
 
 
 def _corrected_id(world: World, records: Records) -> None:
