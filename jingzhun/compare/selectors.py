@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
 
 from jingzhun.checks.models import Problem
 from jingzhun.orgunits.access import access_for

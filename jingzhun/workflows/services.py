@@ -1,8 +1,10 @@
 """Writes of the workflows: opening procedures, acting on steps, overrides (公示 batches: publicity.py).
 
 Every function runs in one transaction, locks the rows it decides on (`select_for_update`) before
-reading their state, checks role and scope through `access_for`, records who did what in a StepRecord,
-and raises WorkflowError (a Chinese message for the person) having changed nothing. A completed
+reading their state, checks scope and role through the named checks of `orgunits.permissions`
+(OutOfReach, a 404, for a record out of reach; Refused, a 403 saying who acts, for a step of another
+role), records who did what in a StepRecord, and raises WorkflowError (a Chinese message for the
+person) having changed nothing when the step cannot be taken now. A completed
 procedure changes the registry (with a history row naming the user), writes one ledger event and
 queues an indicator refresh on commit.
 """
