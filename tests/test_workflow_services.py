@@ -78,10 +78,10 @@ def test_entry_step_by_the_wrong_role_is_refused_and_changes_nothing(world):
     household, members = candidate()
     p = services.entry_open(acting_user=world.village_clerk, village_code=XIAGAOCHI, household=household,
                             members=members, year=2018)
-    with pytest.raises(WorkflowError, match="应由村级信息员办理"):
+    with pytest.raises(PermissionDenied, match="应由村级信息员办理"):
         services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="group_review",
                                approve=True)
-    with pytest.raises(WorkflowError, match="应由村级信息员办理"):
+    with pytest.raises(PermissionDenied, match="应由村级信息员办理"):
         services.entry_open(acting_user=world.county_admin, village_code=XIAGAOCHI, household=household,
                             members=members)
     p.refresh_from_db()
@@ -246,7 +246,7 @@ def test_unsafe_housing_and_a_dropout_fail_their_criteria(world, poor):
 def test_county_admin_override_is_recorded_and_lets_the_exit_go_on(world, poor):
     Member.objects.filter(household=poor, relation="之女").update(medical_insurance=False)
     p = services.procedure_open(acting_user=world.village_clerk, kind=Kind.EXIT, household_code=poor.code, year=2020)
-    with pytest.raises(WorkflowError, match="只有县级管理员"):
+    with pytest.raises(PermissionDenied, match="只有县级管理员"):
         services.exit_override(acting_user=world.township_officer, procedure_id=p.pk, reason="理由" * 10)
     with pytest.raises(WorkflowError, match="至少 10 个字"):
         services.exit_override(acting_user=world.county_admin, procedure_id=p.pk, reason="同意")
@@ -320,7 +320,7 @@ def test_household_outside_scope_cannot_be_opened(world):
 def test_return_needs_township_approval(world):
     p = services.procedure_open(acting_user=world.village_clerk, kind=Kind.RETURN, household_code=world.home.code,
                                 note="户主突发脑梗，医疗支出 6 万元")
-    with pytest.raises(WorkflowError, match="应由乡镇扶贫专干办理"):
+    with pytest.raises(PermissionDenied, match="应由乡镇扶贫专干办理"):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step="township_approval",
                                approve=True)
     services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="township_approval",
@@ -421,7 +421,7 @@ def test_comparison_step_uses_the_departments_data_under_the_packs_thresholds(wo
 
 def test_exit_steps_refuse_the_wrong_role_a_skip_and_a_stranger(world, poor):
     p = services.procedure_open(acting_user=world.village_clerk, kind=Kind.EXIT, household_code=poor.code, year=2020)
-    with pytest.raises(WorkflowError, match="应由村级信息员办理"):
+    with pytest.raises(PermissionDenied, match="应由村级信息员办理"):
         services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="village_review",
                                approve=True)
     with pytest.raises(WorkflowError, match="当前步骤是“村两委评议”"):
@@ -454,7 +454,7 @@ def test_kept_words_are_in_the_sites_language_whoever_acts(world, poor):
     with translation.override("en"):
         p = services.procedure_open(acting_user=world.village_clerk, kind=Kind.EXIT, household_code=poor.code,
                                     year=2020)
-        with pytest.raises(WorkflowError, match="Exit criteria failed|is done by"):
+        with pytest.raises(PermissionDenied, match="is done by"):
             services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="village_review",
                                    approve=True)
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step="village_review",

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "jingzhun.accounts.middleware.IdleTimeoutMiddleware",
     "jingzhun.accounts.middleware.SignInStepsMiddleware",
+    "jingzhun.accounts.middleware.DeniedAuditMiddleware",
     # last, as django-axes asks: it turns a lockout into the lockout page
     "axes.middleware.AxesMiddleware",
 ]

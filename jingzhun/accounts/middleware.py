@@ -1,4 +1,12 @@
-"""Session limits and the steps a signed-in user must take first (two-factor enrolment, a new password)."""
+"""Session limits, the steps a signed-in user must take first (two-factor enrolment, a new password), and
+an audit row for every refused access (越权访问被拒绝).
+
+A view or service that refuses raises PermissionDenied (403) or, for a record that exists outside the
+user's reach, `OutOfReach` (a 404 like any other to the person, so a forged URL learns nothing);
+DeniedAuditMiddleware records both as DENIED with who, when, from where, the method and the path. A plain
+404 (a mistyped or stale URL, a record that does not exist) is not recorded: it reveals no attempt to
+reach beyond one's scope, and auditing every 404 would bury the attempts under crawlers and typos.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .models import Role
+from jingzhun.orgunits.permissions import OutOfReach, Refused
+
+from .audit import audit_record, client_ip
+from .models import AuditEvent, Role
 
 SIGNED_IN = "jz_signed_in"
 LAST_SEEN = "jz_last_seen"
@@ -104,3 +116,24 @@ class SignInStepsMiddleware:
                           % {"n": settings.JINGZHUN_PASSWORD_MAX_AGE_DAYS})
             return redirect("accounts:password_change")
         return None
+
+
+class DeniedAuditMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (PermissionDenied, OutOfReach)):
+            return None
+        user = getattr(request, "user", None)
+        audit_record(action=AuditEvent.Action.DENIED, actor=user if user is not None and user.is_authenticated else None,
+                     target=request.path, ip=client_ip(request),
+                     detail={"method": request.method, "status": 404 if isinstance(exception, OutOfReach) else 403,
+                             "reason": str(exception)[:200]})
+        if isinstance(exception, Refused) and exception.message:
+            # A named check that says why: the person reads it on the 403 page.
+            return render(request, "403.html", {"message": exception.message}, status=403)
+        return None  # Django's own 403/404 handling answers as before

@@ -11,17 +11,22 @@ from contextlib import nullcontext
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from jingzhun.accounts.models import Role
 from jingzhun.analytics import get_engine, registry_snapshot
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import (
+    get_in_reach,
+    may_claim_exception,
+    may_review_exception,
+    may_start_check_run,
+    require,
+)
 from jingzhun.orgunits.models import subtree_q
 from jingzhun.runs.tasks import enqueue, running
 
@@ -30,9 +35,6 @@ from .models import CheckRun, Problem, ProblemCount, ProblemReview
 from .runner import run_rules
 
 _CHUNK = 5000
-REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
-#: Who may start a run: a run rewrites the ledger of a whole county (or more), so not a village or township.
-START_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
 
 
 def catalog() -> dict[str, Rule]:
@@ -64,16 +66,10 @@ def findings_compute(*, org: str, as_of: datetime.date, rules: list[Rule]) -> tu
     return findings, snapshot_seconds, time.perf_counter() - started
 
 
-def may_start_runs(user) -> bool:
-    access = access_for(user)
-    return access.active and access.role in START_ROLES
-
-
 @transaction.atomic
 def check_run_start(*, acting_user) -> CheckRun:
     """Queue a run of every rule over the user's unit as of today (executed after this transaction commits)."""
-    if not may_start_runs(acting_user):
-        raise PermissionDenied("only county admins and sysadmins start check runs")
+    require(may_start_check_run(acting_user), _("只有县级管理员和系统管理员可以发起核查（核查会改写全县的问题台账）。"))
     run = CheckRun.objects.create(org=access_for(acting_user).prefix, as_of=timezone.localdate(),
                                   rules=list(catalog()), triggered_by=acting_user)
     enqueue(run)
@@ -196,12 +192,8 @@ def problems_for(user):
 
 
 def _problem_for_update(user, problem_id: int) -> Problem:
-    access = access_for(user)
-    access.require_write()
-    try:
-        return problems_for(user).select_for_update().get(pk=problem_id)
-    except Problem.DoesNotExist:
-        raise Http404("no such problem in reach") from None
+    require(may_claim_exception(user))
+    return get_in_reach(problems_for(user).select_for_update(), pk=problem_id)
 
 
 @transaction.atomic
@@ -227,8 +219,7 @@ def problem_claim_exception(*, problem_id: int, acting_user, reason: str) -> Pro
 def problem_review_exception(*, problem_id: int, acting_user, approve: bool) -> Problem:
     """A township officer (or county) approves or rejects a claimed exception."""
     problem = _problem_for_update(acting_user, problem_id)
-    if access_for(acting_user).role not in REVIEW_ROLES:
-        raise PermissionDenied("only township or county staff review exceptions")
+    require(may_review_exception(acting_user))
     if problem.status != Problem.Status.EXCEPTION_PENDING:
         raise ValidationError(_("该问题没有待审核的情况属实申报。"))
     problem.status = Problem.Status.EXCEPTION if approve else Problem.Status.OPEN

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
-from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,13 @@ from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.cells import quoted_format, write_text
 from jingzhun.orgunits.access import access_for, mask_id_number
+from jingzhun.orgunits.permissions import (
+    get_in_reach,
+    may_claim_exception,
+    may_review_exception,
+    may_start_check_run,
+    require,
+)
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.registry.models import Household
 from jingzhun.registry.search import looks_like_id_number, search_guard
@@ -59,10 +66,7 @@ def _status_series() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def _problem_get(user, problem_id: int) -> Problem:
     """One problem in reach, or 404 (out of reach looks exactly like absent)."""
-    try:
-        return _annotated(services.problems_for(user)).get(pk=problem_id)
-    except Problem.DoesNotExist:
-        raise Http404("no such problem in reach") from None
+    return get_in_reach(_annotated(services.problems_for(user)), pk=problem_id)
 
 
 def _annotated(problems: QuerySet[Problem]) -> QuerySet[Problem]:
@@ -144,10 +148,7 @@ def _runs_for(user) -> QuerySet[CheckRun]:
 
 
 def _run_get(user, run_id: int) -> CheckRun:
-    try:
-        return _runs_for(user).select_related("triggered_by").get(pk=run_id)
-    except CheckRun.DoesNotExist:
-        raise Http404("no such run in reach") from None
+    return get_in_reach(_runs_for(user).select_related("triggered_by"), pk=run_id)
 
 
 def _next_url(request, fallback: str) -> str:
@@ -190,7 +191,7 @@ def problem_list(request):
         "form": form, "page": page, "query": query.urlencode(), "overview": overview,
         "rule_chart_json": json.dumps(overview["rule_chart"], ensure_ascii=False),
         "unit_chart_json": json.dumps(overview["unit_chart"], ensure_ascii=False) if overview["unit_chart"] else "",
-        "can_write": access.can_write, "can_review": access.can_write and access.role in services.REVIEW_ROLES,
+        "can_write": may_claim_exception(access), "can_review": may_review_exception(access),
     })
 
 
@@ -279,7 +280,7 @@ def _when(value) -> str:
 @require_http_methods(["GET", "POST"])
 def problem_exception(request, problem_id: int):
     problem = _problem_get(request.user, problem_id)
-    access_for(request.user).require_write()
+    require(may_claim_exception(request.user))
     form = ExceptionClaimForm(request.POST or None)
     back = _next_url(request, reverse("checks:problem_list"))
     if request.method == "POST" and form.is_valid():
@@ -335,7 +336,7 @@ def run_list(request):
     for run in runs:
         run.org_name = names.get(run.org, run.org) if run.org else _("全国")
     return render(request, "checks/run_list.html", {
-        "runs": runs, "can_start": services.may_start_runs(request.user), "rule_count": len(services.catalog())})
+        "runs": runs, "can_start": may_start_check_run(request.user), "rule_count": len(services.catalog())})
 
 
 @login_required

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
 
 from jingzhun.checks.models import Problem
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach
 
 from .kinds import RULE_NAMES
 from .models import CompareRun, ReviewDecision, record_key
@@ -45,10 +45,7 @@ def review_history(run: CompareRun, matches) -> dict[int, list[ReviewDecision]]:
 
 
 def run_get(user, run_id) -> CompareRun:
-    try:
-        return runs_for(user).get(pk=run_id)
-    except CompareRun.DoesNotExist:
-        raise Http404("no such comparison run in reach") from None
+    return get_in_reach(runs_for(user), pk=run_id)
 
 
 def household_signals(household_code: str):

@@ -11,30 +11,36 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhun.accounts.models import Role
 from jingzhun.analytics import registry_snapshot
 from jingzhun.exchange.issues import ImportIssue
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_compare, may_review_pair, require
 from jingzhun.runs.tasks import enqueue, running
 from jingzhun.runs.uploads import uploads_check, uploads_store
 
 from .kinds import KINDS, DatasetKind, kind_by_name
 from .matching import Matcher, agreements, default_model, match_people
-from .models import Batch, CompareRun, ExternalRecord, Match, MatchModel, ReviewDecision, record_key
+from .models import (
+    Batch,
+    CompareRun,
+    ExternalRecord,
+    Match,
+    MatchModel,
+    ReviewDecision,
+    record_key,
+)
 from .readers import read_dataset_files
 from .selectors import matches_for
 from .validate import check_dataset, typed_records
 
 logger = logging.getLogger(__name__)
-#: Who loads datasets, runs comparisons and reviews pairs: they read other departments' personal data.
-COMPARE_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
 Progress = Callable[[str, int], None]
 #: Below this many records on either side the u probabilities are not re-estimated (too few random pairs).
 MIN_TRAIN_RECORDS = 500
@@ -44,14 +50,10 @@ def _no_progress(stage: str, percent: int) -> None:
     pass
 
 
-def may_compare(user) -> bool:
-    access = access_for(user)
-    return access.active and access.role in COMPARE_ROLES
-
-
 def require_compare(user) -> None:
-    if user is not None and not may_compare(user):
-        raise PermissionDenied("only county admins and sysadmins run comparisons")
+    """Refused unless the user may compare (None: the command line, acting for the whole site)."""
+    if user is not None:
+        require(may_compare(user))
 
 
 @transaction.atomic
@@ -251,7 +253,7 @@ def _store_matches(run: CompareRun, kind: DatasetKind, pairs: pa.Table, facts: p
 def review_decide(*, run: CompareRun, match_id: int, acting_user, same_person: bool) -> Match:
     """A county user says whether a candidate pair is the same person; the answer is kept for later runs
     and the run's signals are brought up to date."""
-    require_compare(acting_user)
+    require(may_review_pair(acting_user))
     try:
         # select_for_update: two reviewers deciding the same pair at once must not both write a decision
         match = matches_for(acting_user, run).select_for_update().get(pk=match_id)

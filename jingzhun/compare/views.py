@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.exchange.import_views import MultipleFileField
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_compare, may_review_pair, require
 from jingzhun.runs.reaper import reap_soon
 
 from . import selectors, services
@@ -36,11 +37,10 @@ def compare_home(request):
     access = access_for(request.user)
     if not access.active:
         raise PermissionDenied
-    may = services.may_compare(request.user)
+    may = may_compare(request.user)
     form = CompareForm(request.POST or None, request.FILES or None) if may else None
     if request.method == "POST":
-        if not may:
-            raise PermissionDenied
+        require(may)
         if form.is_valid():
             try:
                 run = services.compare_run_start(acting_user=request.user, kind=form.cleaned_data["kind"],
@@ -81,18 +81,17 @@ def compare_run(request, compare_run_id):
     shown = pairs.filter(village=village) if village else pairs
     return render(request, "compare/run.html", {"run": run, "kind": KINDS[run.kind], "by_village": by_village,
                                                 "page": _pairs_page(request, shown), "village": village,
-                                                "may": services.may_compare(request.user)})
+                                                "may": may_review_pair(request.user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def compare_review(request, compare_run_id):
     run = selectors.run_get(request.user, compare_run_id)
-    may = services.may_compare(request.user)
+    may = may_review_pair(request.user)
     error = ""
     if request.method == "POST":
-        if not may:
-            raise PermissionDenied
+        require(may)
         try:
             services.review_decide(run=run, match_id=int(request.POST.get("match", "0") or 0),
                                    acting_user=request.user, same_person=request.POST.get("decision") == "same")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 
 from jingzhun.checks.models import Problem
 from jingzhun.indicators.models import IndicatorRefresh, UnitIndicators
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_view_unit_figures, require
 from jingzhun.orgunits.models import OrgUnit, subtree_q
 from jingzhun.registry.selectors import unit_get
 
@@ -36,8 +36,7 @@ def dashboard_unit_get(user, code: str) -> OrgUnit:
 
     A cadre reaches only their assigned households, but a unit's figures count every household in it.
     """
-    if access_for(user).cadre_only:
-        raise PermissionDenied("a unit's figures are beyond a cadre's households")
+    require(may_view_unit_figures(user))
     return unit_get(user, code)
 
 

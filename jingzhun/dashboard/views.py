@@ -25,9 +25,10 @@ from jingzhun.accounts.models import AuditEvent
 from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 from jingzhun.indicators.catalog import indicator_catalog
 from jingzhun.indicators.models import IndicatorRefresh
-from jingzhun.indicators.services import may_refresh, refresh_request
+from jingzhun.indicators.services import refresh_request
 from jingzhun.runs.reaper import reap_soon
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_refresh, may_view_unit_figures, require
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry import vocab
 
@@ -48,8 +49,7 @@ INFRASTRUCTURE = ("ROAD_RATE", "BUS_RATE", "BROADBAND_RATE", "CLINIC_RATE", "CUL
 @require_GET
 def overview_home(request):
     access = access_for(request.user)
-    if access.cadre_only:
-        raise PermissionDenied("a unit's figures are beyond a cadre's households")
+    require(may_view_unit_figures(access))
     if request.user.org_unit_id:
         return redirect("dashboard:overview", code=request.user.org_unit_id)
     if not access.active:

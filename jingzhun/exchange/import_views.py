@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.orgunits.access import access_for
 from jingzhun.runs.reaper import reap_soon
+from jingzhun.orgunits.permissions import may_import, require
 
 from . import services
 from .errorbook import ERROR_WORKBOOK
@@ -49,7 +49,7 @@ class UploadForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request):
-    access_for(request.user).require_write()
+    require(may_import(request.user))
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_import, require
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry.models import Household
 from jingzhun.indicators.services import refresh_soon
@@ -110,7 +111,7 @@ def registry_import(*, paths: Sequence[Path], acting_user=None, dry_run: bool = 
                     progress: Progress = _no_progress) -> ImportReport:
     """Import template files (xlsx, CSV or folders); see `import_sheets`."""
     if acting_user is not None:
-        access_for(acting_user).require_write()
+        require(may_import(acting_user))
     progress(_("读取文件"), 5)
     try:
         sheets, issues = read_sources(paths, display_names=display_names)
@@ -144,7 +145,7 @@ def import_sheets(*, sheets: Mapping[str, SheetData], read_issues: Sequence[Impo
     scope_prefix, scope_label = "", ""
     if acting_user is not None:
         access = access_for(acting_user)
-        access.require_write()
+        require(may_import(access))
         scope_prefix = access.prefix
         scope_label = acting_user.org_unit.name if acting_user.org_unit_id else ""
     issues = list(read_issues)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_import, require
 from jingzhun.runs.tasks import enqueue
 from jingzhun.runs.uploads import uploads_check, uploads_store
 
@@ -21,8 +21,7 @@ from .models import ImportJob
 @transaction.atomic
 def import_job_create(*, acting_user, files: list[UploadedFile], dry_run: bool = False) -> ImportJob:
     """Store the uploaded files and queue their import (after this transaction commits)."""
-    access = access_for(acting_user)
-    access.require_write()
+    require(may_import(acting_user))
     if not files:
         raise ValidationError(_("请选择要导入的文件（.xlsx 工作簿，或名为 村表/户表/人员表 的 .csv 文件）。"))
     uploads_check(files, wrong_type=_("“%(name)s”不是 .xlsx 或 .csv 文件；请用模板格式保存后再上传。"))
@@ -40,6 +39,6 @@ def import_job_create(*, acting_user, files: list[UploadedFile], dry_run: bool =
 def import_job_get(user, job_id) -> ImportJob:
     """A job of this user's own, or 404."""
     try:
-        return ImportJob.objects.get(pk=job_id, triggered_by=user)
-    except (ImportJob.DoesNotExist, ValidationError):
+        return get_in_reach(ImportJob.objects.filter(triggered_by=user), pk=job_id)
+    except ValidationError:
         raise Http404("no such import job") from None

@@ -7,14 +7,12 @@ import time
 from itertools import islice
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jingzhun.accounts.models import Role
-from jingzhun.orgunits.access import access_for
 from jingzhun.runs.tasks import enqueue, running
+from jingzhun.orgunits.permissions import may_refresh, require
 
 from jingzhun.analytics import Snapshot, get_engine, registry_snapshot
 
@@ -115,19 +113,9 @@ def refresh_prune(*, today: datetime.date | None = None) -> int:
     return count
 
 
-#: Who may ask for a refresh from the dashboard: it recomputes every unit, so not a village or township.
-REFRESH_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
-
-
-def may_refresh(user) -> bool:
-    access = access_for(user)
-    return access.active and access.role in REFRESH_ROLES
-
-
 def refresh_request(*, acting_user) -> IndicatorRefresh | None:
     """立即更新 from the dashboard: queue a refresh now (None when one is already queued)."""
-    if not may_refresh(acting_user):
-        raise PermissionDenied("only county admins and sysadmins refresh the indicators")
+    require(may_refresh(acting_user))
     return _queue(reason=_("手动更新"), triggered_by=acting_user)
 
 

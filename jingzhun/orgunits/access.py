@@ -3,7 +3,8 @@
 Every user is bound to one org unit and reaches only its subtree; an assistance cadre (帮扶责任人)
 reaches only the households assigned to them. Selectors filter with `Access.filter_*`; views that fetch
 one record go through the selectors, which answer 404 for anything out of scope (so a forged URL learns
-nothing), and `require_write` raises PermissionDenied for read-only roles.
+nothing), and `require_write` raises PermissionDenied for read-only roles. What each role may *do*
+is decided by the named checks in `permissions.py`.
 """
 
 from __future__ import annotations

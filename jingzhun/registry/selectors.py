@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from jingzhun.orgunits.access import Access, access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_edit_household, reach_code, require
 from jingzhun.orgunits.models import CODE_LENGTH, Level, OrgUnit
 
 from . import vocab
@@ -57,32 +58,25 @@ def household_list(user, *, status: str = "", attribute: str = "", main_cause: s
 
 def household_get(user, code: str) -> Household:
     """One household in reach, or 404 (out of scope looks exactly like absent)."""
-    try:
-        return households_for(user).select_related("village", "cadre").get(code=code)
-    except Household.DoesNotExist:
-        raise Http404("no such household in reach") from None
+    return get_in_reach(households_for(user).select_related("village", "cadre"), code=code)
 
 
 def household_get_for_update(user, code: str) -> Household:
     """As household_get, then PermissionDenied for a read-only role."""
     household = household_get(user, code)
-    access_for(user).require_write()
+    require(may_edit_household(user))
     return household
 
 
 def member_get_for_update(user, household_code: str, member_id: int) -> Member:
     household = household_get_for_update(user, household_code)
-    try:
-        return household.members.get(pk=member_id)
-    except Member.DoesNotExist:
-        raise Http404("no such member in this household") from None
+    # a member id of another household under this household's code is a forged URL: out of reach
+    return get_in_reach(household.members.all(), pk=member_id)
 
 
 def unit_get(user, code: str) -> OrgUnit:
     """An org unit inside the user's subtree, or 404."""
-    access = access_for(user)
-    if not access.reaches_code(code):
-        raise Http404("unit out of reach")
+    reach_code(user, code)
     try:
         return OrgUnit.objects.get(code=code)
     except OrgUnit.DoesNotExist:

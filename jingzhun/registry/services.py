@@ -11,11 +11,11 @@ import pyarrow.compute as pc
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_edit_household, require
 
 from .bulk import insert_with_history, reserve_ids
 from .models import AssistanceCadre, Household, Member, VillageProfile
@@ -56,14 +56,9 @@ def _apply_changes(instance, data: dict[str, Any], allowed: Iterable[str], *, ac
 
 
 def _locked_household(acting_user, code: str) -> Household:
-    access = access_for(acting_user)
-    if not access.can_write:
-        raise PermissionDenied("read-only role")
-    try:
-        # select_for_update: an import or a second editor may be changing this household right now.
-        return access.filter_households(Household.objects.select_for_update()).get(code=code)
-    except Household.DoesNotExist:
-        raise Http404("no such household in reach") from None
+    require(may_edit_household(acting_user))
+    # select_for_update: an import or a second editor may be changing this household right now.
+    return get_in_reach(access_for(acting_user).filter_households(Household.objects.select_for_update()), code=code)
 
 
 @transaction.atomic
@@ -78,10 +73,7 @@ def member_update(*, household_code: str, member_id: int, acting_user, data: dic
                   reason: str = "") -> list[str]:
     """Change a member's editable fields; returns the names of the fields that changed."""
     household = _locked_household(acting_user, household_code)
-    try:
-        member = Member.objects.select_for_update().get(pk=member_id, household=household)
-    except Member.DoesNotExist:
-        raise Http404("no such member in this household") from None
+    member = get_in_reach(household.members.select_for_update(), pk=member_id)
     return _apply_changes(member, data, MEMBER_EDITABLE, acting_user=acting_user, reason=reason)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_edit_household
 from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.selectors import filter_units
 
@@ -75,7 +76,7 @@ def household_list(request):
         household.head_id_shown = access.mask_id(household.head_id_number)
         household.per_capita = household.per_capita_income(household.member_count)
     return render(request, "registry/household_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "can_write": access.can_write})
+        "form": form, "page": page, "query": query.urlencode(), "can_write": may_edit_household(access)})
 
 
 @login_required
@@ -93,7 +94,7 @@ def household_detail(request, code: str):
         "phone_shown": access.mask_phone(household.phone),
         "cadre_phone_shown": access.mask_phone(household.cadre.phone) if household.cadre else "",
         "village": household.village, "ancestors": household.village.ancestors(),
-        "history": selectors.history_of(household, access=access), "can_write": access.can_write,
+        "history": selectors.history_of(household, access=access), "can_write": may_edit_household(access),
         "village_profile": VillageProfile.objects.filter(village_id=household.village_id).first(),
     })
 

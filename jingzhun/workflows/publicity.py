@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import OutOfReach, reach_code
 from jingzhun.policy import PolicyPackError, policy_pack_for
 
 from .definitions import PUBLIC_TYPES, Kind, Step, step_of
@@ -54,8 +55,10 @@ def batch_open(*, acting_user, kind: str, step: str, procedure_ids: list[int], s
     procedures = list(Procedure.objects.select_for_update().filter(pk__in=procedure_ids).order_by("pk"))
     access = access_for(acting_user)
     found = {p.pk for p in procedures if access.reaches_code(p.village_id) and p.village_id.startswith(unit.code)}
+    if {p.pk for p in procedures} - found:
+        raise OutOfReach("procedure out of reach")
     if set(procedure_ids) - found:
-        raise Http404("procedure out of reach")
+        raise Http404("no such procedure")
     not_ready = [p for p in procedures if p.kind != kind or p.state != Procedure.State.OPEN or p.step != step
                  or p.batch_id is not None]
     if not_ready:
@@ -106,8 +109,7 @@ def _locked_batch(user, batch_id: int) -> PublicityBatch:
         batch = PublicityBatch.objects.select_for_update().get(pk=batch_id)
     except PublicityBatch.DoesNotExist:
         raise Http404("no such batch") from None
-    if not access_for(user).reaches_code(batch.unit_id):
-        raise Http404("batch out of reach")
+    reach_code(user, batch.unit_id)
     return batch
 
 

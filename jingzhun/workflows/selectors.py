@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_act, reach_code
 from jingzhun.orgunits.models import OrgUnit
 from jingzhun.registry.models import Household
 
@@ -27,10 +28,8 @@ def procedures_for(user) -> QuerySet[Procedure]:
 
 
 def procedure_get(user, procedure_id: int) -> Procedure:
-    try:
-        return procedures_for(user).select_related("village", "household", "opened_by", "override_by").get(pk=procedure_id)
-    except Procedure.DoesNotExist:
-        raise Http404("no such procedure in reach") from None
+    return get_in_reach(procedures_for(user).select_related("village", "household", "opened_by", "override_by"),
+                        pk=procedure_id)
 
 
 def batches_for(user) -> QuerySet[PublicityBatch]:
@@ -43,10 +42,7 @@ def batches_for(user) -> QuerySet[PublicityBatch]:
 
 
 def batch_get(user, batch_id: int) -> PublicityBatch:
-    try:
-        return batches_for(user).select_related("unit", "created_by", "closed_by").get(pk=batch_id)
-    except PublicityBatch.DoesNotExist:
-        raise Http404("no such batch in reach") from None
+    return get_in_reach(batches_for(user).select_related("unit", "created_by", "closed_by"), pk=batch_id)
 
 
 def objection_get(user, objection_id: int) -> Objection:
@@ -70,12 +66,10 @@ def record_get(user, record_id: int) -> StepRecord:
 def awaiting_publication(user) -> dict[tuple[str, str], list[Procedure]]:
     """{(kind, step): procedures} waiting at a 公示/公告 step that this user's role publishes, in reach."""
     access = access_for(user)
-    if not access.can_write:
-        return {}
     wanted = Q(pk__in=[])
     for kind in Procedure.Kind.values:
         for step in steps_of(kind):
-            if step.type in PUBLIC_TYPES and step.role == access.role:
+            if step.type in PUBLIC_TYPES and may_act(access, step):
                 wanted |= Q(kind=kind, step=step.code)
     groups: dict[tuple[str, str], list[Procedure]] = {}
     for procedure in (procedures_for(user).filter(wanted, state=Procedure.State.OPEN, batch__isnull=True)
@@ -93,8 +87,7 @@ def events_for(user) -> QuerySet[LedgerEvent]:
 
 
 def unit_in_reach(user, code: str) -> OrgUnit:
-    if not access_for(user).reaches_code(code):
-        raise Http404("unit out of reach")
+    reach_code(user, code)
     try:
         return OrgUnit.objects.get(code=code)
     except OrgUnit.DoesNotExist:

@@ -1,8 +1,10 @@
 """Writes of the workflows: opening procedures, acting on steps, overrides (公示 batches: publicity.py).
 
 Every function runs in one transaction, locks the rows it decides on (`select_for_update`) before
-reading their state, checks role and scope through `access_for`, records who did what in a StepRecord,
-and raises WorkflowError (a Chinese message for the person) having changed nothing. A completed
+reading their state, checks scope and role through the named checks of `orgunits.permissions`
+(OutOfReach, a 404, for a record out of reach; Refused, a 403 saying who acts, for a step of another
+role), records who did what in a StepRecord, and raises WorkflowError (a Chinese message for the
+person) having changed nothing when the step cannot be taken now. A completed
 procedure changes the registry (with a history row naming the user), writes one ledger event and
 queues an indicator refresh on commit.
 """
@@ -14,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from jingzhun.accounts.models import Role
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import get_in_reach, may_act, may_override_exit, may_write, reach_code, require
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.policy import PolicyPackError
 from jingzhun.registry import vocab
@@ -76,16 +79,14 @@ def _who(record: StepRecord | None) -> str:
 
 
 def _require_role(user, step: Step, code: str) -> None:
-    """Scope first (out of reach looks absent), then a write role, then the step's own role."""
+    """Scope first (out of reach looks absent), then a write role, then the step's own role (Refused
+    saying who acts)."""
     access = access_for(user)
-    if not access.reaches_code(code):
-        raise Http404("procedure out of reach")
-    if not access.can_write:
-        raise PermissionDenied("read-only role")
-    if access.role != step.role:
-        raise WorkflowError(_("“%(step)s”应由%(role)s办理，您的角色是%(mine)s，不能办理这一步。")
-                            % {"step": step.label, "role": Role(step.role).label,
-                               "mine": Role(access.role).label if access.role in Role.values else access.role})
+    reach_code(access, code)
+    require(may_write(access))
+    require(may_act(access, step), _("“%(step)s”应由%(role)s办理，您的角色是%(mine)s，不能办理这一步。")
+            % {"step": step.label, "role": Role(step.role).label,
+               "mine": Role(access.role).label if access.role in Role.values else access.role})
 
 
 def _locked_procedure(user, procedure_id: int) -> Procedure:
@@ -95,8 +96,7 @@ def _locked_procedure(user, procedure_id: int) -> Procedure:
         procedure = Procedure.objects.select_for_update().get(pk=procedure_id)
     except Procedure.DoesNotExist:
         raise Http404("no such procedure") from None
-    if not access_for(user).reaches_code(procedure.village_id):
-        raise Http404("procedure out of reach")
+    reach_code(user, procedure.village_id)
     return procedure
 
 
@@ -194,11 +194,8 @@ def procedure_open(*, acting_user, kind: str, household_code: str, year: int | N
     data = data or {}
     step = steps_of(kind)[0]
     access = access_for(acting_user)
-    try:
-        # The household row is the lock two officers starting procedures on it at once queue on.
-        household = access.filter_households(Household.objects.select_for_update()).get(code=household_code)
-    except Household.DoesNotExist:
-        raise Http404("no such household in reach") from None
+    # The household row is the lock two officers starting procedures on it at once queue on.
+    household = get_in_reach(access.filter_households(Household.objects.select_for_update()), code=household_code)
     _require_role(acting_user, step, household.code)
     current = household.procedures.filter(state=Procedure.State.OPEN).select_related("opened_by").first()
     if current is not None:
@@ -486,10 +483,8 @@ def exit_override(*, acting_user, procedure_id: int, reason: str) -> Procedure:
     """县级特批: a county admin lets the currently failed criteria of an exit pass, with a written reason."""
     procedure = _locked_procedure(acting_user, procedure_id)
     access = access_for(acting_user)
-    if not access.can_write:
-        raise PermissionDenied("read-only role")
-    if access.role != Role.COUNTY_ADMIN:
-        raise WorkflowError(_("只有县级管理员可以特批未达标的退出指标。"))
+    require(may_write(access))
+    require(may_override_exit(access), _("只有县级管理员可以特批未达标的退出指标。"))
     if procedure.kind != Kind.EXIT or procedure.state != Procedure.State.OPEN:
         raise WorkflowError(_("只能对办理中的户退出程序特批。"))
     reason = reason.strip()

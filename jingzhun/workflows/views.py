@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent, Role
 from jingzhun.orgunits.access import access_for
+from jingzhun.orgunits.permissions import may_act, may_override_exit, require
 from jingzhun.orgunits.models import Level
 from jingzhun.registry import vocab
 from jingzhun.registry.selectors import household_get
@@ -55,11 +56,11 @@ def procedure_list(request):
     page = Paginator(procedures.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for p in page.object_list:
         step = p.current_step
-        p.mine = bool(step and access.can_write and step.role == access.role)
+        p.mine = bool(step and may_act(access, step))
     return render(request, "workflows/procedure_list.html", {
         "page": page, "kinds": Kind.choices, "states": Procedure.State.choices, "kind": kind, "state": state,
-        "can_apply": access.can_write and access.role == Role.VILLAGE_CLERK,
-        "can_open": access.can_write and access.role == Role.VILLAGE_CLERK,
+        "can_apply": may_act(access, steps_of(Kind.ENTRY)[0]),
+        "can_open": any(may_act(access, steps_of(kind)[0]) for kind in _OPEN_URLS),
         "open_kinds": [(k, Kind(k).label) for k in _OPEN_URLS],
         "awaiting": sum(len(v) for v in selectors.awaiting_publication(request.user).values()),
     })
@@ -68,10 +69,7 @@ def procedure_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_new(request):
-    access = access_for(request.user)
-    if not (access.can_write and access.role == Role.VILLAGE_CLERK):
-        messages.error(request, _("精准识别申请由村级信息员登记。"))
-        return redirect("workflows:procedure_list")
+    require(may_act(request.user, steps_of(Kind.ENTRY)[0]), _("精准识别申请由村级信息员登记。"))
     form = CandidateForm(request.POST or None, request.FILES or None)
     members = CandidateMemberFormSet(request.POST or None, prefix="members")
     if request.method == "POST" and form.is_valid() and members.is_valid():
@@ -91,11 +89,8 @@ def entry_new(request):
 
 def _open_view(request, code: str, kind: str):
     household = household_get(request.user, code)
-    access = access_for(request.user)
-    if not (access.can_write and access.role == steps_of(kind)[0].role):
-        messages.error(request, _("“%(kind)s”由%(role)s发起。") % {"kind": Kind(kind).label,
-                                                              "role": Role(steps_of(kind)[0].role).label})
-        return redirect("registry:household_detail", code=household.code)
+    require(may_act(request.user, steps_of(kind)[0]),
+            _("“%(kind)s”由%(role)s发起。") % {"kind": Kind(kind).label, "role": Role(steps_of(kind)[0].role).label})
     normal = list(household.members.filter(status=vocab.MemberStatus.NORMAL).exclude(relation=vocab.Relation.HEAD))
     form = OpenForm(request.POST or None, request.FILES or None, members=normal,
                     initial={"year": _latest_line_year(household.code[:2])})
@@ -175,7 +170,7 @@ def procedure_detail(request, procedure_id: int):
     access = access_for(request.user)
     step = procedure.current_step
     can_act = bool(procedure.state == Procedure.State.OPEN and step and step.type not in PUBLIC_TYPES
-                   and access.can_write and access.role == step.role)
+                   and may_act(access, step))
     candidate_members = [dict(m, id_shown=access.mask_id(m.get("id_number", "")))
                          for m in procedure.payload.get("members", [])]
     criteria = [evaluation.Criterion(**c) for c in procedure.payload.get("criteria", [])]
@@ -186,8 +181,8 @@ def procedure_detail(request, procedure_id: int):
         "can_act": can_act, "form": StepForm(initial={"step": procedure.step}),
         "candidate": procedure.payload.get("household", {}), "candidate_members": candidate_members,
         "criteria": criteria, "overridden": set(procedure.override_criteria),
-        "can_override": (procedure.kind == Kind.EXIT and procedure.state == Procedure.State.OPEN and access.can_write
-                         and access.role == Role.COUNTY_ADMIN),
+        "can_override": (procedure.kind == Kind.EXIT and procedure.state == Procedure.State.OPEN
+                         and may_override_exit(access)),
         "override_form": OverrideForm(), "objections": procedure.objections.select_related("batch", "recorded_by"),
         "batches": procedure.batches.all(),
         "comparison": (candidate_comparison(procedure) if step and step.type == "comparison" else None),
@@ -285,7 +280,7 @@ def batch_detail(request, batch_id: int):
     batch = selectors.batch_get(request.user, batch_id)
     access = access_for(request.user)
     step = step_of(batch.kind, batch.step)
-    can_manage = access.can_write and access.role == step.role and batch.closed_at is None
+    can_manage = may_act(access, step) and batch.closed_at is None
     choices = [(p.pk, p.head_name) for p in batch.procedures.filter(state=Procedure.State.OPEN, step=batch.step)]
     return render(request, "workflows/batch_detail.html", {
         **_batch_context(request, batch), "can_manage": can_manage, "period_over": timezone.localdate() > batch.end,

@@ -1,0 +1,141 @@
+"""Named permission checks: what a role may do, decided once.
+
+Reach (which records a user sees) is `Access`; these checks say which actions a role may take. Services
+call `require(check(...), message)` and raise `Refused` (a PermissionDenied) when the check says no;
+views compute the same checks to decide which buttons to show, so a button is shown exactly when its
+action would be allowed. Each check takes a user or an `Access`.
+
+Out-of-reach lookups raise `OutOfReach`, a 404 like any other to the person (a forged URL learns
+nothing), which the audit middleware tells apart from a mistyped URL and records.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .access import Access, access_for
+from .roles import Role
+
+#: Runs that rewrite the figures or the ledger of a whole county (or more): not a village's or township's.
+COUNTY_RUN_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Who approves or rejects a claimed 情况属实 exception: the level above the village that claimed it.
+EXCEPTION_REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Background runs a user may start (`may_start`): check runs, comparisons, indicator refreshes, imports.
+RUN_KINDS = frozenset({"check", "compare", "refresh", "import"})
+
+
+class Refused(PermissionDenied):
+    """A named check said no. `message` (optional) tells the person why, in their language."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class OutOfReach(Http404):
+    """The record exists but lies outside the user's reach: answered as 404, audited as DENIED."""
+
+
+class HasRole(Protocol):
+    role: str
+
+
+def _access(who: Any) -> Access:
+    return who if isinstance(who, Access) else access_for(who)
+
+
+def require(allowed: bool, message: str = "") -> None:
+    """Raise Refused(message) unless `allowed` (the result of a named check)."""
+    if not allowed:
+        raise Refused(message)
+
+
+def may_write(who) -> bool:
+    """Any change to the registry or its procedures: the record-keeping roles."""
+    return _access(who).can_write
+
+
+def may_act(who, step: HasRole) -> bool:
+    """Take a workflow step (or open the procedure whose first step it is, or publish its 公示)."""
+    access = _access(who)
+    return access.can_write and access.role == step.role
+
+
+def may_start(who, kind: str) -> bool:
+    """Start a background run of `kind` (one of RUN_KINDS)."""
+    if kind not in RUN_KINDS:
+        raise ValueError(f"unknown run kind {kind!r}")
+    access = _access(who)
+    if kind == "import":
+        return access.can_write
+    return access.active and access.role in COUNTY_RUN_ROLES
+
+
+def may_compare(who) -> bool:
+    """Load department datasets and run comparisons (they read other departments' personal data)."""
+    return may_start(who, "compare")
+
+
+def may_review_pair(who) -> bool:
+    """Decide whether a comparison's candidate pair is the same person."""
+    return may_compare(who)
+
+
+def may_refresh(who) -> bool:
+    """Ask for an indicator refresh now (it recomputes every unit)."""
+    return may_start(who, "refresh")
+
+
+def may_start_check_run(who) -> bool:
+    return may_start(who, "check")
+
+
+def may_import(who) -> bool:
+    return may_start(who, "import")
+
+
+def may_edit_household(who) -> bool:
+    """Edit a household's or a member's fields."""
+    return may_write(who)
+
+
+def may_claim_exception(who) -> bool:
+    """Declare a problem record 情况属实 (true as recorded)."""
+    return may_write(who)
+
+
+def may_review_exception(who) -> bool:
+    access = _access(who)
+    return access.can_write and access.role in EXCEPTION_REVIEW_ROLES
+
+
+def may_override_exit(who) -> bool:
+    """县级特批: let failed exit criteria pass with a written reason."""
+    access = _access(who)
+    return access.can_write and access.role == Role.COUNTY_ADMIN
+
+
+def may_view_unit_figures(who) -> bool:
+    """A unit's dashboard, indicators and bulletin (within reach): beyond a cadre, who reaches only their
+    assigned households while a unit's figures count every household in it."""
+    return not _access(who).cadre_only
+
+
+def get_in_reach(scoped: QuerySet, **lookup):
+    """`scoped.get(**lookup)`; OutOfReach when the row exists only outside the scope, else Http404."""
+    try:
+        return scoped.get(**lookup)
+    except scoped.model.DoesNotExist:
+        if scoped.model._default_manager.filter(**lookup).exists():
+            raise OutOfReach(f"{scoped.model._meta.label} out of reach") from None
+        raise Http404(f"no such {scoped.model._meta.label}") from None
+
+
+def reach_code(who, code: str) -> None:
+    """OutOfReach unless the org code (or 户编号) `code` lies in the user's subtree."""
+    if not _access(who).reaches_code(code):
+        raise OutOfReach("unit out of reach")

@@ -1,0 +1,150 @@
+"""Records around the people of `World` for the permission and scope tests: for every household one of
+each kind of record a URL can name (problems, procedures, records, notices, objections, ledger events),
+a check run and a comparison run per county, and an import job of the village clerk's and the outsider's.
+
+Writes go through the services where one exists, so the records are what the site itself would hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from jingzhun.checks.models import CheckRun, Problem
+from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
+from jingzhun.exchange.jobs import ERROR_WORKBOOK
+from jingzhun.exchange.models import ImportJob
+from jingzhun.registry import services as registry_services
+from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
+
+from .people import XIAGAOCHI, World, id_number, make_household
+
+
+@dataclass
+class Records:
+    """What was made for one household (or county): the objects a URL's parameters are filled with."""
+
+    open_problem: dict[str, Problem] = field(default_factory=dict)
+    pending_problem: dict[str, Problem] = field(default_factory=dict)
+    procedure: dict[str, Procedure] = field(default_factory=dict)
+    record: dict[str, StepRecord] = field(default_factory=dict)
+    batch: dict[str, PublicityBatch] = field(default_factory=dict)
+    objection: dict[str, Objection] = field(default_factory=dict)
+    check_run: dict[str, CheckRun] = field(default_factory=dict)
+    compare_run: dict[str, CompareRun] = field(default_factory=dict)
+    match: dict[str, Match] = field(default_factory=dict)
+    import_job: dict[str, ImportJob] = field(default_factory=dict)
+    #: ID numbers that problem messages of Q04, Q05 and Q21 spell out in full (issue 12 item 2).
+    message_ids: set[str] = field(default_factory=set)
+    #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
+    history_ids: set[str] = field(default_factory=set)
+
+
+def _clerk_of(world: World, household):
+    return world.village_clerk if household.village_id == XIAGAOCHI else world.outsider
+
+
+def _problems(world: World, records: Records) -> None:
+    """One open and one pending problem per household, with messages worded as the rules' SQL words them."""
+    now = timezone.now()
+    for county in ("140826", "140829"):
+        records.check_run[county] = CheckRun.objects.create(org=county, as_of=now.date(), status=CheckRun.Status.DONE)
+    for household in world.households:
+        run = records.check_run[household.code[:6]]
+        head, daughter = household.members.order_by("pk")
+        # Q04 (member) names the member's ID; Q21 (household) both head IDs (Q05 the repeated one likewise)
+        q04 = f"性别为“{daughter.sex}”，身份证号“{daughter.id_number}”第 17 位表示男"
+        q21 = f"户表中户主身份证号为“{household.head_id_number}”，人员表中户主身份证号为“{head.id_number}”"
+        records.message_ids |= {daughter.id_number, household.head_id_number, head.id_number}
+        common = {"household": household.code, "village": household.village_id, "first_run": run, "last_run": run,
+                  "first_seen": now, "last_seen": now}
+        records.open_problem[household.code] = Problem.objects.create(
+            rule="Q04", person=daughter.id_number, message=q04, **common)
+        records.pending_problem[household.code] = Problem.objects.create(
+            rule="Q21", person="", message=q21, status=Problem.Status.EXCEPTION_PENDING,
+            exception_reason="户口簿正在更正", exception_by=_clerk_of(world, household), **common)
+
+
+def _procedures(world: World, records: Records) -> None:
+    """A 返贫 procedure at 乡镇审批 per household, its application record (with evidence), a village notice
+    it is listed on, an objection to it and a ledger event."""
+    today = timezone.localdate()
+    for household in world.households:
+        clerk = _clerk_of(world, household)
+        procedure = Procedure.objects.create(kind="return", step="township_approval", village_id=household.village_id,
+                                             household=household, head_name=household.head_name, year=2020,
+                                             opened_by=clerk)
+        record = StepRecord(procedure=procedure, step="application", decision="applied", actor=clerk,
+                            note=household.head_name, evidence_name="申请书.txt")
+        record.evidence.save("申请书.txt", ContentFile(f"{household.head_name}的申请书".encode()), save=False)
+        record.save()
+        batch = PublicityBatch.objects.create(kind="exit", step="village_publicity", unit_id=household.village_id,
+                                              title=f"{household.head_name}公示", start=today, end=today,
+                                              created_by=clerk)
+        batch.procedures_listed.add(procedure)
+        records.objection[household.code] = Objection.objects.create(
+            batch=batch, procedure=procedure, received_on=today, content=household.head_name, recorded_by=clerk)
+        LedgerEvent.objects.create(type="exit", effective=today, household=household.code,
+                                   village=household.village_id, head_name=household.head_name, persons=2,
+                                   source="import")
+        records.procedure[household.code], records.record[household.code] = procedure, record
+        records.batch[household.code] = batch
+
+
+def _comparisons(world: World, records: Records) -> None:
+    """A comparison run per county with a pending pair on every member (the external record named as the
+    member is, so a page that showed a pair out of reach would show the member's ID)."""
+    for county in ("140826", "140829"):
+        batch = Batch.objects.create(kind="death", source="测试", data_date=timezone.localdate(), org=county)
+        run = CompareRun.objects.create(kind="death", org=county, batch=batch, status=CompareRun.Status.DONE)
+        records.compare_run[county] = run
+        for household in (h for h in world.households if h.code.startswith(county)):
+            for member in household.members.all():
+                record = ExternalRecord.objects.create(batch=batch, row=2, name=member.name, id_number=member.id_number)
+                match = Match.objects.create(run=run, record=record, member_id=member.pk, household=household.code,
+                                             village=household.village_id, person=member.id_number,
+                                             member_name=member.name, method=Match.Method.FUZZY, match_weight=5.0,
+                                             status=Match.Status.PENDING, agreements={"name": 5})
+                records.match.setdefault(household.code, match)
+
+
+def _imports(world: World, records: Records) -> None:
+    """A refused import of the village clerk's and of the outsider's, each with its error workbook (which
+    repeats the bad rows, ID numbers and all, for their uploader only)."""
+    for user, household in ((world.village_clerk, world.home), (world.outsider, world.other_county)):
+        job = ImportJob(created_by=user, files=["户表.csv"], status=ImportJob.Status.REFUSED, issues=[], issue_count=1)
+        folder = Path(settings.UPLOAD_ROOT) / str(job.id)
+        folder.mkdir(parents=True)
+        book = openpyxl.Workbook()
+        book.active.append(["户编号", "户主身份证号", "错误"])
+        book.active.append([household.code, household.head_id_number, "测试"])
+        book.save(folder / ERROR_WORKBOOK)
+        job.folder = str(folder)
+        job.save()
+        records.import_job[user.username] = job
+
+
+def _corrected_id(world: World, records: Records) -> None:
+    """A member's ID corrected through the service: the household's history then holds the old and new ID."""
+    daughter = world.home.members.order_by("pk").last()
+    corrected = id_number(XIAGAOCHI[:6], "19920611", 998)
+    registry_services.member_update(household_code=world.home.code, member_id=daughter.pk,
+                                    acting_user=world.village_clerk, data={"id_number": corrected}, reason="更正")
+    records.history_ids |= {daughter.id_number, corrected}
+
+
+def records_build(world: World) -> Records:
+    """Every record of the module docstring; also a poor household in the village clerk's village."""
+    records = Records()
+    _corrected_id(world, records)
+    world.poor = make_household(XIAGAOCHI, 2, "钱有粮", status="未脱贫")
+    _problems(world, records)
+    _procedures(world, records)
+    _comparisons(world, records)
+    _imports(world, records)
+    return records
