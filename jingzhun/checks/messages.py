@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.access import Access, access_for
+from jingzhun.registry.selectors import households_for
 
 PLACEHOLDER = re.compile(r"\{(id|phone|households):(\w+)\}")
 _CHUNK = 2000
@@ -35,8 +36,6 @@ class MessageRenderer:
 
     @classmethod
     def for_user(cls, user) -> MessageRenderer:
-        from jingzhun.registry.selectors import households_for
-
         def reach(codes: set[str]) -> set[str]:
             found: set[str] = set()
             ordered = sorted(codes)

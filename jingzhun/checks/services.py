@@ -146,7 +146,8 @@ def _reconcile(run: CheckRun, findings: pa.Table, *, org: str, codes: list[str])
     changed_message = seen.filter(pc.or_(pc.not_equal(seen["message"], seen["stored_message"]),
                                          pc.not_equal(seen["detail_text"], seen["stored_detail"])))
     for row in changed_message.select(["id", "message", "detail_text"]).to_pylist():
-        Problem.objects.filter(pk=row["id"]).update(message=row["message"], detail=json.loads(row["detail_text"] or "{}"))
+        Problem.objects.filter(pk=row["id"]).update(message=row["message"],
+                                                    detail=json.loads(row["detail_text"] or "{}"))
     still = seen.filter(pc.not_equal(seen["status"], Problem.Status.FIXED))
     ids = still["id"].to_pylist()
     for start in range(0, len(ids), _CHUNK):
