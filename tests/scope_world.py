@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
-from jingzhun.exchange.jobs import ERROR_WORKBOOK
+from jingzhun.exchange.errorbook import ERROR_WORKBOOK
 from jingzhun.exchange.models import ImportJob
 from jingzhun.registry import services as registry_services
 from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
@@ -117,7 +117,7 @@ def _imports(world: World, records: Records) -> None:
     """A refused import of the village clerk's and of the outsider's, each with its error workbook (which
     repeats the bad rows, ID numbers and all, for their uploader only)."""
     for user, household in ((world.village_clerk, world.home), (world.outsider, world.other_county)):
-        job = ImportJob(created_by=user, files=["户表.csv"], status=ImportJob.Status.REFUSED, issues=[], issue_count=1)
+        job = ImportJob(triggered_by=user, files=["户表.csv"], status=ImportJob.Status.REFUSED, issues=[], issue_count=1)
         folder = Path(settings.UPLOAD_ROOT) / str(job.id)
         folder.mkdir(parents=True)
         book = openpyxl.Workbook()

@@ -1,4 +1,4 @@
-"""Migration 0002 keeps the problem rows: their numbers move into `detail`, the history becomes reviews."""
+"""Migration 0003 keeps the problem rows: their numbers move into `detail`, the history becomes reviews."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("checks", "0001_initial")]
-AFTER = [("checks", "0002_problem_detail_and_reviews")]
+BEFORE = [("checks", "0002_run_lifecycle")]
+AFTER = [("checks", "0003_problem_detail_and_reviews")]
 
 
 @pytest.fixture
