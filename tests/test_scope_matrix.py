@@ -131,7 +131,8 @@ def jobs(w, r):
 
 def exit_units(level_len: int):
     def fill(w, r):
-        codes = (XIAGAOCHI, CHENGNEI, HENGDONG, ZHANGGUO) if level_len == 12 else ("140826", "140829")
+        # each evaluation computes every criterion: one village in and one out of each reach
+        codes = (XIAGAOCHI, HENGDONG, ZHANGGUO) if level_len == 12 else ("140826", "140829")
         return [({"unit": code}, ("unit", code)) for code in codes]
     return fill
 
@@ -153,7 +154,12 @@ def _procedure_pk(r, kwargs):
     return kwargs["procedure_id"]
 
 
-_OPEN = dict(fill=households, forbidden=EVERYONE - {"village_clerk"}, writers={"village_clerk"},
+def open_households(w: World, r: Records):
+    """The opening forms: a household in the clerk's village, one in another village, one in another county."""
+    return [({"code": h.code}, ("household", h.code)) for h in (w.home, w.neighbour, w.other_county)]
+
+
+_OPEN = dict(fill=open_households, forbidden=EVERYONE - {"village_clerk"}, writers={"village_clerk"},
              data=lambda w, r, kwargs: {"year": "2020", "note": "申请", "reason_category": "", "change": ""})
 def dashboard_units(w, r):
     """Fewer units than the division pages (each dashboard page computes figures): in and out of reach
@@ -411,7 +417,7 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
     assert not leaks, f"full ID numbers shown to read-only roles: {leaks}"
     missing = {(n, e.proof) for n, e in MATRIX.items() if e.proof} - proofs
     assert not missing, f"these POSTs change nothing even for their writer (the data is inert): {missing}"
-    assert requests > 1200
+    assert requests > 1000
 
 
 def _shown_to_read_only(client, world, pages, secrets: set[str]) -> list[tuple[str, str]]:
