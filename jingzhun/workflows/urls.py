@@ -1,16 +1,17 @@
 from django.urls import path
 
 from . import views
+from .definitions import Kind
 
 app_name = "workflows"
 urlpatterns = [
     path("", views.procedure_list, name="procedure_list"),
     path("entry/new/", views.entry_new, name="entry_new"),
     path("start/", views.procedure_start, name="procedure_start"),
-    path("households/<str:code>/exit/", views.exit_new, name="exit_new"),
-    path("households/<str:code>/return/", views.return_new, name="return_new"),
-    path("households/<str:code>/removal/", views.removal_new, name="removal_new"),
-    path("households/<str:code>/member-change/", views.member_change_new, name="member_change_new"),
+    path("households/<str:code>/exit/", views.procedure_new, {"kind": Kind.EXIT}, name="exit_new"),
+    path("households/<str:code>/return/", views.procedure_new, {"kind": Kind.RETURN}, name="return_new"),
+    path("households/<str:code>/removal/", views.procedure_new, {"kind": Kind.REMOVAL}, name="removal_new"),
+    path("households/<str:code>/member-change/", views.procedure_new, {"kind": Kind.MEMBER_CHANGE}, name="member_change_new"),
     path("procedures/<int:procedure_id>/", views.procedure_detail, name="procedure_detail"),
     path("procedures/<int:procedure_id>/act/", views.procedure_act, name="procedure_act"),
     path("procedures/<int:procedure_id>/override/", views.procedure_override, name="procedure_override"),

@@ -142,26 +142,9 @@ def _latest_line_year(province: str) -> int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def exit_new(request, code: str):
-    return _open_view(request, code, Kind.EXIT)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def return_new(request, code: str):
-    return _open_view(request, code, Kind.RETURN)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def removal_new(request, code: str):
-    return _open_view(request, code, Kind.REMOVAL)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_change_new(request, code: str):
-    return _open_view(request, code, Kind.MEMBER_CHANGE)
+def procedure_new(request, code: str, kind: str):
+    """Open an exit, return, removal or member-change procedure for a household (the kind comes from urls.py)."""
+    return _open_view(request, code, kind)
 
 
 @login_required
