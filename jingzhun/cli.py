@@ -245,6 +245,7 @@ def cmd_check(args) -> int:
         text = json.dumps(rows, ensure_ascii=False, indent=1)
         if args.out:
             args.out.write_text(text + "\n", encoding="utf-8")
+            _audit_file_written(args.out, what="problems", count=len(rows), org=args.org or "", format="json")
         else:
             print(text)
         return 0
@@ -261,7 +262,21 @@ def cmd_check(args) -> int:
     console = Console(highlight=False, file=open(args.out, "w", encoding="utf-8") if args.out else None,
                       width=200 if args.out else None)
     console.print(table)
+    if args.out:
+        console.file.close()
+        _audit_file_written(args.out, what="problems", count=len(rows), org=args.org or "", format="table")
     return 0
+
+
+def _audit_file_written(path, *, what: str, count: int, **detail) -> None:
+    """A file written from the command line leaves an EXPORT audit row like a download does."""
+    import getpass
+
+    from jingzhun.accounts.audit import audit_record
+    from jingzhun.accounts.models import AuditEvent
+
+    audit_record(action=AuditEvent.Action.EXPORT, username=f"cli:{getpass.getuser()}", target=str(path),
+                 detail={"what": what, "count": count, "source": "cli", **detail})
 
 
 def cmd_indicators(args) -> int:
@@ -283,6 +298,7 @@ def cmd_indicators(args) -> int:
 
         paragraphs = bulletin_paragraphs(unit_name=unit.name, code=unit.code, as_of=as_of, values=values)
         bulletin_docx(paragraphs, title=f"{unit.name}脱贫攻坚工作简报", path=args.bulletin)
+        _audit_file_written(args.bulletin, what="bulletin", count=1, org=unit.code)
         print("\n".join(paragraphs))
         print(f"简报已写入 {args.bulletin}")
         return 0

@@ -24,6 +24,16 @@ def _jingzhun(*args, home: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*command, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
+def _rows_of_every_table(database: Path) -> dict[str, list[tuple]]:
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        # sqlite_sequence only counts ids handed out (the refused import's audit row takes one)
+        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                  if t != "sqlite_sequence"]
+        return {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+
+
 def test_init_then_synth_141130_runs_clean(tmp_path):
     home = tmp_path / "home"
     result = _jingzhun("init", home=home)
@@ -86,12 +96,15 @@ def test_import_export_round_trip_and_errors_on_the_command_line(tmp_path):
     rows[1] = rows[1].replace("已脱贫", "脱贫啦", 1).replace("未脱贫", "脱贫啦", 1)
     (data / "户表.csv").write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
     database = home / "jingzhun.sqlite3"
-    before = database.read_bytes()
+    before = _rows_of_every_table(database)
     bad = _jingzhun("import", str(data), "--format", "json", home=home)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     issue = json.loads(bad.stdout)["issues"][0]
     assert (issue["sheet"], issue["row"], issue["header"]) == ("户表", 2, "脱贫状态")
-    assert database.read_bytes() == before
+    # nothing written but the audit row of the refused import
+    after = _rows_of_every_table(database)
+    audit = after.pop("accounts_auditevent")
+    assert len(audit) == len(before.pop("accounts_auditevent")) + 1 and after == before
 
     garbage = tmp_path / "registry.xlsx"
     garbage.write_bytes(b"\x00garbage" * 100)
@@ -112,7 +125,7 @@ def test_check_on_the_command_line(tmp_path):
     result = _jingzhun("check", "--org", "140826", "--as-of", "2020-12-31", "--format", "json", home=home)
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)
-    assert findings and set(findings[0]) == {"rule", "household", "person", "org", "message"}
+    assert findings and set(findings[0]) == {"rule", "household", "person", "org", "message", "detail"}
     assert all(f["org"] == f["household"][:12] for f in findings)
     assert any(f["person"] is None for f in findings) or any(f["person"] for f in findings)
     subset = json.loads(_jingzhun("check", "--rules", "Q01,Q05", "--as-of", "2020-12-31", "--format", "json",
@@ -121,6 +134,11 @@ def test_check_on_the_command_line(tmp_path):
     table = _jingzhun("check", "--org", "140826", "--as-of", "2020-12-31", "--out", str(tmp_path / "t.txt"),
                       home=home)
     assert table.returncode == 0 and "发现问题" in (tmp_path / "t.txt").read_text(encoding="utf-8")
+    import sqlite3
+
+    with sqlite3.connect(home / "jingzhun.sqlite3") as db:  # a file written leaves an audit row, like a download
+        written = db.execute("SELECT target, detail FROM accounts_auditevent WHERE action = 'export'").fetchall()
+    assert [t for t, detail in written if json.loads(detail)["source"] == "cli"] == [str(tmp_path / "t.txt")]
     for bad in (["--org", "999999"], ["--rules", "Q99"], ["--as-of", "2020-02-30"]):
         refused = _jingzhun("check", *bad, home=home)
         assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
