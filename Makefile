@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 VENDOR := jingzhun/static/vendor/echarts.min.js
-PYTEST_ARGS ?=
+# two workers: the machines have two cores (each worker has its own test database)
+PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test install frontend browser clean
 
