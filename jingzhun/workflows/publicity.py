@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import OutOfReach, reach_code
+from jingzhun.orgunits.permissions import OutOfReach
 from jingzhun.policy import PolicyPackError, policy_pack_for
 
 from .definitions import PUBLIC_TYPES, Kind, Step, step_of
 from .models import Objection, Procedure, PublicityBatch, StepRecord
-from .services import WorkflowError, _advance, _check_exit, _close, _record, _require_role, site_language
+from .services import WorkflowError, _advance, _check_exit, _close, _locked, _record, _require_role, site_language
 
 
 def _publicity_step(kind: str, step_code: str) -> Step:
@@ -105,12 +105,7 @@ def _finish_batch(batch: PublicityBatch, actor, *, effective: datetime.date) -> 
 
 
 def _locked_batch(user, batch_id: int) -> PublicityBatch:
-    try:
-        batch = PublicityBatch.objects.select_for_update().get(pk=batch_id)
-    except PublicityBatch.DoesNotExist:
-        raise Http404("no such batch") from None
-    reach_code(user, batch.unit_id)
-    return batch
+    return _locked(PublicityBatch, user, batch_id, unit="unit_id")
 
 
 @transaction.atomic

@@ -6,8 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import get_in_reach, may_act, reach_code
-from jingzhun.orgunits.models import OrgUnit
+from jingzhun.orgunits.permissions import get_in_reach, may_act
 from jingzhun.registry.models import Household
 
 from .definitions import PUBLIC_TYPES, steps_of
@@ -86,9 +85,3 @@ def events_for(user) -> QuerySet[LedgerEvent]:
     return qs
 
 
-def unit_in_reach(user, code: str) -> OrgUnit:
-    reach_code(user, code)
-    try:
-        return OrgUnit.objects.get(code=code)
-    except OrgUnit.DoesNotExist:
-        raise Http404("no such unit") from None

@@ -89,15 +89,22 @@ def _require_role(user, step: Step, code: str) -> None:
                "mine": Role(access.role).label if access.role in Role.values else access.role})
 
 
-def _locked_procedure(user, procedure_id: int) -> Procedure:
+def _locked(model, user, pk: int, *, unit: str):
+    """The row `pk` of `model`, locked for this transaction, if its `unit` (an org code) is in reach.
+
+    select_for_update: two officers may act on the same procedure or 公示 batch at once; the second waits
+    here and then sees the first one's step already taken.
+    """
     try:
-        # select_for_update: two officers may act on this procedure at once; the second waits here and
-        # then sees the first one's step already taken.
-        procedure = Procedure.objects.select_for_update().get(pk=procedure_id)
-    except Procedure.DoesNotExist:
-        raise Http404("no such procedure") from None
-    reach_code(user, procedure.village_id)
-    return procedure
+        row = model.objects.select_for_update().get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404(f"no such {model._meta.model_name}") from None
+    reach_code(user, getattr(row, unit))
+    return row
+
+
+def _locked_procedure(user, procedure_id: int) -> Procedure:
+    return _locked(Procedure, user, procedure_id, unit="village_id")
 
 
 def _stale(procedure: Procedure, expected_step: str) -> WorkflowError:

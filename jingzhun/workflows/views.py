@@ -19,7 +19,7 @@ from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_act, may_override_exit, require
 from jingzhun.orgunits.models import Level
 from jingzhun.registry import vocab
-from jingzhun.registry.selectors import household_get
+from jingzhun.registry.selectors import household_get, unit_get
 
 from . import evaluation, ledger, notice, publicity, selectors, services
 from .comparison import candidate_comparison
@@ -359,7 +359,7 @@ def _ledger_filter(request):
         end = form.cleaned_data["end"] or end
         type_ = form.cleaned_data["type"]
     if org:
-        selectors.unit_in_reach(request.user, org)
+        unit_get(request.user, org)
     elif not access_for(request.user).active:
         raise Http404("no reach")
     return form, org, start, end, type_
@@ -414,7 +414,7 @@ def county_exit(request, unit: str):
 
 def _exit_evaluation(request, code: str, *, level: int, criteria, title: str):
     """A unit of `level` evaluated criterion by criterion against its pack (`criteria` computes them)."""
-    unit = selectors.unit_in_reach(request.user, code)
+    unit = unit_get(request.user, code)
     if unit.level != level:
         raise Http404("not a unit of that level")
     year = _evaluation_year(request)
