@@ -139,3 +139,62 @@ def test_sigterm_to_serve_stops_its_worker(home):
     _stop(serve)
     assert serve.returncode is not None
     _wait(lambda: _gone(worker), timeout=40, what="the worker to stop")
+
+
+_QUEUE_IMPORTS = """
+import django, sys, json
+django.setup()
+from pathlib import Path
+from django.core.files.uploadedfile import SimpleUploadedFile
+from jingzhun.accounts.models import Role, User
+from jingzhun.exchange.services import import_job_create
+
+admin, _ = User.objects.get_or_create(username="sys", defaults={"role": Role.SYSADMIN, "is_superuser": True})
+jobs = []
+for group in json.loads(sys.argv[1]):
+    files = [SimpleUploadedFile(Path(p).name, Path(p).read_bytes()) for p in group]
+    jobs.append(str(import_job_create(acting_user=admin, files=files).pk))
+print(json.dumps(jobs))
+"""
+
+
+def _import(home: Path, pk: str) -> dict:
+    with sqlite3.connect(home / "jingzhun.sqlite3", timeout=30) as db:
+        row = db.execute("SELECT status, worker, issues FROM exchange_importjob WHERE id = ?",
+                         (pk.replace("-", ""),)).fetchone()
+    return dict(zip(("status", "worker", "issues"), row))
+
+
+def test_hostile_workbooks_fail_in_the_real_worker_and_the_next_import_runs(tmp_path):
+    """The two bombs of issue 12 (cells that inflate to 2 GB, shared strings to 584 MB) queued before a
+    good import, all run by the worker of `jingzhun serve`: each bomb is refused with a Chinese message,
+    the same worker process then imports the good files."""
+    import json
+
+    from . import hostile_files as hostile
+
+    home = tmp_path / "home"
+    cli = [sys.executable, "-m", "jingzhun.cli"]
+    subprocess.run([*cli, "init"], cwd=ROOT, env=_env(home), check=True, timeout=300, capture_output=True)
+    good = tmp_path / "good"
+    subprocess.run([*cli, "synth", "--county", "140826", "--households", "30", "--seed", "5", "--out", str(good)],
+                   cwd=ROOT, env=_env(home), check=True, timeout=300, capture_output=True)
+    groups = [[str(hostile.cell_bomb(tmp_path / "户表.xlsx"))],
+              [str(hostile.shared_strings_bomb(tmp_path / "人员表.xlsx"))],
+              [str(good / name) for name in ("村表.csv", "户表.csv", "人员表.csv")]]
+    queued = subprocess.run([sys.executable, "-c", _QUEUE_IMPORTS, json.dumps(groups)], cwd=ROOT, env=_env(home),
+                            check=True, timeout=120, capture_output=True, text=True)
+    cells, strings, following = json.loads(queued.stdout.split("\n")[-2])
+    serve = _serve(home)
+    try:
+        ended = ("done", "refused", "failed", "checked")
+        results = [_wait(lambda pk=pk: (r := _import(home, pk))["status"] in ended and r, timeout=300, what=pk)
+                   for pk in (cells, strings, following)]
+    finally:
+        err = _stop(serve)
+    for bomb in results[:2]:
+        messages = [issue["message"] for issue in json.loads(bomb["issues"])]
+        assert bomb["status"] == "refused" and any("可能是压缩炸弹" in m or "共享字符串" in m for m in messages), bomb
+    assert results[2]["status"] == "done", results[2]["issues"][:500]
+    assert len({r["worker"] for r in results}) == 1, results  # one worker process ran all three: none died
+    assert "重新启动" not in err
