@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.permissions import OutOfReach, Refused
 
-from .audit import audit_record, client_ip
+from .audit import audit
 from .models import AuditEvent, Role
 
 SIGNED_IN = "jz_signed_in"
@@ -128,11 +128,8 @@ class DeniedAuditMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (PermissionDenied, OutOfReach)):
             return None
-        user = getattr(request, "user", None)
-        audit_record(action=AuditEvent.Action.DENIED, actor=user if user is not None and user.is_authenticated else None,
-                     target=request.path, ip=client_ip(request),
-                     detail={"method": request.method, "status": 404 if isinstance(exception, OutOfReach) else 403,
-                             "reason": str(exception)[:200]})
+        audit(request, AuditEvent.Action.DENIED, request.path, method=request.method,
+              status=404 if isinstance(exception, OutOfReach) else 403, reason=str(exception)[:200])
         if isinstance(exception, Refused) and exception.message:
             # A named check that says why: the person reads it on the 403 page.
             return render(request, "403.html", {"message": exception.message}, status=403)

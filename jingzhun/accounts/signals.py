@@ -11,12 +11,10 @@ from .middleware import session_start
 from .models import AuditEvent, User
 from .services import audit_record
 
-_ip = client_ip
-
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit_record(action=AuditEvent.Action.LOGIN, actor=user, ip=_ip(request))
+    audit_record(action=AuditEvent.Action.LOGIN, actor=user, ip=client_ip(request))
     if request is not None and hasattr(request, "session"):
         session_start(request)
 
@@ -25,14 +23,14 @@ def _logged_in(sender, request, user, **kwargs):
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         reason = getattr(request, "jz_logout_reason", None)
-        audit_record(action=AuditEvent.Action.LOGOUT, actor=user, ip=_ip(request),
+        audit_record(action=AuditEvent.Action.LOGOUT, actor=user, ip=client_ip(request),
                      detail={"reason": reason} if reason else None)
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     audit_record(action=AuditEvent.Action.LOGIN_FAILED, username=str(credentials.get("username", ""))[:150],
-                 ip=_ip(request), detail={"step": credentials["step"]} if credentials.get("step") else None)
+                 ip=client_ip(request), detail={"step": credentials["step"]} if credentials.get("step") else None)
 
 
 @receiver(user_locked_out)
@@ -95,7 +93,7 @@ def _user_after(sender, instance, created, raw=False, **kwargs):
     request = _request()
     actor = _actor(request)
     audit_record(action=AuditEvent.Action.USER_CHANGE, actor=actor, username="" if actor else "system",
-                 target=instance.get_username(), ip=_ip(request),
+                 target=instance.get_username(), ip=client_ip(request),
                  detail={"created": created, "changes": {k.removesuffix("_id"): v for k, v in changes.items()}})
 
 
@@ -104,5 +102,5 @@ def _user_deleted(sender, instance, **kwargs):
     request = _request()
     actor = _actor(request)
     audit_record(action=AuditEvent.Action.USER_CHANGE, actor=actor, username="" if actor else "system",
-                 target=instance.get_username(), ip=_ip(request),
+                 target=instance.get_username(), ip=client_ip(request),
                  detail={"deleted": True, "role": instance.role, "org_unit": instance.org_unit_id})

@@ -16,8 +16,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from jingzhun.accounts.audit import audit_record, client_ip
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for, mask_id_number
 
 #: An 18-character or 15-digit ID number, or a digit run too long to be a 户编号 (16 digits).
@@ -64,7 +64,7 @@ def id_search_refusal(request, text: str, *, what: str) -> str:
     if not text or not looks_like_id_number(text):
         return ""
     refused = not access_for(request.user).sees_full_ids
-    audit_record(action=AuditEvent.Action.SEARCH, actor=request.user, target=request.path,
-                 ip=request.META.get("REMOTE_ADDR"),
+    # the client address as the sign-in throttle sees it (behind JINGZHUN_PROXY_COUNT proxies too)
+    audit_record(action=AuditEvent.Action.SEARCH, actor=request.user, target=request.path, ip=client_ip(request),
                  detail={"what": what, "query": mask_id_number(text.strip().upper()), "refused": refused})
     return _("您的角色不能按身份证号查询") if refused else ""
