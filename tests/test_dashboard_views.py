@@ -333,3 +333,36 @@ def test_remaining_poor_filter_lists_poor_and_returned_households(world, client)
     listed = _client(client, world.county_admin).get(reverse("registry:household_list") + "?status=剩余贫困")
     assert listed.status_code == 200 and world.home.code in listed.content.decode()
     assert world.neighbour.code not in listed.content.decode()
+
+
+def test_division_page_and_dashboard_give_the_same_registered_figures_under_the_same_labels(world, client):
+    """Issue 13 defect 8: 区划总览 counted 清退 households as 建档立卡户 while the dashboard did not."""
+    Household.objects.filter(code=world.neighbour.code).update(status="清退", exit_year=None)
+    _profiles()
+    catalog = indicator_catalog()
+    hh_label, pop_label = catalog["HH_REG"].name, catalog["POP_REG"].name
+    _client(client, world.county_admin)
+    for code in ("140826100", "140826"):
+        division = client.get(reverse("registry:division", args=[code]))
+        dashboard = client.get(reverse("dashboard:overview", args=[code]))
+        values = overview_get(world.county_admin, code).unit.values
+        total = division.context["total"]
+        assert (total.households, total.people) == (values["HH_REG"], values["POP_REG"])
+        html = division.content.decode()
+        assert f'<div id="total-hh-reg"><b>{values["HH_REG"]}</b><span>{hh_label}</span>' in html
+        assert f'<div id="total-pop-reg"><b>{values["POP_REG"]}</b><span>{pop_label}</span>' in html
+        card = {c["id"]: c for c in dashboard.context["cards"]}["registered"]
+        assert (card["value"], card["extra"]) == (str(values["HH_REG"]), str(values["POP_REG"]))
+        assert card["label"] == f"{hh_label} / {pop_label}" and card["label"] in dashboard.content.decode()
+        # the larger figure is there too, named for what it is
+        assert total.recorded == total.households + total.removed
+        assert f'<b>{total.recorded}</b><span>含清退的登记户数</span>' in html
+    # 古绛镇: home (已脱贫, 2 people) counts; neighbour (清退, 2 people) is only 含清退的登记户数
+    township = client.get(reverse("registry:division", args=["140826100"])).context["total"]
+    assert (township.households, township.people, township.removed, township.recorded) == (1, 2, 1, 2)
+    # the child units agree as well: the county's table of townships on both pages
+    county_rows = {c.unit.code: c for c in client.get(reverse("registry:division", args=["140826"])).context["children"]}
+    children = {c.unit.code: c.values for c in overview_get(world.county_admin, "140826").children}
+    for code, row in county_rows.items():
+        if children.get(code):
+            assert (row.households, row.people) == (children[code]["HH_REG"], children[code]["POP_REG"]), code

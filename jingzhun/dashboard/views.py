@@ -120,7 +120,11 @@ def _overview_body(user, code: str, day) -> dict:
     hh_returned = values.get("HH_RETURNED")
     hh_poor_only = values["HH_POOR"] - hh_returned if values.get("HH_POOR") is not None and hh_returned is not None \
         else None
+    catalog = indicator_catalog()
     cards = [
+        # 建档立卡户数 / 建档立卡人口 under the catalog's names: the division pages show the same figures so
+        {"id": "registered", "label": f"{catalog['HH_REG'].name} / {catalog['POP_REG'].name}",
+         "value": fmt("HH_REG", values.get("HH_REG")), "extra": fmt("POP_REG", values.get("POP_REG"))},
         {"id": "incidence", "label": _("贫困发生率"), "value": fmt("INCIDENCE", values.get("INCIDENCE"))},
         {"id": "pop-poor", "label": _("剩余贫困人口"), "value": fmt("POP_POOR", values.get("POP_POOR")),
          "url": link(list_url, vocab.REMAINING_POOR),
@@ -135,7 +139,6 @@ def _overview_body(user, code: str, day) -> dict:
         {"id": "problems", "label": _("待整改问题（当前）"), "value": f"{data.open_problems:,}",
          "url": link(reverse("checks:problem_list"), "open")},
     ]
-    catalog = indicator_catalog()
     rows = []
     for child in data.children:
         c = child.unit

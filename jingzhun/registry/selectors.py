@@ -90,6 +90,10 @@ def home_unit(user) -> OrgUnit | None:
 
 @dataclass
 class UnitCounts:
+    """A unit's counts. `households` and `people` are 建档立卡户数 and 建档立卡人口 as the indicators define
+    them (HH_REG, POP_REG: 清退 households left out, see vocab.REGISTERED_STATUSES); `recorded` is
+    含清退的登记户数, every household on record."""
+
     unit: OrgUnit
     households: int = 0
     people: int = 0
@@ -97,13 +101,14 @@ class UnitCounts:
     exited: int = 0
     returned: int = 0
     removed: int = 0
+    recorded: int = 0
 
 
 def unit_children_counts(user, unit: OrgUnit | None) -> tuple[UnitCounts, list[UnitCounts]]:
     """Household and person counts for a unit and each of its children, in the user's reach.
 
     Two grouped queries over the code prefix (no walk of the tree in Python): one over households by
-    status, one over members in 正常 status.
+    status, one over members in 正常 status of households that are not 清退 (建档立卡人口).
     """
     if unit is None:
         children = list(OrgUnit.objects.filter(level=Level.PROVINCE))
@@ -126,9 +131,12 @@ def unit_children_counts(user, unit: OrgUnit | None) -> tuple[UnitCounts, list[U
         for target in (by_code.get(row["prefix"]), total):
             if target is None:
                 continue
-            target.households += row["n"]
+            target.recorded += row["n"]
+            if row["status"] in vocab.REGISTERED_STATUSES:
+                target.households += row["n"]
             setattr(target, status_field[row["status"]], getattr(target, status_field[row["status"]]) + row["n"])
-    members = Member.objects.filter(household__in=hh, status=vocab.MemberStatus.NORMAL)
+    members = Member.objects.filter(household__in=hh.filter(status__in=vocab.REGISTERED_STATUSES),
+                                    status=vocab.MemberStatus.NORMAL)
     for row in members.annotate(prefix=Substr("household_id", 1, child_len)).values("prefix").annotate(n=Count("id")):
         if row["prefix"] in by_code:
             by_code[row["prefix"]].people += row["n"]

@@ -38,6 +38,11 @@ class PovertyStatus(models.TextChoices):
 #: the dashboard's 剩余贫困人口.
 REMAINING_POOR = "剩余贫困"
 REMAINING_POOR_STATUSES = (PovertyStatus.POOR, PovertyStatus.RETURNED)
+#: 建档立卡户: every status but 清退 (removed as wrongly included). The one definition behind the figures
+#: labelled 建档立卡户数 / 建档立卡人口 on every page: the indicators HH_REG and POP_REG (analytics' `active`,
+#: "status <> '清退'") and the division pages' counts. Households with 清退 counted too are shown only as
+#: 含清退的登记户数.
+REGISTERED_STATUSES = (PovertyStatus.POOR, PovertyStatus.EXITED, PovertyStatus.RETURNED)
 
 
 class PovertyCause(models.TextChoices):
