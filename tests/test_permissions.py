@@ -160,8 +160,8 @@ def test_the_named_checks_per_role(world):
     township_step = steps_of(Kind.RETURN)[1]
     expected = {  # may_act(first step), may_act(township step), may_start(check), may_import,
         #          may_review_exception, may_override_exit, may_compare
-        "village_clerk": (True, False, False, True, False, False, False),
-        "township_officer": (False, True, False, True, True, False, False),
+        "village_clerk": (True, False, True, True, False, False, False),  # check runs: over their own unit
+        "township_officer": (False, True, True, True, True, False, False),
         "county_admin": (False, False, True, True, True, True, True),
         "analyst": (False, False, False, False, False, False, False),
         "evaluator": (False, False, False, False, False, False, False),

@@ -202,7 +202,8 @@ MATRIX: dict[str, Entry] = {
                                    writers={"township_officer", "county_admin", "sysadmin", "outsider"},
                                    data=lambda w, r, k: {"decision": "approve"}, proof="township_officer"),
     "checks:run_list": Entry(),
-    "checks:run_start": Entry(writers=COUNTY_RUNS, proof="county_admin"),
+    # a village clerk or township officer runs the checks over their own unit (issue 13 defect 15)
+    "checks:run_start": Entry(writers=COUNTY_RUNS | {"village_clerk", "township_officer"}, proof="village_clerk"),
     "checks:run_detail": Entry(fill=runs("check_run", "run_id", "check_run")),
     "dashboard:overview_home": Entry(refused_first={"cadre"}),
     "dashboard:overview": Entry(**_DASHBOARD),

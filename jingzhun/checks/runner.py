@@ -15,15 +15,24 @@ FINDINGS_SCHEMA = pa.schema([("rule", pa.string()), ("household", pa.string()), 
                              ("org", pa.string()), ("message", pa.string()), ("detail", pa.string())])
 
 
-def run_rules(engine: Engine, rules: Iterable[Rule]) -> pa.Table:
+def run_rules(engine: Engine, rules: Iterable[Rule], *, within: str = "") -> pa.Table:
     """One row per problem: rule code, 户编号, 身份证号 (null for household rules), village code, message
-    and its detail (JSON text, null for a rule without one)."""
+    and its detail (JSON text, null for a rule without one).
+
+    `within` (an org code, digits) keeps only the problems of households under that unit; the engine may
+    hold more (a village's run sees its county, so that a rule comparing households — Q05, the same ID in
+    two households — finds what the county's run would). The filter is part of each rule's query.
+    """
+    if within and not within.isdigit():
+        raise ValueError(f"an org code is digits, not {within!r}")
+    where = f" WHERE starts_with(CAST(household AS VARCHAR), '{within}')" if within else ""
     parts = []
     for rule in rules:
         columns = engine.query(f"SELECT * FROM ({rule.sql}) AS problems LIMIT 0").column_names
         detail = "CAST(detail AS VARCHAR)" if "detail" in columns else "CAST(NULL AS VARCHAR)"
         result = engine.query(f"SELECT CAST(household AS VARCHAR) AS household, CAST(person AS VARCHAR) AS person, "
-                              f"CAST(message AS VARCHAR) AS message, {detail} AS detail FROM ({rule.sql}) AS problems")
+                              f"CAST(message AS VARCHAR) AS message, {detail} AS detail FROM ({rule.sql}) AS problems"
+                              f"{where}")
         household = result.column("household")
         parts.append(pa.table({
             "rule": pa.array([rule.code] * result.num_rows, pa.string()),

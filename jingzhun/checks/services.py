@@ -54,24 +54,48 @@ def select_rules(codes: Iterable[str] | None) -> list[Rule]:
     return [rules[c] for c in codes]
 
 
+#: Length of the code of the unit whose registry a run below it reads: the county.
+_CONTEXT_LENGTH = 6
+
+
+def check_context(org: str) -> str:
+    """The unit whose registry a run over `org` reads: its county (a village or township run sees the
+    households a county run sees, so rules that compare households agree), or `org` itself above one."""
+    return org[:_CONTEXT_LENGTH] if len(org) > _CONTEXT_LENGTH else org
+
+
 def findings_compute(*, org: str, as_of: datetime.date, rules: list[Rule]) -> tuple[pa.Table, float, float]:
-    """Run rules over a fresh snapshot; returns the findings and the snapshot and rule seconds."""
+    """Run rules over a fresh snapshot of `org`'s county and keep the findings under `org`; returns them
+    and the snapshot and rule seconds."""
     started = time.perf_counter()
-    snapshot = registry_snapshot(org)
+    context = check_context(org)
+    snapshot = registry_snapshot(context)
     snapshot_seconds = time.perf_counter() - started
     started = time.perf_counter()
     with get_engine() as engine:
         engine.load(snapshot, as_of=as_of)
-        findings = run_rules(engine, rules)
+        findings = run_rules(engine, rules, within=org if org != context else "")
     return findings, snapshot_seconds, time.perf_counter() - started
 
 
 @transaction.atomic
 def check_run_start(*, acting_user) -> CheckRun:
-    """Queue a run of every rule over the user's unit as of today (executed after this transaction commits)."""
-    require(may_start_check_run(acting_user), _("只有县级管理员和系统管理员可以发起核查（核查会改写全县的问题台账）。"))
-    run = CheckRun.objects.create(org=access_for(acting_user).prefix, as_of=timezone.localdate(),
-                                  rules=list(catalog()), triggered_by=acting_user)
+    """Queue a run of every rule over the user's unit as of today (executed after this transaction commits).
+
+    The run covers the user's unit only: a village clerk's run opens and closes problems of the village,
+    a township officer's those of the township, a county admin's those of the county. A run over the same
+    unit that is still queued or running is returned instead of a second one.
+    """
+    require(may_start_check_run(acting_user),
+            _("只有村级信息员、乡镇扶贫专干、县级管理员和系统管理员可以发起核查，且只核查本单位的数据。"))
+    org = access_for(acting_user).prefix
+    # Two clicks (or two clerks of one village) queue one run. Two requests at the very same moment may
+    # still queue two: harmless, the second finds what the first found.
+    pending = CheckRun.objects.filter(org=org, status__in=[CheckRun.Status.QUEUED, CheckRun.Status.RUNNING]).first()
+    if pending is not None:
+        return pending
+    run = CheckRun.objects.create(org=org, as_of=timezone.localdate(), rules=list(catalog()),
+                                  triggered_by=acting_user)
     enqueue(run)
     return run
 

@@ -335,8 +335,10 @@ def run_list(request):
     names = _unit_names(r.org for r in runs)
     for run in runs:
         run.org_name = names.get(run.org, run.org) if run.org else _("全国")
+    prefix = access_for(request.user).prefix
     return render(request, "checks/run_list.html", {
-        "runs": runs, "can_start": may_start_check_run(request.user), "rule_count": len(services.catalog())})
+        "runs": runs, "can_start": may_start_check_run(request.user), "rule_count": len(services.catalog()),
+        "scope_name": _unit_names([prefix]).get(prefix, prefix) if prefix else _("全国")})
 
 
 @login_required

@@ -22,6 +22,9 @@ from .roles import Role
 
 #: Runs that rewrite the figures or the ledger of a whole county (or more): not a village's or township's.
 COUNTY_RUN_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Who may also start a check run over their own unit: a run touches only the problems of the unit it
+#: covers, so a village clerk confirms a fix in the village (a township officer in the township) at once.
+UNIT_CHECK_ROLES = frozenset({Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER})
 #: Who approves or rejects a claimed 情况属实 exception: the level above the village that claimed it.
 EXCEPTION_REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
 #: Background runs a user may start (`may_start`): check runs, comparisons, indicator refreshes, imports.
@@ -66,12 +69,18 @@ def may_act(who, step: HasRole) -> bool:
 
 
 def may_start(who, kind: str) -> bool:
-    """Start a background run of `kind` (one of RUN_KINDS)."""
+    """Start a background run of `kind` (one of RUN_KINDS) over the user's own unit.
+
+    Imports: every record-keeping role. Check runs: the county roles and, over their village or township,
+    the village clerk and the township officer. Comparisons and refreshes: the county roles only.
+    """
     if kind not in RUN_KINDS:
         raise ValueError(f"unknown run kind {kind!r}")
     access = _access(who)
     if kind == "import":
         return access.can_write
+    if kind == "check" and access.can_write and access.role in UNIT_CHECK_ROLES:
+        return True
     return access.active and access.role in COUNTY_RUN_ROLES
 
 
@@ -91,6 +100,7 @@ def may_refresh(who) -> bool:
 
 
 def may_start_check_run(who) -> bool:
+    """Run the data-quality checks over one's own unit (a village, a township, a county or everything)."""
     return may_start(who, "check")
 
 
