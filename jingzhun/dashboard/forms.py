@@ -16,6 +16,11 @@ class BulletinForm(forms.Form):
     since = forms.TypedChoiceField(label=_("与此日比较"), required=False, coerce=int, empty_value=None,
                                    error_messages={"invalid_choice": _("所选的对比日期不存在，请重新选择。")})
 
-    def __init__(self, *args, earlier=(), **kwargs):
+    issuer = forms.CharField(label=_("红头（发文机关）"), required=False, max_length=24,
+                             help_text=_("填写后，Word 文档带红头：发文机关名称（红色小标宋）和红色分隔线；不填则没有红头。"))
+
+    def __init__(self, *args, earlier=(), issuer_hint: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["since"].choices = [("", _("不比较"))] + [(r.pk, f"{r.as_of:%Y-%m-%d}") for r in earlier]
+        if issuer_hint:
+            self.fields["issuer"].widget.attrs["placeholder"] = issuer_hint

@@ -223,8 +223,10 @@ def _bulletin(request, code: str):
     """The unit, its refresh and the bulletin paragraphs (with the change since ?since= when chosen)."""
     data = selectors.overview_get(request.user, code)
     earlier = selectors.refreshes_before(data.refresh) if data.refresh else []
-    form = BulletinForm(request.GET or None, earlier=earlier)
-    since = form.cleaned_data["since"] if request.GET.get("since") and form.is_valid() else None
+    form = BulletinForm(request.GET or None, earlier=earlier,
+                        issuer_hint=_("如：%(unit)s乡村振兴局") % {"unit": data.unit.unit.name})
+    valid = bool(request.GET) and form.is_valid()
+    since = form.cleaned_data["since"] if valid else None
     paragraphs = []
     if data.refresh is not None and data.unit.values:
         earlier_refresh = next((r for r in earlier if r.pk == since), None)
@@ -235,6 +237,11 @@ def _bulletin(request, code: str):
     return data, form, paragraphs
 
 
+def _issuer(form) -> str:
+    """The 红头's issuing organ asked for (blank: no 红头; a bad form: none either)."""
+    return form.cleaned_data.get("issuer", "").strip() if form.is_bound and form.is_valid() else ""
+
+
 @login_required
 @require_GET
 def bulletin(request, code: str):
@@ -242,6 +249,7 @@ def bulletin(request, code: str):
     return render(request, "dashboard/bulletin.html", {
         "unit": data.unit.unit, "refresh": data.refresh, "form": form, "paragraphs": paragraphs,
         "title": _("%(unit)s脱贫攻坚工作简报") % {"unit": data.unit.unit.name}, "query": request.GET.urlencode(),
+        "issuer": _issuer(form),
     })
 
 
@@ -255,7 +263,7 @@ def bulletin_download(request, code: str):
     title = _("%(unit)s脱贫攻坚工作简报") % {"unit": data.unit.unit.name}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bulletin.docx"
-        bulletin_docx(paragraphs, title=title, path=path)
+        bulletin_docx(paragraphs, title=title, path=path, issuer=_issuer(form))
         content = path.read_bytes()
     audit(request, AuditEvent.Action.DOWNLOAD, f"{code}-简报.docx", count=len(paragraphs), what="bulletin", unit=code)
     return FileResponse(io.BytesIO(content), as_attachment=True, content_type=DOCX_CONTENT_TYPE,

@@ -89,27 +89,9 @@ def bulletin_change_paragraph(*, values: dict, earlier: dict, earlier_date: date
     return f"与 {earlier_date.year} 年 {earlier_date.month} 月 {earlier_date.day} 日相比，" + "，".join(parts) + "。"
 
 
-def bulletin_docx(paragraphs: list[str], *, title: str, path: Path) -> None:
-    """The bulletin as a Word document (python-docx), in the plain layout of a county 简报."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+def bulletin_docx(paragraphs: list[str], *, title: str, path: Path, issuer: str = "") -> None:
+    """The bulletin as a Word document in the 公文 layout (GB/T 9704: A4, its margins and fonts, page
+    numbers); with `issuer`, under a 红头 (the issuing organ in red over a red line)."""
+    from .gongwen import gongwen_docx
 
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "仿宋"
-    style.font.size = Pt(16)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(title)
-    run.bold = True
-    run.font.size = Pt(22)
-    run.font.name = "方正小标宋简体"
-    run.element.rPr.rFonts.set(qn("w:eastAsia"), "方正小标宋简体")
-    for text in paragraphs:
-        paragraph = document.add_paragraph(text)
-        paragraph.paragraph_format.first_line_indent = Pt(32)
-        paragraph.paragraph_format.line_spacing = Pt(28)
-    document.save(str(path))
+    gongwen_docx(title=title, paragraphs=paragraphs, path=path, issuer=issuer)
