@@ -178,8 +178,8 @@ def test_an_earlier_date_shows_that_days_refresh_and_the_trend_has_both(world, c
     assert earlier.context["refresh"].pk == first.pk
     assert {c["id"]: c["value"] for c in earlier.context["cards"]}["pop-poor"] == "2"
     assert earlier.context["rows"][0]["url"].endswith("?at=2026-01-31")  # drilling down stays on that day
-    trend = json.loads(latest.context["charts"]["trend"])
-    assert trend["names"][0] == "01-05" and trend["series"][0]["values"] == [2, 0]
+    trend = json.loads(latest.context["charts"]["trend"])["option"]
+    assert trend["xAxis"]["data"][0] == "01-05" and trend["series"][0]["data"] == [2, 0]
     before_any = client.get(reverse("dashboard:overview", args=["140826"]) + "?at=2025-12-31")
     assert before_any.context["refresh"] is None and "所选日期之前没有保存的指标" in before_any.content.decode()
     bad = client.get(reverse("dashboard:overview", args=["140826"]) + "?at=31.12.2025")
@@ -294,9 +294,10 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     # click the middle of 古绛镇's bar in the township chart (where ECharts drew it)
     x, y = page.evaluate("""() => {
         const el = document.getElementById("chart-children");
-        const data = JSON.parse(el.dataset.dashboardChart);
-        const i = data.names.indexOf("古绛镇");
-        const [x, y] = echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [i, data.values[i] / 2]);
+        const option = JSON.parse(el.dataset.dashboardChart).option;  // horizontal bars: names on the y axis
+        const i = option.yAxis.data.indexOf("古绛镇");
+        const value = option.series[0].data[i];
+        const [x, y] = echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [value / 2, i]);
         const box = el.getBoundingClientRect();
         return [box.left + x, box.top + y];
     }""")

@@ -32,6 +32,7 @@ from jingzhun.orgunits.permissions import may_refresh, may_view_unit_figures, re
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry import vocab
 
+from . import charts as dashboard_charts
 from . import selectors
 from .forms import AtDateForm, BulletinForm
 
@@ -158,31 +159,36 @@ def _overview_body(user, code: str, day) -> dict:
     exits = values.get("EXITS_BY_YEAR", {})
     income = values.get("INCOME", {})
     trend = selectors.trend_get(user, code, until=data.refresh)
-    charts = {
-        "children": {"kind": "ranking", "title": _("下级单位贫困发生率（%）"),
-                     "names": [ch.unit.short_name for ch in ranked],
-                     "values": [ch.values["INCIDENCE"] for ch in ranked],
-                     "urls": [reverse("dashboard:overview", args=[ch.unit.code]) + at_query
-                              if ch.unit.level != Level.VILLAGE else None for ch in ranked]},
-        "exits": {"kind": "years", "title": _("各年度脱贫户数"), "series": _("户"),
-                  "names": list(exits), "values": [e["households"] for e in exits.values()]},
-        "causes": {"kind": "pie", "title": _("主要致贫原因（户）"),
-                   "names": list(values.get("CAUSES", {})), "values": list(values.get("CAUSES", {}).values())},
-        "income": {"kind": "pie", "title": _("建档立卡户收入结构（元）"),
-                   "names": list(income), "values": list(income.values())},
-        "infrastructure": {"kind": "rates", "title": _("基础设施（%）"),
-                           "names": [catalog[k].name for k in INFRASTRUCTURE],
-                           "values": [values.get(k) for k in INFRASTRUCTURE]},
-        "trend": {"kind": "trend", "title": _("剩余贫困人口与贫困发生率（按日）"),
-                  "names": [f"{d:%m-%d}" for d, _v in trend],
-                  "series": [{"name": _("剩余贫困人口"), "values": [v.get("POP_POOR") for _d, v in trend]},
-                             {"name": _("贫困发生率（%）"), "values": [v.get("INCIDENCE") for _d, v in trend]}],
-                  "values": [v.get("POP_POOR") for _d, v in trend]},
+    trend_days = [f"{d:%m-%d}" for d, _v in trend]
+    trend_series = [{"name": name, "code": code, "values": [v.get(code) for _d, v in trend]}
+                    for code, name in (("POP_POOR", _("剩余贫困人口")), ("INCIDENCE", _("贫困发生率（%）")))]
+    child_urls = [reverse("dashboard:overview", args=[ch.unit.code]) + at_query
+                  if ch.unit.level != Level.VILLAGE else None for ch in ranked]
+    built = {
+        "children": dashboard_charts.horizontal_bars(
+            title=_("下级单位贫困发生率（%）"), names=[ch.unit.short_name for ch in ranked],
+            values=[ch.values["INCIDENCE"] for ch in ranked], percent=True,
+            urls=child_urls if any(child_urls) else None),
+        "exits": dashboard_charts.year_bars(title=_("各年度脱贫户数"), series=_("户"), names=list(exits),
+                                            values=[e["households"] for e in exits.values()]),
+        "causes": dashboard_charts.pie(title=_("主要致贫原因（户）"), names=list(values.get("CAUSES", {})),
+                                       values=list(values.get("CAUSES", {}).values())),
+        "income": dashboard_charts.pie(title=_("建档立卡户收入结构（元）"), names=list(income),
+                                       values=list(income.values())),
+        "infrastructure": dashboard_charts.horizontal_bars(
+            title=_("基础设施（%）"), names=[catalog[k].name for k in INFRASTRUCTURE],
+            values=[values.get(k) for k in INFRASTRUCTURE], percent=True, max_value=100),
+        "trend": dashboard_charts.trend(title=_("剩余贫困人口与贫困发生率（按日）"), days=trend_days,
+                                        series=trend_series),
     }
+    charts = {name: json.dumps(chart, ensure_ascii=False) for name, chart in built.items() if chart is not None}
+    # one day of figures is not a trend: its values are shown as figures, with the day
+    trend_figure = [dict(s, value=fmt(s["code"], s["value"]))
+                    for s in dashboard_charts.trend_figure(days=trend_days, series=trend_series)]
     return {
         "unit": unit, "refresh": data.refresh, "day": day, "cards": cards, "rows": rows,
         "headers": [catalog[k] for k in TABLE_INDICATORS], "has_data": bool(values),
-        "charts": {name: json.dumps(chart, ensure_ascii=False) for name, chart in charts.items()},
+        "charts": charts, "trend_figure": trend_figure, "trend_day": trend[-1][0] if trend else None,
     }
 
 
