@@ -191,6 +191,7 @@ MATRIX: dict[str, Entry] = {
     "exchange:household_export": Entry(),
     "exchange:import_start": Entry(forbidden=READ_ONLY, writers=KEEPERS, data=lambda w, r, k: {"files": _csv()},
                                    proof="village_clerk"),
+    "exchange:template_download": Entry(),  # the empty template: no one's data, for every signed-in role
     "exchange:import_job": Entry(fill=jobs),
     "exchange:import_errors": Entry(fill=jobs),
     "checks:problem_list": Entry(),
@@ -213,6 +214,7 @@ MATRIX: dict[str, Entry] = {
     "dashboard:bulletin_download": Entry(**_DASHBOARD),
     "dashboard:refresh_start": Entry(fill=dashboard_units, refused_first={"cadre"}, writers=COUNTY_RUNS, proof="county_admin"),
     "compare:home": Entry(writers=COUNTY_RUNS, data=lambda w, r, k: {"kind": "death", "files": _csv()}),
+    "compare:format_download": Entry(fill=lambda w, r: [({"kind": "death"}, None), ({"kind": "vehicle"}, None)]),
     "compare:run": Entry(fill=runs("compare_run", "compare_run_id", "compare_run")),
     "compare:review": Entry(fill=runs("compare_run", "compare_run_id", "compare_run"), writers=COUNTY_RUNS,
                             data=lambda w, r, k: {"match": next(m.pk for m in r.match.values()

@@ -63,7 +63,7 @@ def _column(data: SheetData, col: DatasetColumn, issues: list[ImportIssue]) -> N
         _cells(data, col.header, pc.and_(filled, pc.invert(pc.match_substring_regex(values, pattern))), _(message),
                issues)
     elif col.kind == C.SEX:
-        _cells(data, col.header, pc.and_(filled, pc.invert(pc.is_in(values, pa.array(["男", "女"])))),
+        _cells(data, col.header, pc.and_(filled, pc.invert(pc.is_in(values, pa.array(SEXES)))),
                _("应填“男”或“女”"), issues)
     elif col.kind == C.CHOICE:
         _cells(data, col.header, pc.and_(filled, pc.invert(pc.is_in(values, pa.array(col.choices)))),
@@ -74,6 +74,26 @@ def _column(data: SheetData, col: DatasetColumn, issues: list[ImportIssue]) -> N
     elif col.kind == C.TEXT:
         _cells(data, col.header, pc.greater(pc.utf8_length(values), col.max_length),
                _("过长：最多 %(n)d 个字") % {"n": col.max_length}, issues)
+
+
+def column_rule(col: DatasetColumn) -> str:
+    """What a cell of `col` must hold to pass `check_dataset`, in the words of its messages (for the
+    downloadable format's 填写说明)."""
+    if col.kind in _PATTERNS:
+        rule = _(_PATTERNS[col.kind][1])
+    elif col.kind == C.SEX:
+        rule = _("应填“男”或“女”")
+    elif col.kind == C.CHOICE:
+        rule = _("可选：%(v)s") % {"v": " / ".join(col.choices)}
+    elif col.kind == C.DATE:
+        rule = _("应为日期，如 2020-03-15、2020/3/15 或 20200315")
+    else:
+        rule = _("文字，最多 %(n)d 个字") % {"n": col.max_length}
+    return rule
+
+
+#: The values a SEX column takes (as `_column` checks them).
+SEXES = ("男", "女")
 
 
 def check_dataset(kind: DatasetKind, tables: list[SheetData]) -> list[ImportIssue]:

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jingzhun.exchange.export import XLSX_CONTENT_TYPE
 from jingzhun.exchange.import_views import MultipleFileField
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_compare, may_review_pair, require
 from jingzhun.runs.reaper import reap_soon
 
 from . import selectors, services
+from .formats import format_workbook
 from .kinds import KINDS, RULE_CATEGORY, RULE_NAMES
 from .models import Match
 
 
 class CompareForm(forms.Form):
     kind = forms.ChoiceField(label=_("数据类别"), choices=[(k.code, k.label) for k in KINDS.values()])
-    files = MultipleFileField(label=_("文件"), help_text=_("该类数据的 .xlsx 工作簿或 .csv 文件，可多选；格式见《部门比对数据格式》。"))
+    files = MultipleFileField(label=_("文件"), help_text=_("该类数据的 .xlsx 工作簿或 .csv 文件，可多选；格式见下方《部门比对数据格式》，可下载各类数据的空白表格。"))
     source = forms.CharField(label=_("数据来源"), max_length=128, required=False,
                              help_text=_("如“县公安局 2024 年 6 月死亡人口”；不填则为该类数据通常的提供部门。"))
     data_date = forms.DateField(label=_("数据日期"), required=False, initial=timezone.localdate,
@@ -54,6 +59,20 @@ def compare_home(request):
     return render(request, "compare/home.html", {"form": form, "runs": runs, "kinds": KINDS.values(), "may": may,
                                                  "rules": [(code, RULE_NAMES[code], RULE_CATEGORY[code])
                                                            for code in sorted(RULE_NAMES)]})
+
+
+@login_required
+@require_GET
+def format_download(request, kind: str):
+    """The empty format of one kind of department data (its sheet with dropdowns, and 填写说明)."""
+    dataset_kind = KINDS.get(kind)
+    if dataset_kind is None:
+        raise Http404("no such kind")
+    out = io.BytesIO()
+    format_workbook(dataset_kind, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, content_type=XLSX_CONTENT_TYPE,
+                        filename=f"{gettext('部门比对数据格式')}-{dataset_kind.label}.xlsx")
 
 
 def _pairs_page(request, qs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from django import forms
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.audit import audit
@@ -19,7 +20,10 @@ from jingzhun.runs.reaper import reap_soon
 from jingzhun.orgunits.permissions import may_import, require
 
 from . import services
+from .blank import exchange_template
 from .errorbook import ERROR_WORKBOOK
+from .export import XLSX_CONTENT_TYPE
+from .template import TEMPLATE_VERSION
 from .models import ImportJob
 
 
@@ -61,6 +65,17 @@ def import_start(request):
             return redirect("exchange:import_job", job_id=job.pk)
     recent = ImportJob.objects.filter(triggered_by=request.user)[:10]
     return render(request, "exchange/import_start.html", {"form": form, "recent": recent})
+
+
+@login_required
+@require_GET
+def template_download(request):
+    """The empty exchange template (村表, 户表, 人员表 with their dropdowns, and 填写说明): no one's data."""
+    out = io.BytesIO()
+    exchange_template(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, content_type=XLSX_CONTENT_TYPE,
+                        filename=f"{gettext('建档立卡数据交换模板')}-v{TEMPLATE_VERSION}.xlsx")
 
 
 @login_required

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .issues import ImportIssue
 from .readers import SheetData
@@ -32,6 +33,44 @@ _CODE_PATTERNS = {"村代码": (r"^\d{12}$", "应为 12 位数字的村级区划
 _MAX_LENGTH = {"户主姓名": 64, "姓名": 64, "民族": 16, "帮扶责任人": 64, "帮扶单位": 128, "帮扶责任人电话": 20,
                "联系电话": 20}
 _MONTHS = (r"^\d{1,3}$", "应为整数（月数）")
+
+
+#: Rules across columns that `check` applies, by (sheet, header): said in the template's 填写说明 too.
+CROSS_RULES = {
+    (VILLAGE_SHEET, "贫困村退出年度"): gettext_noop("非贫困村不应填写贫困村退出年度"),
+    (HOUSEHOLD_SHEET, "村代码"): gettext_noop("户编号的前 12 位应与村代码相同"),
+    (HOUSEHOLD_SHEET, "脱贫年度"): gettext_noop("脱贫状态为“已脱贫”时必须填写脱贫年度"),
+    (MEMBER_SHEET, "户编号"): gettext_noop("户表中（本文件或系统中）须有这个户编号"),
+    (MEMBER_SHEET, "身份证号"): gettext_noop("同一户中身份证号不能重复"),
+}
+
+
+def column_rule(sheet: str, col: Column) -> str:
+    """What a cell of `col` must hold to pass `check`, in the words of its messages (the 填写说明 of the
+    empty template is written from this, so the explanation and the import cannot disagree)."""
+    kind = col.kind
+    if kind == Kind.INT and col.header == "务工时间":
+        rule = _(_MONTHS[1])
+    elif kind in _PATTERNS:
+        rule = _(_PATTERNS[kind][1])
+    elif kind == Kind.CODE:
+        rule = _(_CODE_PATTERNS[col.header][1])
+    elif kind == Kind.ID_NUMBER:
+        rule = _("身份证号应为 18 位（最后一位可以是 X）")
+    elif kind == Kind.BOOL:
+        rule = _("应填“是”或“否”")
+    elif kind == Kind.CHOICE:
+        rule = _("可选：%(v)s") % {"v": " / ".join(col.choices)}
+    elif kind == Kind.CHOICES:
+        rule = _("最多填两项，用“、”分隔，每项须为：%(v)s") % {"v": " / ".join(col.choices)}
+    else:
+        rule = _("文字")
+    parts = [rule]
+    if col.header in _MAX_LENGTH:
+        parts.append(_("最多 %(n)d 个字") % {"n": _MAX_LENGTH[col.header]})
+    if (sheet, col.header) in CROSS_RULES:
+        parts.append(_(CROSS_RULES[(sheet, col.header)]))
+    return "；".join(parts)
 
 
 @dataclass
