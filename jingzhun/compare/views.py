@@ -71,8 +71,9 @@ def format_download(request, kind: str):
     out = io.BytesIO()
     format_workbook(dataset_kind, out)
     out.seek(0)
+    name = gettext("部门比对数据格式")
     return FileResponse(out, as_attachment=True, content_type=XLSX_CONTENT_TYPE,
-                        filename=f"{gettext('部门比对数据格式')}-{dataset_kind.label}.xlsx")
+                        filename=f"{name}-{dataset_kind.label}.xlsx")
 
 
 def _pairs_page(request, qs):

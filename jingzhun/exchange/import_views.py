@@ -74,8 +74,9 @@ def template_download(request):
     out = io.BytesIO()
     exchange_template(out)
     out.seek(0)
+    name = gettext("建档立卡数据交换模板")
     return FileResponse(out, as_attachment=True, content_type=XLSX_CONTENT_TYPE,
-                        filename=f"{gettext('建档立卡数据交换模板')}-v{TEMPLATE_VERSION}.xlsx")
+                        filename=f"{name}-v{TEMPLATE_VERSION}.xlsx")
 
 
 @login_required
