@@ -150,7 +150,7 @@ def test_read_only_roles_see_id_numbers_masked(world, problems, client):
     masked = world.home.head_id_number[:6] + "********" + world.home.head_id_number[-4:]
     assert masked in body and f">{world.home.head_id_number}<" not in body
     assert "申报情况属实" not in body
-    ids = {r[5] for r in _export_rows(client)[1:]}
+    ids = {r[6] for r in _export_rows(client)[1:]}
     assert masked in ids and world.home.head_id_number not in ids
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.cells import quoted_format, write_text
+from jingzhun import cells
 from jingzhun.listing import CONTROL_VARS, PRINT_VAR, Column, Listing, error_page, form_problems
 from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.permissions import (
@@ -250,44 +250,36 @@ def problem_export(request):
 
 def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_shown,
                          message_shown: MessageRenderer) -> int:
-    """The problems as one worksheet with Chinese headers; every cell a string (codes keep their zeros)."""
+    """The problems as one worksheet with Chinese headers (codes as text, dates as dates), returning its rows."""
     import xlsxwriter
 
     status_label = dict(Problem.Status.choices)
-    headers = ((_("规则"), 8), (_("规则名称"), 22), (_("问题类别"), 12), (_("户编号"), 18), (_("户主"), 10),
-               (_("身份证号"), 20), (_("村代码"), 14), (_("村"), 12), (_("问题说明"), 50), (_("状态"), 16),
-               (_("情况说明"), 30), (_("首次发现"), 17), (_("最近发现"), 17), (_("整改建议"), 50))
+    columns = [cells.SheetColumn(title, kind) for title, kind in (
+        (_("规则"), cells.TEXT), (_("规则名称"), cells.TEXT), (_("问题类别"), cells.TEXT), (_("户编号"), cells.TEXT),
+        (_("户主"), cells.TEXT), (_("涉及成员"), cells.TEXT), (_("身份证号"), cells.TEXT), (_("村代码"), cells.TEXT),
+        (_("村"), cells.TEXT), (_("问题说明"), cells.TEXT), (_("状态"), cells.TEXT), (_("情况说明"), cells.TEXT),
+        (_("首次发现"), cells.DATETIME), (_("最近发现"), cells.DATETIME), (_("整改建议"), cells.TEXT))]
+    fields = ("rule", "household", "head_name", "member_name", "person", "village", "village_name", "message", "detail",
+              "status", "exception_reason", "first_seen", "last_seen")
+
+    def rows():
+        cursor = problems.values_list(*fields).iterator(chunk_size=5000)
+        while chunk := list(islice(cursor, 5000)):
+            message_shown.prepare((values[7], values[8]) for values in chunk)
+            for (code, household, head, member, person, village, village_name, message, detail, status, reason,
+                 first, last) in chunk:
+                rule = rules.get(code)
+                yield (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
+                       member or "", id_shown(person), village, _short_name(village_name),
+                       message_shown.render(message, detail), str(status_label.get(status, status)), reason, first,
+                       last, rule.fix if rule else "")
+
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = book.add_worksheet(_("问题数据"))
-    bold = book.add_format({"bold": True})
-    quoted = quoted_format(book)
-    for col, (title, width) in enumerate(headers):
-        sheet.write_string(0, col, title, bold)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
-    row = 0
-    fields = ("rule", "household", "head_name", "person", "village", "village_name", "message", "detail", "status",
-              "exception_reason", "first_seen", "last_seen")
-    rows = problems.values_list(*fields).iterator(chunk_size=5000)
-    while chunk := list(islice(rows, 5000)):
-        message_shown.prepare((values[6], values[7]) for values in chunk)
-        for (code, household, head, person, village, village_name, message, detail, status, reason, first,
-             last) in chunk:
-            rule = rules.get(code)
-            row += 1
-            cells = (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
-                     id_shown(person), village, _short_name(village_name), message_shown.render(message, detail),
-                     str(status_label.get(status, status)), reason, _when(first), _when(last), rule.fix if rule else "")
-            for col, value in enumerate(cells):
-                if value:  # Excel has no empty-string cell: a blank is simply not written
-                    write_text(sheet, row, col, value, quoted=quoted)
-    book.close()
-    return row
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    try:
+        return cells.SheetWriter(book).write(_("问题数据"), columns, rows())
+    finally:
+        book.close()
 
 
 @login_required
