@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -398,3 +399,24 @@ def test_an_earlier_reviewers_decision_stays_visible_after_a_new_claim_and_revie
     _login(client, world.village_clerk)
     page = client.get(reverse("checks:problem_exception", kwargs={"problem_id": problem.pk})).content.decode()
     assert "township_officer 审核退回" in page and "village_clerk 申报情况属实：第一次申报" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["village_clerk", "evaluator"])
+def test_a_members_problem_names_the_member_not_only_the_head(world, client, who):
+    """Defect 6 of issue 13: the row showed the head's name beside the daughter's ID number."""
+    daughter = world.home.members.get(relation="之女")
+    run = CheckRun.objects.create(org="", as_of=datetime.date(2024, 6, 30))
+    now = timezone.now()
+    Problem.objects.create(rule="Q04", household=world.home.code, person=daughter.id_number, village=world.home.village_id,
+                           message="性别与身份证号不符", first_run=run, last_run=run, first_seen=now, last_seen=now)
+    user = getattr(world, who)
+    _login(client, user)
+    body = _page(client).content.decode()
+    shown = daughter.id_number if who == "village_clerk" else daughter.id_number[:6] + "********" + daughter.id_number[-4:]
+    cell = re.search(r'<td class="member">(.*?)</td>', body, re.S).group(1)
+    assert daughter.name in cell and shown in cell and world.home.head_name not in cell
+    assert ">涉及成员<" in body
+    header, row = _export_rows(client)[:2]
+    row = dict(zip(header, row))
+    assert (row["户主"], row["涉及成员"], row["身份证号"]) == (world.home.head_name, daughter.name, shown)
