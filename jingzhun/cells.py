@@ -156,7 +156,7 @@ class SheetWriter:
     def write(self, name: str, columns: Sequence[SheetColumn], rows: Iterable[Sequence], *,
               freeze_columns: int = 0, worksheet=None) -> int:
         """Write one sheet (or into `worksheet`); returns the number of data rows."""
-        sheet = worksheet if worksheet is not None else self.workbook.add_worksheet(name)
+        sheet = worksheet if worksheet is not None else self.workbook.add_worksheet(str(name))
         rows = iter(rows)
         head = list(islice(rows, WIDTH_SAMPLE))
         self.begin(sheet, columns, head)
@@ -172,10 +172,10 @@ class SheetWriter:
         """Size the columns to the header and the first rows `head`, and write the header row."""
         for col, column in enumerate(columns):
             longest = max((display_width(_shown(r[col], column.kind)) for r in head), default=0)
-            header_width = min(display_width(column.header), 24)  # a longer header wraps
+            header_width = min(display_width(str(column.header)), 24)  # a longer header wraps
             sheet.set_column(col, col, min(max(longest, header_width, 4) + 2, MAX_WIDTH))
         for col, column in enumerate(columns):
-            sheet.write_string(0, col, column.header, self.header)
+            sheet.write_string(0, col, str(column.header), self.header)
 
     @staticmethod
     def end(sheet, count: int, width: int, *, freeze_columns: int = 0) -> None:
@@ -196,3 +196,29 @@ class SheetWriter:
             sheet.write_datetime(row, col, _naive(value), cell_format)
             return
         write_text(sheet, row, col, str(value), quoted=quoted or self.quoted)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, name: str, columns: Sequence[SheetColumn], rows: Iterable[Sequence]):
+    """A download of one worksheet written by `SheetWriter` (from a temporary file, so a long list never
+    sits in memory as a workbook); returns (response, number of rows)."""
+    import tempfile
+
+    import xlsxwriter
+    from django.http import FileResponse
+
+    out = tempfile.TemporaryFile(prefix="jingzhun-", suffix=".xlsx")
+    try:
+        book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+        try:
+            count = SheetWriter(book).write(name, columns, rows)
+        finally:
+            book.close()
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE), count

@@ -25,14 +25,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR = "page", "per", "sort", "print"
+PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR = "page", "per", "sort", "print", "format"
 #: The page sizes offered; anything else in `per` falls back to the list's default.
 PAGE_SIZES = (20, 50, 100, 200)
 DEFAULT_PER_PAGE = 50
 #: Rows a print view holds at most (a wall sheet of 2,000 rows is already 40 A4 pages).
 PRINT_MAX = 2000
 #: Parameters of the list's own machinery, which are not filters.
-CONTROL_VARS = frozenset({PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR})
+CONTROL_VARS = frozenset({PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR})
+#: Rows an Excel worksheet holds below its header.
+EXCEL_MAX_ROWS = 1_048_575
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class Listing:
     tiebreak: tuple[str, ...] = ("pk",)
     per_page: int = DEFAULT_PER_PAGE
     printable: bool = True
+    #: Whether the list offers its rows as a workbook (`format=xlsx`, see `exporting`).
+    exportable: bool = False
     #: What the printed sheet is headed with: the list's title and the unit it is about.
     title: str = ""
     unit: str = ""
@@ -92,6 +96,7 @@ class Listing:
         self.sortable = {c.key: c for c in self.columns if c.key}
         self.sort = self._sort_of(self.query.get(SORT_VAR, ""))
         self.printing = self.printable and self.query.get(PRINT_VAR) == "1"
+        self.exporting = self.exportable and self.query.get(FORMAT_VAR) == "xlsx"
         self.per_page = self._per_page_of(self.query.get(PER_VAR, ""))
         key = self.sort.lstrip("-")
         fields = self.sortable[key].fields if key in self.sortable else ()
@@ -99,7 +104,7 @@ class Listing:
         ordering = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_first=True) for f in fields]
         ordering += [f for f in self.tiebreak if f not in fields]
         self.rows = self.rows.order_by(*ordering)
-        self.page = self._page()
+        self.page = None if self.exporting else self._page()
 
     @property
     def today(self):
@@ -144,8 +149,8 @@ class Listing:
         """The current query with `changes` applied (None removes a parameter); the page goes back to 1
         unless it is one of the changes."""
         query = self.query.copy()
-        query.pop(PAGE_VAR, None)
-        query.pop(PRINT_VAR, None)
+        for name in (PAGE_VAR, PRINT_VAR, FORMAT_VAR):
+            query.pop(name, None)
         for name, value in changes.items():
             query.pop(name, None)
             if value is not None and value != "":
@@ -194,6 +199,19 @@ class Listing:
         return self.url(**{PRINT_VAR: 1})
 
     @property
+    def export_url(self) -> str:
+        """The same rows, in the same order, as a workbook."""
+        return self.url(**{FORMAT_VAR: "xlsx"}) if self.exportable else ""
+
+    def export_refusal(self, request):
+        """An error page when the rows do not fit one worksheet, else None."""
+        count = self.rows.count()
+        if count <= EXCEL_MAX_ROWS:
+            return None
+        return error_page(request, title=_("无法导出"), back=self.url(), problems=[
+            _("共 %(n)d 条，超过 Excel 工作表上限 %(max)d 条；请缩小筛选范围后分次导出。") % {"n": count, "max": EXCEL_MAX_ROWS}])
+
+    @property
     def filter_query(self) -> str:
         """The filters alone (no page, size, sort or print): what an export of the same rows takes."""
         query = self.query.copy()
@@ -204,7 +222,7 @@ class Listing:
     @property
     def hidden_query(self) -> list[tuple[str, str]]:
         """Every parameter but the page (and print), for the hidden inputs of the go-to-page form."""
-        return [(name, value) for name, values in self.query.lists() if name not in (PAGE_VAR, PRINT_VAR)
+        return [(name, value) for name, values in self.query.lists() if name not in (PAGE_VAR, PRINT_VAR, FORMAT_VAR)
                 for value in values]
 
     @property

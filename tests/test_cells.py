@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jingzhun.accounts.models import AuditEvent
 from jingzhun.cells import is_risky, safe_cell
 from jingzhun.exchange.export import write_csv, write_xlsx
 from jingzhun.exchange.issues import ImportIssue
@@ -169,3 +170,51 @@ def test_sheet_writer_turns_numeric_text_into_numbers_only_in_numeric_columns(tm
     assert ws["A4"].value == "=1+1" and ws["A4"].data_type == "s" and ws["B4"].value == -5
     assert ws["B2"].number_format == "#,##0.00" and ws["D2"].number_format == "yyyy-mm-dd"
     _check_layout(ws, 4)
+
+
+@pytest.mark.django_db
+def test_ledger_events_export_follows_the_list_and_has_dates_and_counts_as_such(world, client):
+    from jingzhun.workflows.models import LedgerEvent
+
+    for n, household in enumerate(world.households, start=1):
+        LedgerEvent.objects.create(type="exit", effective=datetime.date(2026, 3, n), household=household.code,
+                                   village=household.village_id, head_name=household.head_name, persons=n,
+                                   source="import")
+    client.force_login(world.county_admin)
+    query = {"start": "2026-01-01", "end": "2026-12-31", "sort": "persons", "format": "xlsx"}
+    response = client.get(reverse("workflows:ledger_events"), query)
+    assert response["Content-Type"].startswith("application/vnd.openxml")
+    ws = _book(b"".join(response.streaming_content)).active
+    header = [c.value for c in ws[1]]
+    _check_layout(ws, len(header))
+    rows = [{h: c for h, c in zip(header, r)} for r in ws.iter_rows(min_row=2)]
+    assert [r["涉及人数"].value for r in rows] == [1, 2, 3]  # the county's three, in the list's order
+    assert rows[0]["生效日期"].is_date and rows[0]["户编号"].data_type == "s"
+    assert AuditEvent.objects.get(action=AuditEvent.Action.EXPORT).detail["what"] == "ledger_events"
+
+
+@pytest.mark.django_db
+def test_comparison_pairs_export_masks_ids_for_read_only_roles(world, client):
+    from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
+
+    batch = Batch.objects.create(kind="death", source="测试", data_date=datetime.date(2026, 1, 1), org="140826")
+    run = CompareRun.objects.create(kind="death", org="140826", batch=batch, status=CompareRun.Status.DONE)
+    member = world.home.members.get(relation="户主")
+    record = ExternalRecord.objects.create(batch=batch, row=2, name=member.name, id_number=member.id_number,
+                                           birth_date=datetime.date(1965, 3, 4))
+    Match.objects.create(run=run, record=record, member_id=member.pk, household=world.home.code,
+                         village=world.home.village_id, person=member.id_number, member_name=member.name,
+                         method=Match.Method.FUZZY, match_weight=5.25, status=Match.Status.PENDING, agreements={})
+    for user, shown in ((world.evaluator, member.id_number[:6] + "********" + member.id_number[-4:]),
+                        (world.county_admin, member.id_number)):
+        client.force_login(user)
+        page = client.get(reverse("compare:run", args=[run.pk])).content.decode()
+        assert 'id="export-list"' in page
+        response = client.get(reverse("compare:run", args=[run.pk]), {"format": "xlsx"})
+        ws = _book(b"".join(response.streaming_content)).active
+        header = [c.value for c in ws[1]]
+        _check_layout(ws, len(header))
+        row = {h: c for h, c in zip(header, ws[2])}
+        assert row["身份证号"].value == shown and row["外部记录身份证号"].value == shown
+        assert row["匹配权重"].data_type == "n" and row["外部记录出生日期"].is_date
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, detail__what="compare_pairs").count() == 2

@@ -12,7 +12,7 @@ and which roles may write through it. Who reaches what is written out by hand be
   no row of any table of ours (the audit log aside);
 - a read-only role (analyst, evaluator, cadre) never sees a full ID number or phone number (a
   household's, a cadre's) of anyone in the registry, in HTML, JSON or the workbooks and documents it
-  downloads, nor in the print view of a list page.
+  downloads, nor in the print view or the workbook of a list page.
 
 The change history, the problem messages (Q04, Q05, Q21) and phone numbers, where issue 12 found full
 ID and phone numbers shown to read-only roles, have tests of their own below.
@@ -405,6 +405,9 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
                     if 'id="print-list"' in text:  # a list page: its print view holds every row
                         printed = _text(client.get(url, {"print": "1"}))
                         seen |= {i for i in ids if i in printed}
+                    if 'id="export-list"' in text:  # and its workbook too
+                        exported = _text(client.get(url, {"format": "xlsx"}))
+                        seen |= {i for i in ids if i in exported}
                     if seen:
                         leaks.append((person, url, sorted(seen)))
                 if not entry.post:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jingzhun import cells
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.exchange.import_views import MultipleFileField
@@ -62,6 +63,24 @@ def compare_home(request):
                                                            for code in sorted(RULE_NAMES)]})
 
 
+def _pairs_xlsx(request, listing: Listing, run):
+    """The pairs of the list (its filters and order) as a workbook, ID numbers masked as on the page."""
+    access = access_for(request.user)
+    columns = [cells.SheetColumn(title, kind) for title, kind in (
+        (_("村代码"), cells.TEXT), (_("户编号"), cells.TEXT), (_("成员"), cells.TEXT), (_("身份证号"), cells.TEXT),
+        (_("外部记录姓名"), cells.TEXT), (_("外部记录身份证号"), cells.TEXT), (_("外部记录出生日期"), cells.DATE),
+        (_("外部记录行号"), cells.INT), (_("方式"), cells.TEXT), (_("匹配权重"), cells.DECIMAL), (_("状态"), cells.TEXT))]
+    rows = ((m.village, m.household, m.member_name, access.mask_id(m.person), m.record.name,
+             access.mask_id(m.record.id_number), m.record.birth_date, m.record.row, m.get_method_display(),
+             m.match_weight, m.get_status_display()) for m in listing.rows.iterator(2000))
+    name = f"{_('比对配对')}-{run.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    response, count = cells.xlsx_response(name, str(_("比对配对")), columns, rows)
+    # These files carry ID numbers (masked for roles that see them masked): every download is audited.
+    audit(request, AuditEvent.Action.EXPORT, name, count=count, what="compare_pairs", run=run.pk,
+          filter=listing.filter_query, masked=not access.sees_full_ids, format="xlsx", source="web")
+    return response
+
+
 def _run_columns() -> list[Column]:
     return [Column(_("发起时间"), "created", ("created_at",)), Column(_("数据类别"), "kind"),
             Column(_("数据来源"), "source", ("batch__source",)), Column(_("比对范围"), "org"), Column(_("状态"), "status")]
@@ -80,7 +99,9 @@ def _pairs_listing(request, qs, *, title: str, history: bool = False, review: bo
     access = access_for(request.user)
     listing = Listing(request.GET, qs, _pair_columns(history=history, review=review and not request.GET.get(PRINT_VAR)),
                       default_sort="village", tiebreak=("household", "pk"), per_page=100, title=title,
-                      unit=unit_label(request.user))
+                      unit=unit_label(request.user), exportable=True)
+    if listing.exporting:
+        return listing
     for m in listing.page.object_list:
         m.person_shown = access.mask_id(m.person)
         m.record_id_shown = access.mask_id(m.record.id_number)
@@ -105,6 +126,8 @@ def compare_run(request, compare_run_id):
         pending=Count("id", filter=Q(status=Match.Status.PENDING))).order_by("village"))
     shown = pairs.filter(village=village) if village else pairs
     listing = _pairs_listing(request, shown, title=_("比对结果：%(kind)s") % {"kind": KINDS[run.kind].label})
+    if listing.exporting:
+        return listing.export_refusal(request) or _pairs_xlsx(request, listing, run)
     if village:
         listing.add_chip(_("村代码"), village, "village")
     return render(request, "compare/run.html", {"run": run, "kind": KINDS[run.kind], "by_village": by_village,
@@ -132,6 +155,8 @@ def compare_review(request, compare_run_id):
         status__in=[Match.Status.PENDING, Match.Status.ACCEPTED, Match.Status.REJECTED])
     listing = _pairs_listing(request, reviewable, title=_("人工核对：%(kind)s") % {"kind": KINDS[run.kind].label},
                              history=True, review=may)
+    if listing.exporting:
+        return listing.export_refusal(request) or _pairs_xlsx(request, listing, run)
     history = selectors.review_history(run, listing.page.object_list)
     for m in listing.page.object_list:
         m.decisions = history[m.pk]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jingzhun import cells
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent, Role
 from jingzhun.listing import Column, Listing
@@ -399,7 +400,9 @@ def ledger_events(request):
     if type_:
         events = events.filter(type=type_)
     listing = Listing(request.GET, events.select_related("actor"), _event_columns(), default_sort="-effective",
-                      tiebreak=("-pk",), title=_("动态调整记录"), unit=unit_label(request.user, org))
+                      tiebreak=("-pk",), title=_("动态调整记录"), unit=unit_label(request.user, org), exportable=True)
+    if listing.exporting:
+        return listing.export_refusal(request) or _ledger_events_xlsx(request, listing, org=org, start=start, end=end)
     if request.GET.get("org"):
         listing.add_chip(_("区划代码"), org, "org")
     if request.GET.get("start") or request.GET.get("end"):
@@ -409,6 +412,21 @@ def ledger_events(request):
     return render(request, "workflows/ledger_events.html", {
         "form": form, "listing": listing, "page": listing.page, "org": org, "start": start, "end": end,
         "type_label": LedgerEvent.Type(type_).label if type_ else _("全部")})
+
+
+def _ledger_events_xlsx(request, listing: Listing, *, org: str, start, end):
+    """The events of the list (its filters and order) as a workbook, audited like every export."""
+    columns = [cells.SheetColumn(title, kind) for title, kind in (
+        (_("生效日期"), cells.DATE), (_("类型"), cells.TEXT), (_("户编号"), cells.TEXT), (_("村代码"), cells.TEXT),
+        (_("户主姓名"), cells.TEXT), (_("涉及人数"), cells.INT), (_("说明"), cells.TEXT), (_("办理人"), cells.TEXT),
+        (_("来源"), cells.TEXT), (_("程序编号"), cells.INT))]
+    rows = ((e.effective, e.get_type_display(), e.household, e.village, e.head_name, e.persons, e.detail,
+             str(e.actor) if e.actor else "", e.get_source_display(), e.procedure_id) for e in listing.rows.iterator(2000))
+    name = f"{_('动态调整记录')}-{org or _('全国')}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    response, count = cells.xlsx_response(name, _("动态调整记录"), columns, rows)
+    audit(request, AuditEvent.Action.EXPORT, name, count=count, what="ledger_events", filter=listing.filter_query,
+          format="xlsx", source="web")
+    return response
 
 
 def _event_columns() -> list[Column]:
