@@ -59,3 +59,14 @@ def test_a_township_in_reach_filters_for_every_level(world, client, who):
     response = client.get(reverse("registry:household_list"), {"township": "140826100"})
     assert "筛选条件有误" not in response.content.decode()
     assert {h.code for h in response.context["page"].object_list} == {world.home.code, world.neighbour.code}
+
+
+def test_the_dashboards_link_to_a_townships_list_works_for_the_sysadmin(world, client):
+    from jingzhun.indicators.services import indicators_refresh
+
+    indicators_refresh()
+    client.force_login(world.sysadmin)
+    body = client.get(reverse("dashboard:overview", args=["140826100"])).content.decode()
+    response = client.get(_link(body, "查看本级贫困户名单"))
+    assert "筛选条件有误" not in response.content.decode()
+    assert {h.code for h in response.context["page"].object_list} == {world.home.code, world.neighbour.code}
