@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 
 import openpyxl
 import pytest
@@ -150,7 +151,7 @@ def test_read_only_roles_see_id_numbers_masked(world, problems, client):
     masked = world.home.head_id_number[:6] + "********" + world.home.head_id_number[-4:]
     assert masked in body and f">{world.home.head_id_number}<" not in body
     assert "申报情况属实" not in body
-    ids = {r[5] for r in _export_rows(client)[1:]}
+    ids = {r[6] for r in _export_rows(client)[1:]}
     assert masked in ids and world.home.head_id_number not in ids
 
 
@@ -410,3 +411,24 @@ def test_village_clerk_starts_a_run_over_the_village_and_a_second_click_queues_n
     client.post(reverse("checks:run_start"))
     run = CheckRun.objects.get(triggered_by=world.village_clerk)
     assert run.org == XIAGAOCHI and run.status == CheckRun.Status.QUEUED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["village_clerk", "evaluator"])
+def test_a_members_problem_names_the_member_not_only_the_head(world, client, who):
+    """Defect 6 of issue 13: the row showed the head's name beside the daughter's ID number."""
+    daughter = world.home.members.get(relation="之女")
+    run = CheckRun.objects.create(org="", as_of=datetime.date(2024, 6, 30))
+    now = timezone.now()
+    Problem.objects.create(rule="Q04", household=world.home.code, person=daughter.id_number, village=world.home.village_id,
+                           message="性别与身份证号不符", first_run=run, last_run=run, first_seen=now, last_seen=now)
+    user = getattr(world, who)
+    _login(client, user)
+    body = _page(client).content.decode()
+    shown = daughter.id_number if who == "village_clerk" else daughter.id_number[:6] + "********" + daughter.id_number[-4:]
+    cell = re.search(r'<td class="member">(.*?)</td>', body, re.S).group(1)
+    assert daughter.name in cell and shown in cell and world.home.head_name not in cell
+    assert ">涉及成员<" in body
+    header, row = _export_rows(client)[:2]
+    row = dict(zip(header, row))
+    assert (row["户主"], row["涉及成员"], row["身份证号"]) == (world.home.head_name, daughter.name, shown)

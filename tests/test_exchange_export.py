@@ -94,15 +94,16 @@ def test_csv_folder_has_bom_and_the_template_headers(enriched, tmp_path):
 
 @pytest.mark.django_db
 def test_household_cells_are_canonical_template_text(enriched, tmp_path):
+    """Codes, names and choices as text; money, years and counts as numbers (defect 11 of issue 13)."""
     _, book = export(tmp_path, enriched.county_admin)
     home = by_key(book[HOUSEHOLD_SHEET], "户编号")[enriched.home.code]
     assert home == {
         "户编号": enriched.home.code, "村代码": XIAGAOCHI, "户主姓名": "王建国",
         "户主身份证号": enriched.home.head_id_number, "识别标准": "国家标准", "贫困户属性": "一般贫困户",
-        "脱贫状态": "已脱贫", "识别年度": "2014", "脱贫年度": "2018", "主要致贫原因": "缺技术",
-        "其他致贫原因": "因病、缺资金", "收入年度": "2020", "工资性收入": "12000.00", "生产经营性收入": "3000.00",
-        "财产性收入": "0.00", "转移性收入": "1500.00", "生产经营性支出": "500.00", "年人均纯收入": "5250.50",
-        "住房面积": "80.00", "危房等级": "B", "饮水安全": "是", "通生活用电": "否", "易地扶贫搬迁": "是",
+        "脱贫状态": "已脱贫", "识别年度": 2014, "脱贫年度": 2018, "主要致贫原因": "缺技术",
+        "其他致贫原因": "因病、缺资金", "收入年度": 2020, "工资性收入": 12000, "生产经营性收入": 3000,
+        "财产性收入": 0, "转移性收入": 1500, "生产经营性支出": 500, "年人均纯收入": 5250.5,
+        "住房面积": 80, "危房等级": "B", "饮水安全": "是", "通生活用电": "否", "易地扶贫搬迁": "是",
         "帮扶责任人": "李帮扶", "帮扶单位": "绛县农业农村局", "帮扶责任人电话": "13912345678",
         "联系电话": "13800001111",
     }
@@ -126,8 +127,8 @@ def test_member_and_village_cells_are_canonical_template_text(enriched, tmp_path
     assert daughter["人员状态"] == "迁出" and daughter["享受低保"] == "是"  # every member, whatever the status
     # 村表: only villages of the exported households that have a 村情.
     assert records(book[VILLAGE_SHEET]) == [{
-        "村代码": XIAGAOCHI, "户籍人口": "1520", "户籍户数": "460", "是否贫困村": "是", "贫困村退出年度": "2019",
-        "村集体经济收入": "0.00", "通硬化路": "是", "通客车": "否", "通宽带": "", "卫生室达标": "", "文化活动场所": "",
+        "村代码": XIAGAOCHI, "户籍人口": 1520, "户籍户数": 460, "是否贫困村": "是", "贫困村退出年度": 2019,
+        "村集体经济收入": 0, "通硬化路": "是", "通客车": "否", "通宽带": "", "卫生室达标": "", "文化活动场所": "",
     }]
 
 

@@ -10,8 +10,9 @@ and which roles may write through it. Who reaches what is written out by hand be
 - reads out of reach are 404 (403 where the page refuses the role), reads in reach are answered;
 - a POST by a role that may not write there (read-only, wrong role, out of reach, anonymous) changes
   no row of any table of ours (the audit log aside);
-- a read-only role (analyst, evaluator, cadre) never sees a full ID number of anyone in the registry,
-  in HTML, JSON or the workbooks and documents it downloads.
+- a read-only role (analyst, evaluator, cadre) never sees a full ID number or phone number (a
+  household's, a cadre's) of anyone in the registry, in HTML, JSON or the workbooks and documents it
+  downloads, nor in the print view or the workbook of a list page.
 
 The change history, the problem messages (Q04, Q05, Q21) and phone numbers, where issue 12 found full
 ID and phone numbers shown to read-only roles, have tests of their own below.
@@ -35,7 +36,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.compare.models import ExternalRecord
-from jingzhun.registry.models import Household, Member
+from jingzhun.registry.models import AssistanceCadre, Household, Member
 
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World
 from .scope_world import Records, records_build
@@ -296,6 +297,14 @@ def _text(response) -> str:
     return body.decode("latin-1" if kind.startswith("application/pdf") else "utf-8", errors="replace")
 
 
+def _all_phones() -> set[str]:
+    """Every phone number the site holds: households', assistance cadres' and users'."""
+    phones = set(Household.objects.values_list("phone", flat=True))
+    phones |= set(AssistanceCadre.objects.values_list("phone", flat=True))
+    phones |= set(apps.get_model("accounts", "User").objects.values_list("phone", flat=True))
+    return {p for p in phones if len(p) >= 7}
+
+
 def _all_ids(records: Records) -> set[str]:
     """Every full ID number the site holds: members, heads, corrected ones, other departments' records."""
     ids = set(Member.objects.values_list("id_number", flat=True))
@@ -345,6 +354,12 @@ def matrix_world(world) -> tuple[World, Records]:
     records = records_build(world)
     world.home.phone = "13800001111"
     world.home.save(update_fields=["phone"])
+    for n, household in enumerate(world.households[1:] + [world.poor], start=2):  # every household has a phone
+        Household.objects.filter(code=household.code).update(phone=f"1380000{n:04d}")
+    apps.get_model("accounts", "User").objects.filter(pk=world.cadre.pk).update(phone="13700001234")
+    for n, household in enumerate(world.households[1:], start=2):  # and a cadre of its own with a phone
+        cadre = AssistanceCadre.objects.create(county_id=household.code[:6], name=f"帮扶{n}", phone=f"1391234{n:04d}")
+        Household.objects.filter(code=household.code).update(cadre=cadre)
     by_batch = {b.pk: p.pk for b, p in zip(records.batch.values(), records.procedure.values())}
     records.objection_procedure = by_batch.get
     return world, records
@@ -366,7 +381,8 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
     for user in world.users:
         assert {h.code for h in world.households if reaches(user.username, ("household", h.code), world)} \
             == world.visible_to(user), user.username
-    ids = _all_ids(records)
+    ids = _all_ids(records) | _all_phones()
+    assert len(_all_phones()) >= 8
     tables = _tables()
     wrong_reads, changed, leaks, proofs = [], [], [], set()
     requests = forbidden_posts = 0
@@ -389,6 +405,12 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
                 if person in READ_ONLY and response.status_code == 200:
                     text = _text(response)
                     seen = {i for i in ids if i in text}
+                    if 'id="print-list"' in text:  # a list page: its print view holds every row
+                        printed = _text(client.get(url, {"print": "1"}))
+                        seen |= {i for i in ids if i in printed}
+                    if 'id="export-list"' in text:  # and its workbook too
+                        exported = _text(client.get(url, {"format": "xlsx"}))
+                        seen |= {i for i in ids if i in exported}
                     if seen:
                         leaks.append((person, url, sorted(seen)))
                 if not entry.post:
@@ -413,7 +435,7 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
                     client.cookies.pop("django_language", None)
     assert not wrong_reads, wrong_reads
     assert not changed, f"forbidden POSTs changed rows: {changed}"
-    assert not leaks, f"full ID numbers shown to read-only roles: {leaks}"
+    assert not leaks, f"full ID or phone numbers shown to read-only roles: {leaks}"
     missing = {(n, e.proof) for n, e in MATRIX.items() if e.proof} - proofs
     assert not missing, f"these POSTs change nothing even for their writer (the data is inert): {missing}"
     assert requests > 1000

@@ -14,7 +14,6 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.http import FileResponse, HttpResponseBadRequest, HttpResponseNotAllowed
@@ -27,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.cells import quoted_format, write_text
+from jingzhun import cells
+from jingzhun.listing import CONTROL_VARS, PRINT_VAR, Column, Listing, error_page, form_problems
 from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.permissions import (
     get_in_reach,
@@ -37,9 +37,9 @@ from jingzhun.orgunits.permissions import (
     require,
 )
 from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
-from jingzhun.registry.models import Household
+from jingzhun.registry.models import Household, Member
 from jingzhun.registry.search import looks_like_id_number, search_guard
-from jingzhun.orgunits.selectors import filter_units
+from jingzhun.orgunits.selectors import filter_units, unit_label
 from jingzhun.runs.reaper import reap_soon
 
 from . import services
@@ -47,8 +47,6 @@ from .forms import ExceptionClaimForm, ExceptionReviewForm, ProblemFilterForm
 from .messages import MessageRenderer
 from .models import CheckRun, Problem, ProblemCount
 
-PAGE_SIZE = 50
-RECENT_RUNS = 50
 EXCEL_MAX_ROWS = 1_048_576  # header included
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Length of the codes one level below a prefix of this length (the child units of a user's unit).
@@ -70,9 +68,12 @@ def _problem_get(user, problem_id: int) -> Problem:
 
 
 def _annotated(problems: QuerySet[Problem]) -> QuerySet[Problem]:
-    """With the head of household's name and the village's name, by subqueries (no query per row)."""
+    """With the head of household's name, the affected member's name (a person's problem) and the
+    village's name, by subqueries (no query per row)."""
     return problems.annotate(
         head_name=Subquery(Household.objects.filter(code=OuterRef("household")).values("head_name")[:1]),
+        member_name=Subquery(Member.objects.filter(household_id=OuterRef("household"), id_number=OuterRef("person"))
+                             .values("name")[:1]),
         village_name=Subquery(OrgUnit.objects.filter(code=OuterRef("village")).values("name")[:1]))
 
 
@@ -98,8 +99,8 @@ def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: s
 
 
 def _filter_form(request, rules: dict) -> ProblemFilterForm:
-    return ProblemFilterForm(request.GET or None, rules=rules,
-                             units=filter_units(request.user, request.GET.get("township", "")))
+    return ProblemFilterForm(request.GET or None, rules=rules, units=filter_units(
+        request.user, request.GET.get("township", ""), request.GET.get("village", "")))
 
 
 def _overview(user) -> dict:
@@ -163,22 +164,34 @@ def _next_url(request, fallback: str) -> str:
 # --- problems -------------------------------------------------------------------------------------
 
 
+def _problem_columns(can_write: bool) -> list[Column]:
+    columns = [Column(_("规则"), "rule"), Column(_("问题名称")), Column(_("户编号"), "household"),
+               Column(_("户主"), "head", ("head_name",)), Column(_("涉及成员"), "member", ("member_name",)),
+               Column(_("村"), "village"), Column(_("说明")), Column(_("状态"), "status"),
+               Column(_("首次发现"), "first", ("first_seen",)), Column(_("最近发现"), "last", ("last_seen",))]
+    return columns + [Column(_("操作"))] if can_write else columns
+
+
 @login_required
 @require_GET
 def problem_list(request):
     rules = services.catalog()
     form = _filter_form(request, rules)
     problems = Problem.objects.none()
-    if not request.GET or form.is_valid():
-        data = form.cleaned_data if request.GET else {}
+    filtered = bool(form.data.keys() - CONTROL_VARS)
+    if not filtered or form.is_valid():
+        data = form.cleaned_data if filtered else {}
         if refused := search_guard(request, data.get("q", ""), what="problems"):
             return refused
         problems = _filtered(request.user, rule=data.get("rule", ""), status=data.get("status", ""),
-                             unit=form.unit if request.GET else "", text=data.get("q", ""))
-    page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+                             unit=form.unit if filtered else "", text=data.get("q", ""))
     access = access_for(request.user)
+    can_write = may_claim_exception(access) and not request.GET.get(PRINT_VAR)
+    listing = Listing(request.GET, problems, _problem_columns(can_write), default_sort="village",
+                      tiebreak=("household", "rule", "person", "id"), title=_("问题数据清单"),
+                      unit=unit_label(request.user, form.unit if filtered else ""))
+    listing.chips_from_form(form, depends={"township": ["village"]})
+    page = listing.page
     shown = MessageRenderer.for_user(request.user)
     shown.prepare((p.message, p.detail) for p in page.object_list)
     for problem in page.object_list:
@@ -186,12 +199,15 @@ def problem_list(request):
         problem.person_shown = access.mask_id(problem.person)
         problem.message_shown = shown.render(problem.message, problem.detail)
         problem.village_short = _short_name(problem.village_name)
+    if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
+        audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(page.object_list),
+              what="problem_list_print", filter=listing.filter_query)
     overview = _overview(request.user)
     return render(request, "checks/problem_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "overview": overview,
+        "form": form, "listing": listing, "page": page, "overview": overview,
         "rule_chart_json": json.dumps(overview["rule_chart"], ensure_ascii=False),
         "unit_chart_json": json.dumps(overview["unit_chart"], ensure_ascii=False) if overview["unit_chart"] else "",
-        "can_write": may_claim_exception(access), "can_review": may_review_exception(access),
+        "can_write": can_write, "can_review": may_review_exception(access),
     })
 
 
@@ -200,11 +216,9 @@ def problem_list(request):
 def problem_export(request):
     rules = services.catalog()
     form = _filter_form(request, rules)
+    back = reverse("checks:problem_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if request.GET and not form.is_valid():
-        problems = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
-                            for name, errors in form.errors.items())
-        return HttpResponseBadRequest(_("筛选条件有误，无法导出：%(problems)s") % {"problems": problems},
-                                      content_type="text/plain; charset=utf-8")
+        return error_page(request, title=_("筛选条件有误，无法导出"), problems=form_problems(form), back=back)
     data = form.cleaned_data if request.GET else {}
     unit = form.unit if request.GET else ""
     filters = {"rule": data.get("rule", ""), "status": data.get("status", ""), "unit": unit, "text": data.get("q", "")}
@@ -214,8 +228,8 @@ def problem_export(request):
     if looks_like_id_number(filters["text"]):  # the audit row keeps no full ID number either
         filters["text"] = mask_id_number(filters["text"].strip().upper())
     if problems.count() + 1 > EXCEL_MAX_ROWS:
-        return HttpResponseBadRequest(_("问题数据超过 Excel 工作表上限，请按乡镇或村分别导出。"),
-                                      content_type="text/plain; charset=utf-8")
+        return error_page(request, title=_("无法导出"), problems=[_("问题数据超过 Excel 工作表上限，请按乡镇或村分别导出。")],
+                          back=back)
     access = access_for(request.user)
     scope = unit or access.prefix or _("全国")
     name = f"{_('问题数据')}-{scope}-{timezone.localdate():%Y%m%d}.xlsx"
@@ -236,44 +250,36 @@ def problem_export(request):
 
 def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_shown,
                          message_shown: MessageRenderer) -> int:
-    """The problems as one worksheet with Chinese headers; every cell a string (codes keep their zeros)."""
+    """The problems as one worksheet with Chinese headers (codes as text, dates as dates), returning its rows."""
     import xlsxwriter
 
     status_label = dict(Problem.Status.choices)
-    headers = ((_("规则"), 8), (_("规则名称"), 22), (_("问题类别"), 12), (_("户编号"), 18), (_("户主"), 10),
-               (_("身份证号"), 20), (_("村代码"), 14), (_("村"), 12), (_("问题说明"), 50), (_("状态"), 16),
-               (_("情况说明"), 30), (_("首次发现"), 17), (_("最近发现"), 17), (_("整改建议"), 50))
+    columns = [cells.SheetColumn(title, kind) for title, kind in (
+        (_("规则"), cells.TEXT), (_("规则名称"), cells.TEXT), (_("问题类别"), cells.TEXT), (_("户编号"), cells.TEXT),
+        (_("户主"), cells.TEXT), (_("涉及成员"), cells.TEXT), (_("身份证号"), cells.TEXT), (_("村代码"), cells.TEXT),
+        (_("村"), cells.TEXT), (_("问题说明"), cells.TEXT), (_("状态"), cells.TEXT), (_("情况说明"), cells.TEXT),
+        (_("首次发现"), cells.DATETIME), (_("最近发现"), cells.DATETIME), (_("整改建议"), cells.TEXT))]
+    fields = ("rule", "household", "head_name", "member_name", "person", "village", "village_name", "message", "detail",
+              "status", "exception_reason", "first_seen", "last_seen")
+
+    def rows():
+        cursor = problems.values_list(*fields).iterator(chunk_size=5000)
+        while chunk := list(islice(cursor, 5000)):
+            message_shown.prepare((values[7], values[8]) for values in chunk)
+            for (code, household, head, member, person, village, village_name, message, detail, status, reason,
+                 first, last) in chunk:
+                rule = rules.get(code)
+                yield (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
+                       member or "", id_shown(person), village, _short_name(village_name),
+                       message_shown.render(message, detail), str(status_label.get(status, status)), reason, first,
+                       last, rule.fix if rule else "")
+
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})
-    sheet = book.add_worksheet(_("问题数据"))
-    bold = book.add_format({"bold": True})
-    quoted = quoted_format(book)
-    for col, (title, width) in enumerate(headers):
-        sheet.write_string(0, col, title, bold)
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(1, 0)
-    row = 0
-    fields = ("rule", "household", "head_name", "person", "village", "village_name", "message", "detail", "status",
-              "exception_reason", "first_seen", "last_seen")
-    rows = problems.values_list(*fields).iterator(chunk_size=5000)
-    while chunk := list(islice(rows, 5000)):
-        message_shown.prepare((values[6], values[7]) for values in chunk)
-        for (code, household, head, person, village, village_name, message, detail, status, reason, first,
-             last) in chunk:
-            rule = rules.get(code)
-            row += 1
-            cells = (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
-                     id_shown(person), village, _short_name(village_name), message_shown.render(message, detail),
-                     str(status_label.get(status, status)), reason, _when(first), _when(last), rule.fix if rule else "")
-            for col, value in enumerate(cells):
-                if value:  # Excel has no empty-string cell: a blank is simply not written
-                    write_text(sheet, row, col, value, quoted=quoted)
-    book.close()
-    return row
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    try:
+        return cells.SheetWriter(book).write(_("问题数据"), columns, rows())
+    finally:
+        book.close()
 
 
 @login_required
@@ -331,14 +337,26 @@ def problem_review(request, problem_id: int):
 @require_GET
 def run_list(request):
     reap_soon()
-    runs = list(_runs_for(request.user).select_related("triggered_by")[:RECENT_RUNS])
+    listing = Listing(request.GET, _runs_for(request.user).select_related("triggered_by"), _run_columns(),
+                      default_sort="-created", tiebreak=("-pk",), title=_("核查批次"), unit=unit_label(request.user))
+    runs = listing.page.object_list
     names = _unit_names(r.org for r in runs)
     for run in runs:
         run.org_name = names.get(run.org, run.org) if run.org else _("全国")
     prefix = access_for(request.user).prefix
     return render(request, "checks/run_list.html", {
-        "runs": runs, "can_start": may_start_check_run(request.user), "rule_count": len(services.catalog()),
+        "listing": listing, "runs": runs, "can_start": may_start_check_run(request.user) and not listing.printing,
+        "rule_count": len(services.catalog()),
         "scope_name": _unit_names([prefix]).get(prefix, prefix) if prefix else _("全国")})
+
+
+def _run_columns() -> list[Column]:
+    return [Column(_("发起时间"), "created", ("created_at",)), Column(_("核查范围"), "org"),
+            Column(_("核查基准日"), "as_of"), Column(_("状态"), "status"), Column(_("发起人")),
+            Column(_("本次发现"), "found", num=True), Column(_("新增问题"), "opened", num=True),
+            Column(_("自动销号"), "closed", num=True), Column(_("快照耗时（秒）"), "snapshot", ("snapshot_seconds",), num=True),
+            Column(_("规则耗时（秒）"), "rules", ("rule_seconds",), num=True),
+            Column(_("完成时间"), "finished", ("finished_at",))]
 
 
 @login_required

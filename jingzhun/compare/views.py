@@ -7,7 +7,6 @@ import io
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -16,9 +15,14 @@ from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.exchange.export import XLSX_CONTENT_TYPE
+from jingzhun import cells
+from jingzhun.accounts.audit import audit
+from jingzhun.accounts.models import AuditEvent
 from jingzhun.exchange.import_views import MultipleFileField
+from jingzhun.listing import PRINT_VAR, Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_compare, may_review_pair, require
+from jingzhun.orgunits.selectors import unit_label
 from jingzhun.runs.reaper import reap_soon
 
 from . import selectors, services
@@ -55,8 +59,11 @@ def compare_home(request):
                 form.add_error("files", exc)
             else:
                 return redirect("compare:run", compare_run_id=run.pk)
-    runs = selectors.runs_for(request.user).select_related("batch")[:30]
-    return render(request, "compare/home.html", {"form": form, "runs": runs, "kinds": KINDS.values(), "may": may,
+    listing = Listing(request.GET, selectors.runs_for(request.user).select_related("batch"), _run_columns(),
+                      default_sort="-created", tiebreak=("-pk",), per_page=20, title=_("比对批次"),
+                      unit=unit_label(request.user))
+    return render(request, "compare/home.html", {"form": form, "listing": listing, "runs": listing.page.object_list,
+                                                 "kinds": KINDS.values(), "may": may,
                                                  "rules": [(code, RULE_NAMES[code], RULE_CATEGORY[code])
                                                            for code in sorted(RULE_NAMES)]})
 
@@ -76,13 +83,52 @@ def format_download(request, kind: str):
                         filename=f"{name}-{dataset_kind.label}.xlsx")
 
 
-def _pairs_page(request, qs):
+def _pairs_xlsx(request, listing: Listing, run):
+    """The pairs of the list (its filters and order) as a workbook, ID numbers masked as on the page."""
     access = access_for(request.user)
-    page = Paginator(qs.order_by("village", "household", "pk"), 100).get_page(request.GET.get("page"))
-    for m in page.object_list:
+    columns = [cells.SheetColumn(title, kind) for title, kind in (
+        (_("村代码"), cells.TEXT), (_("户编号"), cells.TEXT), (_("成员"), cells.TEXT), (_("身份证号"), cells.TEXT),
+        (_("外部记录姓名"), cells.TEXT), (_("外部记录身份证号"), cells.TEXT), (_("外部记录出生日期"), cells.DATE),
+        (_("外部记录行号"), cells.INT), (_("方式"), cells.TEXT), (_("匹配权重"), cells.DECIMAL), (_("状态"), cells.TEXT))]
+    rows = ((m.village, m.household, m.member_name, access.mask_id(m.person), m.record.name,
+             access.mask_id(m.record.id_number), m.record.birth_date, m.record.row, m.get_method_display(),
+             m.match_weight, m.get_status_display()) for m in listing.rows.iterator(2000))
+    name = f"{_('比对配对')}-{run.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    response, count = cells.xlsx_response(name, str(_("比对配对")), columns, rows)
+    # These files carry ID numbers (masked for roles that see them masked): every download is audited.
+    audit(request, AuditEvent.Action.EXPORT, name, count=count, what="compare_pairs", run=run.pk,
+          filter=listing.filter_query, masked=not access.sees_full_ids, format="xlsx", source="web")
+    return response
+
+
+def _run_columns() -> list[Column]:
+    return [Column(_("发起时间"), "created", ("created_at",)), Column(_("数据类别"), "kind"),
+            Column(_("数据来源"), "source", ("batch__source",)), Column(_("比对范围"), "org"), Column(_("状态"), "status")]
+
+
+def _pair_columns(*, history: bool, review: bool) -> list[Column]:
+    columns = [Column(_("村代码"), "village"), Column(_("户编号"), "household"), Column(_("成员"), "member", ("member_name",)),
+               Column(_("身份证号")), Column(_("外部记录"), "record", ("record__name",)), Column(_("方式"), "method"),
+               Column(_("匹配权重"), "weight", ("match_weight",), num=True), Column(_("各字段")),
+               Column(_("状态"), "status")]
+    return columns + ([Column(_("核对记录"))] if history else []) + ([Column("")] if review else [])
+
+
+def _pairs_listing(request, qs, *, title: str, history: bool = False, review: bool = False) -> Listing:
+    """The pairs as a list page (sortable, paged, printable), ID numbers masked as for the viewer."""
+    access = access_for(request.user)
+    listing = Listing(request.GET, qs, _pair_columns(history=history, review=review and not request.GET.get(PRINT_VAR)),
+                      default_sort="village", tiebreak=("household", "pk"), per_page=100, title=title,
+                      unit=unit_label(request.user), exportable=True)
+    if listing.exporting:
+        return listing
+    for m in listing.page.object_list:
         m.person_shown = access.mask_id(m.person)
         m.record_id_shown = access.mask_id(m.record.id_number)
-    return page
+    if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
+        audit(request, AuditEvent.Action.DOWNLOAD, title, count=len(listing.page.object_list), what="compare_pairs_print",
+              filter=listing.filter_query)
+    return listing
 
 
 @login_required
@@ -99,8 +145,13 @@ def compare_run(request, compare_run_id):
         accepted=Count("id", filter=Q(status__in=[Match.Status.AUTO, Match.Status.ACCEPTED])),
         pending=Count("id", filter=Q(status=Match.Status.PENDING))).order_by("village"))
     shown = pairs.filter(village=village) if village else pairs
+    listing = _pairs_listing(request, shown, title=_("比对结果：%(kind)s") % {"kind": KINDS[run.kind].label})
+    if listing.exporting:
+        return listing.export_refusal(request) or _pairs_xlsx(request, listing, run)
+    if village:
+        listing.add_chip(_("村代码"), village, "village")
     return render(request, "compare/run.html", {"run": run, "kind": KINDS[run.kind], "by_village": by_village,
-                                                "page": _pairs_page(request, shown), "village": village,
+                                                "listing": listing, "page": listing.page, "village": village,
                                                 "may": may_review_pair(request.user)})
 
 
@@ -122,9 +173,12 @@ def compare_review(request, compare_run_id):
     # pending pairs and those a person decided, each with every decision made on it (append-only)
     reviewable = selectors.matches_for(request.user, run).filter(
         status__in=[Match.Status.PENDING, Match.Status.ACCEPTED, Match.Status.REJECTED])
-    page = _pairs_page(request, reviewable)
-    history = selectors.review_history(run, page.object_list)
-    for m in page.object_list:
+    listing = _pairs_listing(request, reviewable, title=_("人工核对：%(kind)s") % {"kind": KINDS[run.kind].label},
+                             history=True, review=may)
+    if listing.exporting:
+        return listing.export_refusal(request) or _pairs_xlsx(request, listing, run)
+    history = selectors.review_history(run, listing.page.object_list)
+    for m in listing.page.object_list:
         m.decisions = history[m.pk]
     return render(request, "compare/review.html", {"run": run, "kind": KINDS[run.kind], "may": may, "error": error,
-                                                   "page": page})
+                                                   "listing": listing, "page": listing.page})

@@ -98,15 +98,15 @@ def trend_get(user, code: str, *, until: IndicatorRefresh | None, points: int = 
 def household_list_query(user, unit: OrgUnit) -> str | None:
     """The household-list GET filter that selects exactly `unit`'s households, or None when the list cannot.
 
-    The list filters by 乡镇 and 村 only (and offers 乡镇 only to users bound below the province); above a
-    township it is exact only when the unit is the user's own, where no filter is needed. The problem
-    list takes the same filter.
+    The list filters by 乡镇 and 村 (any in reach, and the ones above one's own unit); above a township it
+    is exact only when the unit is the user's own, where no filter is needed. The problem list takes
+    the same filter.
     """
     prefix = access_for(user).prefix
     if unit.code == prefix:
         return ""
-    if len(prefix) >= 4 and len(unit.code) == 9:
+    if len(unit.code) == 9:
         return f"township={unit.code}"
-    if len(prefix) >= 4 and len(unit.code) == 12:
+    if len(unit.code) == 12:
         return f"township={unit.code[:9]}&village={unit.code}"
     return None

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jingzhun.cells import quoted_format, write_text
+from jingzhun import cells
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
@@ -295,26 +295,17 @@ def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:
     import xlsxwriter
 
     catalog = indicator_catalog()
+    formats = {"%": "0.00", "元": "#,##0.00"}
+    columns = [cells.SheetColumn(_("代码")), cells.SheetColumn(_("名称"))] + [
+        cells.SheetColumn(f"{i.name}（{i.unit}）", cells.DECIMAL, formats.get(i.unit, "#,##0")) for i in catalog.values()]
     book = xlsxwriter.Workbook(out, {"strings_to_numbers": False, "strings_to_formulas": False,
                                      "strings_to_urls": False})
-    sheet = book.add_worksheet(_("指标"))
-    bold = book.add_format({"bold": True, "text_wrap": True})
-    quoted = quoted_format(book)
-    headers = [_("代码"), _("名称")] + [f"{i.name}（{i.unit}）" for i in catalog.values()]
-    for col, title in enumerate(headers):
-        sheet.write_string(0, col, title, bold)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 18)
-    sheet.set_column(2, len(headers) - 1, 12)
-    sheet.freeze_panes(1, 2)
-    for r, figures in enumerate(rows, start=1):
-        write_text(sheet, r, 0, figures.unit.code, quoted=quoted)
-        write_text(sheet, r, 1, figures.unit.name, quoted=quoted)
-        for col, code in enumerate(catalog, start=2):
-            value = figures.values.get(code)
-            if value is not None:
-                sheet.write_number(r, col, value)
-    book.close()
+    try:
+        cells.SheetWriter(book).write(
+            _("指标"), columns, ([f.unit.code, f.unit.name, *(f.values.get(code) for code in catalog)] for f in rows),
+            freeze_columns=2)
+    finally:
+        book.close()
 
 
 def fmt(code: str, value) -> str:

@@ -26,7 +26,8 @@ import pyarrow.csv as pacsv
 from django.db.models import QuerySet
 from django.http import Http404
 
-from jingzhun.cells import quoted_format, safe_column, write_text
+from jingzhun import cells
+from jingzhun.cells import safe_column
 from jingzhun.accounts.models import AuditEvent, Role, User
 from jingzhun.accounts.services import audit_record
 from jingzhun.orgunits.access import access_for
@@ -175,22 +176,20 @@ def export_tables(households: QuerySet[Household], *, id_shown: Callable[[str], 
 # Writers
 
 
-def _display_width(text: str) -> int:
-    """Columns a text takes in Excel's default font: CJK characters are about two wide."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+#: How each template kind is written into a workbook: codes, ID numbers and phones stay text (leading
+#: zeros, 18 digits); money and decimals are numbers shown as plain decimals, counts and years numbers.
+_CELL_KINDS = {Kind.MONEY: (cells.DECIMAL, "0.00"), Kind.DECIMAL: (cells.DECIMAL, "0.00"), Kind.INT: (cells.INT, ""),
+               Kind.YEAR: (cells.INT, "")}
 
 
-def _column_widths(table: pa.Table, sample_rows: int = 1000) -> list[int]:
-    head = table.slice(0, sample_rows)
-    widths = []
-    for name in table.column_names:
-        longest = max((_display_width(v) for v in head[name].to_pylist() if v), default=0)
-        widths.append(min(max(_display_width(name), longest) + 2, 50))
-    return widths
+def _sheet_columns(sheet: str, headers: list[str]) -> list[cells.SheetColumn]:
+    kinds = {c.header: c.kind for c in SHEETS.get(sheet, ())}
+    return [cells.SheetColumn(h, *_CELL_KINDS.get(kinds.get(h), (cells.TEXT, ""))) for h in headers]
 
 
 def write_xlsx(tables: dict[str, pa.Table], path: Path) -> Path:
-    """One workbook, one worksheet per sheet, every cell a string (so codes keep their leading zeros)."""
+    """One workbook, one worksheet per sheet: text as text (codes keep their leading zeros), money and
+    counts as numbers, a frozen header with an autofilter. It reads back through the template unchanged."""
     import xlsxwriter
 
     for sheet, table in tables.items():
@@ -203,23 +202,11 @@ def write_xlsx(tables: dict[str, pa.Table], path: Path) -> Path:
         "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
         "strings_to_urls": False})
     try:
-        bold = workbook.add_format({"bold": True})
-        quoted = quoted_format(workbook)
+        writer = cells.SheetWriter(workbook)
         for sheet, table in tables.items():
-            worksheet = workbook.add_worksheet(sheet)
-            for col, width in enumerate(_column_widths(table)):
-                worksheet.set_column(col, col, width)
-            worksheet.freeze_panes(1, 0)
-            write_string = worksheet.write_string
-            for col, header in enumerate(table.column_names):
-                write_string(0, col, header, bold)
-            row = 1
-            for batch in table.to_batches(max_chunksize=CHUNK_ROWS):
-                for values in zip(*(column.to_pylist() for column in batch.columns)):
-                    for col, value in enumerate(values):
-                        if value:  # Excel has no empty-string cell: a blank is simply not written
-                            write_text(worksheet, row, col, value, quoted=quoted)
-                    row += 1
+            rows = (values for batch in table.to_batches(max_chunksize=CHUNK_ROWS)
+                    for values in zip(*(column.to_pylist() for column in batch.columns)))
+            writer.write(sheet, _sheet_columns(sheet, table.column_names), rows)
     finally:
         workbook.close()
     return path

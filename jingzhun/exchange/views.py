@@ -8,12 +8,14 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import FileResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingzhun.accounts.audit import client_ip
+from jingzhun.listing import error_page, form_problems
 from jingzhun.orgunits.access import access_for
 from jingzhun.registry.forms import HouseholdFilterForm
 from jingzhun.orgunits.selectors import filter_units
@@ -42,12 +44,11 @@ class _TemporaryExport(io.FileIO):
 @login_required
 @require_GET
 def household_export(request):
-    form = HouseholdFilterForm(request.GET, units=filter_units(request.user, request.GET.get("township", "")))
+    form = HouseholdFilterForm(request.GET, units=filter_units(
+        request.user, request.GET.get("township", ""), request.GET.get("village", "")))
+    back = reverse("registry:household_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if not form.is_valid():
-        problems = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
-                            for name, errors in form.errors.items())
-        return HttpResponseBadRequest(_("筛选条件有误，无法导出：%(problems)s") % {"problems": problems},
-                                      content_type="text/plain; charset=utf-8")
+        return error_page(request, title=_("筛选条件有误，无法导出"), problems=form_problems(form), back=back)
     data, unit = form.cleaned_data, form.unit
     if refused := search_guard(request, data["q"], what="household export"):
         return refused
@@ -60,7 +61,7 @@ def household_export(request):
                         ip=client_ip(request))
     except ExportTooLarge as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+        return error_page(request, title=_("无法导出"), problems=[str(exc)], back=back)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Level, OrgUnit
 
+_NOT_OFFERED = _("“%(value)s”不在您的范围内，或不属于所选乡镇；请从列表中选择。")
+
 
 class UnitFilterForm(forms.Form):
     """A 乡镇 and a 村 select whose choices are the units in the user's reach (see selectors.filter_units)."""
 
-    township = forms.ChoiceField(label=_("乡镇"), required=False)
-    village = forms.ChoiceField(label=_("村"), required=False)
+    township = forms.ChoiceField(label=_("乡镇"), required=False, error_messages={"invalid_choice": _NOT_OFFERED})
+    village = forms.ChoiceField(label=_("村"), required=False, error_messages={"invalid_choice": _NOT_OFFERED})
 
     def __init__(self, *args, units: list[OrgUnit], **kwargs):
         super().__init__(*args, **kwargs)

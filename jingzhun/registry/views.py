@@ -7,23 +7,24 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.db.models import DecimalField, ExpressionWrapper, F
+from django.db.models.functions import NullIf
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jingzhun.accounts.audit import audit
+from jingzhun.accounts.models import AuditEvent
+from jingzhun.listing import CONTROL_VARS, Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_edit_household
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.selectors import filter_units
+from jingzhun.orgunits.selectors import filter_units, unit_label
 
 from . import selectors, services, vocab
 from .search import search_guard
 from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
 from .models import VillageProfile
-
-PAGE_SIZE = 50
-
 
 @login_required
 def home(request):
@@ -56,27 +57,46 @@ def division(request, code: str | None = None):
     })
 
 
+def _household_columns() -> list[Column]:
+    return [Column(_("户编号"), "code"), Column(_("户主"), "head", ("head_name",)), Column(_("身份证号")),
+            Column(_("村"), "village", ("village__name",)), Column(_("贫困户属性"), "attribute"),
+            Column(_("脱贫状态"), "status"), Column(_("主要致贫原因"), "cause", ("main_cause",)),
+            Column(_("人口"), "members", ("member_count",), num=True),
+            Column(_("年人均纯收入"), "income", ("per_capita_sort",), num=True)]
+
+
+#: 年人均纯收入 in SQL, for sorting only (the page shows Household.per_capita_income, rounded as it rounds).
+_PER_CAPITA = ExpressionWrapper(
+    (F("wage_income") + F("business_income") + F("property_income") + F("transfer_income") - F("business_expense"))
+    / NullIf(F("member_count"), 0), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
 @login_required
 def household_list(request):
-    form = HouseholdFilterForm(request.GET or None,
-                               units=filter_units(request.user, request.GET.get("township", "")))
+    form = HouseholdFilterForm(request.GET or None, units=filter_units(
+        request.user, request.GET.get("township", ""), request.GET.get("village", "")))
     households = selectors.household_list(request.user).none()
-    if not request.GET or form.is_valid():
-        data = form.cleaned_data if request.GET else {}
+    filtered = bool(form.data.keys() - CONTROL_VARS)
+    if not filtered or form.is_valid():
+        data = form.cleaned_data if filtered else {}
         if refused := search_guard(request, data.get("q", ""), what="households"):
             return refused
         households = selectors.household_list(
             request.user, status=data.get("status", ""), attribute=data.get("attribute", ""),
-            main_cause=data.get("main_cause", ""), unit=form.unit if request.GET else "", text=data.get("q", ""))
-    page = Paginator(households, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+            main_cause=data.get("main_cause", ""), unit=form.unit if filtered else "", text=data.get("q", ""))
+    listing = Listing(request.GET, households.annotate(per_capita_sort=_PER_CAPITA), _household_columns(),
+                      default_sort="code", tiebreak=("code",), title=_("贫困户名单"),
+                      unit=unit_label(request.user, form.unit if filtered else ""))
+    listing.chips_from_form(form, depends={"township": ["village"]})
     access = access_for(request.user)
-    for household in page.object_list:
+    for household in listing.page.object_list:
         household.head_id_shown = access.mask_id(household.head_id_number)
         household.per_capita = household.per_capita_income(household.member_count)
+    if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
+        audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(listing.page.object_list),
+              what="household_list_print", filter=listing.filter_query)
     return render(request, "registry/household_list.html", {
-        "form": form, "page": page, "query": query.urlencode(), "can_write": may_edit_household(access)})
+        "form": form, "listing": listing, "page": listing.page, "can_write": may_edit_household(access)})
 
 
 @login_required

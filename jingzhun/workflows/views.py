@@ -6,19 +6,21 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from jingzhun import cells
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent, Role
+from jingzhun.listing import Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_act, may_override_exit, require
 from jingzhun.orgunits.models import Level
 from jingzhun.registry import vocab
+from jingzhun.orgunits.selectors import unit_label
 from jingzhun.registry.selectors import household_get, unit_get
 
 from . import evaluation, ledger, notice, publicity, selectors, services
@@ -41,7 +43,11 @@ from .forms import (
 from .models import LedgerEvent, Objection, Procedure
 from .services import WorkflowError
 
-PAGE_SIZE = 50
+def _procedure_columns() -> list[Column]:
+    return [Column(_("编号"), "id", ("pk",)), Column(_("程序"), "kind"), Column(_("村"), "village", ("village__name",)),
+            Column(_("户主姓名"), "head", ("head_name",)), Column(_("年度"), "year"), Column(_("当前步骤")),
+            Column(_("状态"), "state"), Column(_("发起人"), "by", ("opened_by__full_name", "opened_by__username")),
+            Column(_("发起时间"), "opened", ("opened_at",))]
 
 
 @login_required
@@ -53,12 +59,18 @@ def procedure_list(request):
         procedures = procedures.filter(kind=kind)
     if state in Procedure.State.values:
         procedures = procedures.filter(state=state)
-    page = Paginator(procedures.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    for p in page.object_list:
+    listing = Listing(request.GET, procedures, _procedure_columns(), default_sort="-opened", tiebreak=("-pk",),
+                      title=_("办理程序清单"), unit=unit_label(request.user))
+    if kind in Kind.values:
+        listing.add_chip(_("程序"), Kind(kind).label, "kind")
+    if state in Procedure.State.values:  # 办理中 is the default: removing it shows every state
+        listing.add_chip(_("状态"), Procedure.State(state).label, "state", reset={"state": "all"})
+    for p in listing.page.object_list:
         step = p.current_step
         p.mine = bool(step and may_act(access, step))
     return render(request, "workflows/procedure_list.html", {
-        "page": page, "kinds": Kind.choices, "states": Procedure.State.choices, "kind": kind, "state": state,
+        "listing": listing, "page": listing.page, "kinds": Kind.choices, "states": Procedure.State.choices,
+        "kind": kind, "state": state,
         "can_apply": may_act(access, steps_of(Kind.ENTRY)[0]),
         "can_open": any(may_act(access, steps_of(kind)[0]) for kind in _OPEN_URLS),
         "open_kinds": [(k, Kind(k).label) for k in _OPEN_URLS],
@@ -247,9 +259,14 @@ def batch_list(request):
                 return redirect("workflows:batch_detail", batch_id=batch.pk)
         forms.append({"kind": Kind(kind).label, "step": step_of(kind, step).label, "form": form,
                       "announcement": step_of(kind, step).type == "announcement"})
-    batches = Paginator(selectors.batches_for(request.user).select_related("unit"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    return render(request, "workflows/batch_list.html", {"forms": forms, "page": batches})
+    listing = Listing(request.GET, selectors.batches_for(request.user).select_related("unit"), _batch_columns(),
+                      default_sort="-start", tiebreak=("-pk",), title=_("公示公告清单"), unit=unit_label(request.user))
+    return render(request, "workflows/batch_list.html", {"forms": forms, "listing": listing, "page": listing.page})
+
+
+def _batch_columns() -> list[Column]:
+    return [Column(_("标题"), "title"), Column(_("公示单位"), "unit", ("unit__name",)), Column(_("公示开始"), "start"),
+            Column(_("公示结束"), "end"), Column(_("状态"), "closed", ("closed_at",))]
 
 
 def _batch_context(request, batch):
@@ -382,13 +399,41 @@ def ledger_events(request):
     events = ledger.events_in(selectors.events_for(request.user), org=org, start=start, end=end)
     if type_:
         events = events.filter(type=type_)
-    page = Paginator(events.select_related("actor").order_by("-effective", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = Listing(request.GET, events.select_related("actor"), _event_columns(), default_sort="-effective",
+                      tiebreak=("-pk",), title=_("动态调整记录"), unit=unit_label(request.user, org), exportable=True)
+    if listing.exporting:
+        return listing.export_refusal(request) or _ledger_events_xlsx(request, listing, org=org, start=start, end=end)
+    if request.GET.get("org"):
+        listing.add_chip(_("区划代码"), org, "org")
+    if request.GET.get("start") or request.GET.get("end"):
+        listing.add_chip(_("期间"), f"{start:%Y-%m-%d} — {end:%Y-%m-%d}", "start", also=("end",))
+    if type_:
+        listing.add_chip(_("类型"), LedgerEvent.Type(type_).label, "type")
     return render(request, "workflows/ledger_events.html", {
-        "form": form, "page": page, "org": org, "start": start, "end": end,
-        "type_label": LedgerEvent.Type(type_).label if type_ else _("全部"), "query": query.urlencode()})
+        "form": form, "listing": listing, "page": listing.page, "org": org, "start": start, "end": end,
+        "type_label": LedgerEvent.Type(type_).label if type_ else _("全部")})
+
+
+def _ledger_events_xlsx(request, listing: Listing, *, org: str, start, end):
+    """The events of the list (its filters and order) as a workbook, audited like every export."""
+    columns = [cells.SheetColumn(title, kind) for title, kind in (
+        (_("生效日期"), cells.DATE), (_("类型"), cells.TEXT), (_("户编号"), cells.TEXT), (_("村代码"), cells.TEXT),
+        (_("户主姓名"), cells.TEXT), (_("涉及人数"), cells.INT), (_("说明"), cells.TEXT), (_("办理人"), cells.TEXT),
+        (_("来源"), cells.TEXT), (_("程序编号"), cells.INT))]
+    rows = ((e.effective, e.get_type_display(), e.household, e.village, e.head_name, e.persons, e.detail,
+             str(e.actor) if e.actor else "", e.get_source_display(), e.procedure_id) for e in listing.rows.iterator(2000))
+    name = f"{_('动态调整记录')}-{org or _('全国')}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    response, count = cells.xlsx_response(name, _("动态调整记录"), columns, rows)
+    audit(request, AuditEvent.Action.EXPORT, name, count=count, what="ledger_events", filter=listing.filter_query,
+          format="xlsx", source="web")
+    return response
+
+
+def _event_columns() -> list[Column]:
+    return [Column(_("生效日期"), "effective"), Column(_("类型"), "type"), Column(_("户编号"), "household"),
+            Column(_("户主姓名"), "head", ("head_name",)), Column(_("涉及人数"), "persons", num=True),
+            Column(_("说明")), Column(_("办理人"), "actor", ("actor__full_name", "actor__username")),
+            Column(_("来源"), "source")]
 
 
 # --- 退出评估 -----------------------------------------------------------------------------------------
