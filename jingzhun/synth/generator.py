@@ -84,7 +84,8 @@ def _check_arguments(county: str, households: int, seed: int, errors: float, yea
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 2015 <= year <= 2100:
         raise ValueError(f"收入年度应为 2015–2100 之间的年份，收到：{year!r}")
     if not isinstance(as_of, datetime.date) or isinstance(as_of, datetime.datetime) or not year <= as_of.year <= 2100:
-        raise ValueError(f"基准日应为收入年度（{year} 年）或其后、2100 年以前的日期，收到：{as_of!r}")
+        shown = as_of.isoformat() if isinstance(as_of, datetime.date) else repr(as_of)
+        raise ValueError(f"基准日应为收入年度（{year} 年）或其后、2100 年以前的日期，收到：{shown}")
     return place
 
 
