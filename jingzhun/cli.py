@@ -82,20 +82,37 @@ def cmd_demo(args) -> int:
     code = cmd_init(args)
     if code:
         return code
-    from jingzhun.synth.demo import DEMO_COUNTY, demo_registry_load, demo_users_reset
+    from jingzhun.synth.demo import DEMO_COUNTY, demo_as_of, demo_data_year, demo_registry_load, demo_users_reset
+    from jingzhun.synth.demo_work import demo_work_load
 
-    with _progress("生成并导入演示县（绛县）", None):
-        summary = demo_registry_load(households=args.households, seed=args.seed)
-    if summary is None:
+    as_of, income_year = demo_as_of()
+    with _progress(f"生成并导入演示县（绛县，{as_of} 的情况，{income_year} 年收入）", None):
+        loaded = demo_registry_load(households=args.households, seed=args.seed, as_of=as_of)
+    planted = []
+    if loaded is None:
         print(f"演示县 {DEMO_COUNTY} 已有数据，跳过生成。")
     else:
+        summary, planted = loaded
         print(f"演示县 {DEMO_COUNTY}：村 {summary.villages.created} 个，户 {summary.households.created} 户，"
-              f"人 {summary.members.created} 人，帮扶责任人 {summary.cadres_created} 名。")
+              f"人 {summary.members.created} 人，帮扶责任人 {summary.cadres_created} 名；"
+              f"下高池村预置待整改问题 {len(planted)} 处。")
     from jingzhun.indicators.services import indicators_refresh
 
     with _progress("计算决策看板指标", None):
         indicators_refresh(reason="演示数据")
-    credentials = demo_users_reset()
+    credentials = demo_users_reset(cadre_households=[case.household for case in planted])
+    data_year = demo_data_year()
+    if data_year is not None and data_year < income_year:
+        from django.conf import settings
+
+        print(f"注意：演示县是旧版演示数据（{data_year} 年收入）。删除数据库 {settings.DATABASES['default']['NAME']} "
+              f"后重新运行 jingzhun demo，可生成 {as_of} 的演示县。")
+    else:
+        with _progress("核查数据并准备各角色的待办事项", None):
+            work = demo_work_load(as_of=as_of)
+        if work is not None:
+            print(f"待办：问题 {work.problems} 条，办理中的程序 {work.procedures} 件，公示 {work.batches} 批，"
+                  f"待处理异议 {work.objections} 条。")
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")
@@ -135,7 +152,10 @@ def cmd_synth(args) -> int:
     from jingzhun.synth import generate, write
 
     try:
-        registry = generate(county=args.county, households=args.households, seed=args.seed, errors=args.errors)
+        # --as-of: the registry as it stands on that day, with the incomes of the last full year before it
+        year = args.year or (args.as_of.year - 1 if args.as_of else 2020)
+        registry = generate(county=args.county, households=args.households, seed=args.seed, errors=args.errors,
+                            year=year, as_of=args.as_of)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -521,6 +541,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--households", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--errors", type=float, default=0.0, help="注入内容错误的比例（0–1）")
+    synth.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD：年龄、在校情况按此日（默认收入年度年底）")
+    synth.add_argument("--year", type=int, help="收入年度（默认基准日的上一年；都不给则为 2020）")
     synth.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     synth.add_argument("--out", type=Path, required=True)
     synth.set_defaults(func=cmd_synth)

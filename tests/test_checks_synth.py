@@ -14,15 +14,16 @@ from jingzhun.exchange.importer import sheets_from_tables, typed_table
 from jingzhun.synth import generate
 
 AS_OF = datetime.date(2020, 12, 31)
+TODAY = datetime.date(2026, 3, 16)  # a registry as it stands in 2026, with the incomes of 2025
 
 
-def _findings(registry):
+def _findings(registry, as_of=AS_OF):
     typed = {s: typed_table(s, d) for s, d in sheets_from_tables(registry.tables, "synth").items()}
     members = typed["人员表"].append_column("id", pa.array(range(1, typed["人员表"].num_rows + 1), pa.int64()))
     snapshot = Snapshot("", {"households": conform("households", typed["户表"]),
                              "members": conform("members", members), "villages": conform("villages", typed["村表"])})
     with get_engine() as engine:
-        engine.load(snapshot, as_of=AS_OF)
+        engine.load(snapshot, as_of=as_of)
         return run_rules(engine, load_catalog().values())
 
 
@@ -32,9 +33,21 @@ def test_clean_synthetic_registry_has_no_problem(county, seed):
     assert findings.num_rows == 0, findings.slice(0, 10).to_pylist()
 
 
-def test_every_injected_error_is_found():
-    registry = generate(county="140826", households=1500, seed=33, errors=0.05)
-    findings = _findings(registry)
+@pytest.mark.parametrize("as_of", [TODAY, datetime.date(2024, 2, 29), datetime.date(2026, 12, 31)])
+def test_a_clean_registry_of_a_later_day_has_no_problem_on_that_day(as_of):
+    """The demo's registry: ages, schooling and years fit the day the checks run at (2020-era data seen
+    in 2026 gave 1,820 age problems)."""
+    findings = _findings(generate(county="140826", households=1500, seed=31, year=as_of.year - 1, as_of=as_of),
+                         as_of)
+    assert findings.num_rows == 0, findings.slice(0, 10).to_pylist()
+
+
+@pytest.mark.parametrize("year,as_of", [(2020, AS_OF), (2018, datetime.date(2018, 12, 31)), (2025, TODAY)])
+def test_every_injected_error_is_found(year, as_of):
+    """At the reference day of the registry: incomes lowered below that year's line (3535 in 2018), none
+    lowered below a line the checks do not have (2025)."""
+    registry = generate(county="140826", households=1500, seed=33, errors=0.05, year=year, as_of=as_of)
+    findings = _findings(registry, as_of)
     by_household = {}
     for row in findings.to_pylist():
         by_household.setdefault(row["household"], set()).add(row["person"])

@@ -51,6 +51,18 @@ def test_init_then_synth_141130_runs_clean(tmp_path):
     assert all(h["户编号"].startswith("141130") for h in households)
 
 
+def test_synth_of_a_reference_day_has_the_last_full_years_incomes(tmp_path):
+    out = tmp_path / "x"
+    result = _jingzhun("synth", "--county", "140826", "--households", "30", "--as-of", "2026-03-16", "--out", str(out),
+                       home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    with open(out / "户表.csv", encoding="utf-8-sig", newline="") as fh:
+        assert {h["收入年度"] for h in csv.DictReader(fh)} == {"2025"}
+    refused = _jingzhun("synth", "--county", "140826", "--households", "3", "--as-of", "2019-01-01", "--year", "2020",
+                        "--out", str(out), home=tmp_path / "home")
+    assert refused.returncode == 2 and "基准日" in refused.stderr and "Traceback" not in refused.stderr
+
+
 def test_synth_refuses_a_county_without_villages_in_chinese(tmp_path):
     result = _jingzhun("synth", "--county", "110101", "--households", "10", "--out", str(tmp_path / "y"),
                        home=tmp_path / "home")
@@ -65,8 +77,15 @@ def test_demo_without_serving_loads_jiangxian_and_prints_credentials(tmp_path):
     for username in ("admin", "county", "township", "village", "analyst", "evaluator", "cadre"):
         assert f"用户名 {username}" in result.stdout
     assert "演示县 140826：" in result.stdout and "户 300 户" in result.stdout
+    assert "待办：" in result.stdout  # the procedures and problems waiting for the roles
+    database = home / "jingzhun.sqlite3"
+    before = {t: len(rows) for t, rows in _rows_of_every_table(database).items()
+              if t.startswith(("workflows_", "checks_", "registry_"))}
     again = _jingzhun("demo", "--no-serve", home=home)
-    assert again.returncode == 0 and "已有数据，跳过生成" in again.stdout
+    assert again.returncode == 0 and "已有数据，跳过生成" in again.stdout and "待办：" not in again.stdout
+    after = {t: len(rows) for t, rows in _rows_of_every_table(database).items()
+             if t.startswith(("workflows_", "checks_", "registry_"))}
+    assert after == before and before["workflows_procedure"] > 0  # a second run duplicates nothing
 
 
 def test_import_export_round_trip_and_errors_on_the_command_line(tmp_path):

@@ -45,6 +45,27 @@ def test_year_without_a_line_has_none_rather_than_a_guess():
     assert policy_pack("14", 2031).poverty_line is None
 
 
+def test_monitoring_line_from_2021_with_its_source():
+    assert policy_pack("14", 2020).monitoring_line is None  # no 防止返贫监测 before 2021
+    for year in (2021, 2025):
+        pack = policy_pack("14", year, county="140826")
+        assert pack.monitoring_line == Decimal("6000") and "2021" in pack.monitoring_line_source
+        assert pack.poverty_line is None  # the national poverty standard's table ends with 2020
+
+
+def test_a_province_or_county_states_its_own_monitoring_line(tmp_path, settings):
+    (tmp_path / "140826.toml").write_text(
+        '[from.2025.monitoring]\nincome_line = 7800\nsource = "示例值"\n', encoding="utf-8")
+    settings.JINGZHUN_POLICY_DIRS = [tmp_path]
+    assert policy_pack("14", 2025, county="140826").monitoring_line == Decimal("7800")
+    assert policy_pack("14", 2025, county="140826").monitoring_line_source == "示例值"
+    assert policy_pack("14", 2024, county="140826").monitoring_line == Decimal("6000")
+    assert policy_pack("14", 2025, county="140829").monitoring_line == Decimal("6000")
+    (tmp_path / "140826.toml").write_text('[monitoring]\nsource = "某文件"\n', encoding="utf-8")
+    with pytest.raises(PolicyPackError, match="缺少设置项：monitoring.income_line"):
+        policy_pack("14", 2019, county="140826")  # a source for years without any line
+
+
 def test_western_province_gets_three_percent():
     pack = policy_pack("62", 2019)  # 甘肃
     assert pack.village_exit.max_incidence == Decimal("3")
@@ -77,6 +98,8 @@ def test_county_file_overrides_and_from_year_sections(tmp_path, settings):
     ("[from.next]\npublicity_days = 3\n", "应以四位年度命名"),
     ("publicity_days = [\n", "格式错误"),
     ("[county_exit]\nmin_approval = -1\n", "不能为负数"),
+    ("[monitoring]\nincome_line = \"六千\"\n", "monitoring.income_line 应为数值"),
+    ("[monitoring]\nsource = 6000\n", "monitoring.source 应为文字"),
 ])
 def test_bad_county_file_gets_a_chinese_error(tmp_path, settings, text, words):
     path = tmp_path / "140826.toml"

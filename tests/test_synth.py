@@ -6,6 +6,7 @@ No database: run with `pytest tests/test_synth.py` (or `-p no:django --noconftes
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 from collections import Counter, defaultdict
@@ -473,3 +474,78 @@ def test_a_large_registry(tmp_path):
     assert len(set(clean_ids)) == len(clean_ids)
     codes = registry.households.column("户编号").to_pylist()
     assert len(set(codes)) == len(codes)
+
+
+# ---- a registry of a later reference day -----------------------------------------------------------
+
+TODAY = datetime.date(2026, 3, 16)  # a reference day in 2026: incomes of 2025
+SCHOOL_BY_AGE = {12: "七年级", 13: "八年级", 14: "九年级"}
+
+
+def age_on(id_number: str, day: datetime.date) -> int:
+    born = datetime.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@pytest.fixture(scope="module")
+def current() -> Registry:
+    return Registry(generate(county=COUNTY, households=1500, seed=11, year=TODAY.year - 1, as_of=TODAY))
+
+
+def test_the_default_reference_day_is_the_end_of_the_income_year():
+    implicit = generate(county=COUNTY, households=200, seed=4, errors=0.05)
+    explicit = generate(county=COUNTY, households=200, seed=4, errors=0.05, year=2020,
+                        as_of=datetime.date(2020, 12, 31))
+    assert all(implicit.tables[sheet].equals(explicit.tables[sheet]) for sheet in implicit.tables)
+    assert implicit.manifest == explicit.manifest
+
+
+def test_ages_schooling_and_labour_fit_the_reference_day(current):
+    for m in current.members:
+        a, school, edu, labour = age_on(m["身份证号"], TODAY), m["在校生状况"], m["文化程度"], m["劳动技能"]
+        assert 0 <= a <= 110 and datetime.date(int(m["身份证号"][6:10]), 1, 1) <= TODAY
+        if a < 6:
+            assert edu == "学龄前儿童" and school in ("", "学前教育")
+        else:
+            assert edu != "学龄前儿童", (a, edu)  # no 学龄前儿童 at school or grown up
+        if 6 <= a <= 11:
+            assert school == "小学"
+        elif a in SCHOOL_BY_AGE:
+            assert school == SCHOOL_BY_AGE[a]
+        elif a == 15:
+            assert school in ("高中", "中职")
+        elif a >= 22:
+            assert school == "非在校生"
+        if a < 16 or school in AT_SCHOOL:
+            assert labour == "无劳动力"
+        if m["务工状况"]:
+            assert 16 <= a <= 60
+    # everyone's age on the day is spread over the whole year of birthdays, not bunched at the year's end
+    born_after_the_day = sum((int(m["身份证号"][10:12]), int(m["身份证号"][12:14])) > (TODAY.month, TODAY.day)
+                             for m in current.members)
+    assert 0.6 < born_after_the_day / len(current.members) < 0.9
+
+
+def test_a_registry_of_today_has_the_last_full_years_incomes_and_2026_statuses(current):
+    statuses = Counter(h["脱贫状态"] for h in current.households)
+    assert set(statuses) == {"已脱贫", "清退"} and statuses["已脱贫"] / len(current.households) > 0.95
+    for h in current.households:
+        assert h["收入年度"] == "2025"
+        assert 2014 <= int(h["识别年度"]) <= 2019
+        if h["脱贫状态"] == "已脱贫":
+            assert int(h["识别年度"]) <= int(h["脱贫年度"]) <= 2020
+            # above the 防止返贫监测 line of the packs for 2025 (6000, the 2021 national figure)
+            assert per_capita(h, len(current.present(h["户编号"]))) >= 6000
+        else:
+            assert h["脱贫年度"] == ""
+    exited = [per_capita(h, len(current.present(h["户编号"]))) for h in current.households if h["脱贫状态"] == "已脱贫"]
+    assert 11000 <= float(np.median(exited)) <= 20000  # about 1.7 times 2020's level
+    poor = [v for v in current.villages if v["是否贫困村"] == "是"]
+    assert poor and all(2017 <= int(v["贫困村退出年度"]) <= 2020 for v in poor)  # every 贫困村 out by 2020
+
+
+@pytest.mark.parametrize("kwargs", [{"as_of": datetime.date(2019, 6, 1)}, {"as_of": "2026-03-16"},
+                                    {"as_of": datetime.datetime(2026, 3, 16, 9, 0)}])
+def test_a_reference_day_before_the_income_year_is_refused(kwargs):
+    with pytest.raises(ValueError, match="基准日"):
+        generate(county=COUNTY, households=10, seed=1, **kwargs)

@@ -30,6 +30,8 @@ NATIONAL = "CN"
 #: The 村表 indicators a village exit may require (VillageProfile boolean fields).
 VILLAGE_INDICATORS = ("paved_road", "bus_service", "broadband", "clinic_up_to_standard", "cultural_venue")
 EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "water")
+#: Tables a year may lack: 防止返贫监测 exists from 2021 on only.
+_OPTIONAL_TABLES = {"monitoring"}
 
 _NUMBER = (int, float)
 # key → expected type(s); a nested dict is a table. Unknown keys are refused (a misspelt switch must not
@@ -42,6 +44,7 @@ _SCHEMA: dict[str, Any] = {
                     "min_approval": _NUMBER},
     "comparison": {"car_price_min": _NUMBER, "excluded_house_types": list, "company_roles": list,
                    "state_paid_staff": bool, "village_cadre": bool},
+    "monitoring": {"income_line": _NUMBER, "source": str},
 }
 _OPEN_TABLES = {"comparison"}
 
@@ -104,6 +107,10 @@ class PolicyPack:
     #: national; None when the table has no line for that year.
     poverty_line: Decimal | None
     poverty_line_region: str | None
+    #: 防止返贫监测范围 (yuan per person per year) of the year and where the figure comes from; None
+    #: before 2021 (no monitoring) or when no pack states one.
+    monitoring_line: Decimal | None
+    monitoring_line_source: str
     publicity_days: int
     exit_criteria: ExitCriteria
     village_exit: VillageExit
@@ -116,6 +123,8 @@ class PolicyPack:
 def _policy_dirs() -> tuple[Path, ...]:
     from django.conf import settings
 
+    if not settings.configured:  # outside the site (a benchmark, the synthetic generator): shipped packs only
+        return ()
     return tuple(Path(p) for p in getattr(settings, "JINGZHUN_POLICY_DIRS", ()))
 
 
@@ -153,7 +162,7 @@ def _check(table: Mapping, schema: Mapping, path: Path, where: str = "") -> None
         # bool is an int in Python: a switch written as 1 or a number written as true is refused.
         wrong = isinstance(value, bool) != (expected is bool) or not isinstance(value, expected)
         if wrong:
-            kind = {bool: "true 或 false", int: "整数", list: "列表"}.get(expected, "数值")
+            kind = {bool: "true 或 false", int: "整数", list: "列表", str: "文字"}.get(expected, "数值")
             raise PolicyPackError(f"政策文件 {path}：{name} 应为{kind}，现为 {value!r}")
         if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise PolicyPackError(f"政策文件 {path}：{name} 应为文字列表")
@@ -256,7 +265,7 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
     if not sources or Path(sources[0]).name != f"{NATIONAL}.toml":
         raise PolicyPackError(f"缺少国家默认政策文件 {PACKS_DIR / 'CN.toml'}")
     missing = [f"{section}.{key}" if isinstance(spec, dict) else section
-               for section, spec in _SCHEMA.items()
+               for section, spec in _SCHEMA.items() if section not in _OPTIONAL_TABLES
                for key in (spec if isinstance(spec, dict) else [None])
                if (section not in merged) or (key is not None and key not in merged[section])]
     if missing:
@@ -264,8 +273,13 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
     line, region = _poverty_line(province, year)
     comparison = dict(merged["comparison"])
     known = {k: comparison.pop(k) for k in _SCHEMA["comparison"]}
+    monitoring = merged.get("monitoring", {})
+    if monitoring and "income_line" not in monitoring:
+        raise PolicyPackError("政策包缺少设置项：monitoring.income_line")
     return PolicyPack(
         province=province, county=county, year=year, poverty_line=line, poverty_line_region=region,
+        monitoring_line=Decimal(str(monitoring["income_line"])) if monitoring else None,
+        monitoring_line_source=monitoring.get("source", ""),
         publicity_days=merged["publicity_days"],
         exit_criteria=ExitCriteria(**merged["exit_criteria"]),
         village_exit=VillageExit(max_incidence=Decimal(str(merged["village_exit"]["max_incidence"])),

@@ -96,11 +96,15 @@ def _choose(rng: np.random.Generator, n_rows: int, rate: float, eligible_of,
 
 def inject_errors(rng: np.random.Generator, rate: float, household_columns: dict[str, pa.Array],
                   member_columns: dict[str, pa.Array], *, households: dict[str, np.ndarray],
-                  members: dict[str, np.ndarray]) -> list[dict]:
-    """Inject errors into the columns (replaced in the dicts) and return the manifest entries."""
+                  members: dict[str, np.ndarray], poverty_line: float | None) -> list[dict]:
+    """Inject errors into the columns (replaced in the dicts) and return the manifest entries.
+
+    `poverty_line` is the line the checks compare the income year with (None: that year has none, so an
+    exited household below a line is not an error they could find, and none is injected).
+    """
     hh_sheet = _Sheet(HOUSEHOLD_SHEET, household_columns)
     m_sheet = _Sheet(MEMBER_SHEET, member_columns)
-    _household_errors(rng, rate, hh_sheet, households)
+    _household_errors(rng, rate, hh_sheet, households, poverty_line)
     _member_errors(rng, rate, m_sheet, members)
     parts = hh_sheet.manifest + m_sheet.manifest
     hh_sheet.apply()
@@ -114,7 +118,8 @@ def inject_errors(rng: np.random.Generator, rate: float, household_columns: dict
     return table.take(order).to_pylist()
 
 
-def _household_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, hh: dict[str, np.ndarray]) -> None:
+def _household_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, hh: dict[str, np.ndarray],
+                      poverty_line: float | None) -> None:
     kinds = list(HOUSEHOLD_KINDS)
     status = hh["status"]
     exited = status == ST_EXITED
@@ -122,7 +127,7 @@ def _household_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, hh: 
     def eligible(rows: np.ndarray) -> np.ndarray:
         e = exited[rows]
         return np.column_stack([
-            e,  # exited_below_line
+            e & (poverty_line is not None),  # exited_below_line
             np.ones(len(rows), dtype=bool),  # per_capita_mismatch
             e & (hh["grade"][rows] <= GRADES.index("B")),  # unsafe_housing_exited
             e & hh["safe_water"][rows],  # unsafe_water_exited
@@ -140,7 +145,8 @@ def _household_errors(rng: np.random.Generator, rate: float, sheet: _Sheet, hh: 
         n = len(r)
         if name == "exited_below_line":
             members = hh["n_normal"][r]
-            target = rng.integers(2000, 3900, n) * 100
+            # below the year's line (and below 3900 as ever: exited households are drawn above it)
+            target = rng.integers(2000, min(3900, int(poverty_line) - 100), n) * 100
             new_net = target * members
             d = hh["net_c"][r] - new_net  # > 0: exited households are drawn above 4200 a head
             wage, transfer, gross, expense = (hh[key][r] for key in ("wage_c", "transfer_c", "gross_c",

@@ -1,10 +1,12 @@
 """Deterministic synthetic registries: plausible 建档立卡 households of a real county, as template cells.
 
 `generate(county=..., households=..., seed=...)` draws a county's registry the way a 2020 Shanxi county
-file looks — households spread over the county's real villages, families with consistent ages, sexes and
-ID numbers, education and schooling by age, health and labour ability, migrant work, insurance, 低保 and
+file looks at the end of 2020; with `year` and `as_of` it draws the registry as it stands on a later day
+(`jingzhun demo`: today, with the incomes of the last full year) — households spread over the county's real villages, families with consistent ages, sexes and
+ID numbers (everyone's age at `as_of` is the age drawn), education and schooling by age, health and labour ability, migrant work, insurance, 低保 and
 特困 consistent with the household attribute, causes of poverty consistent with the family, incomes
-around the poverty line of the year — and returns the three sheets of the exchange template as pyarrow
+around the poverty line of the year and at that year's level, statuses and years as they stand in the
+income year (after 2020: 已脱贫 by 2020, or 清退) — and returns the three sheets of the exchange template as pyarrow
 tables of cell text. With `errors` > 0 a fraction of the household and member rows gets one content error
 each (see `errors.ERROR_KINDS`), recorded in the manifest.
 
@@ -21,12 +23,14 @@ errors), so the same arguments give the same tables, and the clean part does not
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from jingzhun.policy import policy_pack
 from jingzhun.registry import vocab
 
 from . import idcard, names
@@ -44,7 +48,8 @@ from .headers import (HOUSEHOLD_HEADERS, HOUSEHOLD_SHEET, MEMBER_HEADERS, MEMBER
 from .incomes import draw_incomes, households_with
 from .shapes import (ATTRIBUTE_P, DEPARTMENTS, EDU_AGE_EDGES, EDU_ORDER, EDU_P, EXIT_P, FIRST_IDENTIFICATION_YEAR,
                      HEALTH_AGE_EDGES, HEALTH_ORDER, HEALTH_P, IDENTIFICATION_P, LABOUR_ORDER, LABOUR_P,
-                     MAX_SERIAL, MIGRANT_P, MOBILE_PREFIXES, MONTHS_P, STATUS_P, VILLAGE_EXIT_P)
+                     LAST_EXIT_YEAR, MAX_SERIAL, MIGRANT_P, MOBILE_PREFIXES, MONTHS_P, POVERTY_LINE_2020, STATUS_P,
+                     STATUS_P_AFTER_EXIT, VILLAGE_EXIT_P, income_level)
 from .text import (blank_where, bool_text, bytes_matrix_text, digits_text, int_text, money_text,
                    take_text)
 
@@ -63,7 +68,8 @@ class SynthRegistry:
         return {VILLAGE_SHEET: self.villages, HOUSEHOLD_SHEET: self.households, MEMBER_SHEET: self.members}
 
 
-def _check_arguments(county: str, households: int, seed: int, errors: float, year: int) -> County:
+def _check_arguments(county: str, households: int, seed: int, errors: float, year: int,
+                     as_of: datetime.date) -> County:
     place = load_county(county)
     if isinstance(households, bool) or not isinstance(households, (int, np.integer)) or households < 1:
         raise ValueError(f"户数应为不小于 1 的整数，收到：{households!r}")
@@ -77,6 +83,9 @@ def _check_arguments(county: str, households: int, seed: int, errors: float, yea
         raise ValueError(f"错误比例应在 0 到 1 之间，收到：{errors!r}")
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 2015 <= year <= 2100:
         raise ValueError(f"收入年度应为 2015–2100 之间的年份，收到：{year!r}")
+    if not isinstance(as_of, datetime.date) or isinstance(as_of, datetime.datetime) or not year <= as_of.year <= 2100:
+        shown = as_of.isoformat() if isinstance(as_of, datetime.date) else repr(as_of)
+        raise ValueError(f"基准日应为收入年度（{year} 年）或其后、2100 年以前的日期，收到：{shown}")
     return place
 
 
@@ -101,16 +110,50 @@ def _year_choice(rng, lo: np.ndarray, hi: np.ndarray, first: int, weights: np.nd
     return years[pick(rng, w[None, :] * allowed)]
 
 
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` earlier (29 February → 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _birth_dates(u: np.ndarray, age: np.ndarray, as_of: datetime.date) -> np.ndarray:
+    """A birth date per person, uniform over the days on which one is born to be `age` full years old on
+    `as_of` (after the `age`-th birthday before it, before the next). For as_of = 31 December of Y these
+    are the days of year Y − age."""
+    oldest = int(age.max(initial=0)) + 1
+    upper = np.array([years_before(as_of, a) for a in range(oldest + 1)], dtype="datetime64[D]")
+    last = upper[age]
+    first = upper[age + 1] + np.timedelta64(1, "D")
+    days = (last - first).astype(np.int64) + 1
+    return first + (u * days).astype(np.int64)
+
+
+def _lines(place: County, year: int) -> tuple[float, float | None]:
+    """(floor, checked line) of the income year from the policy packs: 已脱贫 households are drawn above
+    the floor — the highest of the poverty line, the 防止返贫监测 line and the 2020 line the shapes were
+    tuned to — and the checks (Q26) compare incomes with the poverty line, when the year has one."""
+    pack = policy_pack(place.code[:2], year, county=place.code)
+    lines = [float(line) for line in (pack.poverty_line, pack.monitoring_line) if line is not None]
+    return max([POVERTY_LINE_2020, *lines]), (float(pack.poverty_line) if pack.poverty_line is not None else None)
+
+
 def _phones(rng: np.random.Generator, n: int) -> pa.StringArray:
     number = MOBILE_PREFIXES[rng.integers(0, len(MOBILE_PREFIXES), n)] * 10 ** 8 + rng.integers(0, 10 ** 8, n)
     return digits_text(number, 11)
 
 
-def generate(*, county: str, households: int, seed: int, errors: float = 0.0, year: int = 2020) -> SynthRegistry:
+def generate(*, county: str, households: int, seed: int, errors: float = 0.0, year: int = 2020,
+             as_of: datetime.date | None = None) -> SynthRegistry:
     """A synthetic registry of `households` households of the county `county` (6 digits, with villages in
-    the division list), for income year `year`; `errors` is the fraction of household rows and of member
-    rows that get one injected content error each. Same arguments ⇒ same tables."""
-    place = _check_arguments(county, households, seed, errors, year)
+    the division list), for income year `year`, as it stands on `as_of` (the reference date the checks
+    run at: ages, schooling and years fit it; 31 December of `year` when not given); `errors` is the
+    fraction of household rows and of member rows that get one injected content error each (each one
+    found by the checks run at `as_of`). Same arguments ⇒ same tables."""
+    as_of = datetime.date(year, 12, 31) if as_of is None else as_of
+    place = _check_arguments(county, households, seed, errors, year, as_of)
+    floor, checked_line = _lines(place, year)
     H = int(households)
     rng, err_rng = np.random.default_rng(seed).spawn(2)
 
@@ -138,12 +181,13 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
 
     # ---- household attributes ----------------------------------------------------------------------
     h_attribute = pick(rng, ATTRIBUTE_P[h_type])
-    h_status = rng.choice(len(STATUS_P), H, p=STATUS_P)
+    h_status = rng.choice(len(STATUS_P), H, p=STATUS_P if year <= LAST_EXIT_YEAR else STATUS_P_AFTER_EXIT)
     h_standard = rng.choice(len(STANDARDS), H, p=[0.92, 0.06, 0.02])
     ident_years = np.arange(FIRST_IDENTIFICATION_YEAR, min(year - 1, 2019) + 1)
     ident_p = IDENTIFICATION_P[: len(ident_years)] / IDENTIFICATION_P[: len(ident_years)].sum()
     h_ident = ident_years[rng.choice(len(ident_years), H, p=ident_p)]
-    exit_hi = np.where(h_status == ST_RETURNED, year - 1, year)
+    last_exit = min(year, LAST_EXIT_YEAR)
+    exit_hi = np.where(h_status == ST_RETURNED, last_exit - 1, last_exit)
     h_exit = _year_choice(rng, h_ident, exit_hi, FIRST_IDENTIFICATION_YEAR, EXIT_P)
     h_exit = np.where((h_status == ST_EXITED) | (h_status == ST_RETURNED), h_exit, 0)
 
@@ -209,7 +253,7 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
 
     money = draw_incomes(rng, H=H, M=M, m_hh=m_hh, m_age=m_age, m_normal=m_normal, health=health,
                          attending=attending, able=able, works_away=works_away, h_status=h_status, dibao=dibao,
-                         tekun=tekun)
+                         tekun=tekun, level=income_level(year), floor=floor)
     ill, h_main, ranked, n_other, n_normal, not_out = (money.ill, money.h_main, money.ranked, money.n_other,
                                                        money.n_normal, money.not_out)
     wage_c, gross_c, prop_c, transfer_c = money.wage_c, money.gross_c, money.prop_c, money.transfer_c
@@ -250,7 +294,8 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
                                     60 * v_not_out + 1]).astype(np.int64)
     v_households = np.maximum(np.round(population / rng.uniform(2.7, 3.4, V)), v_count).astype(np.int64)
     village_exit_years = np.arange(2017, min(2020, year) + 1)
-    v_exited = v_poor & (rng.random(V) < 0.97) & (len(village_exit_years) > 0)
+    # after 2020 every 贫困村 is out (the draw is made all the same, so earlier years keep their tables)
+    v_exited = v_poor & ((rng.random(V) < 0.97) | (year > LAST_EXIT_YEAR)) & (len(village_exit_years) > 0)
     v_exit = village_exit_years[pick(rng, np.tile(VILLAGE_EXIT_P[: max(len(village_exit_years), 1)], (V, 1)))
                                 ] if len(village_exit_years) else np.zeros(V, dtype=np.int64)
     collective = np.where(v_exited, 50_000 + rng.lognormal(np.log(30_000), 0.8, V),
@@ -272,11 +317,9 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
     }
 
     # ---- member sheet ------------------------------------------------------------------------------
-    birth_year = year - m_age
-    first_day = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
-    days_in_year = ((birth_year - 1969).astype("datetime64[Y]").astype("datetime64[D]") - first_day).astype(np.int64)
-    birth = first_day + (um() * days_in_year).astype(np.int64)
-    region = idcard.region_by_birth_year(place.code, place.name, year)[birth_year - idcard.FIRST_YEAR]
+    birth = _birth_dates(um(), m_age, as_of)
+    birth_year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    region = idcard.region_by_birth_year(place.code, place.name, as_of.year)[birth_year - idcard.FIRST_YEAR]
     ids = idcard.id_matrix(region, birth, m_male, rng)
     id_text = bytes_matrix_text(ids)
     member_name = names.name_text(rng, m_surname, m_male)
@@ -345,7 +388,7 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
     manifest: list[dict] = []
     if errors > 0:
         manifest = inject_errors(
-            err_rng, float(errors), household_columns, member_columns,
+            err_rng, float(errors), household_columns, member_columns, poverty_line=checked_line,
             households={
                 "status": h_status, "attribute": h_attribute, "ident": h_ident, "exit": h_exit,
                 "main_cause": h_main, "anyone_ill": households_with(m_hh, ill, H), "assisted": assisted,

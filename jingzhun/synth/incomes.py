@@ -2,8 +2,8 @@
 
 The main cause and up to two others are drawn Plackett–Luce from weights that follow the family (illness
 only where someone is ill, schooling only where someone is at school, …); incomes are drawn around the
-poverty line by 脱贫状态, split into the template's income columns in cents, with transfers (pensions,
-低保, 特困) that add up from the members.
+poverty line by 脱贫状态, at the level of the income year (shapes.income_level), split into the template's
+income columns in cents, with transfers (pensions, 低保, 特困) that add up from the members.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import numpy as np
 from jingzhun.registry import vocab
 
 from .codes import C, CAUSES, H_CHRONIC, H_DISABLED, H_SERIOUS, ST_EXITED, ST_POOR, ST_REMOVED, ST_RETURNED
-from .shapes import POVERTY_LINE_2020
 
 
 def households_with(m_hh: np.ndarray, flag: np.ndarray, H: int) -> np.ndarray:
@@ -44,8 +43,13 @@ class Incomes:
 
 def draw_incomes(rng: np.random.Generator, *, H: int, M: int, m_hh: np.ndarray, m_age: np.ndarray,
                  m_normal: np.ndarray, health: np.ndarray, attending: np.ndarray, able: np.ndarray,
-                 works_away: np.ndarray, h_status: np.ndarray, dibao: np.ndarray, tekun: np.ndarray) -> Incomes:
-    """Causes and incomes of H households of M members, drawn from `rng` after the members' attributes."""
+                 works_away: np.ndarray, h_status: np.ndarray, dibao: np.ndarray, tekun: np.ndarray,
+                 level: float, floor: float) -> Incomes:
+    """Causes and incomes of H households of M members, drawn from `rng` after the members' attributes.
+
+    `level` scales every amount (incomes of the income year against 2020's); 已脱贫 households are drawn
+    above `floor` (yuan per person, the highest line the income year is judged by) plus a margin.
+    """
     def u(n: int = H) -> np.ndarray:
         return rng.random(n)
 
@@ -82,15 +86,15 @@ def draw_incomes(rng: np.random.Generator, *, H: int, M: int, m_hh: np.ndarray, 
     per_capita = np.select(
         [h_status == ST_EXITED, h_status == ST_REMOVED, h_status == ST_RETURNED],
         [8800 * np.exp(0.42 * z), 13000 * np.exp(0.45 * z), np.clip(3300 * np.exp(0.2 * z), 1500, 6000)],
-        np.clip(3600 * np.exp(0.22 * z), 1500, 6000))
+        np.clip(3600 * np.exp(0.22 * z), 1500, 6000)) * level
     lift = u()
-    per_capita = np.where((h_status == ST_EXITED) & (per_capita < POVERTY_LINE_2020 + 200),
-                          POVERTY_LINE_2020 + 200 + 2500 * lift, per_capita)
+    per_capita = np.where((h_status == ST_EXITED) & (per_capita < floor + 200),
+                          floor + 200 + 2500 * level * lift, per_capita)
     net = np.minimum(per_capita * n_normal, 95_000.0)
     m_transfer = (np.where(m_age >= 60, rng.uniform(1236, 1560, M), 0.0)
                   + np.where(dibao, rng.uniform(2400, 4300, M), 0.0)
-                  + np.where(tekun, rng.uniform(5500, 7300, M), 0.0)) * m_normal
-    transfer = np.bincount(m_hh, weights=m_transfer, minlength=H) + rng.uniform(100, 900, H)
+                  + np.where(tekun, rng.uniform(5500, 7300, M), 0.0)) * m_normal * level
+    transfer = np.bincount(m_hh, weights=m_transfer, minlength=H) + rng.uniform(100, 900, H) * level
     # transfers alone can exceed the drawn income (低保, 特困, pensions): then they are most of it, and all
     # of it for households still poor
     not_out = (h_status == ST_POOR) | (h_status == ST_RETURNED)

@@ -1,6 +1,7 @@
 """The shape of a synthetic county: the distributions households and members are drawn from.
 
-Plain numbers, tuned so that a county looks like a 2020 Shanxi county file (see generator.py).
+Plain numbers, tuned so that a county looks like a 2020 Shanxi county file (see generator.py), and
+the few that change for a county of a later year: statuses once 脱贫攻坚 is over, and the level of incomes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from .codes import (E_COLLEGE, E_ILLITERATE, E_JUNIOR, E_PRIMARY, E_SENIOR, H_CH
                     ST_RETURNED)
 
 POVERTY_LINE_2020 = 4000  # only shapes the drawn incomes; the checks keep their lines as data
+#: 脱贫攻坚 ended with 2020: every 建档立卡 household still in the registry was out by then, and none has
+#: been identified or exited since (who falls back is followed by 防止返贫监测, not by a new status).
+LAST_EXIT_YEAR = 2020
 MAX_SERIAL = 9999
 FIRST_IDENTIFICATION_YEAR = 2014
 
@@ -30,9 +34,28 @@ ATTRIBUTE_P = np.array([
 ])
 STATUS_P = np.zeros(4)
 STATUS_P[[ST_EXITED, ST_POOR, ST_RETURNED, ST_REMOVED]] = [0.93, 0.03, 0.01, 0.03]
+# A registry of an income year after 2020: 已脱贫, or 清退 (removed as wrongly included).
+STATUS_P_AFTER_EXIT = np.zeros(4)
+STATUS_P_AFTER_EXIT[[ST_EXITED, ST_REMOVED]] = [0.97, 0.03]
 IDENTIFICATION_P = np.array([0.70, 0.10, 0.08, 0.06, 0.04, 0.02])  # 2014, 2015, …
 EXIT_P = np.array([0.04, 0.10, 0.18, 0.22, 0.22, 0.16, 0.08])  # 2014 … 2020, then 0.02 a year
 VILLAGE_EXIT_P = np.array([0.25, 0.35, 0.30, 0.10])  # 2017 … 2020
+
+# 脱贫人口人均纯收入, national (yuan), as the agriculture ministry reported it each January: incomes of a
+# later year are drawn at the 2020 shape times that year's level over 2020's (shapes only, not policy).
+# After the last reported year they grow by INCOME_GROWTH a year (an assumption, about 2024's rise).
+INCOME_LEVEL = {2020: 10_740, 2021: 12_550, 2022: 14_342, 2023: 16_396, 2024: 17_522}
+INCOME_GROWTH = 1.06
+
+
+def income_level(year: int) -> float:
+    """How much higher incomes of `year` are than 2020's (1 for 2020 and before)."""
+    if year <= 2020:
+        return 1.0
+    last = max(INCOME_LEVEL)
+    level = INCOME_LEVEL.get(year, INCOME_LEVEL[last] * INCOME_GROWTH ** (year - last))
+    return level / INCOME_LEVEL[2020]
+
 
 # Slots of a household, in the order members are listed (the cap of 7 drops the last ones first).
 SLOTS = 10
