@@ -182,7 +182,7 @@ def problem_list(request):
     shown = MessageRenderer.for_user(request.user)
     shown.prepare((p.message, p.detail) for p in page.object_list)
     for problem in page.object_list:
-        problem.rule_name = rules[problem.rule].name if problem.rule in rules else ""
+        problem.rule_name = rules[problem.rule].name_shown if problem.rule in rules else ""
         problem.person_shown = access.mask_id(problem.person)
         problem.message_shown = shown.render(problem.message, problem.detail)
         problem.village_short = _short_name(problem.village_name)
@@ -201,8 +201,8 @@ def problem_export(request):
     rules = services.catalog()
     form = _filter_form(request, rules)
     if request.GET and not form.is_valid():
-        problems = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
-                            for name, errors in form.errors.items())
+        problems = _("；").join(_("%(label)s：%(value)s") % {"label": form.fields[name].label, "value": " ".join(errors)}
+                               if name in form.fields else " ".join(errors) for name, errors in form.errors.items())
         return HttpResponseBadRequest(_("筛选条件有误，无法导出：%(problems)s") % {"problems": problems},
                                       content_type="text/plain; charset=utf-8")
     data = form.cleaned_data if request.GET else {}
@@ -262,9 +262,9 @@ def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_sh
              last) in chunk:
             rule = rules.get(code)
             row += 1
-            cells = (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
+            cells = (code, rule.name_shown if rule else "", rule.category_shown if rule else "", household, head or "",
                      id_shown(person), village, _short_name(village_name), message_shown.render(message, detail),
-                     str(status_label.get(status, status)), reason, _when(first), _when(last), rule.fix if rule else "")
+                     str(status_label.get(status, status)), reason, _when(first), _when(last), rule.fix_shown if rule else "")
             for col, value in enumerate(cells):
                 if value:  # Excel has no empty-string cell: a blank is simply not written
                     write_text(sheet, row, col, value, quoted=quoted)
@@ -357,7 +357,7 @@ def run_detail(request, run_id: int):
     template = "checks/_run_status.html" if request.headers.get("HX-Request") else "checks/run_detail.html"
     return render(request, template, {
         "run": run, "counts": counts,
-        "rule_names": [f"{code} {rules[code].name}" if code in rules else code for code in run.rules]})
+        "rule_names": [f"{code} {rules[code].name_shown}" if code in rules else code for code in run.rules]})
 
 
 def _run_counts(user, run: CheckRun, rules: dict) -> list[dict]:
@@ -367,7 +367,7 @@ def _run_counts(user, run: CheckRun, rules: dict) -> list[dict]:
             .values("rule", "status").annotate(n=Sum("count")).order_by())
     for row in rows:
         by_rule.setdefault(row["rule"], {})[row["status"]] = row["n"]
-    return [{"code": code, "name": rules[code].name if code in rules else "",
+    return [{"code": code, "name": rules[code].name_shown if code in rules else "",
              "open": counts.get(Problem.Status.OPEN, 0), "fixed": counts.get(Problem.Status.FIXED, 0),
              "exception": counts.get(Problem.Status.EXCEPTION_PENDING, 0) + counts.get(Problem.Status.EXCEPTION, 0)}
             for code, counts in sorted(by_rule.items())]
