@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from jingzhun.cells import quoted_format, write_text
@@ -124,10 +125,13 @@ def _overview_body(user, code: str, day) -> dict:
         {"id": "incidence", "label": _("贫困发生率"), "value": fmt("INCIDENCE", values.get("INCIDENCE"))},
         {"id": "pop-poor", "label": _("剩余贫困人口"), "value": fmt("POP_POOR", values.get("POP_POOR")),
          "url": link(list_url, vocab.REMAINING_POOR),
-         "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "url": link(list_url, "未脱贫")},
-                   {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "url": link(list_url, "返贫")}]},
+         "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "n": hh_poor_only or 0,
+                    "url": link(list_url, "未脱贫")},
+                   {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "n": hh_returned or 0,
+                    "url": link(list_url, "返贫")}]},
         {"id": "exited", "label": _("已脱贫"), "value": fmt("HH_EXITED", values.get("HH_EXITED")),
-         "url": link(list_url, "已脱贫"), "extra": fmt("POP_EXITED", values.get("POP_EXITED"))},
+         "url": link(list_url, "已脱贫"), "extra": fmt("POP_EXITED", values.get("POP_EXITED")),
+         "extra_n": values.get("POP_EXITED") or 0},
         {"id": "returned", "label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned),
          "url": link(list_url, "返贫")},
         {"id": "med-ins", "label": _("基本医疗保险参保率"), "value": fmt("MED_INS_RATE", values.get("MED_INS_RATE"))},
@@ -161,14 +165,15 @@ def _overview_body(user, code: str, day) -> dict:
                      "values": [ch.values["INCIDENCE"] for ch in ranked],
                      "urls": [reverse("dashboard:overview", args=[ch.unit.code]) + at_query
                               if ch.unit.level != Level.VILLAGE else None for ch in ranked]},
-        "exits": {"kind": "years", "title": _("各年度脱贫户数"), "series": _("户"),
+        "exits": {"kind": "years", "title": _("各年度脱贫户数"), "series": pgettext("count", "户"),
                   "names": list(exits), "values": [e["households"] for e in exits.values()]},
         "causes": {"kind": "pie", "title": _("主要致贫原因（户）"),
-                   "names": list(values.get("CAUSES", {})), "values": list(values.get("CAUSES", {}).values())},
+                   "names": [_(cause) for cause in values.get("CAUSES", {})],  # 致贫原因 values are their msgids
+                   "values": list(values.get("CAUSES", {}).values())},
         "income": {"kind": "pie", "title": _("建档立卡户收入结构（元）"),
-                   "names": list(income), "values": list(income.values())},
+                   "names": [_(source) for source in income], "values": list(income.values())},
         "infrastructure": {"kind": "rates", "title": _("基础设施（%）"),
-                           "names": [catalog[k].name for k in INFRASTRUCTURE],
+                           "names": [catalog[k].name_shown for k in INFRASTRUCTURE],
                            "values": [values.get(k) for k in INFRASTRUCTURE]},
         "trend": {"kind": "trend", "title": _("剩余贫困人口与贫困发生率（按日）"),
                   "names": [f"{d:%m-%d}" for d, _v in trend],
@@ -283,7 +288,7 @@ def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:
     sheet = book.add_worksheet(_("指标"))
     bold = book.add_format({"bold": True, "text_wrap": True})
     quoted = quoted_format(book)
-    headers = [_("代码"), _("名称")] + [f"{i.name}（{i.unit}）" for i in catalog.values()]
+    headers = [_("代码"), _("名称")] + [i.heading for i in catalog.values()]
     for col, title in enumerate(headers):
         sheet.write_string(0, col, title, bold)
     sheet.set_column(0, 0, 14)

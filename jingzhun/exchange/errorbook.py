@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingzhun.cells import quoted_format, write_text
 
@@ -41,8 +42,10 @@ def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], p
         write_text(listing, r, 4, issue.value, quoted=quoted)
         write_text(listing, r, 5, issue.message, quoted=quoted)
     if total is not None and total > len(issues):
-        listing.write_string(len(issues) + 1, 5, _("……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。")
-                             % {"n": total - len(issues)})
+        more = total - len(issues)
+        listing.write_string(len(issues) + 1, 5, ngettext("……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。",
+                                                          "……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。", more)
+                             % {"n": more})
     for sheet, data in sheets.items():
         marked: dict[int, dict[str, str]] = {}
         for issue in issues:

@@ -44,8 +44,8 @@ class _TemporaryExport(io.FileIO):
 def household_export(request):
     form = HouseholdFilterForm(request.GET, units=filter_units(request.user, request.GET.get("township", "")))
     if not form.is_valid():
-        problems = "；".join(f"{form.fields[name].label}：{' '.join(errors)}" if name in form.fields else " ".join(errors)
-                            for name, errors in form.errors.items())
+        problems = _("；").join(_("%(label)s：%(value)s") % {"label": form.fields[name].label, "value": " ".join(errors)}
+                               if name in form.fields else " ".join(errors) for name, errors in form.errors.items())
         return HttpResponseBadRequest(_("筛选条件有误，无法导出：%(problems)s") % {"problems": problems},
                                       content_type="text/plain; charset=utf-8")
     data, unit = form.cleaned_data, form.unit
