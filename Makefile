@@ -7,7 +7,7 @@ VENDOR := jingzhun/static/vendor/echarts.min.js
 # two workers: the machines have two cores (each worker has its own test database)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test install frontend browser clean
+.PHONY: demo test install frontend browser messages clean
 
 demo: install
 	$(VENV)/bin/jingzhun demo
@@ -33,6 +33,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# The English catalog: the words of the rule files and the indicator catalog as Python (which
+# makemessages reads), then the .po (translate its new entries) and the compiled .mo.
+messages: install
+	$(PY) scripts/data_strings.py
+	cd jingzhun && ../$(PY) ../manage.py makemessages -l en --no-obsolete
+	msgfmt --check-format -o jingzhun/locale/en/LC_MESSAGES/django.mo jingzhun/locale/en/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) frontend/node_modules jingzhun/static/vendor test-artifacts

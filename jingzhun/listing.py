@@ -271,7 +271,7 @@ def form_problems(form: forms.Form) -> list[str]:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         text = " ".join(errors)
-        lines.append(f"{label}：{text}" if label else text)
+        lines.append(_("%(label)s：%(value)s") % {"label": label, "value": text} if label else text)
     return lines
 
 

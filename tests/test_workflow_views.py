@@ -186,7 +186,7 @@ def test_workflow_pages_switch_to_english(world, client):
     body = client.get(reverse("workflows:procedure_detail", args=[p.pk])).content.decode()
     assert "Step records" in body and "Applied" in body
     body = client.get(reverse("workflows:ledger")).content.decode()
-    assert "Newly identified 0 households 0 people" in body and "natural changes 0 person-times" in body
+    assert "Newly identified: households 0, persons 0; " in body and "natural changes: 0 (person-times)" in body
 
 
 def test_evidence_is_attached_to_a_step_and_served_only_in_scope(world, client, settings, tmp_path):

@@ -2,13 +2,42 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp import admin as totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .audit import client_ip
 from .models import AuditEvent, User
 from .services import lockout_reset
+
+
+#: The four permissions Django makes for every model. It stores their names once, at migrate time, in the
+#: words of the model's verbose_name then ("Can add 审计日志"), so the admin shows them in neither language.
+_BUILTIN_PERMISSIONS = {"add": _("可添加%(model)s"), "change": _("可修改%(model)s"), "delete": _("可删除%(model)s"),
+                        "view": _("可查看%(model)s")}
+
+
+def permission_label(permission) -> str:
+    """A permission as the admin lists it ("用户与权限 | 审计日志 | 可查看审计日志"), in the active language."""
+    action, _sep, model_name = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in _BUILTIN_PERMISSIONS and model is not None and model._meta.model_name == model_name:
+        name = _BUILTIN_PERMISSIONS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = permission.name
+    return f"{permission.content_type} | {name}"
+
+
+class _TranslatedPermissions:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
 
 
 class _AdminSetPassword:
@@ -31,7 +60,7 @@ class AdminPasswordChangeForm(_AdminSetPassword, auth_forms.AdminPasswordChangeF
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(_TranslatedPermissions, BaseUserAdmin):
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
     actions = ["unlock"]
@@ -65,3 +94,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(_TranslatedPermissions, BaseGroupAdmin):
+    pass
+
+
+# django-otp builds its search help from the user model's verbose names when its admin module is imported,
+# so it would stay in the language of that moment (imported above, so that it is registered by now).
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(totp_admin.TOTPDeviceAdmin):
+    search_help_text = _("按用户的用户名或电子邮件地址搜索")

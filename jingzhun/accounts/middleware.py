@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingzhun.orgunits.permissions import OutOfReach, Refused
 
@@ -76,10 +77,12 @@ class IdleTimeoutMiddleware:
                 if reason is not None:
                     request.jz_logout_reason = reason
                     logout(request)
-                    return _to_login(request, _("您已 %(n)d 分钟未操作，为保护数据已自动退出，请重新登录。")
-                                     % {"n": settings.JINGZHUN_SESSION_IDLE_MINUTES} if reason == "idle"
-                                     else _("登录已超过 %(n)d 小时，请重新登录。")
-                                     % {"n": settings.SESSION_COOKIE_AGE // 3600})
+                    idle, hours = settings.JINGZHUN_SESSION_IDLE_MINUTES, settings.SESSION_COOKIE_AGE // 3600
+                    return _to_login(request, ngettext("您已 %(n)d 分钟未操作，为保护数据已自动退出，请重新登录。",
+                                                       "您已 %(n)d 分钟未操作，为保护数据已自动退出，请重新登录。", idle)
+                                     % {"n": idle} if reason == "idle"
+                                     else ngettext("登录已超过 %(n)d 小时，请重新登录。", "登录已超过 %(n)d 小时，请重新登录。", hours)
+                                     % {"n": hours})
                 if now - last_seen >= _TOUCH_EVERY:
                     request.session[LAST_SEEN] = now
         return self.get_response(request)
@@ -112,7 +115,8 @@ class SignInStepsMiddleware:
             return redirect("accounts:otp_enrol")
         if user.must_change_password or user.password_expired():
             messages.info(request, _("您的密码由管理员设置，请先修改为只有您知道的密码。") if user.must_change_password
-                          else _("您的密码已超过 %(n)d 天未修改，请先修改密码。")
+                          else ngettext("您的密码已超过 %(n)d 天未修改，请先修改密码。", "您的密码已超过 %(n)d 天未修改，请先修改密码。",
+                                        settings.JINGZHUN_PASSWORD_MAX_AGE_DAYS)
                           % {"n": settings.JINGZHUN_PASSWORD_MAX_AGE_DAYS})
             return redirect("accounts:password_change")
         return None

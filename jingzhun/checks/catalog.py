@@ -16,6 +16,11 @@ placeholders in the message instead — `{id:KEY}`, `{phone:KEY}`, `{households:
 `messages.MessageRenderer` fills for each viewer, masked and limited to their reach. The rules shipped
 here live in `rules/`; a county adds its own files in the folders named by the setting
 JINGZHUN_RULE_DIRS (a file with a shipped code replaces it).
+
+The words of a rule (name, category, severity, fix) are translatable data: the file keeps the Chinese,
+which is the msgid, and pages show them through gettext (`Rule.name_shown`, …). makemessages reads no
+SQL, so `scripts/data_strings.py` lists the shipped rules' words in `strings_i18n.py` for it; a county's
+own rules show their words as written.
 """
 
 from __future__ import annotations
@@ -24,10 +29,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext, pgettext
+
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 LEVELS = ("member", "household")
 SEVERITIES = ("错误", "疑点")
 _REQUIRED = ("code", "name", "level", "category", "severity", "fix")
+#: The fields of a rule that people read, translated when shown (scripts/data_strings.py lists them), with
+#: the context of their msgids: a severity "错误" (an error) is not the "错误" (errors) of an import.
+TRANSLATED = {"name": None, "category": None, "severity": "severity", "fix": None}
 _HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")
 
 
@@ -45,6 +55,24 @@ class Rule:
     fix: str
     sql: str
     path: Path
+
+    @property
+    def name_shown(self) -> str:
+        """The rule's name in the active language."""
+        return gettext(self.name)
+
+    @property
+    def category_shown(self) -> str:
+        return gettext(self.category)
+
+    @property
+    def severity_shown(self) -> str:
+        return pgettext(TRANSLATED["severity"], self.severity)
+
+    @property
+    def fix_shown(self) -> str:
+        """整改建议 in the active language."""
+        return gettext(self.fix)
 
 
 def parse_rule(path: Path) -> Rule:

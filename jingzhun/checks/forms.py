@@ -22,7 +22,7 @@ class ProblemFilterForm(UnitFilterForm):
 
     def __init__(self, *args, rules: dict[str, Rule], units: list[OrgUnit], **kwargs):
         super().__init__(*args, units=units, **kwargs)
-        self.fields["rule"].choices = [("", _("全部"))] + [(code, f"{code} {r.name}") for code, r in rules.items()]
+        self.fields["rule"].choices = [("", _("全部"))] + [(code, f"{code} {r.name_shown}") for code, r in rules.items()]
 
 
 class ExceptionClaimForm(forms.Form):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.registry.selectors import households_for
@@ -93,7 +93,8 @@ class MessageRenderer:
         hidden = len(codes) - len(shown)
         text = "、".join(shown)
         if hidden:
-            text += ("，" if shown else "") + _("另有 %(n)d 户不在您的范围内") % {"n": hidden}
+            text += ("，" if shown else "") + ngettext("另有 %(n)d 户不在您的范围内", "另有 %(n)d 户不在您的范围内",
+                                                      hidden) % {"n": hidden}
         return text
 
 

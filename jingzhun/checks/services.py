@@ -50,7 +50,7 @@ def select_rules(codes: Iterable[str] | None) -> list[Rule]:
     unknown = [c for c in codes if c not in rules]
     if unknown:
         raise ValidationError(_("没有这些规则：%(codes)s（可用：%(all)s）")
-                              % {"codes": "、".join(unknown), "all": "、".join(rules)})
+                              % {"codes": _("、").join(unknown), "all": _("、").join(rules)})
     return [rules[c] for c in codes]
 
 

@@ -195,7 +195,7 @@ def problem_list(request):
     shown = MessageRenderer.for_user(request.user)
     shown.prepare((p.message, p.detail) for p in page.object_list)
     for problem in page.object_list:
-        problem.rule_name = rules[problem.rule].name if problem.rule in rules else ""
+        problem.rule_name = rules[problem.rule].name_shown if problem.rule in rules else ""
         problem.person_shown = access.mask_id(problem.person)
         problem.message_shown = shown.render(problem.message, problem.detail)
         problem.village_short = _short_name(problem.village_name)
@@ -269,10 +269,10 @@ def _write_problems_xlsx(out, problems: QuerySet[Problem], *, rules: dict, id_sh
             for (code, household, head, member, person, village, village_name, message, detail, status, reason,
                  first, last) in chunk:
                 rule = rules.get(code)
-                yield (code, rule.name if rule else "", rule.category if rule else "", household, head or "",
+                yield (code, rule.name_shown if rule else "", rule.category_shown if rule else "", household, head or "",
                        member or "", id_shown(person), village, _short_name(village_name),
                        message_shown.render(message, detail), str(status_label.get(status, status)), reason, first,
-                       last, rule.fix if rule else "")
+                       last, rule.fix_shown if rule else "")
 
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})
@@ -377,7 +377,7 @@ def run_detail(request, run_id: int):
     template = "checks/_run_status.html" if request.headers.get("HX-Request") else "checks/run_detail.html"
     return render(request, template, {
         "run": run, "counts": counts,
-        "rule_names": [f"{code} {rules[code].name}" if code in rules else code for code in run.rules]})
+        "rule_names": [f"{code} {rules[code].name_shown}" if code in rules else code for code in run.rules]})
 
 
 def _run_counts(user, run: CheckRun, rules: dict) -> list[dict]:
@@ -387,7 +387,7 @@ def _run_counts(user, run: CheckRun, rules: dict) -> list[dict]:
             .values("rule", "status").annotate(n=Sum("count")).order_by())
     for row in rows:
         by_rule.setdefault(row["rule"], {})[row["status"]] = row["n"]
-    return [{"code": code, "name": rules[code].name if code in rules else "",
+    return [{"code": code, "name": rules[code].name_shown if code in rules else "",
              "open": counts.get(Problem.Status.OPEN, 0), "fixed": counts.get(Problem.Status.FIXED, 0),
              "exception": counts.get(Problem.Status.EXCEPTION_PENDING, 0) + counts.get(Problem.Status.EXCEPTION, 0)}
             for code, counts in sorted(by_rule.items())]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,11 +40,20 @@ class DatasetColumn:
 @dataclass(frozen=True)
 class DatasetKind:
     code: str
-    label: str  # the Chinese name, also the CSV file stem and the preferred sheet name
-    source: str  # the department that usually supplies it
+    label: str  # the Chinese name, also the CSV file stem and the preferred sheet name (and the msgid)
+    source: str  # the department that usually supplies it (stored as a batch's source: Chinese)
     columns: tuple[DatasetColumn, ...]
     signal_rule: str  # the Problem.rule code a match of this kind can raise
     signal_name: str
+
+    @property
+    def label_shown(self) -> str:
+        """The kind's name in the active language (files and sheets are named by `label`)."""
+        return gettext(self.label)
+
+    @property
+    def source_shown(self) -> str:
+        return gettext(self.source)
 
     @property
     def headers(self) -> dict[str, DatasetColumn]:
@@ -75,42 +85,42 @@ def _kind(code, label, source, extra, rule, name, *, village_required=False) -> 
 
 
 KINDS: dict[str, DatasetKind] = {k.code: k for k in (
-    _kind("death", "死亡人口", "公安、民政", [
+    _kind("death", gettext_noop("死亡人口"), gettext_noop("公安、民政"), [
         DatasetColumn("死亡日期", "death_date", C.DATE, required=True),
     ], "BD01", _("死亡人员仍为正常状态")),
-    _kind("staff", "财政供养人员", "财政、人社", [
+    _kind("staff", gettext_noop("财政供养人员"), gettext_noop("财政、人社"), [
         DatasetColumn("单位", "work_unit", C.TEXT, required=True),
         DatasetColumn("岗位", "post", C.TEXT),
     ], "BD02", _("财政供养人员")),
-    _kind("cadre", "村干部", "组织部门", [
+    _kind("cadre", gettext_noop("村干部"), gettext_noop("组织部门"), [
         DatasetColumn("职务", "post", C.TEXT, required=True, max_length=64),
     ], "BD03", _("村干部"), village_required=True),
-    _kind("vehicle", "机动车登记", "公安交管", [
+    _kind("vehicle", gettext_noop("机动车登记"), gettext_noop("公安交管"), [
         DatasetColumn("号牌号码", "plate", C.TEXT, required=True, max_length=16),
         DatasetColumn("车辆类型", "vehicle_type", C.CHOICE, required=True, choices=VEHICLE_TYPES),
         DatasetColumn("购置价格", "price", C.MONEY),
         DatasetColumn("初次登记日期", "registered_on", C.DATE),
     ], "BD04", _("有价格超标准的乘用车")),
-    _kind("company", "工商登记", "市场监管", [
+    _kind("company", gettext_noop("工商登记"), gettext_noop("市场监管"), [
         DatasetColumn("企业名称", "company", C.TEXT, required=True),
         DatasetColumn("统一社会信用代码", "credit_code", C.CREDIT_CODE),
         DatasetColumn("角色", "role", C.CHOICE, required=True, choices=("法定代表人", "股东", "董事", "监事", "经理", "其他")),
         DatasetColumn("注册资本", "capital", C.MONEY),
     ], "BD05", _("在工商登记中任职或持股")),
-    _kind("property", "不动产登记", "自然资源（不动产登记中心）", [
+    _kind("property", gettext_noop("不动产登记"), gettext_noop("自然资源（不动产登记中心）"), [
         DatasetColumn("坐落", "location", C.TEXT, required=True, max_length=255),
         DatasetColumn("面积", "area", C.DECIMAL),
         DatasetColumn("房屋类型", "house_type", C.CHOICE, required=True, choices=("商品房", "自建房", "商铺", "其他")),
     ], "BD06", _("有商品房或商铺")),
-    _kind("medical", "医保参保", "医疗保障", [
+    _kind("medical", gettext_noop("医保参保"), gettext_noop("医疗保障"), [
         DatasetColumn("年度", "year", C.YEAR, required=True),
         DatasetColumn("参保状态", "state", C.CHOICE, required=True, choices=INSURANCE_STATES),
     ], "BD07", _("未参加基本医疗保险")),
-    _kind("pension", "养老保险参保", "人社", [
+    _kind("pension", gettext_noop("养老保险参保"), gettext_noop("人社"), [
         DatasetColumn("年度", "year", C.YEAR, required=True),
         DatasetColumn("参保状态", "state", C.CHOICE, required=True, choices=INSURANCE_STATES),
     ], "BD08", _("未参加基本养老保险")),
-    _kind("assistance", "低保特困", "民政", [
+    _kind("assistance", gettext_noop("低保特困"), gettext_noop("民政"), [
         DatasetColumn("类别", "category", C.CHOICE, required=True, choices=("低保", "特困")),
         DatasetColumn("开始日期", "start", C.DATE),
         DatasetColumn("结束日期", "end", C.DATE),

@@ -13,7 +13,7 @@ from jingzhun.runs.models import Run, status_field
 
 from .kinds import KINDS
 
-KIND_CHOICES = [(k.code, k.label) for k in KINDS.values()]
+KIND_CHOICES = [(k.code, _(k.label)) for k in KINDS.values()]  # the labels are msgids (kinds.py)
 
 
 class Batch(models.Model):

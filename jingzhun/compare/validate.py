@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jingzhun.exchange.issues import ImportIssue
 from jingzhun.exchange.readers import MAX_ISSUES_PER_KIND, SheetData
@@ -18,12 +19,12 @@ from .kinds import ColumnKind as C
 from .kinds import DatasetColumn, DatasetKind
 
 _PATTERNS = {
-    C.ID_NUMBER: (r"^[0-9]{17}[0-9Xx]$", "身份证号应为 18 位（最后一位可以是 X）；没有身份证号请留空"),
-    C.VILLAGE: (r"^[0-9]{12}$", "应为 12 位数字的村级区划代码"),
-    C.YEAR: (r"^(19[5-9][0-9]|20[0-9][0-9]|2100)$", "应为四位年份"),
-    C.MONEY: (r"^[0-9]{1,12}(\.[0-9]{1,2})?$", "应为金额（元，非负数字，最多两位小数）"),
-    C.DECIMAL: (r"^[0-9]{1,9}(\.[0-9]{1,2})?$", "应为数字（最多两位小数）"),
-    C.CREDIT_CODE: (r"^[0-9A-Z]{18}$", "统一社会信用代码应为 18 位数字或大写字母"),
+    C.ID_NUMBER: (r"^[0-9]{17}[0-9Xx]$", gettext_noop("身份证号应为 18 位（最后一位可以是 X）；没有身份证号请留空")),
+    C.VILLAGE: (r"^[0-9]{12}$", gettext_noop("应为 12 位数字的村级区划代码")),
+    C.YEAR: (r"^(19[5-9][0-9]|20[0-9][0-9]|2100)$", gettext_noop("应为四位年份")),
+    C.MONEY: (r"^[0-9]{1,12}(\.[0-9]{1,2})?$", gettext_noop("应为金额（元，非负数字，最多两位小数）")),
+    C.DECIMAL: (r"^[0-9]{1,9}(\.[0-9]{1,2})?$", gettext_noop("应为数字（最多两位小数）")),
+    C.CREDIT_CODE: (r"^[0-9A-Z]{18}$", gettext_noop("统一社会信用代码应为 18 位数字或大写字母")),
 }
 
 
@@ -106,7 +107,7 @@ def check_dataset(kind: DatasetKind, tables: list[SheetData]) -> list[ImportIssu
         for header in unknown:
             issues.append(ImportIssue(data.source, data.sheet, 1, header, header, _(
                 "“%(kind)s”没有这一列（可用的列：%(all)s）；请删除该列或改正表头")
-                % {"kind": kind.label, "all": "、".join(known)}))
+                % {"kind": kind.label_shown, "all": _("、").join(known)}))
         missing = [c.header for c in kind.columns if c.required and c.header not in headers]
         for header in missing:
             issues.append(ImportIssue(data.source, data.sheet, 1, header, "", _("缺少必填列“%(header)s”") % {"header": header}))

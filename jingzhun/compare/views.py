@@ -11,7 +11,8 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.exchange.export import XLSX_CONTENT_TYPE
@@ -32,7 +33,7 @@ from .models import Match
 
 
 class CompareForm(forms.Form):
-    kind = forms.ChoiceField(label=_("数据类别"), choices=[(k.code, k.label) for k in KINDS.values()])
+    kind = forms.ChoiceField(label=_("数据类别"), choices=[(k.code, _(k.label)) for k in KINDS.values()])
     files = MultipleFileField(label=_("文件"), help_text=_("该类数据的 .xlsx 工作簿或 .csv 文件，可多选；格式见下方《部门比对数据格式》，可下载各类数据的空白表格。"))
     source = forms.CharField(label=_("数据来源"), max_length=128, required=False,
                              help_text=_("如“县公安局 2024 年 6 月死亡人口”；不填则为该类数据通常的提供部门。"))
@@ -167,7 +168,7 @@ def compare_review(request, compare_run_id):
             services.review_decide(run=run, match_id=int(request.POST.get("match", "0") or 0),
                                    acting_user=request.user, same_person=request.POST.get("decision") == "same")
         except (ValidationError, ValueError) as exc:
-            error = "；".join(getattr(exc, "messages", [str(exc)]))
+            error = gettext("；").join(getattr(exc, "messages", [str(exc)]))
         else:
             return redirect(request.get_full_path())
     # pending pairs and those a person decided, each with every decision made on it (append-only)

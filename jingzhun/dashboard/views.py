@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from jingzhun import cells
@@ -129,10 +130,13 @@ def _overview_body(user, code: str, day) -> dict:
         {"id": "incidence", "label": _("贫困发生率"), "value": fmt("INCIDENCE", values.get("INCIDENCE"))},
         {"id": "pop-poor", "label": _("剩余贫困人口"), "value": fmt("POP_POOR", values.get("POP_POOR")),
          "url": link(list_url, vocab.REMAINING_POOR),
-         "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "url": link(list_url, "未脱贫")},
-                   {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "url": link(list_url, "返贫")}]},
+         "links": [{"label": _("未脱贫"), "value": fmt("HH_POOR", hh_poor_only), "n": hh_poor_only or 0,
+                    "url": link(list_url, "未脱贫")},
+                   {"label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned), "n": hh_returned or 0,
+                    "url": link(list_url, "返贫")}]},
         {"id": "exited", "label": _("已脱贫"), "value": fmt("HH_EXITED", values.get("HH_EXITED")),
-         "url": link(list_url, "已脱贫"), "extra": fmt("POP_EXITED", values.get("POP_EXITED"))},
+         "url": link(list_url, "已脱贫"), "extra": fmt("POP_EXITED", values.get("POP_EXITED")),
+         "extra_n": values.get("POP_EXITED") or 0},
         {"id": "returned", "label": _("返贫"), "value": fmt("HH_RETURNED", hh_returned),
          "url": link(list_url, "返贫")},
         {"id": "med-ins", "label": _("基本医疗保险参保率"), "value": fmt("MED_INS_RATE", values.get("MED_INS_RATE"))},
@@ -169,14 +173,15 @@ def _overview_body(user, code: str, day) -> dict:
             title=_("下级单位贫困发生率（%）"), names=[ch.unit.short_name for ch in ranked],
             values=[ch.values["INCIDENCE"] for ch in ranked], percent=True,
             urls=child_urls if any(child_urls) else None),
-        "exits": dashboard_charts.year_bars(title=_("各年度脱贫户数"), series=_("户"), names=list(exits),
+        "exits": dashboard_charts.year_bars(title=_("各年度脱贫户数"), series=pgettext("count", "户"), names=list(exits),
                                             values=[e["households"] for e in exits.values()]),
-        "causes": dashboard_charts.pie(title=_("主要致贫原因（户）"), names=list(values.get("CAUSES", {})),
+        "causes": dashboard_charts.pie(title=_("主要致贫原因（户）"), names=[_(cause) for cause in values.get("CAUSES", {})],  # 致贫原因 values are their msgids
+                                      
                                        values=list(values.get("CAUSES", {}).values())),
-        "income": dashboard_charts.pie(title=_("建档立卡户收入结构（元）"), names=list(income),
+        "income": dashboard_charts.pie(title=_("建档立卡户收入结构（元）"), names=[_(source) for source in income],
                                        values=list(income.values())),
         "infrastructure": dashboard_charts.horizontal_bars(
-            title=_("基础设施（%）"), names=[catalog[k].name for k in INFRASTRUCTURE],
+            title=_("基础设施（%）"), names=[catalog[k].name_shown for k in INFRASTRUCTURE],
             values=[values.get(k) for k in INFRASTRUCTURE], percent=True, max_value=100),
         "trend": dashboard_charts.trend(title=_("剩余贫困人口与贫困发生率（按日）"), days=trend_days,
                                         series=trend_series),
@@ -297,7 +302,7 @@ def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:
     catalog = indicator_catalog()
     formats = {"%": "0.00", "元": "#,##0.00"}
     columns = [cells.SheetColumn(_("代码")), cells.SheetColumn(_("名称"))] + [
-        cells.SheetColumn(f"{i.name}（{i.unit}）", cells.DECIMAL, formats.get(i.unit, "#,##0")) for i in catalog.values()]
+        cells.SheetColumn(i.heading, cells.DECIMAL, formats.get(i.unit, "#,##0")) for i in catalog.values()]
     book = xlsxwriter.Workbook(out, {"strings_to_numbers": False, "strings_to_formulas": False,
                                      "strings_to_urls": False})
     try:

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingzhun import cells
 from jingzhun.cells import write_text
@@ -30,8 +31,10 @@ def error_workbook(issues: list[ImportIssue], sheets: Mapping[str, SheetData], p
     bad, bad_quoted = book.add_format(bad_style), cells.quoted_format(book, **bad_style)
     listed = [[issue.source, issue.sheet, issue.row, issue.header, issue.value, issue.message] for issue in issues]
     if total is not None and total > len(issues):
-        listed.append(["", "", None, "", "", _("……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。")
-                       % {"n": total - len(issues)}])
+        more = total - len(issues)
+        listed.append(["", "", None, "", "", ngettext("……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。",
+                                                      "……另有 %(n)d 处错误未列出，请先改正以上错误后重新导入。", more)
+                       % {"n": more}])
     writer.write(_("错误清单"), [cells.SheetColumn(_("文件")), cells.SheetColumn(_("表")),
                               cells.SheetColumn(_("行号"), cells.INT), cells.SheetColumn(_("列（表头）")),
                               cells.SheetColumn(_("单元格内容")), cells.SheetColumn(_("错误说明"))], listed)

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.accounts.services import audit_record
@@ -192,9 +193,11 @@ def _cadre_issues(data: SheetData | None, households: pa.Table | None, acting_us
         return []
     role = acting_user.get_role_display() if acting_user is not None else ""
     rows = data.rows.to_pylist()
-    return [ImportIssue(data.source, HOUSEHOLD_SHEET, rows[c.row], "帮扶单位", c.new_unit, _(
+    return [ImportIssue(data.source, HOUSEHOLD_SHEET, rows[c.row], "帮扶单位", c.new_unit, ngettext(
         "帮扶责任人“%(name)s”（电话 %(phone)s）也负责您范围以外的 %(count)d 户，%(role)s不能修改其姓名、电话或单位"
-        "（现为“%(old)s”）；请联系县级管理员") % {"name": c.name, "phone": c.phone or _("未填"), "count": c.outside,
+        "（现为“%(old)s”）；请联系县级管理员",
+        "帮扶责任人“%(name)s”（电话 %(phone)s）也负责您范围以外的 %(count)d 户，%(role)s不能修改其姓名、电话或单位"
+        "（现为“%(old)s”）；请联系县级管理员", c.outside) % {"name": c.name, "phone": c.phone or _("未填"), "count": c.outside,
                                          "role": role, "old": c.old_unit or _("空")})
             for c in cadre_conflicts(households, acting_user)]
 

@@ -22,17 +22,17 @@ from .template import HOUSEHOLD_SHEET, MEMBER_SHEET, NO, SHEETS, VILLAGE_SHEET, 
 
 #: Regular expressions of the well-formed cell, per kind (blank cells are handled apart).
 _PATTERNS = {
-    Kind.INT: (r"^\d{1,9}$", "应为非负整数"),
-    Kind.YEAR: (r"^(1949|19[5-9]\d|20\d\d|2100)$", "应为四位年份（1949–2100）"),
-    Kind.MONEY: (r"^-?\d{1,10}(\.\d{1,2})?$", "应为金额（元，数字，最多两位小数）"),
-    Kind.DECIMAL: (r"^\d{1,6}(\.\d{1,2})?$", "应为数字（最多两位小数）"),
+    Kind.INT: (r"^\d{1,9}$", gettext_noop("应为非负整数")),
+    Kind.YEAR: (r"^(1949|19[5-9]\d|20\d\d|2100)$", gettext_noop("应为四位年份（1949–2100）")),
+    Kind.MONEY: (r"^-?\d{1,10}(\.\d{1,2})?$", gettext_noop("应为金额（元，数字，最多两位小数）")),
+    Kind.DECIMAL: (r"^\d{1,6}(\.\d{1,2})?$", gettext_noop("应为数字（最多两位小数）")),
 }
-_CODE_PATTERNS = {"村代码": (r"^\d{12}$", "应为 12 位数字的村级区划代码"),
-                  "户编号": (r"^\d{16}$", "应为 16 位数字（12 位村代码 + 4 位序号）")}
+_CODE_PATTERNS = {"村代码": (r"^\d{12}$", gettext_noop("应为 12 位数字的村级区划代码")),
+                  "户编号": (r"^\d{16}$", gettext_noop("应为 16 位数字（12 位村代码 + 4 位序号）"))}
 #: Longest text each text-like column may hold (the database's limits).
 _MAX_LENGTH = {"户主姓名": 64, "姓名": 64, "民族": 16, "帮扶责任人": 64, "帮扶单位": 128, "帮扶责任人电话": 20,
                "联系电话": 20}
-_MONTHS = (r"^\d{1,3}$", "应为整数（月数）")
+_MONTHS = (r"^\d{1,3}$", gettext_noop("应为整数（月数）"))
 
 
 #: Rules across columns that `check` applies, by (sheet, header): said in the template's 填写说明 too.

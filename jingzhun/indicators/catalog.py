@@ -1,4 +1,9 @@
-"""The indicator catalog (catalog.toml) and its components (sql/components.sql): data, not code."""
+"""The indicator catalog (catalog.toml) and its components (sql/components.sql): data, not code.
+
+An indicator's name, unit and words are translatable data: catalog.toml keeps the Chinese, which is the
+msgid, and pages show them through gettext (`Indicator.name_shown`, `heading`); `scripts/data_strings.py`
+lists them in `strings_i18n.py` for makemessages, which reads no TOML.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext, pgettext
+
 HERE = Path(__file__).resolve().parent
 CATALOG_TOML = HERE / "catalog.toml"
 COMPONENTS_SQL = HERE / "sql" / "components.sql"
+#: The fields people read, translated when shown, with the context of their msgids: "户" the unit is
+#: not "户" the household.
+UNIT_CONTEXT = "unit"
+TRANSLATED = {"name": None, "unit": UNIT_CONTEXT, "words": None}
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,26 @@ class Indicator:
     unit: str
     value: str  # a SQL expression over the summed components
     words: str
+
+    @property
+    def name_shown(self) -> str:
+        """The name in the active language."""
+        return gettext(self.name)
+
+    @property
+    def unit_shown(self) -> str:
+        return pgettext(UNIT_CONTEXT, self.unit) if self.unit else ""
+
+    @property
+    def words_shown(self) -> str:
+        return gettext(self.words)
+
+    @property
+    def heading(self) -> str:
+        """A column heading: "建档立卡户数（户）" (the name alone when the indicator has no unit)."""
+        if not self.unit:
+            return self.name_shown
+        return gettext("%(name)s（%(unit)s）") % {"name": self.name_shown, "unit": self.unit_shown}
 
 
 @lru_cache(maxsize=1)

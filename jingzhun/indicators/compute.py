@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pyarrow as pa
+from django.utils.translation import gettext_noop
 
 from jingzhun.analytics import Engine
 
@@ -12,9 +13,10 @@ from .catalog import component_names, components_sql, indicator_catalog
 
 LEVEL_LENGTHS = (2, 4, 6, 9, 12)
 MONEY_COMPONENTS = frozenset({"net_income_reg"})
-#: 收入结构: the income sources of 建档立卡户 (sums over households that are not 清退), by their Chinese name.
-INCOME_SOURCES = {"wage_income": "工资性收入", "business_income": "生产经营性收入",
-                  "property_income": "财产性收入", "transfer_income": "转移性收入"}
+#: 收入结构: the income sources of 建档立卡户 (sums over households that are not 清退), by their Chinese name
+#: (stored so; pages translate it when shown).
+INCOME_SOURCES = {"wage_income": gettext_noop("工资性收入"), "business_income": gettext_noop("生产经营性收入"),
+                  "property_income": gettext_noop("财产性收入"), "transfer_income": gettext_noop("转移性收入")}
 
 
 def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> pa.Table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,7 +48,7 @@ class OrgUnit(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return gettext("%(text)s（%(note)s）") % {"text": self.name, "note": self.code}
 
     @property
     def short_name(self) -> str:

@@ -14,6 +14,7 @@ import datetime
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 from stdnum.util import isdigits
@@ -22,7 +23,7 @@ from stdnum.util import isdigits
 def id_number_problem(value: str) -> str | None:
     """None for a well-formed ID with a real birth date and the right check character, else why not."""
     if len(value) != 18:
-        return _("身份证号应为 18 位，当前为 %(n)d 位。") % {"n": len(value)}
+        return ngettext("身份证号应为 18 位，当前为 %(n)d 位。", "身份证号应为 18 位，当前为 %(n)d 位。", len(value)) % {"n": len(value)}
     if not isdigits(value[:17]) or not (isdigits(value[17]) or value[17] == "X"):
         return _("身份证号应为 17 位数字加最后一位数字或 X。")
     try:

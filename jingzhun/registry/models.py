@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -70,7 +71,7 @@ class AssistanceCadre(models.Model):
         constraints = [models.UniqueConstraint(fields=["county", "name", "phone"], name="cadre_unique")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.work_unit}）" if self.work_unit else self.name
+        return gettext("%(text)s（%(note)s）") % {"text": self.name, "note": self.work_unit} if self.work_unit else self.name
 
 
 class Household(models.Model):
@@ -126,7 +127,7 @@ class Household(models.Model):
                    models.Index(fields=["main_cause"])]
 
     def __str__(self) -> str:
-        return f"{self.head_name}（{self.code}）"
+        return gettext("%(text)s（%(note)s）") % {"text": self.head_name, "note": self.code}
 
     @property
     def other_causes(self) -> list[str]:

@@ -11,6 +11,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F
 from django.db.models.functions import NullIf
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.accounts.audit import audit
@@ -156,7 +157,8 @@ def member_edit(request, code: str, member_id: int):
 
 def _saved_message(request, changed: list[str]) -> None:
     if changed:
-        messages.success(request, _("已保存，修改了 %(n)d 项。") % {"n": len(changed)})
+        messages.success(request, ngettext("已保存，修改了 %(n)d 项。", "已保存，修改了 %(n)d 项。", len(changed))
+                         % {"n": len(changed)})
     else:
         messages.info(request, _("没有修改任何内容。"))
 

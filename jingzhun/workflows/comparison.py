@@ -34,7 +34,7 @@ def candidate_comparison(procedure) -> CandidateComparison:
     except ImportError:
         return CandidateComparison(False, (), ())
     members = {m["id_number"]: m for m in procedure.payload.get("members", [])}
-    loaded = tuple(sorted({KINDS[k].label for k in Batch.objects.filter(kind__in=EXCLUDING_KINDS)
+    loaded = tuple(sorted({KINDS[k].label_shown for k in Batch.objects.filter(kind__in=EXCLUDING_KINDS)
                           .values_list("kind", flat=True).distinct() if k in KINDS}))
     policy = policy_pack_for(procedure.village_id, timezone.localdate().year).comparison
     findings = []

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 
 from jingzhun.policy import PolicyPack, policy_pack_for
@@ -68,7 +69,8 @@ def _rule_findings(household: Household, codes: tuple[str, ...], as_of: datetime
     found: dict[str, list[str]] = {c: [] for c in codes}
     names = dict(household.members.values_list("id_number", "name"))
     for row in findings:
-        found[row["rule"]].append(f"{names.get(row['person'], row['person'] or '')}：{row['message']}")
+        found[row["rule"]].append(_("%(label)s：%(value)s") % {"label": names.get(row["person"], row["person"] or ""),
+                                                                 "value": row["message"]})
     return found
 
 
@@ -91,8 +93,9 @@ def household_exit_criteria(household: Household, *, year: int, food_clothing: b
         else:
             passed = income is not None and income > line
             result.append(Criterion("income", _("收入稳定超过贫困线"), PASS if passed else FAIL,
-                                    _("年人均纯收入 %(income)s 元（收入年度 %(iy)s，%(n)s 人），%(year)s 年贫困线 "
-                                      "%(line)s 元") % {"income": _money(income), "iy": household.income_year,
+                                    ngettext("年人均纯收入 %(income)s 元（收入年度 %(iy)s，%(n)s 人），%(year)s 年贫困线 "
+                                             "%(line)s 元", "年人均纯收入 %(income)s 元（收入年度 %(iy)s，%(n)s 人），"
+                                             "%(year)s 年贫困线 %(line)s 元", count) % {"income": _money(income), "iy": household.income_year,
                                                         "n": count, "year": year, "line": _money(line)}))
     if switches.food_clothing:
         status = PENDING if food_clothing is None else (PASS if food_clothing else FAIL)
@@ -103,11 +106,11 @@ def household_exit_criteria(household: Household, *, year: int, food_clothing: b
     if switches.education:
         hits = findings.get("Q08", [])
         result.append(Criterion("education", _("义务教育有保障"), FAIL if hits else PASS,
-                                "；".join(hits) if hits else _("无义务教育阶段失学辍学成员（规则 Q08）")))
+                                _("；").join(hits) if hits else _("无义务教育阶段失学辍学成员（规则 Q08）")))
     if switches.medical:
         hits = findings.get("Q11", [])
         result.append(Criterion("medical", _("基本医疗有保障"), FAIL if hits else PASS,
-                                "；".join(hits) if hits else _("家庭成员均参加基本医疗保险（规则 Q11）")))
+                                _("；").join(hits) if hits else _("家庭成员均参加基本医疗保险（规则 Q11）")))
     if switches.housing:
         grade = household.housing_grade
         if not grade:
@@ -159,7 +162,9 @@ def _threshold(key, label, value, limit, *, below: bool, detail: str = "") -> Cr
     passed = value < limit if below else value > limit
     words = (_("%(value)s，应低于 %(limit)s") if below else _("%(value)s，应高于 %(limit)s")) % {
         "value": _percent(value), "limit": _percent(limit)}
-    return Criterion(key, label, PASS if passed else FAIL, f"{words}{'（' + detail + '）' if detail else ''}")
+    if detail:
+        words = _("%(text)s（%(note)s）") % {"text": words, "note": detail}
+    return Criterion(key, label, PASS if passed else FAIL, words)
 
 
 def county_exit_criteria(code: str, *, year: int, as_of: datetime.date,

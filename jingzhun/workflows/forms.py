@@ -24,7 +24,7 @@ def _clean_evidence(upload):
         return None
     if Path(upload.name).suffix.lower() not in EVIDENCE_SUFFIXES:
         raise forms.ValidationError(_("佐证材料应为 PDF、图片、Word、Excel 或文本文件（%(s)s）。")
-                                    % {"s": "、".join(EVIDENCE_SUFFIXES)})
+                                    % {"s": _("、").join(EVIDENCE_SUFFIXES)})
     if upload.size > EVIDENCE_MAX_BYTES:
         raise forms.ValidationError(_("佐证材料不能超过 20 MB。"))
     return upload
@@ -100,7 +100,7 @@ class OpenForm(forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member_id"].choices = [("", _("请选择"))] + [(m.pk, f"{m.name}（{m.relation}）") for m in members]
+        self.fields["member_id"].choices = [("", _("请选择"))] + [(m.pk, _("%(text)s（%(note)s）") % {"text": m.name, "note": m.get_relation_display()}) for m in members]
 
     def clean_evidence(self):
         return _clean_evidence(self.cleaned_data.get("evidence"))

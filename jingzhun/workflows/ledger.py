@@ -16,6 +16,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jingzhun.orgunits.models import CODE_LENGTH, Level, OrgUnit
 from jingzhun.registry import vocab
@@ -56,7 +57,7 @@ def ledger_text(counts: Counts) -> str:
                                                "p": counts.persons(t)}
              for t in TYPES if t != LedgerEvent.Type.NATURAL]
     parts.append(_("人口自然变更 %(n)s 人次") % {"n": counts.persons(LedgerEvent.Type.NATURAL)})
-    return "，".join(parts)
+    return pgettext("between counts", "，").join(parts)
 
 
 def events_in(events: QuerySet, *, org: str, start: datetime.date | None, end: datetime.date | None) -> QuerySet:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jingzhun.registry import vocab
 
@@ -53,13 +55,21 @@ def notice_rows(batch: PublicityBatch) -> list[NoticeRow]:
     return rows
 
 
+def notice_day(value) -> str:
+    """A date as a notice writes it: 2026年12月02日 (in English, December 2, 2026)."""
+    return date_format(value, _("Y年m月d日"))
+
+
 def notice_words(batch: PublicityBatch, count: int) -> str:
     if batch.is_announcement:
-        return _("经审定，以下 %(n)s 户%(kind)s结果予以公告。") % {"n": count, "kind": batch.get_kind_display()}
-    return _("根据%(kind)s工作程序，现将以下 %(n)s 户予以公示。公示期为 %(start)s 至 %(end)s。"
-             "如有异议，请于公示期内向%(unit)s反映。") % {
-        "kind": batch.get_kind_display(), "n": count, "start": batch.start.strftime("%Y年%m月%d日"),
-        "end": batch.end.strftime("%Y年%m月%d日"), "unit": batch.unit.name}
+        return ngettext("经审定，以下 %(n)s 户%(kind)s结果予以公告。", "经审定，以下 %(n)s 户%(kind)s结果予以公告。",
+                        count) % {"n": count, "kind": batch.get_kind_display()}
+    return ngettext("根据%(kind)s工作程序，现将以下 %(n)s 户予以公示。公示期为 %(start)s 至 %(end)s。"
+                    "如有异议，请于公示期内向%(unit)s反映。",
+                    "根据%(kind)s工作程序，现将以下 %(n)s 户予以公示。公示期为 %(start)s 至 %(end)s。"
+                    "如有异议，请于公示期内向%(unit)s反映。", count) % {
+        "kind": batch.get_kind_display(), "n": count, "start": notice_day(batch.start),
+        "end": notice_day(batch.end), "unit": batch.unit.name}
 
 
 def pdf_paragraph(text: str, style):
@@ -101,6 +111,6 @@ def notice_pdf(batch: PublicityBatch) -> bytes:
     document.build([
         pdf_paragraph(batch.title, title_style), Spacer(1, 6 * mm),
         pdf_paragraph(notice_words(batch, len(rows)), body_style), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
-        pdf_paragraph(batch.unit.name, sign_style), pdf_paragraph(batch.start.strftime("%Y年%m月%d日"), sign_style),
+        pdf_paragraph(batch.unit.name, sign_style), pdf_paragraph(notice_day(batch.start), sign_style),
     ])
     return buffer.getvalue()

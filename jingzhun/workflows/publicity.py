@@ -63,13 +63,13 @@ def batch_open(*, acting_user, kind: str, step: str, procedure_ids: list[int], s
                  or p.batch_id is not None]
     if not_ready:
         raise WorkflowError(_("以下户已不在“%(step)s”待公示状态（可能已被他人发布或办理），请刷新后重试：%(names)s")
-                            % {"step": public.label, "names": "、".join(p.head_name for p in not_ready)})
+                            % {"step": public.label, "names": _("、").join(p.head_name for p in not_ready)})
     for procedure in procedures:
         if procedure.kind == Kind.EXIT:
             try:
                 _check_exit(procedure, final=True)
             except WorkflowError as exc:
-                raise WorkflowError(f"{procedure.head_name}：{exc.message}") from None
+                raise WorkflowError(_("%(label)s：%(value)s") % {"label": procedure.head_name, "value": exc.message}) from None
     try:
         days = policy_pack_for(unit.code if len(unit.code) >= 6 else procedures[0].village_id, start.year).publicity_days
     except PolicyPackError as exc:
@@ -123,7 +123,7 @@ def batch_close(*, acting_user, batch_id: int) -> PublicityBatch:
     pending = batch.objections.filter(resolution="").select_related("procedure")
     if pending.exists():
         raise WorkflowError(_("以下户有未处理的公示异议，处理后才能结束公示：%(names)s")
-                            % {"names": "、".join(sorted({o.procedure.head_name for o in pending}))})
+                            % {"names": _("、").join(sorted({o.procedure.head_name for o in pending}))})
     _finish_batch(batch, acting_user, effective=today)
     return batch
 

@@ -175,7 +175,7 @@ def entry_open(*, acting_user, village_code: str, household: dict[str, Any], mem
     registered = set(Member.objects.filter(id_number__in=ids, status=vocab.MemberStatus.NORMAL)
                      .exclude(household__status=vocab.PovertyStatus.REMOVED).values_list("id_number", flat=True))
     if registered:
-        raise WorkflowError(_("身份证号 %(ids)s 已在建档立卡户中登记，不能重复识别。") % {"ids": "、".join(sorted(registered))})
+        raise WorkflowError(_("身份证号 %(ids)s 已在建档立卡户中登记，不能重复识别。") % {"ids": _("、").join(sorted(registered))})
     pending = Procedure.objects.filter(kind=Kind.ENTRY, state=Procedure.State.OPEN,
                                        payload__head_id_number=household["head_id_number"])
     if pending.exists():
@@ -288,7 +288,8 @@ def _check_exit(procedure: Procedure, *, final: bool = False) -> None:
     blocking = _blocking(procedure, criteria, final=final)
     if blocking:
         raise WorkflowError(_("退出指标未达标：%(list)s。未达标的指标须整改达标，或由县级管理员书面特批后才能继续。")
-                            % {"list": "；".join(f"{c['label']}（{c['data']}）" for c in blocking)})
+                            % {"list": _("；").join(_("%(text)s（%(note)s）") % {"text": c["label"], "note": c["data"]}
+                                          for c in blocking)})
 
 
 # --- Acting on a step --------------------------------------------------------------------------------
@@ -442,7 +443,7 @@ def _enter_household(procedure: Procedure, actor, reason: str) -> Household:
     try:
         household.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise WorkflowError(_("申请中的户信息不完整：%(e)s") % {"e": "；".join(exc.messages)}) from None
+        raise WorkflowError(_("申请中的户信息不完整：%(e)s") % {"e": _("；").join(exc.messages)}) from None
     household.save(force_insert=True)
     for data in procedure.payload["members"]:
         _new_member(household, data, actor, reason)
@@ -461,7 +462,7 @@ def _new_member(household: Household, data: dict, actor, reason: str) -> Member:
     try:
         member.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise WorkflowError(_("成员 %(name)s 的信息不完整：%(e)s") % {"name": data.get("name"), "e": "；".join(exc.messages)}) from None
+        raise WorkflowError(_("成员 %(name)s 的信息不完整：%(e)s") % {"name": data.get("name"), "e": _("；").join(exc.messages)}) from None
     member.save()
     return member
 

@@ -192,7 +192,7 @@ def procedure_act(request, procedure_id: int):
         return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
     form = StepForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, _("；").join(e for errors in form.errors.values() for e in errors))
         return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
     data = form.cleaned_data
     try:
@@ -329,7 +329,7 @@ def objection_new(request, batch_id: int):
         choices = [(p.pk, p.head_name) for p in batch.procedures.all()]
         form = ObjectionForm(request.POST, choices=choices)
         if not form.is_valid():
-            messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+            messages.error(request, _("；").join(e for errors in form.errors.values() for e in errors))
         else:
             try:
                 publicity.objection_record(acting_user=request.user, batch_id=batch.pk,

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..issues import ImportIssue
 from ..template import SHEETS, Kind
@@ -33,16 +34,16 @@ _ID_COLUMNS = {sheet: {c.header for c in cols if c.kind == Kind.ID_NUMBER} for s
 _CODE_COLUMNS = {sheet: {c.header for c in cols if c.kind == Kind.CODE} for sheet, cols in SHEETS.items()}
 _SCIENTIFIC = r"^[0-9](\.[0-9]+)?[eE][+]?[0-9]+$"  # how Excel writes a large number into a CSV
 
-# Messages (Chinese source strings; gettext may translate them).
-M_ID_NUMBER = "身份证号被 Excel 存成了数字（如 1.40826199001e+17），末几位已丢失；请把该列设为文本格式后重新录入"
-M_CODE_NUMBER = "编码被 Excel 存成了数字（如 1.40826100233e+15），末几位已丢失；请把该列设为文本格式后重新录入"
-M_BOOL = "应填写文字，不应是 TRUE/FALSE"
-M_DATE = "单元格是日期格式（Excel 把它存成了日期序号），请设为文本或常规格式后重新填写"
-M_FORMULA = "单元格含公式，请复制后“选择性粘贴—数值”再导入"
-M_MERGED = "存在合并单元格 %(ref)s，请取消合并并逐格填写"
-M_ERROR_VALUE = "单元格是错误值（如 #N/A、#VALUE!），请改正后再导入"
-M_ENCRYPTED = "文件已加密（设置了打开密码），请取消密码后再导入"
-M_ENCODING = "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV"
+# Messages (Chinese msgids, translated where an issue is made).
+M_ID_NUMBER = gettext_noop("身份证号被 Excel 存成了数字（如 1.40826199001e+17），末几位已丢失；请把该列设为文本格式后重新录入")
+M_CODE_NUMBER = gettext_noop("编码被 Excel 存成了数字（如 1.40826100233e+15），末几位已丢失；请把该列设为文本格式后重新录入")
+M_BOOL = gettext_noop("应填写文字，不应是 TRUE/FALSE")
+M_DATE = gettext_noop("单元格是日期格式（Excel 把它存成了日期序号），请设为文本或常规格式后重新填写")
+M_FORMULA = gettext_noop("单元格含公式，请复制后“选择性粘贴—数值”再导入")
+M_MERGED = gettext_noop("存在合并单元格 %(ref)s，请取消合并并逐格填写")
+M_ERROR_VALUE = gettext_noop("单元格是错误值（如 #N/A、#VALUE!），请改正后再导入")
+M_ENCRYPTED = gettext_noop("文件已加密（设置了打开密码），请取消密码后再导入")
+M_ENCODING = gettext_noop("无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV")
 
 
 @dataclass
