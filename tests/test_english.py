@@ -38,6 +38,7 @@ from jingzhun.checks.catalog import RULES_DIR, parse_rule
 from jingzhun.checks.messages import MessageRenderer
 from jingzhun.checks.models import Problem
 from jingzhun.compare.kinds import KINDS
+from jingzhun.exchange.blank import EXPLANATIONS_SHEET
 from jingzhun.exchange.template import SHEETS
 from jingzhun.indicators.catalog import UNIT_CONTEXT, indicator_catalog
 from jingzhun.indicators.services import indicators_refresh
@@ -63,7 +64,9 @@ ALLOWED = {"简体中文"}
 #: the 公示 PDF (its text is not searchable; the print view shows the same words and is checked), an
 #: uploaded evidence file, and the JSON API, whose keys are the stored values (致贫原因, income sources).
 DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:bulletin_download", "workflows:batch_pdf",
-             "workflows:evidence", "dashboard:overview_json"}
+             "workflows:evidence", "dashboard:overview_json",
+             # the empty templates are contracts with counties and departments: their headers stay Chinese
+             "exchange:template_download", "compare:format_download"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 
@@ -145,6 +148,9 @@ def data_strings() -> set[str]:
                 found.update(v for v in row if isinstance(v, str) and CHINESE.search(v))
     found.update(unit.short_name for unit in OrgUnit.objects.all())
     found.update(SHEETS)  # 村表, 户表, 人员表: the names the template's files and sheets must have
+    # the headers of the comparison formats (shown on 部门比对) are the files' contract, in Chinese
+    found.add(EXPLANATIONS_SHEET)  # the template's sheet 填写说明, named in the texts that point to it
+    found.update(column.header for kind in KINDS.values() for column in kind.columns)
     return found
 
 

@@ -146,7 +146,7 @@ def compare_run(request, compare_run_id):
         accepted=Count("id", filter=Q(status__in=[Match.Status.AUTO, Match.Status.ACCEPTED])),
         pending=Count("id", filter=Q(status=Match.Status.PENDING))).order_by("village"))
     shown = pairs.filter(village=village) if village else pairs
-    listing = _pairs_listing(request, shown, title=_("比对结果：%(kind)s") % {"kind": KINDS[run.kind].label})
+    listing = _pairs_listing(request, shown, title=_("比对结果：%(kind)s") % {"kind": KINDS[run.kind].label_shown})
     if listing.exporting:
         return listing.export_refusal(request) or _pairs_xlsx(request, listing, run)
     if village:
@@ -174,7 +174,7 @@ def compare_review(request, compare_run_id):
     # pending pairs and those a person decided, each with every decision made on it (append-only)
     reviewable = selectors.matches_for(request.user, run).filter(
         status__in=[Match.Status.PENDING, Match.Status.ACCEPTED, Match.Status.REJECTED])
-    listing = _pairs_listing(request, reviewable, title=_("人工核对：%(kind)s") % {"kind": KINDS[run.kind].label},
+    listing = _pairs_listing(request, reviewable, title=_("人工核对：%(kind)s") % {"kind": KINDS[run.kind].label_shown},
                              history=True, review=may)
     if listing.exporting:
         return listing.export_refusal(request) or _pairs_xlsx(request, listing, run)

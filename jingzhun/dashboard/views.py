@@ -125,8 +125,9 @@ def _overview_body(user, code: str, day) -> dict:
     catalog = indicator_catalog()
     cards = [
         # 建档立卡户数 / 建档立卡人口 under the catalog's names: the division pages show the same figures so
-        {"id": "registered", "label": f"{catalog['HH_REG'].name} / {catalog['POP_REG'].name}",
-         "value": fmt("HH_REG", values.get("HH_REG")), "extra": fmt("POP_REG", values.get("POP_REG"))},
+        {"id": "registered", "label": f"{catalog['HH_REG'].name_shown} / {catalog['POP_REG'].name_shown}",
+         "value": fmt("HH_REG", values.get("HH_REG")), "extra": fmt("POP_REG", values.get("POP_REG")),
+         "extra_n": values.get("POP_REG") or 0},
         {"id": "incidence", "label": _("贫困发生率"), "value": fmt("INCIDENCE", values.get("INCIDENCE"))},
         {"id": "pop-poor", "label": _("剩余贫困人口"), "value": fmt("POP_POOR", values.get("POP_POOR")),
          "url": link(list_url, vocab.REMAINING_POOR),
