@@ -66,11 +66,16 @@ def test_the_approval_page_shows_the_change_type_and_every_field_old_to_new(worl
     assert rows["性别"] == ("—", "男") and rows["文化程度"] == ("—", "学龄前儿童")
     assert rows["城乡居民基本医疗保险"] == ("—", "是") and rows["人员状态"] == ("—", "正常")
     assert rows["身份证号"] == ("—", BABY_ID)  # the township officer keeps the records: in full
+    # no declared figure to confirm: none is asked for, and none is made up by the approval
+    assert 'name="declared_per_capita_income"' not in page
     # a read-only role sees the ID number masked, as everywhere else
     client.force_login(world.evaluator)
     page = client.get(reverse("workflows:procedure_detail", args=[p.pk])).content.decode()
     rows = {label: (old, new) for label, old, new in _cell_texts(page, "change-rows")}
     assert rows["身份证号"] == ("—", BABY_ID[:6] + "********" + BABY_ID[-4:]) and BABY_ID not in page
+    services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="township_approval",
+                           approve=True)
+    assert Household.objects.get(pk=world.home.pk).declared_per_capita_income is None
 
 
 @pytest.mark.django_db

@@ -100,6 +100,7 @@ def _detail(request, batch, *, objection_form=None, photo_form=None, status=200)
     return render(request, "workflows/batch_detail.html", {
         **_batch_context(request, batch), "can_manage": can_manage, "can_close": can_manage and close_refusal is None,
         "close_refusal": close_refusal, "due": publicity.period_due(batch),
+        "period_over": timezone.localdate() >= publicity.period_due(batch),
         "close_confirm": _("确认公示期满？本次公示中各户的“%(step)s”将办结%(next)s，不能撤回。")
         % {"step": step.label, "next": _("，进入下一步“%(s)s”") % {"s": following.label} if following else ""},
         "resolve_confirm": _("确定保存处理结果？处理后不能更改；选择“异议成立”将终止该户的程序。"),

@@ -195,7 +195,9 @@ def _member_change_context(procedure: Procedure, step, access) -> dict:
     elif approval is not None and approval.data.get("income"):
         context["impact"] = IncomeImpact.from_dict(approval.data["income"])
         context["declared_written"] = approval.data.get("declared_after")
-    context["asks_declared"] = bool(step and next_step(procedure.kind, step.code) is None and "impact" in context)
+    # a declared figure to confirm or correct (a household without one is not given one unasked)
+    context["asks_declared"] = bool(step and next_step(procedure.kind, step.code) is None and "impact" in context
+                                    and context["impact"].declared is not None)
     return context
 
 
