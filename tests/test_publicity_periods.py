@@ -134,7 +134,7 @@ def test_the_notice_page_says_when_the_period_is_due_and_offers_the_close_only_t
     client.force_login(world.village_clerk)
     page = client.get(reverse("workflows:batch_detail", args=[batch.pk])).content.decode()
     due = batch.end + datetime.timedelta(days=1)
-    assert f"公示期满日为 {due:%Y-%m-%d}，届时才能确认公示期满" in page
+    assert f"公示期满日为 {due.year}年{due.month}月{due.day}日，届时才能确认公示期满" in page
     assert 'id="close-form"' not in page
     period_ran(batch)
     page = client.get(reverse("workflows:batch_detail", args=[batch.pk])).content.decode()
