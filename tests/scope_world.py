@@ -20,9 +20,12 @@ from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
 from jingzhun.exchange.models import ImportJob
 from jingzhun.registry import services as registry_services
-from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
+from jingzhun.workflows.models import LedgerEvent, NoticePhoto, Objection, Procedure, PublicityBatch, StepRecord
 
+from .notice_photos import jpeg_bytes
 from .people import XIAGAOCHI, World, id_number, make_household
+
+PHOTO = jpeg_bytes()
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Records:
     record: dict[str, StepRecord] = field(default_factory=dict)
     batch: dict[str, PublicityBatch] = field(default_factory=dict)
     objection: dict[str, Objection] = field(default_factory=dict)
+    photo: dict[str, NoticePhoto] = field(default_factory=dict)
     check_run: dict[str, CheckRun] = field(default_factory=dict)
     compare_run: dict[str, CompareRun] = field(default_factory=dict)
     match: dict[str, Match] = field(default_factory=dict)
@@ -89,6 +93,11 @@ def _procedures(world: World, records: Records) -> None:
         batch.procedures_listed.add(procedure)
         records.objection[household.code] = Objection.objects.create(
             batch=batch, procedure=procedure, received_on=today, content=household.head_name, recorded_by=clerk)
+        photo = NoticePhoto(batch=batch, name="公示.jpg", content_type="image/jpeg", size=len(PHOTO), width=640,
+                            height=480, sha256="0" * 64, uploaded_by=clerk)
+        photo.image.save("photo.jpg", ContentFile(PHOTO), save=False)
+        photo.save()
+        records.photo[household.code] = photo
         LedgerEvent.objects.create(type="exit", effective=today, household=household.code,
                                    village=household.village_id, head_name=household.head_name, persons=2,
                                    source="import")

@@ -4,6 +4,7 @@ to users, roles and units (old → new)."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -16,7 +17,7 @@ from .exchange_files import set_cell, synth_folder
 from .people import XIAGAOCHI
 from .test_dashboard_views import _profiles
 from .test_exchange_import_views import _only_township, _upload
-from .workflow_helpers import candidate, past
+from .workflow_helpers import candidate
 
 IP = "10.20.30.40"
 
@@ -62,7 +63,7 @@ def test_notice_pdf_print_and_evidence_downloads_are_audited(world, client, sett
     event = _last(AuditEvent.Action.DOWNLOAD)
     assert (event.target, event.ip, event.detail["what"], event.detail["count"]) == ("评议记录.pdf", IP, "evidence", 1)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind="entry", step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(2))
+                                 procedure_ids=[p.pk], start=timezone.localdate())
     client.get(reverse("workflows:batch_pdf", args=[batch.pk]))
     event = _last(AuditEvent.Action.DOWNLOAD)
     assert (event.target, event.detail["what"], event.detail["count"]) == (batch.title, "notice_pdf", 1)

@@ -7,12 +7,13 @@ import re
 import zlib
 
 import pytest
+from django.utils import timezone
 
 from jingzhun.workflows import publicity, services
 from jingzhun.workflows.notice import notice_pdf
 
 from .people import XIAGAOCHI
-from .workflow_helpers import candidate, past
+from .workflow_helpers import candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _batch(world, title: str):
     for step in ("group_review", "village_review"):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True)
     return publicity.batch_open(acting_user=world.village_clerk, kind="entry", step="village_publicity",
-                                procedure_ids=[p.pk], start=past(2), title=title)
+                                procedure_ids=[p.pk], start=timezone.localdate(), title=title)
 
 
 def _page_text(pdf: bytes) -> str:

@@ -26,7 +26,7 @@ from .people import ZHANGGUO, World
 from .scope_world import Records, records_build
 from .test_household_edit_view import _household_post_data, _member_post_data
 from .test_workflow_views import _post_data
-from .workflow_helpers import candidate
+from .workflow_helpers import candidate, period_ran
 
 
 @dataclass
@@ -64,6 +64,7 @@ def _extra(world: World, records: Records) -> None:
     records.entry, published = entries
     records.notice = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
                                           procedure_ids=[published.pk], start=timezone.localdate())
+    period_ran(records.notice)  # 公示期满 is offered (and allowed) only once the period is over
     records.notice_procedure = published
 
 
@@ -117,7 +118,7 @@ ACTIONS = [
     Action("record an objection", lambda w, r: _url("workflows:batch_detail", r.notice.pk),
            lambda w, r: _url("workflows:objection_new", r.notice.pk),
            lambda w, r: (_url("workflows:objection_new", r.notice.pk),
-                         {"procedure": r.notice_procedure.pk, "received_on": timezone.localdate().isoformat(),
+                         {"procedure": r.notice_procedure.pk, "received_on": r.notice.end.isoformat(),
                           "content": "有群众反映"})),
     Action("resolve an objection", lambda w, r: _url("workflows:batch_detail", r.batch[w.home.code].pk),
            lambda w, r: _url("workflows:objection_resolve", r.objection[w.home.code].pk),

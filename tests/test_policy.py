@@ -129,3 +129,28 @@ def test_missing_override_folder_is_reported(settings, tmp_path):
     settings.JINGZHUN_POLICY_DIRS = [tmp_path / "nowhere"]
     with pytest.raises(PolicyPackError, match="不存在"):
         policy_pack("14", 2019)
+
+
+# --- titles: what pages call a pack (issue 13, defect 7: never its file name) ---------------------------
+
+def test_every_shipped_pack_has_a_title_that_is_in_the_translation_list():
+    import tomllib
+
+    from jingzhun.policy.loader import PACKS_DIR, SHIPPED_TITLES
+
+    titles = {tomllib.loads(p.read_text(encoding="utf-8")).get("title") for p in PACKS_DIR.glob("*.toml")}
+    assert None not in titles and titles == set(SHIPPED_TITLES)
+    assert policy_pack("14", 2019).titles == ("国家精准扶贫默认政策", "山西省精准扶贫政策")
+
+
+def test_a_county_file_without_a_title_is_named_by_its_level_and_a_bad_title_is_refused(tmp_path, settings):
+    settings.JINGZHUN_POLICY_DIRS = [tmp_path]
+    (tmp_path / "140826.toml").write_text("publicity_days = 5\n", encoding="utf-8")
+    pack = policy_pack_for("140826", 2019)
+    assert pack.titles[-1] == "县级政策（140826）" and not any(".toml" in t for t in pack.titles)
+    (tmp_path / "140826.toml").write_text('title = "绛县补充规定"\n[from.2020]\ntitle = "又一个"\n', encoding="utf-8")
+    with pytest.raises(PolicyPackError, match="title 只能写在文件开头"):
+        policy_pack_for("140826", 2021)
+    (tmp_path / "140826.toml").write_text("title = 7\n", encoding="utf-8")
+    with pytest.raises(PolicyPackError, match="title 应为 1 到 60 个字"):
+        policy_pack_for("140826", 2019)

@@ -38,6 +38,7 @@ from jingzhun.accounts.models import AuditEvent
 from jingzhun.compare.models import ExternalRecord
 from jingzhun.registry.models import AssistanceCadre, Household, Member
 
+from .notice_photos import jpeg_bytes, upload
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World
 from .scope_world import Records, records_build
 from .test_household_edit_view import _household_post_data, _member_post_data
@@ -248,6 +249,11 @@ MATRIX: dict[str, Entry] = {
                                      data=lambda w, r, k: {"procedure": r.objection_procedure(k["batch_id"]),
                                                            "received_on": timezone.localdate().isoformat(),
                                                            "content": "有群众反映"}),
+    # a photo of the posted notice: the unit that publishes the notice (here the village) uploads it
+    "workflows:notice_photo_new": Entry(**_NOTICE, writers={"village_clerk"},
+                                        data=lambda w, r, k: {"photo": upload("公示.jpg", jpeg_bytes())},
+                                        proof="village_clerk"),
+    "workflows:notice_photo": Entry(fill=per_household("photo", "photo_id", "notice"), post=False),
     "workflows:objection_resolve": Entry(fill=per_household("objection", "objection_id", "notice"),
                                          writers={"village_clerk", "outsider"},
                                          data=lambda w, r, k: {"resolution": "dismissed", "note": "入户核实，无此事"},

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from jingzhun.registry.models import Household
-from jingzhun.workflows.models import LedgerEvent, Procedure
+from jingzhun.workflows.models import LedgerEvent, Procedure, PublicityBatch
 
 from .people import PASSWORD, XIAGAOCHI, id_number
 from .test_browser import browser, page  # noqa: F401  (the shared Playwright fixtures)
-from .workflow_helpers import past
+from .workflow_helpers import period_ran
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,19 +35,28 @@ def _open_procedure(page, live_server, head):
 def _approve(page, note=""):
     if note:
         page.fill("#act textarea[name=note]", note)
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#act button[value=approve]")
     page.wait_for_selector(".messages")
     assert "已办理" in page.inner_text(".messages"), page.inner_text(".messages")
 
 
-def _publish_and_close(page, live_server, start, *, close=True):
+def _publish_and_close(page, live_server, *, close=True):
+    """Publish the first waiting group with the date the form offers (today: nothing typed), let the
+    period run, and confirm 公示期满; every confirmation dialog is accepted."""
     page.click("text=公示公告")
     form = page.locator("form.publish").first
-    form.locator("input[name=start]").fill(start.isoformat())
+    assert form.locator("input[name=start]").input_value() == timezone.localdate().isoformat()
+    page.once("dialog", lambda dialog: dialog.accept())
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/workflows/notices/\d+/$"))
     assert "已发布" in page.inner_text(".messages")
     if close:
+        assert page.locator("#close-form").count() == 0  # not before the period is over
+        assert "届时才能确认公示期满" in page.inner_text("#period")
+        period_ran(PublicityBatch.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[-1])))
+        page.reload()
+        page.once("dialog", lambda dialog: dialog.accept())
         page.click("#close-form button")
         page.wait_for_selector(".messages")
         assert "公示已结束" in page.inner_text(".messages"), page.inner_text(".messages")
@@ -87,14 +97,14 @@ def test_candidate_from_application_to_announcement_by_three_people(world, live_
     _approve(page, "村民小组一致同意")
     assert page.inner_text("#current-step") == "村两委评议"
     _approve(page, "村两委评议通过")
-    _publish_and_close(page, live_server, past(10))
+    _publish_and_close(page, live_server)
 
     # 乡镇扶贫专干: 乡镇审核 and 乡镇公示.
     _login(page, live_server, "township_officer")
     _open_procedure(page, live_server, "孙有田")
     assert page.inner_text("#current-step") == "乡镇审核"
     _approve(page, "审核通过")
-    _publish_and_close(page, live_server, past(8))
+    _publish_and_close(page, live_server)
 
     # 县级管理员: 部门比对 and 县审定公告.
     _login(page, live_server, "county_admin")
@@ -102,7 +112,7 @@ def test_candidate_from_application_to_announcement_by_three_people(world, live_
     assert page.inner_text("#current-step") == "部门比对"
     page.fill("#act textarea[name=comparison]", "车辆、房产、工商、财政供养、村干部均无比中")
     _approve(page)
-    _publish_and_close(page, live_server, past(0), close=False)
+    _publish_and_close(page, live_server, close=False)
     page.click("a:has-text('孙有田')")
     page.wait_for_url(re.compile(r"/workflows/procedures/\d+/$"))
     assert page.inner_text("#state") == "已完成"

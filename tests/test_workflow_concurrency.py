@@ -22,7 +22,7 @@ from jingzhun.workflows.models import LedgerEvent, Procedure
 from jingzhun.workflows.services import WorkflowError
 
 from .people import PASSWORD, XIAGAOCHI, make_household
-from .workflow_helpers import past
+from .workflow_helpers import publish_and_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -66,9 +66,7 @@ def _exit_at_announcement(world) -> Procedure:
     for step, data in (("village_review", {}), ("team_verification", {"food_clothing": True}),
                        ("household_consent", {})):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True, data=data)
-    batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(9))
-    publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
+    publish_and_run(world.village_clerk, p, "village_publicity", Kind.EXIT)
     return p
 
 

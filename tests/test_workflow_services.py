@@ -19,7 +19,7 @@ from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, StepRec
 from jingzhun.workflows.services import WorkflowError
 
 from .people import CHENGNEI, PASSWORD, XIAGAOCHI, id_number, make_household
-from .workflow_helpers import candidate, entry_to_announcement, exit_to_announcement, past
+from .workflow_helpers import candidate, entry_to_announcement, exit_to_announcement, past, period_ran, publish_and_run
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_entry_step_cannot_be_skipped(world):
                                approve=True)
     with pytest.raises(WorkflowError, match="不在“村内公示”待公示状态"):
         publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                             procedure_ids=[p.pk], start=past(10))
+                             procedure_ids=[p.pk], start=timezone.localdate())
     p.refresh_from_db()
     assert p.step == "group_review" and p.records.count() == 1
 
@@ -152,9 +152,9 @@ def _at_village_publicity(world) -> Procedure:
 def test_publicity_lasts_the_packs_seven_days_and_cannot_end_early(world):
     p = _at_village_publicity(world)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(3))
+                                 procedure_ids=[p.pk], start=timezone.localdate())
     assert batch.end - batch.start == datetime.timedelta(days=6)
-    with pytest.raises(WorkflowError, match="期满后"):
+    with pytest.raises(WorkflowError, match="公示期满日为 .*，届时才能确认公示期满"):
         publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
     assert Procedure.objects.get(pk=p.pk).step == "village_publicity"
 
@@ -162,10 +162,11 @@ def test_publicity_lasts_the_packs_seven_days_and_cannot_end_early(world):
 def test_objection_blocks_the_next_step_until_resolved(world):
     p = _at_village_publicity(world)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(10))
+                                 procedure_ids=[p.pk], start=timezone.localdate())
+    period_ran(batch)  # now from 8 to 1 days ago
     with pytest.raises(WorkflowError, match="公示期内"):
         publicity.objection_record(acting_user=world.village_clerk, batch_id=batch.pk, procedure_id=p.pk,
-                                   received_on=past(11), content="早于公示")
+                                   received_on=past(8), content="早于公示")
     objection = publicity.objection_record(acting_user=world.village_clerk, batch_id=batch.pk, procedure_id=p.pk,
                                            received_on=past(5), content="该户儿子在县城有商品房")
     with pytest.raises(WorkflowError, match="未处理的公示异议.*孙有田"):
@@ -181,7 +182,8 @@ def test_objection_blocks_the_next_step_until_resolved(world):
 def test_upheld_objection_ends_the_procedure(world):
     p = _at_village_publicity(world)
     batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(10))
+                                 procedure_ids=[p.pk], start=timezone.localdate())
+    period_ran(batch)
     objection = publicity.objection_record(acting_user=world.village_clerk, batch_id=batch.pk, procedure_id=p.pk,
                                            received_on=past(5), content="家有小轿车")
     publicity.objection_resolve(acting_user=world.village_clerk, objection_id=objection.pk, upheld=True,
@@ -191,11 +193,12 @@ def test_upheld_objection_ends_the_procedure(world):
     assert p.state == Procedure.State.REJECTED and "异议成立" in p.reason
 
 
-def test_publicity_start_in_the_future_is_refused(world):
+def test_publicity_start_more_than_thirty_days_ahead_is_refused(world):
     p = _at_village_publicity(world)
-    with pytest.raises(WorkflowError, match="不能晚于今天"):
+    with pytest.raises(WorkflowError, match="不能晚于.*发布后 30 天内"):
         publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                             procedure_ids=[p.pk], start=timezone.localdate() + datetime.timedelta(days=1))
+                             procedure_ids=[p.pk], start=timezone.localdate() + datetime.timedelta(days=31))
+    assert Procedure.objects.get(pk=p.pk).batch_id is None
 
 
 # --- 户退出 ---------------------------------------------------------------------------------------------
@@ -265,9 +268,7 @@ def exit_to_announcement_from(world, p: Procedure) -> Procedure:
                        ("household_consent", {})):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True,
                                note="同意", data=data)
-    batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(9))
-    publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
+    publish_and_run(world.village_clerk, p, "village_publicity", Kind.EXIT)
     publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
                          procedure_ids=[p.pk], start=timezone.localdate())
     p.refresh_from_db()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jingzhun.workflows import publicity, services
 from jingzhun.workflows.definitions import Kind
-from jingzhun.workflows.models import Procedure
+from jingzhun.workflows.models import Procedure, PublicityBatch
 
 from .people import XIAGAOCHI, id_number
 
@@ -43,6 +43,24 @@ def past(days: int) -> datetime.date:
     return timezone.localdate() - datetime.timedelta(days=days)
 
 
+def period_ran(batch) -> None:
+    """Let a 公示 period run its course: the batch published today moves back in time until its last day
+    was yesterday (the service refuses to publish in the past and to close a period still running)."""
+    length = batch.end - batch.start
+    end = past(1)
+    PublicityBatch.objects.filter(pk=batch.pk).update(start=end - length, end=end)
+    batch.refresh_from_db()
+
+
+def publish_and_run(world_user, procedure, step: str, kind: str = Kind.ENTRY):
+    """Publish a 公示 of one procedure today, let its period run and confirm 公示期满."""
+    batch = publicity.batch_open(acting_user=world_user, kind=kind, step=step, procedure_ids=[procedure.pk],
+                                 start=timezone.localdate())
+    period_ran(batch)
+    publicity.batch_close(acting_user=world_user, batch_id=batch.pk)
+    return batch
+
+
 def entry_to_announcement(world, *, village: str = XIAGAOCHI, head: str = "孙有田", seq: int = 701,
                           year: int = 2018) -> Procedure:
     """Walk one 精准识别 from application to 县审定公告 with the world's three officers."""
@@ -52,14 +70,10 @@ def entry_to_announcement(world, *, village: str = XIAGAOCHI, head: str = "孙�
     for step in ("group_review", "village_review"):
         services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step=step, approve=True,
                                note="同意")
-    batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.ENTRY, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(10))
-    publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
+    publish_and_run(world.village_clerk, p, "village_publicity")
     services.procedure_act(acting_user=world.township_officer, procedure_id=p.pk, step="township_review",
                            approve=True, note="审核通过")
-    batch = publicity.batch_open(acting_user=world.township_officer, kind=Kind.ENTRY, step="township_publicity",
-                                 procedure_ids=[p.pk], start=past(8))
-    publicity.batch_close(acting_user=world.township_officer, batch_id=batch.pk)
+    publish_and_run(world.township_officer, p, "township_publicity")
     services.procedure_act(acting_user=world.county_admin, procedure_id=p.pk, step="comparison", approve=True,
                            data={"comparison": "车辆、房产、工商、财政供养均无比中"})
     publicity.batch_open(acting_user=world.county_admin, kind=Kind.ENTRY, step="county_announcement",
@@ -77,9 +91,7 @@ def exit_to_announcement(world, household, *, year: int = 2020, food_clothing: b
                            approve=True, note="入户核实", data={"food_clothing": food_clothing})
     services.procedure_act(acting_user=world.village_clerk, procedure_id=p.pk, step="household_consent",
                            approve=True, note="农户签字认可")
-    batch = publicity.batch_open(acting_user=world.village_clerk, kind=Kind.EXIT, step="village_publicity",
-                                 procedure_ids=[p.pk], start=past(9))
-    publicity.batch_close(acting_user=world.village_clerk, batch_id=batch.pk)
+    publish_and_run(world.village_clerk, p, "village_publicity", Kind.EXIT)
     publicity.batch_open(acting_user=world.township_officer, kind=Kind.EXIT, step="announcement",
                          procedure_ids=[p.pk], start=timezone.localdate())
     p.refresh_from_db()

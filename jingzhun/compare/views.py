@@ -24,6 +24,7 @@ from jingzhun.listing import PRINT_VAR, Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_compare, may_review_pair, require
 from jingzhun.orgunits.selectors import unit_label
+from jingzhun.orgunits.widgets import IsoDateInput
 from jingzhun.runs.reaper import reap_soon
 
 from . import selectors, services
@@ -38,7 +39,7 @@ class CompareForm(forms.Form):
     source = forms.CharField(label=_("数据来源"), max_length=128, required=False,
                              help_text=_("如“县公安局 2024 年 6 月死亡人口”；不填则为该类数据通常的提供部门。"))
     data_date = forms.DateField(label=_("数据日期"), required=False, initial=timezone.localdate,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=IsoDateInput())
 
 
 @login_required

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.orgunits.widgets import IsoDateInput
+
 
 class AtDateForm(forms.Form):
     """查看某日的数据: the date whose (last) stored refresh a page shows; blank = the latest."""
 
     at = forms.DateField(label=_("查看日期"), required=False, input_formats=["%Y-%m-%d"],
-                         widget=forms.DateInput(attrs={"type": "date"}),
+                         widget=IsoDateInput(),
                          error_messages={"invalid": _("日期格式应为 年-月-日，例如 2020-12-31。")})
 
 

@@ -6,9 +6,9 @@
                            a deployment's own files, in the folders of the setting JINGZHUN_POLICY_DIRS
 
 Each file holds keys for every year at its top level and `[from.YEAR]` tables that change keys from that
-year on. CN.toml may also name groups of provinces (`[regions.west] provinces = [...]`) with their own
-keys, applied after the national keys and before the province's file. Tables merge key by key; a list or
-a number replaces the one below it. The poverty line is never in a pack file: it comes from the table the
+year on, and a `title` that names it on pages (never the file name). CN.toml may also name groups of
+provinces (`[regions.west] provinces = [...]`) with their own keys, applied after the national keys and
+before the province's file. Tables merge key by key; a list or a number replaces the one below it. The poverty line is never in a pack file: it comes from the table the
 data-quality checks use (jingzhun/analytics/data/poverty_lines.csv).
 """
 
@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from django.utils.translation import gettext_noop
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 NATIONAL = "CN"
@@ -47,6 +49,10 @@ _SCHEMA: dict[str, Any] = {
     "monitoring": {"income_line": _NUMBER, "source": str},
 }
 _OPEN_TABLES = {"comparison"}
+
+#: The titles of the shipped packs, for the translation catalogue (pages show them through gettext);
+#: tests/test_policy.py keeps this list equal to the files' `title`s.
+SHIPPED_TITLES = (gettext_noop("国家精准扶贫默认政策"), gettext_noop("山西省精准扶贫政策"))
 
 
 class PolicyPackError(ValueError):
@@ -116,8 +122,10 @@ class PolicyPack:
     village_exit: VillageExit
     county_exit: CountyExit
     comparison: Comparison
-    #: The files merged, in order (shown on evaluation pages so a figure can be traced to its source).
+    #: The files merged, in order (for administrators and logs: pages show `titles`).
     sources: tuple[str, ...]
+    #: Each merged file's `title`, in the order of `sources` (what a page names as 政策依据).
+    titles: tuple[str, ...] = ()
 
 
 def _policy_dirs() -> tuple[Path, ...]:
@@ -149,6 +157,8 @@ def _check(table: Mapping, schema: Mapping, path: Path, where: str = "") -> None
         if key not in schema:
             if where.rstrip(".") in _OPEN_TABLES:
                 continue
+            if key == "title":
+                raise PolicyPackError(f"政策文件 {path}：title 只能写在文件开头，不能写在 [from.…]、[regions.…] 等表中")
             if key == "poverty_line":
                 raise PolicyPackError(f"政策文件 {path}：贫困线不写在政策包里，请在 "
                                       f"jingzhun/analytics/data/poverty_lines.csv 中维护")
@@ -191,6 +201,7 @@ def _merge(into: dict, layer: Mapping) -> None:
 def _layers(document: dict, path: Path, year: int, province: str) -> Iterable[dict]:
     """The parts of one file that apply to `year` (and, for CN.toml, to the province's region), in order."""
     document = dict(document)
+    document.pop("title", None)  # the file's name on pages (_title), not a setting
     years = document.pop("from", {})
     regions = document.pop("regions", {})
     if not isinstance(years, dict) or not isinstance(regions, dict):
@@ -217,6 +228,16 @@ def _layers(document: dict, path: Path, year: int, province: str) -> Iterable[di
     yield document
     yield from matched
     yield from (table for _, table in sorted(chosen, key=lambda item: item[0]))
+
+
+def _title(document: dict, path: Path, name: str) -> str:
+    """The file's `title`; a deployment's file without one is named by the level it sets."""
+    title = document.get("title")
+    if title is None:
+        return {NATIONAL: "国家默认政策"}.get(name) or (f"省级政策（{name}）" if len(name) == 2 else f"县级政策（{name}）")
+    if not isinstance(title, str) or not title.strip() or len(title) > 60:
+        raise PolicyPackError(f"政策文件 {path}：title 应为 1 到 60 个字的文字，如 title = \"山西省精准扶贫政策\"")
+    return title.strip()
 
 
 def _poverty_line(province: str, year: int) -> tuple[Decimal | None, str | None]:
@@ -251,6 +272,7 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
     names = [NATIONAL, province] + ([county] if county else [])
     merged: dict[str, Any] = {}
     sources: list[str] = []
+    titles: list[str] = []
     for name in names:
         for folder in (PACKS_DIR, *dirs):
             path = folder / f"{name}.toml"
@@ -262,6 +284,7 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
             for layer in _layers(document, path, year, province):
                 _merge(merged, layer)
             sources.append(str(path))
+            titles.append(_title(document, path, name))
     if not sources or Path(sources[0]).name != f"{NATIONAL}.toml":
         raise PolicyPackError(f"缺少国家默认政策文件 {PACKS_DIR / 'CN.toml'}")
     missing = [f"{section}.{key}" if isinstance(spec, dict) else section
@@ -291,7 +314,7 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
                               company_roles=tuple(known["company_roles"]),
                               state_paid_staff=known["state_paid_staff"], village_cadre=known["village_cadre"],
                               extra=MappingProxyType(comparison)),
-        sources=tuple(sources),
+        sources=tuple(sources), titles=tuple(titles),
     )
 
 

@@ -5,6 +5,11 @@ with `households` and `members` as (new, changed, existing) Arrow tables (None w
 `acting_user`, `reason` and `when`. A receiver that records something returns how many rows it wrote;
 the dynamic-adjustment ledger (jingzhun.workflows) is connected in WorkflowsConfig.ready. A receiver that
 raises rolls the whole upsert back.
+
+`household_actions` is sent by the household page with `household` and `user`; a receiver returns a list
+of {"label": …, "url": …} for what that user may start on the household now (the workflows offer the
+procedures whose precondition holds, and a link to the one under way), so the page offers no action that
+could only be refused.
 """
 
 from __future__ import annotations
@@ -12,3 +17,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 registry_upserted = Signal()
+household_actions = Signal()

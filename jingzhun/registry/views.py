@@ -24,8 +24,9 @@ from jingzhun.orgunits.selectors import filter_units, unit_label
 
 from . import selectors, services, vocab
 from .search import search_guard
+from .signals import household_actions
 from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
-from .models import VillageProfile
+from .models import Household, VillageProfile
 
 @login_required
 def home(request):
@@ -117,6 +118,9 @@ def household_detail(request, code: str):
         "village": household.village, "ancestors": household.village.ancestors(),
         "history": selectors.history_of(household, access=access), "can_write": may_edit_household(access),
         "village_profile": VillageProfile.objects.filter(village_id=household.village_id).first(),
+        "actions": [action for _receiver, offered in household_actions.send(sender=Household, household=household,
+                                                                            user=request.user)
+                    for action in (offered or [])],
     })
 
 

@@ -9,8 +9,11 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry announces each upsert; the ledger records what it changed (see registry/signals.py).
-        from jingzhun.registry.signals import registry_upserted
+        from jingzhun.registry.signals import household_actions, registry_upserted
 
+        from .actions import household_actions as offered
         from .ledger import import_events
 
         registry_upserted.connect(import_events, dispatch_uid="workflows.ledger.import_events")
+        # The household page offers the procedures whose precondition holds (registry/signals.py).
+        household_actions.connect(offered, dispatch_uid="workflows.actions.household_actions")

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.orgunits.widgets import IsoDateInput
 from jingzhun.registry.forms import HouseholdForm, MemberForm
 
 from .definitions import ChangeType, RemovalReason
@@ -81,6 +82,10 @@ class StepForm(forms.Form):
     comparison = forms.CharField(label=_("部门比对结果"), required=False, max_length=2000,
                                  widget=forms.Textarea(attrs={"rows": 2}),
                                  help_text=_("车辆、房产、工商注册、财政供养人员、村干部、死亡等比对情况"))
+    #: 人员变更's approval: the 申报年人均纯收入 after the change, confirmed or corrected (member_change.py).
+    declared_per_capita_income = forms.DecimalField(
+        label=_("变更后申报年人均纯收入（元）"), required=False, min_value=0, max_digits=12, decimal_places=2,
+        help_text=_("已按变更后的家庭人口计算填好；请核对，如有不同请更正。审批通过时与人员变更一并写入。"))
 
     def clean_evidence(self):
         return _clean_evidence(self.cleaned_data.get("evidence"))
@@ -122,18 +127,29 @@ class BatchForm(forms.Form):
     kind = forms.CharField(widget=forms.HiddenInput)
     step = forms.CharField(widget=forms.HiddenInput)
     procedures = forms.TypedMultipleChoiceField(label=_("公示户"), coerce=int, widget=forms.CheckboxSelectMultiple)
-    start = forms.DateField(label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("公示开始日期"), widget=IsoDateInput())
     title = forms.CharField(label=_("标题"), required=False, max_length=200)
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices=(), earliest=None, latest=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["procedures"].choices = choices
-        self.fields["start"].initial = timezone.localdate()
+        # The first day the period may start (publicity.earliest_start): the date picker offers no earlier one.
+        earliest = earliest or timezone.localdate()
+        self.fields["start"].initial = earliest
+        self.fields["start"].widget.attrs["min"] = earliest.isoformat()
+        if latest is not None:
+            self.fields["start"].widget.attrs["max"] = latest.isoformat()
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("公示现场照片"), widget=forms.ClearableFileInput(
+        attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("张贴公示后拍照上传，作为已公示的佐证：JPG、PNG 或 WebP 格式，不超过 10 MB。"))
 
 
 class ObjectionForm(forms.Form):
     procedure = forms.TypedChoiceField(label=_("异议针对的户"), coerce=int)
-    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("收到日期"), widget=IsoDateInput())
     content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
     def __init__(self, *args, choices=(), **kwargs):
@@ -151,8 +167,8 @@ class ResolveForm(forms.Form):
 class LedgerFilterForm(forms.Form):
     org = forms.RegexField(label=_("区划代码"), regex=r"^\d{2,12}$", required=False,
                            error_messages={"invalid": _("区划代码应为 2 到 12 位数字。")})
-    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("起始日期"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("截止日期"), required=False, widget=IsoDateInput())
     type = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + LedgerEvent.Type.choices)
 
     def clean(self):

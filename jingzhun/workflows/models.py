@@ -1,8 +1,10 @@
-"""Procedures, their step records, 公示 batches with objections, and the dynamic adjustment ledger."""
+"""Procedures, their step records, 公示 batches with objections and photos, and the dynamic adjustment ledger."""
 
 from __future__ import annotations
 
 import os
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -188,6 +190,34 @@ class Objection(models.Model):
         verbose_name = _("公示异议")
         verbose_name_plural = _("公示异议")
         ordering = ["received_on", "id"]
+
+
+def _photo_name(photo: "NoticePhoto", filename: str) -> str:
+    # Our own name (the person's file name is kept only for display); the suffix is the checked format's.
+    return f"notices/{photo.batch_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class NoticePhoto(models.Model):
+    """公示照片: a photograph of the posted notice, the evidence that it was really put up. Never edited."""
+
+    batch = models.ForeignKey(PublicityBatch, verbose_name=_("公示批次"), on_delete=models.PROTECT,
+                              related_name="photos")
+    image = models.FileField(_("照片"), storage=evidence_storage, upload_to=_photo_name, max_length=255)
+    name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("图片格式"), max_length=32)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    width = models.PositiveIntegerField(_("宽（像素）"))
+    height = models.PositiveIntegerField(_("高（像素）"))
+    #: SHA-256 of the file as uploaded: the audit row carries it, so a replaced file would show.
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公示照片")
+        verbose_name_plural = _("公示照片")
+        ordering = ["batch", "uploaded_at", "id"]
 
 
 class LedgerEvent(models.Model):

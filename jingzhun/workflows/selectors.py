@@ -10,7 +10,7 @@ from jingzhun.orgunits.permissions import get_in_reach, may_act
 from jingzhun.registry.models import Household
 
 from .definitions import PUBLIC_TYPES, steps_of
-from .models import LedgerEvent, Objection, Procedure, PublicityBatch, StepRecord
+from .models import LedgerEvent, NoticePhoto, Objection, Procedure, PublicityBatch, StepRecord
 
 
 def _cadre_households(access) -> QuerySet:
@@ -51,6 +51,16 @@ def objection_get(user, objection_id: int) -> Objection:
         raise Http404("no such objection") from None
     batch_get(user, objection.batch_id)
     return objection
+
+
+def photo_get(user, photo_id: int) -> NoticePhoto:
+    """A photo of a posted notice, if its notice is in reach (404 otherwise, as for the notice)."""
+    try:
+        photo = NoticePhoto.objects.select_related("batch").get(pk=photo_id)
+    except NoticePhoto.DoesNotExist:
+        raise Http404("no such photo") from None
+    batch_get(user, photo.batch_id)
+    return photo
 
 
 def record_get(user, record_id: int) -> StepRecord:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notice_views, views
 from .definitions import Kind
 
 app_name = "workflows"
@@ -16,13 +16,15 @@ urlpatterns = [
     path("procedures/<int:procedure_id>/act/", views.procedure_act, name="procedure_act"),
     path("procedures/<int:procedure_id>/override/", views.procedure_override, name="procedure_override"),
     path("evidence/<int:record_id>/", views.evidence, name="evidence"),
-    path("notices/", views.batch_list, name="batch_list"),
-    path("notices/<int:batch_id>/", views.batch_detail, name="batch_detail"),
-    path("notices/<int:batch_id>/print/", views.batch_print, name="batch_print"),
-    path("notices/<int:batch_id>/pdf/", views.batch_pdf, name="batch_pdf"),
-    path("notices/<int:batch_id>/close/", views.batch_close, name="batch_close"),
-    path("notices/<int:batch_id>/objections/", views.objection_new, name="objection_new"),
-    path("objections/<int:objection_id>/resolve/", views.objection_resolve, name="objection_resolve"),
+    path("notices/", notice_views.batch_list, name="batch_list"),
+    path("notices/<int:batch_id>/", notice_views.batch_detail, name="batch_detail"),
+    path("notices/<int:batch_id>/print/", notice_views.batch_print, name="batch_print"),
+    path("notices/<int:batch_id>/pdf/", notice_views.batch_pdf, name="batch_pdf"),
+    path("notices/<int:batch_id>/close/", notice_views.batch_close, name="batch_close"),
+    path("notices/<int:batch_id>/objections/", notice_views.objection_new, name="objection_new"),
+    path("notices/<int:batch_id>/photos/", notice_views.notice_photo_new, name="notice_photo_new"),
+    path("notice-photos/<int:photo_id>/", notice_views.notice_photo, name="notice_photo"),
+    path("objections/<int:objection_id>/resolve/", notice_views.objection_resolve, name="objection_resolve"),
     path("ledger/", views.ledger_page, name="ledger"),
     path("ledger/events/", views.ledger_events, name="ledger_events"),
     path("exit-evaluation/villages/<str:unit>/", views.village_exit, name="village_exit"),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jingzhun import cells
@@ -19,29 +18,31 @@ from jingzhun.listing import Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_act, may_override_exit, require
 from jingzhun.orgunits.models import Level
+from jingzhun.policy import PolicyPackError
 from jingzhun.registry import vocab
 from jingzhun.orgunits.selectors import unit_label
 from jingzhun.registry.selectors import household_get, unit_get
 
-from . import evaluation, ledger, notice, publicity, selectors, services
+from . import evaluation, ledger, selectors, services
+from .actions import OPEN_URLS
+from .common import policy_failure
 from .comparison import candidate_comparison
-from .definitions import ADDING_CHANGES, PUBLIC_TYPES, Kind, step_of, steps_of
+from .definitions import ADDING_CHANGES, PUBLIC_TYPES, ChangeType, Kind, next_step, step_of, steps_of
 from .forms import (
-    BatchForm,
     CandidateForm,
     CandidateMemberFormSet,
     EvaluationForm,
     LedgerFilterForm,
     NewMemberForm,
-    ObjectionForm,
     OpenForm,
     OverrideForm,
-    ResolveForm,
     StepForm,
     default_period,
 )
-from .models import LedgerEvent, Objection, Procedure
+from .member_change import IncomeImpact, income_impact, member_change_rows
+from .models import LedgerEvent, Procedure, StepRecord
 from .services import WorkflowError
+
 
 def _procedure_columns() -> list[Column]:
     return [Column(_("编号"), "id", ("pk",)), Column(_("程序"), "kind"), Column(_("村"), "village", ("village__name",)),
@@ -103,6 +104,12 @@ def _open_view(request, code: str, kind: str):
     household = household_get(request.user, code)
     require(may_act(request.user, steps_of(kind)[0]),
             _("“%(kind)s”由%(role)s发起。") % {"kind": Kind(kind).label, "role": Role(steps_of(kind)[0].role).label})
+    # The service's own precondition: a form that cannot succeed is not offered (nor taken if posted).
+    refusal = services.start_refusal(request.user, household, kind)
+    if refusal:
+        current = household.procedures.filter(state=Procedure.State.OPEN).first()
+        return render(request, "workflows/open_refused.html", {"household": household, "kind_label": Kind(kind).label,
+                                                               "refusal": refusal, "current": current})
     normal = list(household.members.filter(status=vocab.MemberStatus.NORMAL).exclude(relation=vocab.Relation.HEAD))
     form = OpenForm(request.POST or None, request.FILES or None, members=normal,
                     initial={"year": _latest_line_year(household.code[:2])})
@@ -124,12 +131,15 @@ def _open_view(request, code: str, kind: str):
             else:
                 messages.success(request, _("已发起“%(kind)s”。") % {"kind": Kind(kind).label})
                 return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    impacts = None
+    if kind == Kind.MEMBER_CHANGE:
+        impacts = {"add": income_impact(household, ChangeType.BIRTH), "remove": income_impact(household, ChangeType.DEATH)}
     return render(request, "workflows/open_form.html", {"form": form, "new_member": new_member, "kind": kind,
-                                                        "kind_label": Kind(kind).label, "household": household})
+                                                        "kind_label": Kind(kind).label, "household": household,
+                                                        "impacts": impacts})
 
 
-_OPEN_URLS = {Kind.EXIT: "workflows:exit_new", Kind.RETURN: "workflows:return_new",
-              Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new"}
+_OPEN_URLS = OPEN_URLS
 
 
 @login_required
@@ -159,9 +169,51 @@ def procedure_new(request, code: str, kind: str):
     return _open_view(request, code, kind)
 
 
-@login_required
-def procedure_detail(request, procedure_id: int):
-    procedure = selectors.procedure_get(request.user, procedure_id)
+_EFFECT = {Kind.EXIT: gettext_lazy("该户标记为“已脱贫”"), Kind.RETURN: gettext_lazy("该户标记为“返贫”"),
+           Kind.REMOVAL: gettext_lazy("该户被清退（脱贫状态改为“清退”）"), Kind.ENTRY: gettext_lazy("该户纳入建档立卡")}
+
+
+def _confirmations(procedure: Procedure, step) -> tuple[str, str]:
+    """(approve, reject): what each button will do, asked before it is done (app.js, data-confirm)."""
+    following = next_step(procedure.kind, step.code)
+    if following is not None:
+        approve = _("确定“%(step)s”通过？程序将进入下一步“%(next)s”，不能撤回。") % {"step": step.label,
+                                                                                  "next": following.label}
+    else:
+        if procedure.kind == Kind.MEMBER_CHANGE:
+            effect = _("办理%(change)s：%(person)s（写入家庭成员和申报年人均纯收入）") % {
+                "change": ChangeType(procedure.payload.get("change")).label, "person": procedure.payload.get("person")}
+        else:
+            effect = str(_EFFECT[procedure.kind])
+        approve = _("确定审批通过？通过后%(effect)s，写入建档立卡数据和动态调整台账，不能撤回。") % {"effect": effect}
+    if step.type == "consent":
+        reject = _("确定农户不认可？该户的户退出程序将终止，不能恢复；如需退出须重新发起。")
+    else:
+        reject = _("确定不通过？该户的“%(kind)s”程序将终止，不能恢复；理由记入办理记录，如需再办须重新发起。") % {
+            "kind": procedure.get_kind_display()}
+    return approve, reject
+
+
+def _member_change_context(procedure: Procedure, step, access) -> dict:
+    """The change field by field and its effect on the income figures: live while the approval waits,
+    as recorded at the approval once it is done."""
+    if procedure.kind != Kind.MEMBER_CHANGE:
+        return {}
+    context = {"change_label": ChangeType(procedure.payload["change"]).label,
+               "change_rows": member_change_rows(procedure, access)}
+    approval = procedure.records.filter(decision=StepRecord.Decision.APPROVED).order_by("-at", "-pk").first()
+    if procedure.state == Procedure.State.OPEN and procedure.household_id:
+        context["impact"] = income_impact(procedure.household, procedure.payload["change"])
+    elif approval is not None and approval.data.get("income"):
+        context["impact"] = IncomeImpact.from_dict(approval.data["income"])
+        context["declared_written"] = approval.data.get("declared_after")
+    # a declared figure to confirm or correct (a household without one is not given one unasked)
+    context["asks_declared"] = bool(step and next_step(procedure.kind, step.code) is None and "impact" in context
+                                    and context["impact"].declared is not None)
+    return context
+
+
+def _procedure_page(request, procedure: Procedure, *, form: StepForm | None = None, status: int = 200):
     access = access_for(request.user)
     step = procedure.current_step
     can_act = bool(procedure.state == Procedure.State.OPEN and step and step.type not in PUBLIC_TYPES
@@ -170,10 +222,17 @@ def procedure_detail(request, procedure_id: int):
                          for m in procedure.payload.get("members", [])]
     criteria = [evaluation.Criterion(**c) for c in procedure.payload.get("criteria", [])]
     records = list(procedure.records.select_related("actor").order_by("at", "pk"))
+    change = _member_change_context(procedure, step, access)
+    if form is None:
+        initial = {"step": procedure.step}
+        if change.get("asks_declared") and change["impact"].per_capita_after is not None:
+            initial["declared_per_capita_income"] = change["impact"].per_capita_after
+        form = StepForm(initial=initial)
+    approve_confirm, reject_confirm = _confirmations(procedure, step) if can_act else ("", "")
     return render(request, "workflows/procedure_detail.html", {
         "procedure": procedure, "steps": steps_of(procedure.kind), "step": step, "records": records,
         "done_steps": {r.step for r in records if r.decision in ("applied", "approved")},
-        "can_act": can_act, "form": StepForm(initial={"step": procedure.step}),
+        "can_act": can_act, "form": form, "approve_confirm": approve_confirm, "reject_confirm": reject_confirm,
         "candidate": procedure.payload.get("household", {}), "candidate_members": candidate_members,
         "criteria": criteria, "overridden": set(procedure.override_criteria),
         "can_override": (procedure.kind == Kind.EXIT and procedure.state == Procedure.State.OPEN
@@ -181,7 +240,13 @@ def procedure_detail(request, procedure_id: int):
         "override_form": OverrideForm(), "objections": procedure.objections.select_related("batch", "recorded_by"),
         "batches": procedure.batches.all(),
         "comparison": (candidate_comparison(procedure) if step and step.type == "comparison" else None),
-    })
+        **change,
+    }, status=status)
+
+
+@login_required
+def procedure_detail(request, procedure_id: int):
+    return _procedure_page(request, selectors.procedure_get(request.user, procedure_id))
 
 
 @login_required
@@ -191,19 +256,21 @@ def procedure_act(request, procedure_id: int):
     if request.method != "POST":
         return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
     form = StepForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("；").join(e for errors in form.errors.values() for e in errors))
-        return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
-    data = form.cleaned_data
-    try:
-        services.procedure_act(acting_user=request.user, procedure_id=procedure.pk, step=data["step"],
-                               approve=data["decision"] != "reject", note=data["note"], evidence=data["evidence"],
-                               data={"food_clothing": data["food_clothing"], "comparison": data["comparison"]})
-    except WorkflowError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已办理“%(step)s”。") % {"step": step_of(procedure.kind, data["step"]).label})
-    return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.procedure_act(acting_user=request.user, procedure_id=procedure.pk, step=data["step"],
+                                   approve=data["decision"] != "reject", note=data["note"], evidence=data["evidence"],
+                                   data={"food_clothing": data["food_clothing"], "comparison": data["comparison"],
+                                         "declared_per_capita_income": data["declared_per_capita_income"]})
+        except WorkflowError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已办理“%(step)s”。") % {"step": step_of(procedure.kind, data["step"]).label})
+            return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
+    # The page again, with what was filled in and the errors at the top and at each field.
+    procedure.refresh_from_db()
+    return _procedure_page(request, procedure, form=form)
 
 
 @login_required
@@ -233,134 +300,6 @@ def evidence(request, record_id: int):
         raise Http404("no evidence")
     audit(request, AuditEvent.Action.DOWNLOAD, record.evidence_name or record.evidence.name, count=1, what="evidence")
     return FileResponse(record.evidence.open("rb"), as_attachment=True, filename=record.evidence_name or None)
-
-
-# --- 公示 ----------------------------------------------------------------------------------------------
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def batch_list(request):
-    groups = selectors.awaiting_publication(request.user)
-    forms = []
-    for (kind, step), procedures in groups.items():
-        choices = [(p.pk, f"{p.village.name} · {p.head_name}") for p in procedures]
-        posted = request.method == "POST" and request.POST.get("kind") == kind and request.POST.get("step") == step
-        form = BatchForm(request.POST if posted else None, choices=choices,
-                         initial={"kind": kind, "step": step, "procedures": [c[0] for c in choices]})
-        if posted and form.is_valid():
-            try:
-                batch = publicity.batch_open(acting_user=request.user, kind=kind, step=step,
-                                             procedure_ids=form.cleaned_data["procedures"],
-                                             start=form.cleaned_data["start"], title=form.cleaned_data["title"])
-            except WorkflowError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已发布“%(title)s”。") % {"title": batch.title})
-                return redirect("workflows:batch_detail", batch_id=batch.pk)
-        forms.append({"kind": Kind(kind).label, "step": step_of(kind, step).label, "form": form,
-                      "announcement": step_of(kind, step).type == "announcement"})
-    listing = Listing(request.GET, selectors.batches_for(request.user).select_related("unit"), _batch_columns(),
-                      default_sort="-start", tiebreak=("-pk",), title=_("公示公告清单"), unit=unit_label(request.user))
-    return render(request, "workflows/batch_list.html", {"forms": forms, "listing": listing, "page": listing.page})
-
-
-def _batch_columns() -> list[Column]:
-    return [Column(_("标题"), "title"), Column(_("公示单位"), "unit", ("unit__name",)), Column(_("公示开始"), "start"),
-            Column(_("公示结束"), "end"), Column(_("状态"), "closed", ("closed_at",))]
-
-
-def _batch_context(request, batch):
-    rows = notice.notice_rows(batch)
-    return {"batch": batch, "rows": rows, "columns": notice.notice_columns(batch),
-            "words": notice.notice_words(batch, len(rows))}
-
-
-@login_required
-def batch_detail(request, batch_id: int):
-    batch = selectors.batch_get(request.user, batch_id)
-    access = access_for(request.user)
-    step = step_of(batch.kind, batch.step)
-    can_manage = may_act(access, step) and batch.closed_at is None
-    choices = [(p.pk, p.head_name) for p in batch.procedures.filter(state=Procedure.State.OPEN, step=batch.step)]
-    return render(request, "workflows/batch_detail.html", {
-        **_batch_context(request, batch), "can_manage": can_manage, "period_over": timezone.localdate() > batch.end,
-        "objections": batch.objections.select_related("procedure", "recorded_by", "resolved_by"),
-        "objection_form": ObjectionForm(choices=choices, initial={"received_on": timezone.localdate()}),
-        "resolve_form": ResolveForm(), "procedures": batch.procedures_listed.all(),
-    })
-
-
-@login_required
-def batch_print(request, batch_id: int):
-    batch = selectors.batch_get(request.user, batch_id)
-    context = _batch_context(request, batch)
-    audit(request, AuditEvent.Action.DOWNLOAD, batch.title, count=len(context["rows"]), what="notice_print")
-    return render(request, "workflows/batch_print.html", context)
-
-
-@login_required
-def batch_pdf(request, batch_id: int):
-    batch = selectors.batch_get(request.user, batch_id)
-    response = HttpResponse(notice.notice_pdf(batch), content_type="application/pdf")
-    audit(request, AuditEvent.Action.DOWNLOAD, batch.title, count=batch.procedures_listed.count(), what="notice_pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{batch.pk}.pdf"'
-    return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def batch_close(request, batch_id: int):
-    batch = selectors.batch_get(request.user, batch_id)
-    if request.method == "POST":
-        try:
-            publicity.batch_close(acting_user=request.user, batch_id=batch.pk)
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("公示已结束，各户进入下一步。"))
-    return redirect("workflows:batch_detail", batch_id=batch.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def objection_new(request, batch_id: int):
-    batch = selectors.batch_get(request.user, batch_id)
-    if request.method == "POST":
-        choices = [(p.pk, p.head_name) for p in batch.procedures.all()]
-        form = ObjectionForm(request.POST, choices=choices)
-        if not form.is_valid():
-            messages.error(request, _("；").join(e for errors in form.errors.values() for e in errors))
-        else:
-            try:
-                publicity.objection_record(acting_user=request.user, batch_id=batch.pk,
-                                           procedure_id=form.cleaned_data["procedure"],
-                                           received_on=form.cleaned_data["received_on"],
-                                           content=form.cleaned_data["content"])
-            except WorkflowError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("已登记异议：处理前该户不能进入下一步。"))
-    return redirect("workflows:batch_detail", batch_id=batch.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def objection_resolve(request, objection_id: int):
-    objection = selectors.objection_get(request.user, objection_id)
-    if request.method == "POST":
-        form = ResolveForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("请选择处理结果并填写核实情况。"))
-        else:
-            try:
-                publicity.objection_resolve(acting_user=request.user, objection_id=objection.pk,
-                                            upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD,
-                                            note=form.cleaned_data["note"])
-            except WorkflowError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("异议已处理。"))
-    return redirect("workflows:batch_detail", batch_id=objection.batch_id)
 
 
 # --- 动态调整台账 ----------------------------------------------------------------------------------------
@@ -465,16 +404,11 @@ def _exit_evaluation(request, code: str, *, level: int, criteria, title: str):
     year = _evaluation_year(request)
     try:
         pack, rows = criteria(unit.code, year=year, as_of=timezone.localdate())
-    except evaluation_errors() as exc:
-        messages.error(request, str(exc))
+    except PolicyPackError as exc:
+        messages.error(request, policy_failure(exc).message)
         return redirect("registry:division", code=unit.code)
     return render(request, "workflows/exit_evaluation.html", {
         "unit": unit, "year": year, "pack": pack, "criteria": rows, "overall": evaluation.overall(rows),
-        "sources": [Path(s).name for s in pack.sources], "title": title,
+        # the packs' titles, never their file names
+        "basis": [_(t) for t in pack.titles], "title": title,
         "form": EvaluationForm(initial={"year": year})})
-
-
-def evaluation_errors():
-    from jingzhun.policy import PolicyPackError
-
-    return (PolicyPackError,)

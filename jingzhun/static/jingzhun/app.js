@@ -6,3 +6,12 @@ document.addEventListener("change", function (event) {
   var field = event.target.closest("[data-autosubmit]");
   if (field && field.form) { field.form.submit(); }
 });
+
+// --- Confirmation of irreversible actions (procedures helper, issue 13) ---------------------------------
+// A submit button or form with data-confirm="…" asks first and says what will happen; cancelling the
+// dialog submits nothing. The text comes from the page (translated there), never from this file.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var text = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) { event.preventDefault(); event.stopImmediatePropagation(); }
+}, true);

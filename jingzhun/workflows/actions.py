@@ -1,0 +1,32 @@
+"""What the household page offers (registry.signals.household_actions): the procedures this user may open
+on the household now, by the same precondition the service enforces (services.start_refusal), and the
+procedure under way."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .definitions import Kind
+from .models import Procedure
+from .selectors import procedures_for
+from .services import start_refusal
+
+#: The opening form of each procedure on a registered household, in the order the page offers them.
+OPEN_URLS = {Kind.EXIT: "workflows:exit_new", Kind.RETURN: "workflows:return_new",
+             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new"}
+
+
+def household_actions(sender, *, household, user, **kwargs) -> list[dict]:
+    actions = []
+    current = procedures_for(user).filter(household=household, state=Procedure.State.OPEN).first()
+    if current is not None:
+        step = current.current_step
+        actions.append({"label": _("办理中：%(kind)s（%(step)s）") % {"kind": current.get_kind_display(),
+                                                                  "step": step.label if step else ""},
+                        "url": reverse("workflows:procedure_detail", args=[current.pk])})
+    for kind, url in OPEN_URLS.items():
+        if start_refusal(user, household, kind) is None:
+            actions.append({"label": _("发起%(kind)s") % {"kind": Kind(kind).label},
+                            "url": reverse(url, args=[household.code])})
+    return actions
