@@ -6,3 +6,10 @@ document.addEventListener("change", function (event) {
   var field = event.target.closest("[data-autosubmit]");
   if (field && field.form) { field.form.submit(); }
 });
+// The 菜单 button of a narrow screen shows and hides the left-hand menu it names.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-menu-toggle]");
+  if (!button) { return; }
+  var menu = document.getElementById(button.getAttribute("data-menu-toggle"));
+  if (menu) { button.setAttribute("aria-expanded", menu.classList.toggle("open") ? "true" : "false"); }
+});
