@@ -65,12 +65,20 @@ class Item:
     late_label: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     user: Any
     access: Access
     today: datetime.date
     back: str  # the to-do page's URL, for pages that return where they came from
+    _rules: dict | None = None
+
+    @property
+    def rules(self) -> dict:
+        """The check rules by code, read once per page (problems and claims both name them)."""
+        if self._rules is None:
+            self._rules = catalog()
+        return self._rules
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,7 @@ def _rule_name(rules: dict, code: str) -> str:
 def _problem_items(rows, ctx: Context) -> list[Item]:
     if not rows:
         return []
-    rules, heads = catalog(), _heads(rows)
+    rules, heads = ctx.rules, _heads(rows)
     return [Item(title=_rule_name(rules, p.rule),
                  url=reverse("checks:problem_exception", kwargs={"problem_id": p.pk}) + "?" + urlencode({"next": ctx.back}),
                  detail=f"{p.household} {heads.get(p.household, '')}".strip(), since=p.first_seen)
@@ -166,7 +174,7 @@ def _problem_items(rows, ctx: Context) -> list[Item]:
 def _claim_items(rows, ctx: Context) -> list[Item]:
     if not rows:
         return []
-    rules, heads = catalog(), _heads(rows)
+    rules, heads = ctx.rules, _heads(rows)
     list_url = reverse("checks:problem_list")
     return [Item(title=_rule_name(rules, p.rule),
                  url=list_url + "?" + urlencode({"status": p.status, "q": p.household}),

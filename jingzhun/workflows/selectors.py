@@ -102,10 +102,10 @@ def _steps_q(access, *, types=None, prefix: str = "") -> Q | None:
     """Q over (kind, step) of every step this user's role takes (None: their role takes none)."""
     wanted = None
     for kind in Kind.values:
-        for step in steps_of(kind):
-            if (types is None or step.type in types) and may_act(access, step):
-                q = Q(**{f"{prefix}kind": kind, f"{prefix}step": step.code})
-                wanted = q if wanted is None else wanted | q
+        codes = [step.code for step in steps_of(kind) if (types is None or step.type in types) and may_act(access, step)]
+        if codes:
+            q = Q(**{f"{prefix}kind": kind, f"{prefix}step__in": codes})
+            wanted = q if wanted is None else wanted | q
     return wanted
 
 
