@@ -18,6 +18,7 @@ def todo(request):
         kind = ""
     sections = board.board(request.user, kind=kind, page=request.GET.get("page"))
     return render(request, "desk/todo.html", {
-        "sections": sections, "shown": [s for s in sections if s.kind.code == kind] if kind else sections,
+        # every kind that applies is counted on top; below, the kinds with something waiting
+        "sections": sections, "shown": [s for s in sections if s.count and (not kind or s.kind.code == kind)],
         "kind": kind, "total": sum(s.count for s in sections), "overdue": sum(s.overdue for s in sections),
     })
