@@ -152,13 +152,20 @@ def test_the_page_makes_a_bounded_number_of_queries(world, desk, client, django_
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200
     client = _signed_in(client, world.village_clerk)
-    before = _queries(client, url)
-    for n in range(15):  # more of every kind: the same queries
-        _problem(world, desk, f"more-{n}", household=world.home, rule=f"Q{30 + n}")
-        _procedure(world, desk, f"more-{n}", kind="entry", step="group_review", village=world.home.village_id,
-                   head=f"新户{n}")
-        _batch(world, desk, f"more-{n}", unit=world.home.village_id, step="village_publicity", end=0)
-    assert _queries(client, url) == before
+
+    def more(start, n):  # problems, steps and 公示 of the clerk's
+        for i in range(start, start + n):
+            _problem(world, desk, f"more-{i}", household=world.home, rule=f"Q{30 + i}")
+            _procedure(world, desk, f"more-{i}", kind="entry", step="group_review", village=world.home.village_id,
+                       head=f"新户{i}")
+            _batch(world, desk, f"more-{i}", unit=world.home.village_id, step="village_publicity", end=0)
+
+    few = _queries(client, url)
+    more(0, todo.TOP)  # more than a page shows: a counting query more for each of these three kinds
+    many = _queries(client, url)
+    assert many == few + 3
+    more(todo.TOP, 20)  # and then no more, however many
+    assert _queries(client, url) == many
 
 
 # --- landing, menu, breadcrumbs ----------------------------------------------------------------------

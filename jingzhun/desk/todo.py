@@ -315,6 +315,16 @@ def _counts(source: Source, rows: QuerySet, today: datetime.date) -> tuple[int, 
     return got["n"], got["late"]
 
 
+def _first(source: Source, rows: QuerySet, top: int, ctx: Context) -> tuple[list[Item], int, int]:
+    """A source's first `top` items and its counts: one query when it has no more than `top` rows (the
+    usual case: the rows fetched are all there is), a second, counting one, when it has more."""
+    fetched = list(rows[: top + 1])
+    items = source.items(fetched[:top], ctx)
+    if len(fetched) <= top:
+        return items, len(items), sum(item.overdue for item in items)
+    return items, *_counts(source, rows, ctx.today)
+
+
 def board(user, *, kind: str = "", page: str | None = None, top: int | None = None) -> list[Section]:
     """The sections of the user's to-do page: every kind that applies to them with its counts, and its
     first `top` (TOP) items — or, for `kind`, one page of all its items."""
@@ -326,14 +336,18 @@ def board(user, *, kind: str = "", page: str | None = None, top: int | None = No
         parts = [(source, rows) for source, rows in parts if not rows.query.is_empty()]
         if not parts:
             continue
-        counts = [_counts(source, rows, ctx.today) for source, rows in parts]
-        section = Section(kind=k, count=sum(n for n, _late in counts), overdue=sum(late for _n, late in counts))
-        merged = _Merged(parts, section.count, ctx)
         if kind == k.code:
-            section.page = Paginator(merged, PAGE_SIZE).get_page(page)
+            counts = [_counts(source, rows, ctx.today) for source, rows in parts]
+            section = Section(kind=k, count=sum(n for n, _late in counts), overdue=sum(late for _n, late in counts))
+            section.page = Paginator(_Merged(parts, section.count, ctx), PAGE_SIZE).get_page(page)
             section.items = section.page.object_list
-        elif not kind and section.count:
-            section.items = merged[0:top]
+        else:
+            # each source's first `top` items hold the kind's first `top` (`_order`, as the selectors sort)
+            firsts = [_first(source, rows, top, ctx) for source, rows in parts]
+            section = Section(kind=k, count=sum(n for _i, n, _late in firsts),
+                              overdue=sum(late for _i, _n, late in firsts))
+            if not kind:
+                section.items = sorted((item for items, _n, _late in firsts for item in items), key=_order)[:top]
         if section.count > top:
             section.more_url = k.more(ctx) if k.more else reverse("desk:todo") + "?" + urlencode({"kind": k.code})
         sections.append(section)
