@@ -10,5 +10,6 @@ urlpatterns = [
     path("dashboard/", include("jingzhun.dashboard.urls")),
     path("compare/", include("jingzhun.compare.urls")),
     path("workflows/", include("jingzhun.workflows.urls")),
+    path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -10,9 +10,9 @@ from .people import PASSWORD
 
 
 @pytest.mark.django_db
-def test_login_lands_on_own_unit_and_is_audited(world, client):
+def test_login_lands_on_the_todo_page_and_is_audited(world, client):
     response = client.post("/accounts/login/", {"username": "township_officer", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == "/divisions/140826100/"
+    assert response.redirect_chain[-1][0] == "/todo/"
     assert AuditEvent.objects.filter(action="login", actor=world.township_officer).count() == 1
 
 

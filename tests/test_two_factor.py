@@ -55,7 +55,7 @@ def test_with_an_authenticator_the_password_alone_does_not_sign_in(world, client
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, username="township_officer",
                                      detail__step="totp").count() == 1
     done = client.post("/accounts/2fa/verify/", {"token": _code(device)}, follow=True)
-    assert done.redirect_chain[-1][0] == "/divisions/140826100/"
+    assert done.redirect_chain[-1][0] == "/todo/"
     assert client.get("/households/").status_code == 200
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, actor=world.township_officer).count() == 1
 
@@ -93,5 +93,5 @@ def test_when_required_a_sysadmin_session_without_the_code_is_sent_to_verify(wor
     client.force_login(world.sysadmin)  # e.g. a session from before the setting was switched on
     assert client.get("/admin/")["Location"] == "/accounts/2fa/verify/"
     done = client.post("/accounts/2fa/verify/?next=https://evil.example/", {"token": _code(device)})
-    assert done["Location"] == "/"  # never off-site
+    assert done["Location"] == "/todo/"  # never off-site: the landing page
     assert client.get("/admin/").status_code == 200

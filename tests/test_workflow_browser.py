@@ -23,7 +23,7 @@ def _login(page, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/divisions/"))
+    page.wait_for_url(re.compile(r"/todo/$"))
 
 
 def _open_procedure(page, live_server, head):
@@ -69,7 +69,7 @@ def test_candidate_from_application_to_announcement_by_three_people(world, live_
 
     # 村级信息员: the application, both 评议, and the 村内公示.
     _login(page, live_server, "village_clerk")
-    page.click("nav >> text=办理程序")
+    page.click("nav >> text=程序列表")
     page.click("text=登记识别申请")
     page.fill("#id_head_name", "孙有田")
     page.fill("#id_head_id_number", head_id)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jingzhun.dashboard",
     "jingzhun.workflows",
     "jingzhun.compare",
+    "jingzhun.desk",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jingzhun.orgunits.context_processors.access",
+                "jingzhun.desk.context_processors.menu",
             ],
         },
     },
@@ -143,7 +145,7 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "registry:home"
+LOGIN_REDIRECT_URL = "desk:todo"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -79,7 +79,9 @@ class Problem(models.Model):
         verbose_name_plural = _("问题数据")
         ordering = ["village", "household", "rule"]
         constraints = [models.UniqueConstraint(fields=["rule", "household", "person"], name="problem_unique")]
-        indexes = [models.Index(fields=["village", "status"]), models.Index(fields=["household"])]
+        indexes = [models.Index(fields=["village", "status"]), models.Index(fields=["household"]),
+                   # one status in a subtree (the to-do page's open problems and claims): equality, then range
+                   models.Index(fields=["status", "village"])]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.household} {self.person}".strip()

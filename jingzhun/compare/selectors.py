@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
 from jingzhun.checks.models import Problem
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import get_in_reach
+from jingzhun.orgunits.permissions import get_in_reach, may_compare, may_review_pair
+from jingzhun.runs.selectors import failed_recently
 
 from .kinds import RULE_NAMES
-from .models import CompareRun, ReviewDecision, record_key
+from .models import CompareRun, Match, ReviewDecision, record_key
 
 
 def runs_for(user):
@@ -52,3 +53,22 @@ def household_signals(household_code: str):
     """The comparison's problem records (BD01–BD09) of one household, newest first — for the
     identification procedure's 一比对 step. The caller has already checked the household is in reach."""
     return Problem.objects.filter(household=household_code, rule__in=list(RULE_NAMES)).order_by("-last_seen")
+
+
+def todo_pairs(user) -> QuerySet[CompareRun]:
+    """Comparison runs with candidate pairs in reach still waiting for a person's decision, for those who
+    decide them, the oldest run first; `pending` counts the run's pairs in reach."""
+    if not may_review_pair(user):
+        return CompareRun.objects.none()
+    access = access_for(user)
+    pending = Q(matches__status=Match.Status.PENDING) & access.org_q("matches__village")
+    return (runs_for(user).annotate(pending=Count("matches", filter=pending)).filter(pending__gt=0)
+            .order_by("created_at", "pk"))
+
+
+def todo_failed_runs(user) -> QuerySet[CompareRun]:
+    """Comparisons the user may open that failed lately and were not run again (same kind and unit)
+    since, for those who may compare (whoever started it)."""
+    if not may_compare(user):
+        return CompareRun.objects.none()
+    return failed_recently(runs_for(user), same=("kind", "org"))

@@ -90,7 +90,7 @@ def overview(request, code: str):
     if body is None:
         body = render_to_string("dashboard/_overview_body.html", _overview_body(request.user, code, day))
         cache.set(key, body, BODY_SECONDS)
-    ancestors = [a for a in unit.ancestors() if access.reaches_code(a.code)]
+    ancestors = unit.ancestors()  # the breadcrumb links those the user may open
     return render(request, "dashboard/overview.html", {
         "unit": unit, "refresh": refresh, "day": day, "at_form": at_form, "body": body, "ancestors": ancestors,
         "at_query": f"?at={day:%Y-%m-%d}" if day else "",

@@ -149,3 +149,22 @@ def reach_code(who, code: str) -> None:
     """OutOfReach unless the org code (or 户编号) `code` lies in the user's subtree."""
     if not _access(who).reaches_code(code):
         raise OutOfReach("unit out of reach")
+
+
+#: Whose own work the open problem records are: the record keepers nearest the households. The county
+#: reviews their 情况属实 claims and runs the campaigns; it may still fix a record itself (`may_edit_household`).
+PROBLEM_FIX_ROLES = frozenset({Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER})
+#: 第三方评估: the exit assessments are their work (and the assessment module's survey assignments will be).
+ASSESSOR_ROLES = frozenset({Role.EVALUATOR})
+
+
+def may_fix_problems(who) -> bool:
+    """Work through the open problem records in reach as one's own to-do (待办)."""
+    access = _access(who)
+    return access.can_write and access.role in PROBLEM_FIX_ROLES
+
+
+def may_assess(who) -> bool:
+    """Assess exits as a third party: the exit evaluations of the units in reach are their to-do."""
+    access = _access(who)
+    return access.active and access.role in ASSESSOR_ROLES

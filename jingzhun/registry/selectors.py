@@ -26,6 +26,17 @@ def members_for(user) -> QuerySet[Member]:
     return access_for(user).filter_members(Member.objects.all())
 
 
+def todo_households(user) -> QuerySet[Household]:
+    """An assistance cadre's own households (帮扶责任人), the to-do of a cadre; `.none()` to everyone else.
+
+    No visit is due yet: visit logs and their due dates come with the assistance module.
+    """
+    access = access_for(user)
+    if not (access.active and access.cadre_only):
+        return Household.objects.none()
+    return households_for(user).select_related("village").order_by("code")
+
+
 def household_list(user, *, status: str = "", attribute: str = "", main_cause: str = "",
                    unit: str = "", text: str = "") -> QuerySet[Household]:
     """Households in reach, filtered; `unit` is any org code (township, village…) to narrow to."""

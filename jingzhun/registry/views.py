@@ -30,17 +30,15 @@ from .models import Household, VillageProfile
 
 @login_required
 def home(request):
-    unit = selectors.home_unit(request.user)
-    if unit is None:
-        return redirect("registry:division_root")
-    return redirect("registry:division", code=unit.code)
+    """Every role lands on its to-do page (待办); 区划总览 is the menu's registry:division_root."""
+    return redirect("desk:todo")
 
 
 @login_required
 def division(request, code: str | None = None):
     unit = selectors.unit_get(request.user, code) if code else None
     if unit is None and access_for(request.user).prefix:
-        return redirect("registry:home")
+        return redirect("registry:division", code=selectors.home_unit(request.user).code)
     total, children = selectors.unit_children_counts(request.user, unit)
     chart = {
         "names": [c.unit.short_name for c in children],
@@ -50,8 +48,7 @@ def division(request, code: str | None = None):
                                 ("removed", _("清退")))
         ],
     }
-    access = access_for(request.user)
-    ancestors = [a for a in unit.ancestors() if access.reaches_code(a.code)] if unit else []
+    ancestors = unit.ancestors() if unit else []  # the breadcrumb links those the user may open
     return render(request, "registry/division.html", {
         "unit": unit, "total": total, "children": children, "ancestors": ancestors,
         "chart_json": json.dumps(chart, ensure_ascii=False),
@@ -115,7 +112,7 @@ def household_detail(request, code: str):
         "head_id_shown": access.mask_id(household.head_id_number),
         "phone_shown": access.mask_phone(household.phone),
         "cadre_phone_shown": access.mask_phone(household.cadre.phone) if household.cadre else "",
-        "village": household.village, "ancestors": household.village.ancestors(),
+        "village": household.village, "ancestors": [*household.village.ancestors(), household.village],
         "history": selectors.history_of(household, access=access), "can_write": may_edit_household(access),
         "village_profile": VillageProfile.objects.filter(village_id=household.village_id).first(),
         "actions": [action for _receiver, offered in household_actions.send(sender=Household, household=household,

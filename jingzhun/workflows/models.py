@@ -75,7 +75,9 @@ class Procedure(models.Model):
         verbose_name = _("办理程序")
         verbose_name_plural = _("办理程序")
         ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["village", "state"]), models.Index(fields=["state", "kind", "step"])]
+        indexes = [models.Index(fields=["village", "state"]), models.Index(fields=["state", "kind", "step"]),
+                   # the open procedures of a subtree (the to-do page): an equality, then the code range
+                   models.Index(fields=["state", "village"])]
         constraints = [
             # One open procedure per registered household: two officers cannot run two exits at once.
             models.UniqueConstraint(fields=["household"], condition=Q(state="open"), name="one_open_procedure"),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import get_in_reach, may_act
+from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.orgunits.permissions import get_in_reach, may_act, may_assess
 from jingzhun.registry.models import Household
 
-from .definitions import PUBLIC_TYPES, steps_of
+from .definitions import PUBLIC_TYPES, Kind, steps_of
 from .models import LedgerEvent, NoticePhoto, Objection, Procedure, PublicityBatch, StepRecord
 
 
@@ -95,3 +100,76 @@ def events_for(user) -> QuerySet[LedgerEvent]:
     return qs
 
 
+
+
+# --- to-do (待办) sources: what waits for this user, each scoped like the pages it links to ------------------
+
+#: A 公示 shows on the to-do page from this many days before its period ends.
+PUBLICITY_SOON_DAYS = 2
+
+
+def _steps_q(access, *, types=None, prefix: str = "") -> Q | None:
+    """Q over (kind, step) of every step this user's role takes (None: their role takes none)."""
+    wanted = None
+    for kind in Kind.values:
+        codes = [step.code for step in steps_of(kind) if (types is None or step.type in types) and may_act(access, step)]
+        if codes:
+            q = Q(**{f"{prefix}kind": kind, f"{prefix}step__in": codes})
+            wanted = q if wanted is None else wanted | q
+    return wanted
+
+
+def todo_steps(user) -> QuerySet[Procedure]:
+    """Open procedures waiting at a step this user's role takes, in reach, the longest waiting first.
+
+    A decision step, or a 公示/公告 step not yet published (a published 公示 waits for its period to end:
+    `todo_publicity`). `since` is when the procedure reached its step (its latest record). No policy pack
+    sets a time limit for a step (only the 公示 period), so steps carry no due date.
+    """
+    access = access_for(user)
+    decisions = _steps_q(access, types={"decision", "verification", "consent", "comparison", "approval"})
+    public = _steps_q(access, types=PUBLIC_TYPES)
+    wanted = decisions
+    if public is not None:
+        public &= Q(batch__isnull=True)
+        wanted = public if wanted is None else wanted | public
+    if wanted is None:
+        return Procedure.objects.none()
+    latest = StepRecord.objects.filter(procedure=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
+    return (procedures_for(user).filter(wanted, state=Procedure.State.OPEN)
+            .annotate(since=Coalesce(Subquery(latest), "opened_at")).select_related("village")
+            .order_by("since", "pk"))
+
+
+def todo_publicity(user, *, today: datetime.date | None = None) -> QuerySet[PublicityBatch]:
+    """公示 in reach not yet closed whose period ends within PUBLICITY_SOON_DAYS or has ended, of a step
+    this user's role takes (they record 公示期满), the earliest end first. Its due date is `end`."""
+    access = access_for(user)
+    steps = _steps_q(access, types={"publicity"})
+    if steps is None:
+        return PublicityBatch.objects.none()
+    today = today or timezone.localdate()
+    return (batches_for(user).filter(steps, closed_at__isnull=True,
+                                     end__lte=today + datetime.timedelta(days=PUBLICITY_SOON_DAYS))
+            .select_related("unit").order_by("end", "pk"))
+
+
+def todo_objections(user) -> QuerySet[Objection]:
+    """Objections not yet resolved, on notices in reach of a step this user's role takes, the earliest
+    period end first: the step cannot complete until they are resolved, so their due date is the end."""
+    access = access_for(user)
+    steps = _steps_q(access, types={"publicity"})  # a 公告 takes no objections
+    if steps is None:
+        return Objection.objects.none()
+    return (Objection.objects.filter(resolution="", batch__in=batches_for(user).filter(steps).values("pk"))
+            .select_related("batch", "procedure").order_by("batch__end", "received_on", "pk"))
+
+
+def todo_evaluations(user) -> QuerySet[OrgUnit]:
+    """For a third-party assessor: the counties in reach, whose exit evaluation (三率一度) they assess, or
+    the villages in reach when bound below a county. Assignments come with the assessment module."""
+    access = access_for(user)
+    if not may_assess(access):
+        return OrgUnit.objects.none()
+    level = Level.COUNTY if len(access.prefix) <= 6 else Level.VILLAGE
+    return access.filter_units(OrgUnit.objects.filter(level=level)).order_by("code")

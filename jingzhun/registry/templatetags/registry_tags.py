@@ -23,3 +23,9 @@ def yn_or(value):
     if isinstance(value, bool) or value is None or value == "":
         return yn(value)
     return value
+
+
+@register.filter
+def opens(access, code: str) -> bool:
+    """Whether the user (their `access`) may open the unit `code`: the reach `selectors.unit_get` checks."""
+    return bool(access) and access.reaches_code(code)

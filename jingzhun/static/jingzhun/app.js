@@ -15,3 +15,11 @@ document.addEventListener("submit", function (event) {
   var text = (button && button.getAttribute("data-confirm")) || event.target.getAttribute("data-confirm");
   if (text && !window.confirm(text)) { event.preventDefault(); event.stopImmediatePropagation(); }
 }, true);
+
+// The 菜单 button of a narrow screen shows and hides the left-hand menu it names.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-menu-toggle]");
+  if (!button) { return; }
+  var menu = document.getElementById(button.getAttribute("data-menu-toggle"));
+  if (menu) { button.setAttribute("aria-expanded", menu.classList.toggle("open") ? "true" : "false"); }
+});

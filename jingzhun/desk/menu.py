@@ -1,0 +1,125 @@
+"""The left-hand menu, grouped by work: each entry a URL name and the check that governs its view.
+
+An entry is shown exactly when its check lets the user in, so no menu item answers 403 (tests/test_desk.py
+opens every entry as every role). A group with nothing usable is hidden: 监测帮扶 has no page yet, and
+its entries join here as the monitoring and assistance modules land. Entries whose URL needs a unit
+take the user's own (none: not shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun.orgunits.access import Access, access_for
+from jingzhun.orgunits.models import Level
+from jingzhun.orgunits.permissions import may_import, may_view_unit_figures
+
+Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
+
+
+def signed_in(request, access: Access) -> bool:
+    """Pages every signed-in person with a reach may open (their reads are scoped by the selectors)."""
+    return access.active
+
+
+def anyone(request, access: Access) -> bool:
+    """One's own account pages (password, two-factor): every signed-in person."""
+    return request.user.is_authenticated
+
+
+def _own_unit(level: int | None = None):
+    """The URL parameters naming the user's own unit (of `level`, if given), or None."""
+    def kwargs(request) -> dict | None:
+        unit = request.user.org_unit if request.user.org_unit_id else None
+        if unit is None or (level is not None and unit.level != level):
+            return None
+        return {"code" if level is None else "unit": unit.code}
+    return kwargs
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    allowed: Check
+    #: request → URL parameters (None: the entry is not for this user); default: none needed.
+    kwargs: Callable[[object], dict | None] | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    entries: tuple[Entry, ...]
+
+
+MENU: tuple[Group, ...] = (
+    Group("", (Entry(_("待办"), "desk:todo", anyone),)),
+    Group(_("建档立卡"), (
+        Entry(_("区划总览"), "registry:division_root", signed_in),
+        Entry(_("贫困户"), "registry:household_list", signed_in),
+        Entry(_("导入数据"), "exchange:import_start", lambda request, access: may_import(access)),
+    )),
+    Group(_("核查整改"), (
+        Entry(_("问题数据"), "checks:problem_list", signed_in),
+        Entry(_("核查批次"), "checks:run_list", signed_in),
+        Entry(_("部门比对"), "compare:home", signed_in),
+    )),
+    Group(_("办理程序"), (
+        Entry(_("程序列表"), "workflows:procedure_list", signed_in),
+        Entry(_("公示公告"), "workflows:batch_list", signed_in),
+        Entry(_("动态调整台账"), "workflows:ledger", signed_in),
+    )),
+    Group(_("监测帮扶"), ()),
+    Group(_("考核评估"), (
+        Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
+        Entry(_("贫困村退出评估"), "workflows:village_exit", signed_in, kwargs=_own_unit(Level.VILLAGE)),
+    )),
+    Group(_("统计分析"), (
+        Entry(_("决策看板"), "dashboard:overview_home", lambda request, access: may_view_unit_figures(access)),
+        Entry(_("简报"), "dashboard:bulletin", lambda request, access: may_view_unit_figures(access),
+              kwargs=_own_unit()),
+    )),
+    Group(_("系统管理"), (
+        Entry(_("后台管理"), "admin:index", lambda request, access: admin.site.has_permission(request)),
+        Entry(_("修改密码"), "accounts:password_change", anyone),
+        Entry(_("两步验证"), "accounts:otp_enrol", anyone),
+    )),
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool = False
+
+
+def menu_for(request) -> list[tuple[str, list[Link]]]:
+    """[(group label, links)] of the groups with something this user may open; the entry whose URL is the
+    longest prefix of the page's path is the current one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    access = access_for(user)
+    groups = []
+    for group in MENU:
+        links = []
+        for entry in group.entries:
+            if not entry.allowed(request, access):
+                continue
+            kwargs = entry.kwargs(request) if entry.kwargs else {}
+            if kwargs is None:
+                continue
+            links.append(Link(str(entry.label), reverse(entry.url_name, kwargs=kwargs)))
+        if links:
+            groups.append((str(group.label), links))
+    path = request.path
+    best = max((link.url for _label, links in groups for link in links if path.startswith(link.url)),
+               key=len, default=None)
+    return [(label, [Link(link.label, link.url, current=link.url == best) for link in links])
+            for label, links in groups]

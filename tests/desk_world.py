@@ -1,0 +1,200 @@
+"""Work waiting for the people of `World`, one record of each to-do kind in and out of each one's reach.
+
+What each person's to-do page must list is written out by hand in `EXPECTED` (by the titles the page
+shows), not computed by the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from jingzhun.checks.models import CheckRun, Problem
+from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
+from jingzhun.exchange.models import ImportJob
+from jingzhun.indicators.models import IndicatorRefresh
+from jingzhun.workflows.definitions import steps_of
+from jingzhun.workflows.models import Objection, Procedure, PublicityBatch, StepRecord
+
+from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World
+
+
+@dataclass
+class Desk:
+    """The records made, by a short name the tests use."""
+
+    procedures: dict[str, Procedure] = field(default_factory=dict)
+    batches: dict[str, PublicityBatch] = field(default_factory=dict)
+    objections: dict[str, Objection] = field(default_factory=dict)
+    problems: dict[str, Problem] = field(default_factory=dict)
+    runs: dict[str, object] = field(default_factory=dict)
+
+
+def _day(offset: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def _procedure(world: World, desk: Desk, name: str, *, kind: str, step: str, village: str, head: str,
+               household=None, waited_days: int = 0) -> Procedure:
+    clerk = world.village_clerk if village.startswith("140826") else world.outsider
+    procedure = Procedure.objects.create(kind=kind, step=step, village_id=village, household=household,
+                                         head_name=head, year=2020, opened_by=clerk)
+    record = StepRecord.objects.create(procedure=procedure, step=steps_of(kind)[0].code, decision="applied",
+                                       actor=clerk)
+    # how long it has waited at its step: its latest record's time
+    StepRecord.objects.filter(pk=record.pk).update(at=timezone.now() - datetime.timedelta(days=waited_days))
+    desk.procedures[name] = procedure
+    return procedure
+
+
+def _batch(world: World, desk: Desk, name: str, *, unit: str, step: str, end: int, closed: bool = False,
+           kind: str = "entry") -> PublicityBatch:
+    creator = world.township_officer if len(unit) == 9 else world.village_clerk
+    batch = PublicityBatch.objects.create(kind=kind, step=step, unit_id=unit, title=f"{name}公示", start=_day(end - 6),
+                                          end=_day(end), created_by=creator,
+                                          closed_at=timezone.now() if closed else None,
+                                          closed_by=creator if closed else None)
+    desk.batches[name] = batch
+    return batch
+
+
+def _problem(world: World, desk: Desk, name: str, *, household, status: str = Problem.Status.OPEN,
+             rule: str = "Q04", seen_days: int = 0) -> Problem:
+    county = household.code[:6]
+    run = desk.runs.get(f"done-{county}")
+    if run is None:  # a run long ago (so it settles none of the failures below)
+        run = CheckRun.objects.create(org=county, as_of=_day(-60), status=CheckRun.Status.DONE)
+        CheckRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - datetime.timedelta(days=60))
+        desk.runs[f"done-{county}"] = run
+    seen = timezone.now() - datetime.timedelta(days=seen_days)
+    problem = Problem.objects.create(
+        rule=rule, household=household.code, person="", village=household.village_id, message="测试问题",
+        status=status, first_run=run, last_run=run, first_seen=seen, last_seen=seen,
+        exception_reason="户口簿正在更正" if status == Problem.Status.EXCEPTION_PENDING else "",
+        exception_by=world.village_clerk if status == Problem.Status.EXCEPTION_PENDING else None)
+    desk.problems[name] = problem
+    return problem
+
+
+def _failed(model, *, days_ago: int, **fields):
+    run = model.objects.create(status="failed", error="后台进程已中止，请重新发起", **fields)
+    model.objects.filter(pk=run.pk).update(created_at=timezone.now() - datetime.timedelta(days=days_ago, hours=1),
+                                           finished_at=timezone.now() - datetime.timedelta(days=days_ago))
+    return run
+
+
+def desk_build(world: World) -> Desk:
+    """One record of each kind of work for each person, and records none of them must see."""
+    desk = Desk()
+    # --- procedure steps
+    _procedure(world, desk, "clerk-review", kind="entry", step="group_review", village=XIAGAOCHI, head="孙有田",
+               waited_days=3)
+    _procedure(world, desk, "clerk-publish", kind="exit", step="village_publicity", village=XIAGAOCHI,
+               head=world.home.head_name, household=world.home, waited_days=5)
+    _procedure(world, desk, "neighbour-review", kind="entry", step="village_review", village=CHENGNEI, head="钱多多")
+    _procedure(world, desk, "township-approval", kind="return", step="township_approval", village=XIAGAOCHI,
+               head=world.neighbour.head_name, household=world.neighbour)
+    _procedure(world, desk, "far-approval", kind="return", step="township_approval", village=HENGDONG,
+               head=world.other_township.head_name, household=world.other_township)
+    _procedure(world, desk, "county-comparison", kind="entry", step="comparison", village=XIAGAOCHI, head="周有福")
+    _procedure(world, desk, "outsider-comparison", kind="entry", step="comparison", village=ZHANGGUO, head="郑有余")
+    done = _procedure(world, desk, "done", kind="entry", step="", village=XIAGAOCHI, head="吴已办")
+    Procedure.objects.filter(pk=done.pk).update(state=Procedure.State.DONE)
+    # a procedure whose 村内公示 is published waits for its period, not for a decision
+    waiting = _procedure(world, desk, "in-publicity", kind="entry", step="village_publicity", village=XIAGAOCHI,
+                         head="冯在公示")
+
+    # --- 公示 (the clerk's: one ended, one ending tomorrow, one far off, one closed; the township's ended)
+    ended = _batch(world, desk, "ended", unit=XIAGAOCHI, step="village_publicity", end=-1)
+    _batch(world, desk, "soon", unit=XIAGAOCHI, step="village_publicity", end=1)
+    _batch(world, desk, "later", unit=XIAGAOCHI, step="village_publicity", end=10)
+    _batch(world, desk, "closed", unit=XIAGAOCHI, step="village_publicity", end=-3, closed=True)
+    _batch(world, desk, "township", unit="140826100", step="township_publicity", end=-3)
+    _batch(world, desk, "neighbour", unit=CHENGNEI, step="village_publicity", end=-2)
+    waiting.batch = ended
+    waiting.save(update_fields=["batch"])
+    ended.procedures_listed.add(waiting)
+
+    # --- objections: one pending on the ended notice, one already resolved
+    common = {"batch": ended, "procedure": waiting, "received_on": _day(-2), "recorded_by": world.village_clerk}
+    desk.objections["pending"] = Objection.objects.create(content="群众反映有小轿车", **common)
+    desk.objections["resolved"] = Objection.objects.create(content="已核实", resolution="dismissed",
+                                                           resolution_note="无此事", resolved_by=world.village_clerk,
+                                                           resolved_at=timezone.now(), **common)
+
+    # --- problems and claims
+    _problem(world, desk, "home-open", household=world.home, seen_days=2)
+    _problem(world, desk, "neighbour-open", household=world.neighbour, seen_days=1)
+    _problem(world, desk, "far-open", household=world.other_township)
+    _problem(world, desk, "home-fixed", household=world.home, rule="Q05", status=Problem.Status.FIXED)
+    _problem(world, desk, "home-claim", household=world.home, rule="Q21", status=Problem.Status.EXCEPTION_PENDING)
+    _problem(world, desk, "outsider-claim", household=world.other_county, rule="Q21",
+             status=Problem.Status.EXCEPTION_PENDING)
+
+    # --- comparison pairs: a run per county with a pending pair, and a run with none pending
+    for county, household in (("140826", world.home), ("140829", world.other_county)):
+        batch = Batch.objects.create(kind="death", source="测试", data_date=_day(0), org=county)
+        run = CompareRun.objects.create(kind="death", org=county, batch=batch, status=CompareRun.Status.DONE)
+        member = household.members.order_by("pk").first()
+        record = ExternalRecord.objects.create(batch=batch, row=2, name=member.name, id_number=member.id_number)
+        Match.objects.create(run=run, record=record, member_id=member.pk, household=household.code,
+                             village=household.village_id, person=member.id_number, member_name=member.name,
+                             method=Match.Method.FUZZY, match_weight=5.0, status=Match.Status.PENDING,
+                             agreements={"name": 5})
+        desk.runs[f"compare-{county}"] = run
+    CompareRun.objects.create(kind="vehicle", org="140826", status=CompareRun.Status.DONE)
+
+    # --- failed runs: recent ones, one too old, one settled by a later run that worked
+    desk.runs["check-failed"] = _failed(CheckRun, days_ago=2, org="140826", as_of=_day(0))
+    _failed(CheckRun, days_ago=40, org="140826100", as_of=_day(0))
+    _failed(CheckRun, days_ago=5, org="140829", as_of=_day(0))
+    settled = _failed(CheckRun, days_ago=3, org="140826101", as_of=_day(0))
+    CheckRun.objects.create(org=settled.org, as_of=_day(0), status=CheckRun.Status.DONE)
+    desk.runs["import-failed"] = _failed(ImportJob, days_ago=1, triggered_by=world.village_clerk,
+                                         files=["户表.csv"], folder="")
+    desk.runs["refresh-failed"] = _failed(IndicatorRefresh, days_ago=1, as_of=_day(0))
+    return desk
+
+
+#: What each person's to-do page lists, kind by kind, by the titles shown (hand-written).
+def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
+    home, neighbour = world.home.head_name, world.neighbour.head_name
+    return {
+        "village_clerk": {
+            "steps": [f"户退出 · {home}", "精准识别 · 孙有田"],  # longest waiting first: 5 days, then 3
+            "publicity": ["ended公示", "soon公示"],
+            "objections": ["公示异议：冯在公示"],
+            "problems": ["Q04"],
+            "runs": ["导入失败：户表.csv"],
+        },
+        "township_officer": {
+            "steps": [f"返贫 · {neighbour}"],
+            "publicity": ["township公示"],
+            "objections": [],
+            "problems": ["Q04", "Q04"],
+            "claims": ["Q21"],
+            "runs": [],
+        },
+        "county_admin": {
+            "steps": ["精准识别 · 周有福"],
+            "claims": ["Q21"],
+            "pairs": ["死亡人口比对"],
+            "runs": ["核查失败：绛县", "指标更新失败"],
+        },
+        "analyst": {},
+        "evaluator": {"evaluations": ["绛县"]},
+        "cadre": {"households": [home]},
+        "sysadmin": {
+            "claims": ["Q21", "Q21"],
+            "pairs": ["死亡人口比对", "死亡人口比对"],
+            "runs": ["核查失败：平陆县", "核查失败：绛县", "指标更新失败"],
+        },
+        "outsider": {
+            "steps": ["精准识别 · 郑有余"],
+            "claims": ["Q21"],
+            "pairs": ["死亡人口比对"],
+            "runs": ["核查失败：平陆县", "指标更新失败"],
+        },
+    }
