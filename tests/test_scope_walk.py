@@ -81,6 +81,11 @@ def _urls(world, name: str, pattern: URLPattern):
     elif params == {"record_id"}:
         for record in StepRecord.objects.all():
             yield reverse(name, kwargs={"record_id": record.pk}), record.procedure.household_id
+    elif params == {"kind"}:  # the empty comparison formats: about no one
+        from jingzhun.compare.kinds import KINDS
+
+        for kind in KINDS:
+            yield reverse(name, kwargs={"kind": kind}), None
     elif params == {"unit"}:
         for code in sorted({h.code[:n] for h in world.households for n in (6, 12)}):
             yield reverse(name, kwargs={"unit": code}), f"unit:{code}"

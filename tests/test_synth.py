@@ -542,6 +542,7 @@ def test_a_registry_of_today_has_the_last_full_years_incomes_and_2026_statuses(c
     assert 11000 <= float(np.median(exited)) <= 20000  # about 1.7 times 2020's level
     poor = [v for v in current.villages if v["是否贫困村"] == "是"]
     assert poor and all(2017 <= int(v["贫困村退出年度"]) <= 2020 for v in poor)  # every 贫困村 out by 2020
+    assert all(v["通硬化路"] == v["通客车"] == "是" for v in current.villages)
 
 
 @pytest.mark.parametrize("kwargs", [{"as_of": datetime.date(2019, 6, 1)}, {"as_of": "2026-03-16"},

@@ -302,8 +302,11 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
                           np.clip(rng.lognormal(np.log(60_000), 0.8, V), 5_000, None))
     collective_c = np.where(rng.random(V) < 0.8, np.round(collective).astype(np.int64) * 100,
                             np.round(collective * 100).astype(np.int64))
+    # by the end of 2020 every village with the conditions for it had a paved road and a bus (交通运输部, 2020)
+    later = year > LAST_EXIT_YEAR
     infrastructure = {header: v_exited | (rng.random(V) < p) for header, p in (
-        ("通硬化路", 0.99), ("通客车", 0.93), ("通宽带", 0.96), ("卫生室达标", 0.97), ("文化活动场所", 0.95))}
+        ("通硬化路", 1.0 if later else 0.99), ("通客车", 1.0 if later else 0.93), ("通宽带", 0.99 if later else 0.96),
+        ("卫生室达标", 0.99 if later else 0.97), ("文化活动场所", 0.98 if later else 0.95))}
 
     keep = v_count > 0
     village_columns = {
