@@ -184,7 +184,7 @@ def test_pages_work_under_the_content_security_policy(world, live_server, page):
     for path, selector in (("/divisions/140826/", "#status-chart canvas"), ("/households/?q=王", "table"),
                            (f"/households/{world.home.code}/", "#history"), ("/checks/problems/", "#filters"),
                            ("/dashboard/140826/", "h1"), ("/dashboard/140826/bulletin/", "form.filters"),
-                           ("/checks/runs/", "h1")):
+                           ("/checks/runs/", "h1 >> visible=true")):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_selector(selector)
         if path.startswith(("/divisions/", "/dashboard/140826/")) and "bulletin" not in path:

@@ -81,6 +81,11 @@ def _urls(world, name: str, pattern: URLPattern):
     elif params == {"record_id"}:
         for record in StepRecord.objects.all():
             yield reverse(name, kwargs={"record_id": record.pk}), record.procedure.household_id
+    elif params == {"photo_id"}:
+        from jingzhun.workflows.models import NoticePhoto
+
+        for photo in NoticePhoto.objects.all():
+            yield reverse(name, kwargs={"photo_id": photo.pk}), photo.batch.procedures_listed.get().household_id
     elif params == {"kind"}:  # the empty comparison formats: about no one
         from jingzhun.compare.kinds import KINDS
 

@@ -158,7 +158,7 @@ def _heads(problems) -> dict[str, str]:
 
 
 def _rule_name(rules: dict, code: str) -> str:
-    return f"{code} {rules[code].name}" if code in rules else code
+    return f"{code} {rules[code].name_shown}" if code in rules else code
 
 
 def _problem_items(rows, ctx: Context) -> list[Item]:
@@ -225,7 +225,7 @@ def _refresh_items(rows, ctx: Context) -> list[Item]:
 
 def _household_items(rows, ctx: Context) -> list[Item]:
     return [Item(title=h.head_name, url=reverse("registry:household_detail", kwargs={"code": h.code}),
-                 detail=f"{h.code} · {h.status} · {h.village.short_name}")
+                 detail=f"{h.code} · {h.get_status_display()} · {h.village.short_name}")
             for h in rows]
 
 
