@@ -13,9 +13,10 @@ never a function of what the registry shows:
 * villages exposed to disasters (unrecorded); unsafe housing (C/D) makes a disaster cost more;
 * year t+1: a new serious illness (odds from age, chronic illness, ``z``), a lost job (odds from months
   away and ``z``), a disaster (a village-wide event, odds from the exposure), an unexplained income shock
-  (lognormal); out-of-pocket medical costs for the ill; then per-capita income after those costs
-  below a line ⇒ the household slipped; and only some slipped households are found (identification
-  noise), which becomes 返贫 in the t+1 registry.
+  (lognormal); out-of-pocket medical costs for the ill (a new serious illness, and the old ones that keep
+  costing); then per-capita income after those costs below a line, or rigid costs or lost wages above
+  half of year t's income (支出骤增 / 收入骤减) ⇒ the household slipped; and only some slipped households
+  are found (identification noise), which becomes 返贫 in the t+1 registry.
 
 Same arguments ⇒ the same tables (one seeded ``numpy`` generator, drawn in a fixed order).
 """
@@ -34,6 +35,9 @@ from jingzhun.registry.idnumbers import check_characters
 #: 2,300 yuan is the national line at 2010 prices, used unadjusted; an example value for a synthetic
 #: process, not policy (the policy packs hold the real lines).
 PANEL_LINE = 2_300.0
+#: 支出骤增: rigid costs of t+1 (illness, disaster) above this share of year t's net income make a household
+#: slip whatever its income; an example value of the synthetic process (provinces set their own rules)
+RIGID_SHARE = 0.5
 
 
 @dataclass
@@ -160,7 +164,7 @@ def generate_panel(*, households: int, seed: int, year: int = 2024, county: str 
 
     # ---- year t+1: the shocks and the outcome -----------------------------------------------------
     any_old_chronic = np.bincount(m_hh, weights=(health == "长期慢性病") & (age >= 50), minlength=H) > 0
-    p_new_illness = 1 / (1 + np.exp(-(-3.8 + 0.9 * any_old_chronic + 0.5 * z + 0.02 * (head_age - 55))))
+    p_new_illness = 1 / (1 + np.exp(-(-3.8 + 1.4 * any_old_chronic + 0.5 * z + 0.02 * (head_age - 55))))
     new_illness = rng.random(H) < p_new_illness
     p_job_loss_m = 1 / (1 + np.exp(-(-2.2 - 0.22 * (months - 6) + 0.4 * zm)))
     lost = away & (rng.random(M) < p_job_loss_m)
@@ -168,13 +172,19 @@ def generate_panel(*, households: int, seed: int, year: int = 2024, county: str 
     disaster_v = rng.random(V) < v_exposure
     hit = disaster_v[h_village] & (rng.random(H) < 0.6)
     disaster_loss = hit * rng.gamma(2.0, 2500.0, H) * np.where(unsafe, 2.5, 1.0)
-    out_of_pocket = (new_illness * rng.gamma(2.0, 6000.0, H)
+    n_serious = np.bincount(m_hh, weights=health == "患有大病", minlength=H)
+    out_of_pocket = (new_illness * rng.gamma(2.0, 6000.0, H)           # a new serious illness
+                     + n_serious * rng.gamma(2.0, 3000.0, H)           # an old one keeps costing
                      + n_sick * rng.gamma(1.0, 1500.0, H))
     gross_t = wage_t + business_t + property_t + transfer_t - expense_t
     shock = np.exp(rng.normal(0.02, 0.25, H))           # what nobody could see coming
     income_next = (gross_t - wage_lost) * shock - disaster_loss - out_of_pocket
     pc_next = income_next / size
-    slipped = pc_next < PANEL_LINE
+    # 支出骤增 or 收入骤减: rigid costs (illness, disaster) or lost wages above half of year t's income make
+    # a household slip whatever its income was
+    floor = np.maximum(gross_t, 1.0)
+    sudden = ((out_of_pocket + disaster_loss) > RIGID_SHARE * floor) | (wage_lost > RIGID_SHARE * floor)
+    slipped = (pc_next < PANEL_LINE) | sudden
     found = slipped & (rng.random(H) < 0.75)            # identification misses some and errs
     returned = (status_t == "已脱贫") & (found | (rng.random(H) < 0.004))
     status_next = np.where(returned, "返贫", status_t)
