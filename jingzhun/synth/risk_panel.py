@@ -23,6 +23,7 @@ Same arguments ⇒ the same tables (one seeded ``numpy`` generator, drawn in a f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,25 +70,35 @@ def _id_numbers(rng: np.random.Generator, county: str, birth_year: np.ndarray) -
     body = np.char.add(np.char.add(np.char.add(np.full(n, county), _digits(birth_year, 4)),
                                    np.char.add(_digits(month, 2), _digits(day, 2))), _digits(serial, 3))
     matrix = np.frombuffer(body.astype("S17").tobytes(), dtype=np.uint8).reshape(n, 17)
-    checks = check_characters(matrix).astype("S1").astype(str) if n else np.array([], dtype=str)
+    checks = np.ascontiguousarray(check_characters(matrix)).view("S1").astype(str) if n else np.array([], dtype=str)
     return np.char.add(body, checks)
 
 
 def generate_panel(*, households: int, seed: int, year: int = 2024, county: str = "140826",
-                   villages: int | None = None) -> RiskPanel:
-    """A panel of `households` households in `county` (6 digits) for years `year`−1, `year`, `year`+1."""
+                   villages: Sequence[str] | None = None) -> RiskPanel:
+    """A panel of `households` households in `county` (6 digits) for years `year`−1, `year`, `year`+1.
+
+    The households live in `villages` (12-digit codes, e.g. the real villages of a loaded division
+    list) or, when not given, in one made-up village code under the county per 150 households.
+    """
     if households < 1:
         raise ValueError("户数至少为 1")
     if not (len(county) == 6 and county.isdigit()):
         raise ValueError(f"县代码应为 6 位数字，而不是 {county!r}")
     rng = np.random.default_rng(seed)
     H = int(households)
-    V = villages or max(1, H // 150)
 
     # ---- villages: codes under the county, disaster exposure (latent) ---------------------------------
-    v_index = np.arange(V)
-    v_code = np.char.add(np.char.add(np.full(V, county), _digits(100 + v_index // 30, 3)),
-                         _digits(200 + v_index % 30, 3))
+    if villages:
+        if not all(len(v) == 12 and v.isdigit() and v.startswith(county) for v in villages):
+            raise ValueError(f"村代码应为 {county} 下的 12 位数字")
+        v_code = np.array(sorted(villages))
+        V = len(v_code)
+    else:
+        V = max(1, H // 150)
+        v_index = np.arange(V)
+        v_code = np.char.add(np.char.add(np.full(V, county), _digits(100 + v_index // 30, 3)),
+                             _digits(200 + v_index % 30, 3))
     v_exposure = rng.beta(1.2, 8.0, V)                 # yearly chance of a disaster, unrecorded
     v_poor = rng.random(V) < 0.35
 
