@@ -56,7 +56,8 @@ def panel_features(households: int, seed: int, threads: int):
     started = time.perf_counter()
     with get_engine("duckdb", threads=threads) as engine:
         features = compute_features(engine, Snapshot(org="", tables=panel.now),
-                                    as_of=datetime.date(panel.year, 12, 31), before=panel.before["households"])
+                                    as_of=datetime.date(panel.year, 12, 31), before=panel.before["households"],
+                                    events=panel.events)
         labels = compute_labels(engine, features, panel.after["households"]).column("label").to_numpy()
     return panel, features, labels, generated, time.perf_counter() - started
 
@@ -76,7 +77,7 @@ def main() -> int:
     model = train(features, labels, seed=args.seed, threads=args.threads)
     trained = time.perf_counter() - started
 
-    other, other_features, other_labels, _g, _f = panel_features(households, args.seed + 1, args.threads)
+    _other, other_features, other_labels, _g, _f = panel_features(households, args.seed + 1, args.threads)
     started = time.perf_counter()
     scores = model.predict(other_features)
     scored = time.perf_counter() - started

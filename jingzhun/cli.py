@@ -497,7 +497,7 @@ def cmd_risk(args) -> int:
             except ValueError as exc:
                 print(f"错误：{exc}。该单位的历史记录不足（需要各年度的导入或修改记录）。", file=sys.stderr)
                 return 2
-        model_path, meta_path = save(model, directory, unit.code)
+        model_path, _meta_path = save(model, directory, unit.code)
         _audit_file_written(model_path, what="risk model", count=model.metadata["households"], org=unit.code,
                             seed=args.seed, years=years)
         if args.format == "json":

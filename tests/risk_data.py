@@ -16,7 +16,8 @@ def panel_features(panel: RiskPanel) -> tuple[pa.Table, pa.Table]:
     """(features, labels) of a panel, through a private DuckDB engine."""
     with get_engine("duckdb", threads=2) as engine:
         features = compute_features(engine, Snapshot(org="", tables=panel.now),
-                                    as_of=datetime.date(panel.year, 12, 31), before=panel.before["households"])
+                                    as_of=datetime.date(panel.year, 12, 31), before=panel.before["households"],
+                                    events=panel.events)
         labels = compute_labels(engine, features, panel.after["households"])
     return features, labels
 

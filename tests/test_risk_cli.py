@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.analytics import get_engine
-from jingzhun.analytics.risk import FEATURES, registry_as_of, screening_list
+from jingzhun.analytics.risk import FEATURES, ledger_events, registry_as_of, screening_list
 from jingzhun.cli import main
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry.models import Household, Member
@@ -71,6 +71,22 @@ def test_registry_as_of_a_day_is_what_the_history_said_then(history):
     assert pc.sum(pc.equal(returned.column("status"), "返贫")).as_py() == \
         pc.sum(pc.equal(history.after["households"].column("status"), "返贫")).as_py() > 0
     assert registry_as_of("140826", datetime.date(2024, 1, 1)).tables["members"].num_rows == history.members
+
+
+def test_ledger_events_are_those_recorded_before_the_day(history):
+    from jingzhun.workflows.models import LedgerEvent
+
+    code = history.now["households"].column("code")[0].as_py()
+    late = LedgerEvent.objects.create(type="return", effective=datetime.date(2024, 3, 1), household=code,
+                                      village=code[:12], persons=3, source="import")
+    LedgerEvent.objects.filter(pk=late.pk).update(created_at=_on(2025))  # recorded a year after it took effect
+    LedgerEvent.objects.create(type="exit", effective=datetime.date(2023, 9, 1), household=code, village=code[:12],
+                               persons=3, source="import")
+    LedgerEvent.objects.filter(type="exit").update(created_at=_on(2023))
+    assert ledger_events("140826", datetime.date(2025, 1, 1)).to_pylist() == [
+        {"household": code, "type": "exit", "effective": datetime.date(2023, 9, 1)}]
+    assert ledger_events("140826", datetime.date(2026, 1, 1)).num_rows == 2
+    assert ledger_events("140829", datetime.date(2026, 1, 1)).num_rows == 0
 
 
 def test_train_then_score_on_the_command_line(history, tmp_path, capsys):

@@ -35,7 +35,7 @@ def test_features_do_not_change_when_the_label_year_changes():
     with get_engine("duckdb", threads=1) as engine:
         engine.register("households_after", everyone_returned)  # present in the engine, still never read
         again = compute_features(engine, Snapshot(org="", tables=panel.now), as_of=datetime.date(panel.year, 12, 31),
-                                 before=panel.before["households"])
+                                 before=panel.before["households"], events=panel.events)
         relabelled = compute_labels(engine, again, everyone_returned)
     assert again.equals(features)
     assert pc.sum(relabelled.column("label")).as_py() == relabelled.num_rows != pc.sum(labels.column("label")).as_py()
@@ -70,3 +70,16 @@ def test_only_households_not_monitored_are_scored():
                       panel.now["households"].column("status").to_pylist()))
     assert {status[c] for c in features.column("code").to_pylist()} == {"已脱贫"}
     assert features.num_rows == sum(1 for s in status.values() if s == "已脱贫")
+
+
+def test_past_returns_count_ledger_events_up_to_the_features_day_only():
+    panel = generate_panel(households=300, seed=12)
+    code = panel.now["households"].filter(pc.equal(panel.now["households"].column("status"), "已脱贫"))["code"][0].as_py()
+    events = pa.table({"household": [code, code, code, code], "type": ["return", "return", "exit", "return"],
+                       "effective": [datetime.date(2021, 5, 1), datetime.date(2023, 2, 1), datetime.date(2022, 1, 1),
+                                     datetime.date(panel.year + 1, 3, 1)]})  # the last one is after year t
+    with get_engine("duckdb", threads=1) as engine:
+        features = compute_features(engine, Snapshot(org="", tables=panel.now), as_of=datetime.date(panel.year, 12, 31),
+                                    events=events)
+    counts = dict(zip(features.column("code").to_pylist(), features.column("past_returns").to_pylist()))
+    assert counts[code] == 2 and sum(counts.values()) == 2

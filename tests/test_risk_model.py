@@ -8,7 +8,17 @@ import re
 import numpy as np
 import pytest
 
-from jingzhun.analytics.risk import FEATURES, auc, income_rule_scores, load, precision_at, reasons, save, score, train
+from jingzhun.analytics.risk import (
+    FEATURES,
+    auc,
+    income_rule_scores,
+    load,
+    precision_at,
+    reasons,
+    save,
+    score,
+    train,
+)
 from jingzhun.analytics.risk.model import split_by_village
 
 from .risk_data import panel_set
@@ -64,7 +74,7 @@ def test_reasons_are_chinese_words_of_features_that_raised_the_score(trained):
     for row in ranking.column("reasons").to_pylist():
         assert 1 <= len(row) <= 3
         for reason in row:
-            name, value = reason.split("：")
+            name, _value = reason.split("：")
             assert name in words and re.search(r"[\u4e00-\u9fff]", reason)
     picked = features.slice(0, 200)
     contributions = model.contributions(picked)

@@ -11,6 +11,7 @@ never a function of what the registry shows:
 * work: working-age members work away (务工) for a number of months; few months mean unstable work, whose
   wages fall more often and by more;
 * villages exposed to disasters (unrecorded); unsafe housing (C/D) makes a disaster cost more;
+* the ledger records earlier returns to poverty (2021 … t−1), likelier for frail households;
 * year t+1: a new serious illness (odds from age, chronic illness, ``z``), a lost job (odds from months
   away and ``z``), a disaster (a village-wide event, odds from the exposure), an unexplained income shock
   (lognormal); out-of-pocket medical costs for the ill (a new serious illness, and the old ones that keep
@@ -51,6 +52,8 @@ class RiskPanel:
     before: dict[str, pa.Table]
     now: dict[str, pa.Table]
     after: dict[str, pa.Table]
+    #: the ledger's events known at the end of year t (analytics.risk.features.EVENTS_SCHEMA)
+    events: pa.Table
 
     @property
     def members(self) -> int:
@@ -200,6 +203,16 @@ def generate_panel(*, households: int, seed: int, year: int = 2024, county: str 
     returned = (status_t == "已脱贫") & (found | (rng.random(H) < 0.004))
     status_next = np.where(returned, "返贫", status_t)
 
+    # ---- the ledger: earlier returns to poverty (2021 … t−1) of households 已脱贫 again by t ---------------
+    # frail households returned more often before; the event is recorded, the frailty is not
+    past_return = (status_t == "已脱贫") & (rng.random(H) < 1 / (1 + np.exp(-(-2.8 + 0.9 * z))))
+    first_day = np.datetime64("2021-01-01")
+    span = int((np.datetime64(f"{year - 1}-12-31") - first_day).astype(int)) + 1
+    effective = first_day + rng.integers(0, max(span, 1), H).astype("timedelta64[D]")
+    events = pa.table({"household": pa.array(h_code[past_return]),
+                       "type": pa.array(np.full(int(past_return.sum()), "return")),
+                       "effective": pa.array(effective[past_return].astype("datetime64[D]"), pa.date32())})
+
     # ---- tables of the snapshot SCHEMA --------------------------------------------------------------
     ids = _id_numbers(rng, county, birth_year)
     head_rows = first
@@ -245,4 +258,4 @@ def generate_panel(*, households: int, seed: int, year: int = 2024, county: str 
     after = households_t.set_column(households_t.schema.get_field_index("status"), "status", pa.array(status_next))
     return RiskPanel(year=year, before={"households": before},
                      now={"households": households_t, "members": members_t, "villages": villages_t},
-                     after={"households": after})
+                     after={"households": after}, events=events)

@@ -6,10 +6,25 @@ monitoring pages call (`ranking`). docs/risk-model.md is the model card.
 """
 
 from .features import FEATURE_NAMES, FEATURES, WATCHED, compute_features, compute_labels
-from .history import registry_as_of
-from .model import RiskModel, auc, income_rule_scores, load, precision_at, reasons, save, score, train
-from .ranking import history_training_set, rank_registry, screening_list, train_on_history
+from .history import ledger_events, registry_as_of
+from .model import (
+           RiskModel,
+           auc,
+           income_rule_scores,
+           load,
+           precision_at,
+           reasons,
+           save,
+           score,
+           train,
+)
+from .ranking import (
+           history_training_set,
+           rank_registry,
+           screening_list,
+           train_on_history,
+)
 
 __all__ = ["FEATURES", "FEATURE_NAMES", "WATCHED", "RiskModel", "auc", "compute_features", "compute_labels",
-           "history_training_set", "income_rule_scores", "load", "precision_at", "rank_registry", "reasons",
-           "registry_as_of", "save", "score", "screening_list", "train", "train_on_history"]
+           "history_training_set", "income_rule_scores", "ledger_events", "load", "precision_at", "rank_registry",
+           "reasons", "registry_as_of", "save", "score", "screening_list", "train", "train_on_history"]

@@ -37,7 +37,7 @@ class Feature:
     #: what the feature is, neutrally (a reason names the feature and the household's value; the model
     #: says it raised the score, not which way a value is "bad")
     words: str
-    unit: str  # "yuan", "share", "count", "age", "years", "months", "flag"
+    unit: str  # "yuan", "share", "count", "age", "years", "months", "times", "flag"
     no_leak: str
 
 
@@ -68,6 +68,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("head_age", gettext_noop("户主年龄"), "age", "age at the end of year t"),
     Feature("years_since_exit", gettext_noop("脱贫年数"), "years",
             "脱贫年度 ≤ t; a household that returns in t+1 keeps its old 脱贫年度"),
+    Feature("past_returns", gettext_noop("以前返贫次数"), "times",
+            "ledger events effective on or before the end of year t and recorded before the features' day"),
     Feature("unsafe_housing", gettext_noop("住房为C/D级危房"), "flag", "year t's 危房等级"),
     Feature("unsafe_water", gettext_noop("饮水不安全"), "flag", "year t's 饮水安全"),
     Feature("social_assistance", gettext_noop("享受低保或特困供养"), "flag", "year t's members' 低保/特困"),
@@ -78,7 +80,9 @@ FEATURES: tuple[Feature, ...] = (
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 #: the tables features.sql may read (tests/test_risk_features.py holds it to this list)
 FEATURE_INPUTS = frozenset({"households", "members", "villages", "member_facts", "household_facts",
-                            "households_before", "params"})
+                            "households_before", "events", "params"})
+#: 动态调整台账 events as the features read them (workflows' LedgerEvent: type new/removal/return/exit/natural)
+EVENTS_SCHEMA = pa.schema([("household", pa.string()), ("type", pa.string()), ("effective", pa.date32())])
 
 
 def features_sql() -> str:
@@ -88,15 +92,17 @@ def features_sql() -> str:
 
 
 def compute_features(engine: Engine, snapshot: Snapshot, *, as_of: datetime.date,
-                     before: pa.Table | None = None) -> pa.Table:
+                     before: pa.Table | None = None, events: pa.Table | None = None) -> pa.Table:
     """The features of every watched household of `snapshot` (the registry on `as_of`: ages and years
     are reckoned on that day).
 
     `before` is the households table a year earlier (their incomes), or None when the registry has no
-    history: the change features are then missing (NULL), which the model takes as unknown.
+    history: the change features are then missing (NULL), which the model takes as unknown. `events`
+    are the ledger's events known on `as_of` (`EVENTS_SCHEMA`), or None for none.
     """
     engine.load(snapshot, as_of=as_of)
     engine.register("households_before", before if before is not None else conform("households", pa.table({})))
+    engine.register("events", events.cast(EVENTS_SCHEMA) if events is not None else EVENTS_SCHEMA.empty_table())
     return engine.query(features_sql())
 
 

@@ -1,7 +1,8 @@
 -- The risk model's features: one row per watched household of year t (DuckDB dialect; transpiled).
 --
 -- Reads only year t's registry (households, members, villages and the derived views member_facts and
--- household_facts built over them) and year t−1's households (households_before: last year's incomes).
+-- household_facts built over them), year t−1's households (households_before: last year's incomes) and
+-- the 动态调整台账 events recorded by then (events: household, type, effective; ledger_events()).
 -- It never reads year t+1: the label is made elsewhere (labels.sql) from a table this script cannot see.
 -- Every column is documented, with why it does not leak the label, in risk/features.py FEATURES and
 -- docs/risk-model.md. {watched} is the population the model scores (risk/features.py WATCHED).
@@ -16,6 +17,13 @@ WITH member_risk AS (
            avg(migrant_months) FILTER (WHERE normal AND migrant_months > 0) AS migrant_months_mean
     FROM member_facts
     GROUP BY household_id
+), past AS (
+    SELECT e.household AS code,
+           count(*) FILTER (WHERE e.type = 'return') AS past_returns
+    FROM events e
+    CROSS JOIN params p
+    WHERE e.effective <= p.as_of
+    GROUP BY e.household
 ), before AS (
     SELECT code,
            CAST(wage_income + business_income + property_income + transfer_income - business_expense AS DOUBLE)
@@ -48,6 +56,7 @@ SELECT h.code,
        r.migrant_months_mean,
        h.head_age,
        CASE WHEN h.exit_year IS NOT NULL THEN p.as_of_year - h.exit_year END AS years_since_exit,
+       coalesce(e.past_returns, 0) AS past_returns,
        CAST(coalesce(h.housing_grade IN ('C', 'D'), false) AS INTEGER) AS unsafe_housing,
        CAST(coalesce(h.safe_water = false, false) AS INTEGER) AS unsafe_water,
        CAST(h.dibao_count + h.tekun_count > 0 AS INTEGER) AS social_assistance,
@@ -57,6 +66,7 @@ FROM household_facts h
 CROSS JOIN params p
 LEFT JOIN member_risk r ON r.household_id = h.code
 LEFT JOIN before b ON b.code = h.code
+LEFT JOIN past e ON e.code = h.code
 LEFT JOIN villages v ON v.village_id = h.village_id
 WHERE {watched}
 ORDER BY h.code;

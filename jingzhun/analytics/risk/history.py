@@ -5,13 +5,19 @@ the start of day D is, for each household code (each member id), its latest hist
 unless that row records a deletion. Read by SQL with the snapshot's readers (ADBC on PostgreSQL,
 Python's SQLite on the embedded database) and cast to the snapshot `SCHEMA`, like a live snapshot —
 so the risk model's features are computed on a past year exactly as on today's registry.
+
+The 动态调整台账 (workflows' ledger, table workflows_ledgerevent) is read the same way: the events
+recorded before the day, whatever date they take effect.
 """
 
 from __future__ import annotations
 
 import datetime
 
+import pyarrow as pa
+
 from ..snapshot import Snapshot, _reader, conform
+from .features import EVENTS_SCHEMA
 
 _AS_OF = {
     "households": """
@@ -64,3 +70,30 @@ def registry_as_of(org: str, day: datetime.date, *, alias: str = "default") -> S
     finally:
         reader.close()
     return snapshot
+
+
+_EVENTS = """
+    SELECT household, type, CAST(effective AS {date}) AS effective
+    FROM workflows_ledgerevent
+    WHERE household >= {lo} AND household < {hi} AND created_at < {day}"""
+
+
+def ledger_events(org: str, day: datetime.date, *, alias: str = "default") -> pa.Table:
+    """The ledger's events of households under `org` recorded before the start of `day` (`EVENTS_SCHEMA`).
+
+    An event recorded later is left out even when it takes effect earlier: on `day` nobody knew it.
+    """
+    if org and not org.isdigit():
+        raise ValueError(f"an org code is digits, not {org!r}")
+    reader = _reader(alias)
+    lo, hi = f"'{org}'", f"'{org}:'" if org else "'~'"
+    try:
+        table = reader.fetch(_EVENTS.format(date="TEXT" if reader.real == "REAL" else "DATE", lo=lo, hi=hi,
+                                            day=f"'{day.isoformat()} 00:00:00'"))
+    finally:
+        reader.close()
+    columns = []
+    for field in EVENTS_SCHEMA:
+        values = table.column(field.name) if table.num_rows else pa.nulls(0, field.type)
+        columns.append(values.cast(field.type))
+    return pa.table(columns, schema=EVENTS_SCHEMA)

@@ -68,7 +68,7 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 def precision_at(labels: np.ndarray, scores: np.ndarray, share: float = TOP_SHARE) -> float:
     """The share of positives among the top `share` of households by score (ties broken by position)."""
-    k = max(1, int(round(len(scores) * share)))
+    k = max(1, round(len(scores) * share))
     top = np.argsort(-scores, kind="stable")[:k]
     return float(labels[top].mean())
 
@@ -160,6 +160,8 @@ def _write_value(feature, value: float) -> str:
         return f"{value:.0f} 岁"
     if feature.unit == "years":
         return f"{value:.0f} 年"
+    if feature.unit == "times":
+        return f"{value:.0f} 次"
     if feature.unit == "months":
         return f"{value:.1f} 个月"
     return "是" if value else "否"

@@ -1,7 +1,8 @@
 """The steps the CLI and the monitoring pages call: train on the registry's history, rank today's registry.
 
-Year t of the history is the registry at the start of 1 January t+1 (features), at the start of
-1 January t (last year's incomes) and at the start of 1 January t+2 (the outcome). Today's ranking reads
+Year t of the history is the registry at the start of 1 January t+1 (features, and the ledger events
+recorded by then), at the start of 1 January t (last year's incomes) and at the start of 1 January t+2
+(the outcome). Today's ranking reads
 the live registry and its state a year ago. The caller gives the engine (`analytics.get_engine`).
 """
 
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 from ..engine import Engine
 from ..snapshot import registry_snapshot
 from .features import compute_features, compute_labels
-from .history import registry_as_of
+from .history import ledger_events, registry_as_of
 from .model import RiskModel, load, score, train
 
 
@@ -40,7 +41,8 @@ def history_training_set(engine: Engine, org: str, years: list[int], *,
         now = registry_as_of(org, datetime.date(year + 1, 1, 1), alias=alias)
         before = registry_as_of(org, datetime.date(year, 1, 1), alias=alias).tables["households"]
         after = registry_as_of(org, datetime.date(year + 2, 1, 1), alias=alias).tables["households"]
-        features = compute_features(engine, now, as_of=datetime.date(year, 12, 31), before=before)
+        events = ledger_events(org, datetime.date(year + 1, 1, 1), alias=alias)
+        features = compute_features(engine, now, as_of=datetime.date(year, 12, 31), before=before, events=events)
         outcome = compute_labels(engine, features, after)
         # both are in code order; keep the households that have an outcome
         features = features.filter(pc.is_in(features.column("code"), value_set=outcome.column("code")))
@@ -71,7 +73,8 @@ def rank_registry(engine: Engine, org: str, model: RiskModel, *, today: datetime
     today = today or datetime.date.today()
     now = registry_snapshot(org, alias=alias)
     before = registry_as_of(org, _year_back(today), alias=alias).tables["households"]
-    features = compute_features(engine, now, as_of=today, before=before)
+    events = ledger_events(org, today + datetime.timedelta(days=1), alias=alias)
+    features = compute_features(engine, now, as_of=today, before=before, events=events)
     return score(model, features, top=top)
 
 
