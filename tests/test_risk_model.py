@@ -41,8 +41,9 @@ def test_auc_and_precision_at_the_top_are_the_usual_figures():
 
 
 def test_model_ranks_held_out_villages_better_than_the_income_rule(trained):
-    """On 20,000 synthetic households the model's AUC on held-out villages has been 0.02–0.025 above the
-    income rule's (five seeds); the assertion keeps half of that as the margin."""
+    """On 20,000 synthetic households the model's AUC on held-out villages was 0.020–0.060 above the income
+    rule's over five panel seeds, and 0.020 on this fixture's panel; the assertion keeps half of the
+    smallest as the margin."""
     _features, _labels, model = trained
     metrics = model.metadata["metrics"]
     assert metrics["held_out_positives"] > 100
