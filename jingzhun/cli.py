@@ -480,6 +480,9 @@ def cmd_risk(args) -> int:
     from jingzhun.analytics import get_engine
     from jingzhun.analytics.risk import load, rank_registry, save, train_on_history
 
+    if args.threads < 1:
+        print("错误：--threads 应为正整数。", file=sys.stderr)
+        return 2
     unit = _unit(args.org)
     if unit is None:
         return 2

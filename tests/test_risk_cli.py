@@ -124,6 +124,7 @@ def test_command_line_refusals_are_chinese_and_write_nothing(history, tmp_path, 
                  ["risk", "train", "--org", "140826", "--years", "2026"],     # its outcome is not known yet
                  ["risk", "train", "--org", "999999"],
                  ["risk", "score", "--org", "140826", "--top", "0"],
+                 ["risk", "train", "--org", "140826", "--threads", "0"],
                  ["risk", "train", "--org", "140826", "--years", "20x4"]):
         assert main(args) == 2, args
         err = capsys.readouterr().err
