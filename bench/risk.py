@@ -77,6 +77,9 @@ def main() -> int:
     model = train(features, labels, seed=args.seed, threads=args.threads)
     trained = time.perf_counter() - started
 
+    trained_on = {"members": panel.members, "households": panel.now["households"].num_rows,
+                  "watched_households": features.num_rows, "returned_next_year": int(labels.sum())}
+    del panel, features, labels  # one panel in memory at a time
     _other, other_features, other_labels, _g, _f = panel_features(households, args.seed + 1, args.threads)
     started = time.perf_counter()
     scores = model.predict(other_features)
@@ -86,8 +89,7 @@ def main() -> int:
 
     held = model.metadata["metrics"]
     figures = {
-        "members": panel.members, "households": panel.now["households"].num_rows,
-        "watched_households": features.num_rows, "returned_next_year": int(labels.sum()),
+        **trained_on,
         "seconds": {"generate": round(generated, 1), "features": round(featured, 1),
                     "train_held_out_fit_and_kept_fit": round(trained, 1), "score_other_panel": round(scored, 1)},
         "held_out_villages": held,
@@ -101,7 +103,7 @@ def main() -> int:
         "threads": args.threads, "peak_rss_mb": round(peak_mb()),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
-        "ten_million_members": "measured" if panel.members >= 10_000_000 else "not measured in this run",
+        "ten_million_members": "measured" if trained_on["members"] >= 10_000_000 else "not measured in this run",
     }
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     if args.json:
