@@ -19,6 +19,7 @@ from jingzhun.analytics.risk import (
     score,
     train,
 )
+from jingzhun.analytics.risk.features import MASKED_WORDS
 from jingzhun.analytics.risk.model import split_by_village
 
 from .risk_data import panel_set
@@ -82,6 +83,19 @@ def test_reasons_are_chinese_words_of_features_that_raised_the_score(trained):
     for row, named in zip(contributions, reasons(picked, contributions)):
         raised = sorted(np.flatnonzero(row[:-1] > 0), key=lambda j: -row[j])[:3]
         assert [r.split("：")[0] for r in named] == [FEATURES[j].words for j in raised]
+
+
+def test_masked_reasons_say_no_health_disability_or_assistance(trained):
+    features, _labels, model = trained
+    plain = score(model, features, top=300).column("reasons").to_pylist()
+    masked = score(model, features, top=300, mask_personal=True).column("reasons").to_pylist()
+    personal = {f.words for f in FEATURES if f.personal}
+    assert any(r.split("：")[0] in personal for row in plain for r in row)
+    assert not any(r.split("：")[0] in personal for row in masked for r in row)
+    assert any(MASKED_WORDS in row for row in masked)
+    for shown, hidden in zip(plain, masked):  # the same reasons otherwise, in the model's order
+        kept = [r for r in shown if r.split("：")[0] not in personal]
+        assert [r for r in hidden if r != MASKED_WORDS] == kept
 
 
 def test_the_income_rule_puts_the_poorest_first_and_unknown_incomes_last():

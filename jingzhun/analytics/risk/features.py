@@ -39,6 +39,9 @@ class Feature:
     words: str
     unit: str  # "yuan", "share", "count", "age", "years", "months", "times", "flag"
     no_leak: str
+    #: health, disability or social assistance: personal data that a reason may show only to those allowed
+    #: to see it (`reasons(..., mask_personal=True)` writes MASKED_WORDS instead)
+    personal: bool = False
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -57,10 +60,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("child_count", gettext_noop("16岁以下儿童"), "count", "ages at the end of year t"),
     Feature("student_count", gettext_noop("在校生"), "count", "year t's 在校生状况"),
     Feature("serious_ill_count", gettext_noop("大病患者"), "count",
-            "year t's 健康状况; an illness that starts in t+1 is not in year t's registry"),
-    Feature("ill_count", gettext_noop("慢性病或大病患者"), "count", "year t's 健康状况"),
-    Feature("older_chronic_count", gettext_noop("50岁以上慢性病患者"), "count", "year t's 健康状况 and ages"),
-    Feature("disabled_count", gettext_noop("残疾人"), "count", "year t's 健康状况"),
+            "year t's 健康状况; an illness that starts in t+1 is not in year t's registry", personal=True),
+    Feature("ill_count", gettext_noop("慢性病或大病患者"), "count", "year t's 健康状况", personal=True),
+    Feature("older_chronic_count", gettext_noop("50岁以上慢性病患者"), "count", "year t's 健康状况 and ages", personal=True),
+    Feature("disabled_count", gettext_noop("残疾人"), "count", "year t's 健康状况", personal=True),
     Feature("uninsured_count", gettext_noop("未参加基本医保人数"), "count", "year t's insurance"),
     Feature("migrant_count", gettext_noop("外出务工人数"), "count", "year t's 务工状况"),
     Feature("short_migrant_count", gettext_noop("务工不足6个月人数"), "count", "year t's 务工时间"),
@@ -72,12 +75,14 @@ FEATURES: tuple[Feature, ...] = (
             "ledger events effective on or before the end of year t and recorded before the features' day"),
     Feature("unsafe_housing", gettext_noop("住房为C/D级危房"), "flag", "year t's 危房等级"),
     Feature("unsafe_water", gettext_noop("饮水不安全"), "flag", "year t's 饮水安全"),
-    Feature("social_assistance", gettext_noop("享受低保或特困供养"), "flag", "year t's members' 低保/特困"),
+    Feature("social_assistance", gettext_noop("享受低保或特困供养"), "flag", "year t's members' 低保/特困", personal=True),
     Feature("past_cause_health", gettext_noop("原致贫原因为因病或因残"), "flag",
-            "主要致贫原因 recorded when identified, years before t"),
+            "主要致贫原因 recorded when identified, years before t", personal=True),
     Feature("poor_village", gettext_noop("原贫困村"), "flag", "the village's status, fixed before t"),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+#: what a personal reason says when masked: that such a fact weighed, not which one
+MASKED_WORDS = gettext_noop("家庭成员健康或救助情况")
 #: the tables features.sql may read (tests/test_risk_features.py holds it to this list)
 FEATURE_INPUTS = frozenset({"households", "members", "villages", "member_facts", "household_facts",
                             "households_before", "events", "params"})

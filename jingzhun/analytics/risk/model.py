@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .features import FEATURE_NAMES, FEATURES
+from .features import FEATURE_NAMES, FEATURES, MASKED_WORDS
 
 #: the model's settings; fixed so that a seed reproduces the model bit for bit
 PARAMS = {
@@ -167,9 +167,14 @@ def _write_value(feature, value: float) -> str:
     return "是" if value else "否"
 
 
-def reasons(features: pa.Table, contributions: np.ndarray, *, count: int = 3) -> list[list[str]]:
+def reasons(features: pa.Table, contributions: np.ndarray, *, count: int = 3,
+            mask_personal: bool = False) -> list[list[str]]:
     """For each household, the `count` features that raised its score the most, each with the household's
-    own value ("大病患者：1 人", "人均纯收入：1,306 元"); only features that raised it are named."""
+    own value ("大病患者：1 人", "人均纯收入：1,306 元"); only features that raised it are named.
+
+    With `mask_personal`, a health, disability or assistance feature is written as MASKED_WORDS alone
+    (for viewers who may not see health status); the order stays the model's.
+    """
     values = feature_matrix(features)
     by_feature = contributions[:, :len(FEATURES)]
     order = np.argsort(-by_feature, axis=1, kind="stable")[:, :count]
@@ -179,14 +184,20 @@ def reasons(features: pa.Table, contributions: np.ndarray, *, count: int = 3) ->
         for j in picks:
             if by_feature[row, j] <= 0:
                 break
+            if mask_personal and FEATURES[j].personal:
+                if MASKED_WORDS not in words:
+                    words.append(MASKED_WORDS)
+                continue
             words.append(f"{FEATURES[j].words}：{_write_value(FEATURES[j], values[row, j])}")
         result.append(words)
     return result
 
 
-def score(model: RiskModel, features: pa.Table, *, top: int | None = None) -> pa.Table:
+def score(model: RiskModel, features: pa.Table, *, top: int | None = None,
+          mask_personal: bool = False) -> pa.Table:
     """The households of `features` ranked by the model: code, village_id, score (the predicted chance of
-    returning to poverty next year), rank, reasons (the three main ones, in Chinese)."""
+    returning to poverty next year), rank, reasons (the three main ones, in Chinese; health, disability
+    and assistance masked with `mask_personal`)."""
     scores = model.predict(features)
     order = np.argsort(-scores, kind="stable")
     if top is not None:
@@ -197,7 +208,7 @@ def score(model: RiskModel, features: pa.Table, *, top: int | None = None) -> pa
         "code": picked.column("code"), "village_id": picked.column("village_id"),
         "score": pa.array(scores[order], pa.float64()),
         "rank": pa.array(np.arange(1, len(order) + 1), pa.int64()),
-        "reasons": pa.array(reasons(picked, contributions), pa.list_(pa.string())),
+        "reasons": pa.array(reasons(picked, contributions, mask_personal=mask_personal), pa.list_(pa.string())),
     })
 
 

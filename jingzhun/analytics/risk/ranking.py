@@ -67,23 +67,25 @@ def train_on_history(engine: Engine, org: str, years: list[int], *, seed: int, t
 
 
 def rank_registry(engine: Engine, org: str, model: RiskModel, *, today: datetime.date | None = None,
-                  top: int | None = None, alias: str = "default") -> pa.Table:
+                  top: int | None = None, mask_personal: bool = False, alias: str = "default") -> pa.Table:
     """Today's watched households under `org`, ranked by `model` with their three main reasons
-    (`model.score`'s columns)."""
+    (`model.score`'s columns; health, disability and assistance masked with `mask_personal`)."""
     today = today or datetime.date.today()
     now = registry_snapshot(org, alias=alias)
     before = registry_as_of(org, _year_back(today), alias=alias).tables["households"]
     events = ledger_events(org, today + datetime.timedelta(days=1), alias=alias)
     features = compute_features(engine, now, as_of=today, before=before, events=events)
-    return score(model, features, top=top)
+    return score(model, features, top=top, mask_personal=mask_personal)
 
 
-def screening_list(engine: Engine, village: str, *, directory: Path, today: datetime.date | None = None,
-                   alias: str = "default") -> list[dict] | None:
+def screening_list(engine: Engine, village: str, *, directory: Path, mask_personal: bool,
+                   today: datetime.date | None = None, alias: str = "default") -> list[dict] | None:
     """A village's 排查 list: its watched households, riskiest first, each with code, score, rank and
     reasons — from the model stored for the village's nearest unit (county, city, province), or None
-    when no model is stored there. The caller has checked that the user may see the village."""
+    when no model is stored there. The caller has checked that the user may see the village, and says
+    whether the user may see health status (`mask_personal=True` when not)."""
     model = load(directory, village)
     if model is None:
         return None
-    return rank_registry(engine, village, model, today=today, alias=alias).to_pylist()
+    return rank_registry(engine, village, model, today=today, mask_personal=mask_personal,
+                         alias=alias).to_pylist()
