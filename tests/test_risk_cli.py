@@ -73,6 +73,27 @@ def test_registry_as_of_a_day_is_what_the_history_said_then(history):
     assert registry_as_of("140826", datetime.date(2024, 1, 1)).tables["members"].num_rows == history.members
 
 
+def test_the_day_begins_at_midnight_in_china_not_in_utc(history):
+    from jingzhun.registry.models import Household as Current
+
+    code = history.now["households"].column("code")[1].as_py()
+    Current.history.filter(code=code).delete()
+    household = Current.objects.get(code=code)
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    for status, moment in (("已脱贫", datetime.datetime(2025, 12, 31, 23, 30, tzinfo=shanghai)),   # 15:30 UTC
+                           ("返贫", datetime.datetime(2026, 1, 1, 0, 30, tzinfo=shanghai))):       # 16:30 UTC
+        household.status = status
+        household._history_date = moment
+        household.save()
+
+    def status_on(day):
+        table = registry_as_of("140826", day).tables["households"]
+        return table.filter(pc.equal(table.column("code"), code)).column("status").to_pylist()
+
+    assert status_on(datetime.date(2026, 1, 1)) == ["已脱贫"]
+    assert status_on(datetime.date(2026, 1, 2)) == ["返贫"]
+
+
 def test_ledger_events_are_those_recorded_before_the_day(history):
     from jingzhun.workflows.models import LedgerEvent
 

@@ -13,10 +13,12 @@ recorded before the day, whatever date they take effect.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pyarrow as pa
+from django.conf import settings
 
-from ..snapshot import Snapshot, _reader, conform
+from ..snapshot import Snapshot, _reader, _SQLiteReader, conform
 from .features import EVENTS_SCHEMA
 
 _AS_OF = {
@@ -54,15 +56,27 @@ _AS_OF = {
 }
 
 
+def _start_of(reader, day: datetime.date) -> str:
+    """The start of `day` in the site's time zone (settings.TIME_ZONE: 1 January begins at midnight in
+    the county, not in Greenwich) as an SQL literal in UTC. Django keeps SQLite's datetimes as naive UTC
+    text and PostgreSQL's as timestamptz, given here with an explicit offset, whatever the session's zone."""
+    local = datetime.datetime.combine(day, datetime.time(), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    utc = local.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(reader, _SQLiteReader):
+        return f"'{utc}'"
+    return f"TIMESTAMPTZ '{utc}+00'"
+
+
 def registry_as_of(org: str, day: datetime.date, *, alias: str = "default") -> Snapshot:
-    """The registry under `org` as it stood at the start of `day` (UTC), from the history tables."""
+    """The registry under `org` as it stood at the start of `day` (in the site's time zone), from the
+    history tables."""
     if org and not org.isdigit():
         raise ValueError(f"an org code is digits, not {org!r}")
     reader = _reader(alias)
     snapshot = Snapshot(org=org)
     # Digits and an ISO date only, so they can stand in the SQL text.
     lo, hi = f"'{org}'", f"'{org}:'" if org else "'~'"
-    when = f"'{day.isoformat()} 00:00:00'"
+    when = _start_of(reader, day)
     try:
         for name, sql in _AS_OF.items():
             table = reader.fetch(sql.format(real=reader.real, lo=lo, hi=hi, day=when))
@@ -88,8 +102,8 @@ def ledger_events(org: str, day: datetime.date, *, alias: str = "default") -> pa
     reader = _reader(alias)
     lo, hi = f"'{org}'", f"'{org}:'" if org else "'~'"
     try:
-        table = reader.fetch(_EVENTS.format(date="TEXT" if reader.real == "REAL" else "DATE", lo=lo, hi=hi,
-                                            day=f"'{day.isoformat()} 00:00:00'"))
+        table = reader.fetch(_EVENTS.format(date="TEXT" if isinstance(reader, _SQLiteReader) else "DATE", lo=lo,
+                                            hi=hi, day=_start_of(reader, day)))
     finally:
         reader.close()
     columns = []
