@@ -19,6 +19,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_act, may_write, reach_code, require
 
+from . import clock
 from .definitions import Step, step_of
 from .models import Procedure, StepRecord
 
@@ -130,5 +131,5 @@ def close(procedure: Procedure, state: str, *, reason: str = "") -> None:
     procedure.step = ""
     procedure.batch = None
     procedure.reason = reason
-    procedure.closed_at = timezone.now()
+    procedure.closed_at = clock.now()
     procedure.save(update_fields=["state", "step", "batch", "reason", "closed_at"])
