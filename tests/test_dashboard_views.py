@@ -17,7 +17,7 @@ from jingzhun.indicators.services import indicators_refresh
 from jingzhun.registry.models import Household, VillageProfile
 
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI
-from .test_browser import _login, browser, page  # noqa: F401
+from .test_browser import browser, login, page  # noqa: F401
 
 # The figures are computed from an ADBC snapshot of the committed database, so these tests commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -288,7 +288,7 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     Household.objects.filter(code=world.neighbour.code).update(status="未脱贫", exit_year=None)
     _profiles()
     page.emulate_media(reduced_motion="reduce")  # the charts draw at once instead of growing
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     page.goto(f"{live_server.url}/dashboard/140826/")
     page.wait_for_selector("#chart-children canvas")
     # click the middle of 古绛镇's bar in the township chart (where ECharts drew it)
@@ -315,7 +315,7 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     assert world.neighbour.code in page.inner_text("#households")
 
     page.click("text=退出")
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     response = page.goto(f"{live_server.url}/dashboard/140826/")
     assert response.status == 404
 
