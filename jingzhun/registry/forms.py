@@ -121,7 +121,11 @@ class MemberForm(forms.ModelForm):
 class HouseholdFilterForm(UnitFilterForm):
     """Filters of the household list."""
 
-    field_order = ["status", "attribute", "main_cause", "township", "village", "q"]
+    field_order = ["category", "monitoring_class", "status", "attribute", "main_cause", "township", "village", "q"]
+    category = forms.ChoiceField(label=_("户类别"), required=False,
+                                 choices=[("", _("全部"))] + vocab.HouseholdCategory.choices)
+    monitoring_class = forms.ChoiceField(label=_("监测对象类别"), required=False,
+                                         choices=[("", _("全部"))] + vocab.MonitoringClass.choices)
     status = forms.ChoiceField(label=_("脱贫状态"), required=False,
                                choices=[("", _("全部"))] + vocab.PovertyStatus.choices
                                + [(vocab.REMAINING_POOR, _("剩余贫困（未脱贫和返贫）"))])
