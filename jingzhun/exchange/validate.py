@@ -148,8 +148,11 @@ def _check_column(c: _Collector, col: Column) -> None:
     kind = col.kind
     if kind == Kind.DATE:
         well_formed = pc.match_substring_regex(values, _DATE[0])
-        real = pc.is_valid(pc.strptime(pc.if_else(well_formed, values, "1970-01-01"), format="%Y-%m-%d",
-                                       unit="s", error_is_null=True))
+        # a real day: parsed and written back it is the same text (strptime alone takes 2024-02-30)
+        parsed = pc.strptime(pc.if_else(well_formed, values, "1970-01-01"), format="%Y-%m-%d", unit="s",
+                             error_is_null=True)
+        real = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"),
+                                     pc.if_else(well_formed, values, "1970-01-01")), False)
         c.cells(pc.and_(filled, pc.invert(pc.and_(well_formed, real))), col.header, _(_DATE[1]))
     elif kind in _PATTERNS or (kind == Kind.INT and col.header == "务工时间"):
         pattern, message = _MONTHS if col.header == "务工时间" else _PATTERNS[kind]
