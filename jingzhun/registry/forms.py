@@ -57,7 +57,12 @@ class HouseholdForm(forms.ModelForm):
         _nullable_bool_fields(self)
         # A post without them (a client written before template v2) keeps what is stored.
         for name in ("category", "risk_eliminated"):
-            self.fields[name].required = False
+            if name in self.fields:
+                self.fields[name].required = False
+        if self.instance._state.adding:  # a new household (精准识别) is a 脱贫户: its 建档立卡 fields are required
+            for name in Household.REGISTERED_REQUIRED:
+                if name in self.fields:
+                    self.fields[name].required = True
 
     def clean_category(self):
         return self.cleaned_data.get("category") or self.instance.category
@@ -68,10 +73,13 @@ class HouseholdForm(forms.ModelForm):
 
     def _update_errors(self, errors):
         """Household.clean may name a field this form does not edit (脱贫状态, 识别年度: procedures change
-        them); such an error is shown above the form with the field's name."""
+        them); such an error is shown above the form with the field's name — unless the household is new
+        (精准识别), whose procedure sets them and validates the whole household when it completes."""
         if hasattr(errors, "error_dict"):
             remapped: dict[str, list] = {}
             for name, messages in errors.error_dict.items():
+                if name != NON_FIELD_ERRORS and name not in self.fields and self.instance._state.adding:
+                    continue  # a new household's 脱贫状态 and 识别年度 are set by the procedure that creates it
                 if name != NON_FIELD_ERRORS and name not in self.fields:
                     label = Household._meta.get_field(name).verbose_name
                     remapped.setdefault(NON_FIELD_ERRORS, []).extend(
