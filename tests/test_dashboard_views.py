@@ -375,3 +375,26 @@ def test_division_page_and_dashboard_give_the_same_registered_figures_under_the_
     for code, row in county_rows.items():
         if children.get(code):
             assert (row.households, row.people) == (children[code]["HH_REG"], children[code]["POP_REG"]), code
+
+
+def test_monitoring_objects_have_their_card_links_and_risk_chart(world, client):
+    """A 监测户 (脱贫不稳定户, 因病) in 下高池村: the card counts it with its people, links the list of 监测户 by
+    class, and the risk-type chart shows it; a county without monitoring objects shows neither."""
+    _profiles()
+    response = _client(client, world.county_admin).get(reverse("dashboard:overview", args=["140826"]))
+    assert "monitoring" not in {c["id"] for c in response.context["cards"]}
+    assert "risks" not in response.context["charts"]
+    Household.objects.filter(pk=world.home.pk).update(category="监测户", monitoring_class="脱贫不稳定户",
+                                                     monitoring_since=datetime.date(2024, 5, 1), risk_type="因病")
+    indicators_refresh(reason="test")
+    response = client.get(reverse("dashboard:overview", args=["140826"]))
+    cards = {c["id"]: c for c in response.context["cards"]}
+    list_url = reverse("registry:household_list")
+    assert cards["monitoring"]["value"] == "1" and cards["monitoring"]["extra"] == "2"
+    assert cards["monitoring"]["url"] == f"{list_url}?category=监测户"
+    unstable = cards["monitoring"]["links"][0]
+    assert unstable["value"] == "1" and unstable["url"] == f"{list_url}?category=监测户&monitoring_class=脱贫不稳定户"
+    assert cards["eliminated"]["value"] == "0.00%"
+    assert "因病" in response.context["charts"]["risks"]
+    listed = client.get(unstable["url"])
+    assert listed.status_code == 200 and world.home.head_name in listed.content.decode()
