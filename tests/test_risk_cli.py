@@ -27,12 +27,14 @@ def _on(year: int) -> datetime.datetime:
 
 
 def _objects(model, table):
-    """Model objects from an Arrow table of the snapshot schema (blank text where the schema has NULL)."""
+    """Model objects from an Arrow table of the snapshot schema (blank text where the schema has NULL, the
+    field's default for other NULLs in fields that take none)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     objects = []
     for row in table.to_pylist():
         values = {k: ("" if v is None and fields[k].get_internal_type() == "CharField" else v)
-                  for k, v in row.items() if k in fields}
+                  for k, v in row.items() if k in fields and (v is not None or fields[k].null
+                                                               or fields[k].get_internal_type() == "CharField")}
         objects.append(model(**values))
     return objects
 
