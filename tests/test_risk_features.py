@@ -83,3 +83,39 @@ def test_past_returns_count_ledger_events_up_to_the_features_day_only():
                                     events=events)
     counts = dict(zip(features.column("code").to_pylist(), features.column("past_returns").to_pylist()))
     assert counts[code] == 2 and sum(counts.values()) == 2
+
+
+def _with_column(table: pa.Table, name: str, values: list) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, pa.array(values, table.schema.field(name).type))
+
+
+def test_ordinary_households_are_watched_and_monitored_ones_are_not():
+    panel = generate_panel(households=400, seed=13)
+    households = panel.now["households"]
+    exited = [i for i, s in enumerate(households.column("status").to_pylist()) if s == "已脱贫"]
+    category = households.column("category").to_pylist()
+    status = households.column("status").to_pylist()
+    ordinary, monitored = exited[0], exited[1]
+    category[ordinary], status[ordinary] = "一般农户", None   # a 一般农户 has no 脱贫状态
+    category[monitored] = "监测户"
+    tables = dict(panel.now, households=_with_column(_with_column(households, "category", category), "status", status))
+    with get_engine("duckdb", threads=1) as engine:
+        features = compute_features(engine, Snapshot(org="", tables=tables), as_of=datetime.date(panel.year, 12, 31))
+    codes = set(features.column("code").to_pylist())
+    code = households.column("code").to_pylist()
+    assert code[ordinary] in codes and code[monitored] not in codes
+    assert len(codes) == len(exited) - 1
+
+
+def test_becoming_a_monitored_household_next_year_is_a_positive_label():
+    panel = generate_panel(households=400, seed=14)
+    features, labels = panel_features(panel)
+    after = panel.after["households"]
+    quiet = [c for c, y in zip(labels.column("code").to_pylist(), labels.column("label").to_pylist()) if not y][:5]
+    category = [("监测户" if c in quiet else k) for c, k in zip(after.column("code").to_pylist(),
+                                                           after.column("category").to_pylist())]
+    with get_engine("duckdb", threads=1) as engine:
+        relabelled = compute_labels(engine, features, _with_column(after, "category", category))
+    now_positive = {c for c, y in zip(relabelled.column("code").to_pylist(), relabelled.column("label").to_pylist()) if y}
+    assert set(quiet) <= now_positive
+    assert len(now_positive) == pc.sum(labels.column("label")).as_py() + len(quiet)

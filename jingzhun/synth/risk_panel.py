@@ -231,6 +231,7 @@ def generate_panel(*, households: int, seed: int, year: int = 2024, county: str 
     households_t = conform("households", pa.table({
         "code": pa.array(h_code), "village_id": pa.array(v_code[h_village]),
         "head_name": pa.array(np.char.add("户主", _digits(np.arange(H), 7))), "head_id_number": pa.array(ids[head_rows]),
+        "category": pa.array(np.full(H, "脱贫户")),
         "standard": pa.array(np.full(H, "国家标准")), "attribute": pa.array(attribute),
         "status": pa.array(status_t), "identified_year": pa.array(identified.astype(np.int32)),
         "exit_year": pa.array(np.where(exit_year > 0, exit_year, None).tolist(), pa.int32()),

@@ -2,12 +2,12 @@
 
 Each feature is a column of `features.sql` and an entry of `FEATURES`: its words (the reason a
 household is shown for, in Chinese), how its value is written, and why it does not leak the label.
-The label — returned to poverty (返贫) or, once the registry has it, became a monitoring object in year
-t+1 — is made by `labels.sql` from year t+1's households, a table the features never see.
+The label — returned to poverty (返贫) or became a monitoring object (户类别 监测户) in year t+1 — is
+made by `labels.sql` from year t+1's households, a table the features never see.
 
-A new registry column (户类别, 监测对象类别, 风险类型, 近12个月收入, 合规自付支出 …) becomes a feature by
-adding its column to `features.sql` and its entry here; `WATCHED` then widens from 已脱贫 households to
-every household not yet monitored.
+A new registry column becomes a feature by adding its column to `features.sql` and its entry here. The
+monitoring fields (风险类型, 近12个月收入, 合规自付支出) are filled for 监测户 only, whom the model does
+not score, so they are not features.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from ..snapshot import Snapshot, conform
 
 SQL = Path(__file__).resolve().parent
 
-#: the households the model watches (SQL over household_facts h): the registry on main has 建档立卡
-#: households only, so those already 脱贫 and not 返贫; with 户类别 it becomes "not a 监测户".
-WATCHED = "coalesce(h.status, '') = '已脱贫'"
+#: the households the model watches (SQL over household_facts h): every household not monitored — a
+#: 一般农户, or a 脱贫户 that is 已脱贫 (not 返贫, not 清退). A blank 户类别 (history written before the
+#: registry had it) is a 脱贫户, the field's default.
+WATCHED = ("coalesce(nullif(h.category, ''), '脱贫户') = '一般农户' OR "
+           "(coalesce(nullif(h.category, ''), '脱贫户') = '脱贫户' AND coalesce(h.status, '') = '已脱贫')")
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def compute_features(engine: Engine, snapshot: Snapshot, *, as_of: datetime.date
 
 
 def labels_sql() -> str:
-    """labels.sql: 1 for a watched household of year t that is 返贫 in year t+1 (households_after)."""
+    """labels.sql: 1 for a watched household of year t that is 返贫 or a 监测户 in year t+1 (households_after)."""
     (statement,) = split_statements((SQL / "labels.sql").read_text(encoding="utf-8"))
     return statement
 

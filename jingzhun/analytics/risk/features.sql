@@ -68,5 +68,5 @@ LEFT JOIN member_risk r ON r.household_id = h.code
 LEFT JOIN before b ON b.code = h.code
 LEFT JOIN past e ON e.code = h.code
 LEFT JOIN villages v ON v.village_id = h.village_id
-WHERE {watched}
+WHERE ({watched})
 ORDER BY h.code;

@@ -31,7 +31,11 @@ _AS_OF = {
                CAST(business_expense AS {real}) AS business_expense,
                CAST(declared_per_capita_income AS {real}) AS declared_per_capita_income,
                CAST(housing_area AS {real}) AS housing_area, housing_grade, safe_water, electricity, relocated,
-               phone
+               phone, category, monitoring_class, monitoring_since, risk_type, other_risk_1, other_risk_2,
+               risk_eliminated, risk_eliminated_on, CAST(income_12m AS {real}) AS income_12m, income_12m_verified_on,
+               CAST(compliant_out_of_pocket_12m AS {real}) AS compliant_out_of_pocket_12m, vehicle_count,
+               CAST(dearest_vehicle_value AS {real}) AS dearest_vehicle_value, town_houses_bought,
+               registered_businesses
         FROM (SELECT h.*, row_number() OVER (PARTITION BY code ORDER BY history_date DESC, history_id DESC) AS rn
               FROM registry_historicalhousehold h
               WHERE code >= {lo} AND code < {hi} AND history_date < {day}) latest
