@@ -155,7 +155,7 @@ def cmd_synth(args) -> int:
         # --as-of: the registry as it stands on that day, with the incomes of the last full year before it
         year = args.year or (args.as_of.year - 1 if args.as_of else 2020)
         registry = generate(county=args.county, households=args.households, seed=args.seed, errors=args.errors,
-                            year=year, as_of=args.as_of)
+                            year=year, as_of=args.as_of, ordinary=args.ordinary)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -622,6 +622,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--households", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--errors", type=float, default=0.0, help="注入内容错误的比例（0–1）")
+    synth.add_argument("--ordinary", type=float, default=0.0,
+                       help="一般农户（非建档立卡）占户数的比例（0–1，默认 0）；2020 年起另有少量监测户")
     synth.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD：年龄、在校情况按此日（默认收入年度年底）")
     synth.add_argument("--year", type=int, help="收入年度（默认基准日的上一年；都不给则为 2020）")
     synth.add_argument("--format", choices=["csv", "xlsx"], default="csv")
