@@ -176,7 +176,7 @@ def test_indicators_on_the_command_line(tmp_path):
     result = _jingzhun("indicators", "--org", "140826", "--as-of", "2020-12-31", "--format", "json", home=home)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR", "INCOME"}
+    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR", "INCOME", "RISKS"}
     assert values["HH_REG"] + values["HH_REMOVED"] == 60 and sum(values["CAUSES"].values()) == values["HH_REG"]
     refused = _jingzhun("indicators", "--org", "999999", home=home)
     assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
