@@ -94,6 +94,12 @@ def may_review_pair(who) -> bool:
     return may_compare(who)
 
 
+def may_load_alerts(who) -> bool:
+    """Load department alert files (部门预警) and read their hits: the county roles, as for comparisons
+    (the files carry other departments' personal and health data)."""
+    return may_start(who, "compare")
+
+
 def may_refresh(who) -> bool:
     """Ask for an indicator refresh now (it recomputes every unit)."""
     return may_start(who, "refresh")

@@ -33,7 +33,7 @@ NATIONAL = "CN"
 VILLAGE_INDICATORS = ("paved_road", "bus_service", "broadband", "clinic_up_to_standard", "cultural_venue")
 EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "water")
 #: Tables a year may lack: 防止返贫监测 exists from 2021 on only.
-_OPTIONAL_TABLES = {"monitoring"}
+_OPTIONAL_TABLES = {"monitoring", "alerts"}
 
 _NUMBER = (int, float)
 # key → expected type(s); a nested dict is a table. Unknown keys are refused (a misspelt switch must not
@@ -47,7 +47,25 @@ _SCHEMA: dict[str, Any] = {
     "comparison": {"car_price_min": _NUMBER, "excluded_house_types": list, "company_roles": list,
                    "state_paid_staff": bool, "village_cadre": bool},
     "monitoring": {"income_line": _NUMBER, "source": str},
+    # 部门预警 thresholds (read by jingzhun/alerts; each table names its source and whether its figures are
+    # example values): the province's previous-year rural per-capita disposable income, and one table per
+    # kind of department file.
+    "alerts": {
+        "rural_income": _NUMBER, "rural_income_year": int, "rural_income_source": str, "rural_income_example": bool,
+        "medical": {"form": str, "share_monitored": _NUMBER, "share_others": _NUMBER, "inpatient_monitored": _NUMBER,
+                    "inpatient_others": _NUMBER, "strict": bool, "special_outpatient_monthly": _NUMBER,
+                    "source": str, "example": bool},
+        "civil": {"categories": list, "new_within_days": int, "source": str, "example": bool},
+        "education": {"dropout": bool, "cost_min": _NUMBER, "source": str, "example": bool},
+        "emergency": {"loss_min": _NUMBER, "house_damage": list, "source": str, "example": bool},
+        "police": {"events": list, "source": str, "example": bool},
+        "disability": {"grades": list, "new_within_days": int, "source": str, "example": bool},
+        "housing": {"grades": list, "source": str, "example": bool},
+        "employment": {"categories": list, "source": str, "example": bool},
+    },
 }
+#: The forms a 医保 alert threshold takes: a share of the rural income, or absolute amounts.
+MEDICAL_FORMS = ("income_share", "absolute")
 _OPEN_TABLES = {"comparison"}
 
 #: The titles of the shipped packs, for the translation catalogue (pages show them through gettext);
@@ -126,6 +144,8 @@ class PolicyPack:
     sources: tuple[str, ...]
     #: Each merged file's `title`, in the order of `sources` (what a page names as 政策依据).
     titles: tuple[str, ...] = ()
+    #: 部门预警 thresholds as merged (the [alerts] tables; read and checked for use by jingzhun/alerts).
+    alerts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _policy_dirs() -> tuple[Path, ...]:
@@ -183,6 +203,8 @@ def _check(table: Mapping, schema: Mapping, path: Path, where: str = "") -> None
         if unknown:
             raise PolicyPackError(f"政策文件 {path}：village_exit.indicators 中不认识的村表指标 "
                                   f"{', '.join(unknown)}（可用：{', '.join(VILLAGE_INDICATORS)}）")
+    if where == "alerts.medical." and "form" in table and table["form"] not in MEDICAL_FORMS:
+        raise PolicyPackError(f"政策文件 {path}：alerts.medical.form 应为 {' 或 '.join(MEDICAL_FORMS)}，现为 {table['form']!r}")
     if where == "" and "publicity_days" in table and not 1 <= table["publicity_days"] <= 60:
         raise PolicyPackError(f"政策文件 {path}：publicity_days 应在 1 到 60 天之间")
 
@@ -315,6 +337,7 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
                               state_paid_staff=known["state_paid_staff"], village_cadre=known["village_cadre"],
                               extra=MappingProxyType(comparison)),
         sources=tuple(sources), titles=tuple(titles),
+        alerts=MappingProxyType(merged.get("alerts", {})),
     )
 
 
