@@ -338,6 +338,66 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_alerts(args) -> int:
+    _setup_django()
+    import json
+
+    from jingzhun.alerts.kinds import ALERT_KINDS, alert_kind_by_name
+    from jingzhun.alerts.rules import figures_text, rule_names
+    from jingzhun.alerts.services import alert_batch_load
+
+    kind = alert_kind_by_name(args.kind)
+    if kind is None:
+        choices = "、".join(f"{k.code}（{k.label}）" for k in ALERT_KINDS.values())
+        print(f"错误：没有“{args.kind}”这类预警数据（可选：{choices}）。", file=sys.stderr)
+        return 2
+    if args.org and _unit(args.org) is None:
+        return 2
+    report = alert_batch_load(kind=kind, paths=args.paths, org=args.org or "", source=args.source or "",
+                              data_date=args.date, via="命令行")
+    if not report.ok:
+        if args.format == "json":
+            print(json.dumps({"ok": False, "kind": kind.code, "issues": [i.as_dict() for i in report.issues]},
+                             ensure_ascii=False, indent=1))
+            return 1
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
+        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+            table.add_column(column)
+        for i in report.issues:
+            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+        Console(highlight=False).print(table)
+        return 1
+    batch = report.batch
+    names = rule_names()
+    hits = [{"village": h.village, "household": h.household, "person": h.person, "name": h.person_name,
+             "group": h.group, "rule": h.rule, "rule_name": names.get(h.rule, h.rule), "risk_type": h.risk_type,
+             "figures": h.figures, "record_row": h.record.row, "method": h.record.method, "lead": h.lead_id}
+            for h in batch.hits.select_related("record").order_by("village", "household", "rule", "pk")]
+    if args.format == "json":
+        print(json.dumps({"ok": True, "kind": kind.code, "batch": batch.pk, "rows": batch.rows, "counts": batch.counts,
+                          "policy": {"unit": batch.policy["unit"], "year": batch.policy["year"],
+                                     "titles": batch.policy["titles"]},
+                          "hits": hits}, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    c = batch.counts
+    table = Table(title=f"{kind.label}：{batch.rows} 条记录，匹配到建档立卡人员 {c['exact'] + c['fuzzy']} 人"
+                        f"（身份证号一致 {c['exact']}，相似 {c['fuzzy']}）；预警 {c['hits']} 条"
+                        f"（政策依据：{'、'.join(batch.policy['titles'])}）")
+    for column in ("村代码", "户编号", "姓名", "身份证号", "规则", "风险类型", "预警依据", "记录行号"):
+        table.add_column(column)
+    for h in hits:
+        table.add_row(h["village"], h["household"], h["name"], h["person"], f"{h['rule']} {h['rule_name']}",
+                      h["risk_type"], figures_text(h["figures"]), str(h["record_row"]))
+    Console(highlight=False).print(table)
+    return 0
+
+
 def cmd_compare(args) -> int:
     _setup_django()
     import json
@@ -520,6 +580,19 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--retrain", action="store_true", help="重新训练该类数据的比对模型")
     compare.add_argument("--format", choices=["table", "json"], default="table")
     compare.set_defaults(func=cmd_compare)
+
+    alerts = sub.add_parser("alerts", help="导入部门预警数据（医保、民政、教育、应急、公安、残联、住建、人社），"
+                            "与建档立卡人员匹配并按政策包的预警标准判断，列出产生的预警")
+    alerts.add_argument("kind", metavar="KIND", help="数据类别：medical 医保费用、civil 民政救助、education 教育预警、"
+                        "emergency 灾害损失、police 意外伤亡、disability 新增残疾、housing 住房安全鉴定、"
+                        "employment 失业登记（代码或中文名均可）")
+    alerts.add_argument("paths", nargs="+", type=Path, metavar="FILE", help=".xlsx 或 .csv 文件")
+    alerts.add_argument("--org", default="", help="所属单位（区划代码）：只与该单位的建档立卡人员匹配，按其政策包判断"
+                        "（默认全部；政策包按文件中多数村代码所在的县）")
+    alerts.add_argument("--source", help="数据来源（默认为该类数据通常的提供部门）")
+    alerts.add_argument("--date", type=_iso_date, help="数据日期 YYYY-MM-DD（默认今天）：决定适用哪一年度的预警标准")
+    alerts.add_argument("--format", choices=["table", "json"], default="table")
+    alerts.set_defaults(func=cmd_alerts)
 
     refresh = sub.add_parser("refresh", help="立即更新决策看板的各级指标（导入后也会在后台自动更新）")
     refresh.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD（默认今天）")

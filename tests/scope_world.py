@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
@@ -42,6 +43,7 @@ class Records:
     check_run: dict[str, CheckRun] = field(default_factory=dict)
     compare_run: dict[str, CompareRun] = field(default_factory=dict)
     match: dict[str, Match] = field(default_factory=dict)
+    alert_batch: dict[str, AlertBatch] = field(default_factory=dict)
     import_job: dict[str, ImportJob] = field(default_factory=dict)
     #: ID numbers that problem messages of Q04, Q05 and Q21 spell out in full (issue 12 item 2).
     message_ids: set[str] = field(default_factory=set)
@@ -122,6 +124,22 @@ def _comparisons(world: World, records: Records) -> None:
                 records.match.setdefault(household.code, match)
 
 
+def _alerts(world: World, records: Records) -> None:
+    """A 医保 alert batch per county with a hit on every member (named and numbered as the member is)."""
+    for county in ("140826", "140829"):
+        batch = AlertBatch.objects.create(kind="medical", source="测试", data_date=timezone.localdate(), org=county,
+                                          rows=1, counts={"exact": 1, "fuzzy": 0, "hits": 1})
+        records.alert_batch[county] = batch
+        for household in (h for h in world.households if h.code.startswith(county)):
+            for member in household.members.all():
+                record = AlertRecord.objects.create(batch=batch, row=2, name=member.name, id_number=member.id_number,
+                                                    member_id=member.pk, household=household.code, method="exact")
+                AlertHit.objects.create(batch=batch, record=record, rule="YJ02", risk_type="因病",
+                                        village=household.village_id, household=household.code, member_id=member.pk,
+                                        person=member.id_number, person_name=member.name, group="monitored",
+                                        figures={"out_of_pocket": 6000.0, "threshold": 5000})
+
+
 def _imports(world: World, records: Records) -> None:
     """A refused import of the village clerk's and of the outsider's, each with its error workbook (which
     repeats the bad rows, ID numbers and all, for their uploader only)."""
@@ -155,5 +173,6 @@ def records_build(world: World) -> Records:
     _problems(world, records)
     _procedures(world, records)
     _comparisons(world, records)
+    _alerts(world, records)
     _imports(world, records)
     return records

@@ -224,6 +224,11 @@ MATRIX: dict[str, Entry] = {
                             data=lambda w, r, k: {"match": next(m.pk for m in r.match.values()
                                                                 if m.run_id == k["compare_run_id"]),
                                                   "decision": "same"}, proof="county_admin"),
+    # 部门预警: the county roles only (other departments' personal and health data)
+    "alerts:home": Entry(refused_first=EVERYONE - COUNTY_RUNS, writers=COUNTY_RUNS,
+                         data=lambda w, r, k: {"kind": "medical", "files": _csv(), "data_date": "2026-11-30"}),
+    "alerts:format_download": Entry(fill=lambda w, r: [({"kind": "medical"}, None), ({"kind": "housing"}, None)]),
+    "alerts:batch": Entry(fill=runs("alert_batch", "batch_id", "compare_run"), refused_first=EVERYONE - COUNTY_RUNS),
     "workflows:procedure_list": Entry(),
     "workflows:entry_new": Entry(forbidden=EVERYONE - {"village_clerk"}, writers={"village_clerk"},
                                  data=lambda w, r, k: _post_data(*candidate("周有福", 801)), proof="village_clerk"),

@@ -62,10 +62,12 @@ def read_alert_files(kind: DatasetKind, paths: Sequence[Path], *, display_names:
     if issues:
         return tables, issues
     issues = check_dataset(kind, tables)
-    if issues:
-        return tables, issues
-    for data in tables:
-        _conditions(kind, data, issues)
+    known = kind.headers
+    required = {c.header for c in kind.columns if c.required}
+    for data in tables:  # every error at once: the conditions too, on every table whose headers are right
+        headers = set(data.table.column_names)
+        if headers <= set(known) and required <= headers and data.table.num_rows:
+            _conditions(kind, data, issues)
     return tables, issues
 
 
