@@ -8,10 +8,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun.orgunits.access import Access, access_for
-from jingzhun.orgunits.permissions import may_verify_lead
+from jingzhun.orgunits.permissions import may_route_lead, may_verify_lead
 
 from .models import Lead
-from .vocab import Status
+from .vocab import Channel, Result, Status
 
 
 def _access(who) -> Access:
@@ -40,6 +40,27 @@ def leads_to_verify(who) -> QuerySet[Lead]:
         return Lead.objects.none()
     return (leads_for(access).filter(status=Status.PENDING, unit_id=F("village_id"))
             .order_by("verify_due", "created_at", "id"))
+
+
+def leads_to_route(who) -> QuerySet[Lead]:
+    """线索待下发: open leads sitting at the user's own township or county (a department's leads arrive at the
+    county), earliest due first."""
+    access = _access(who)
+    if not may_route_lead(access) or len(access.prefix) not in (6, 9):
+        return Lead.objects.none()
+    return leads_for(access).filter(status=Status.PENDING, unit_id=access.prefix).order_by("verify_due", "id")
+
+
+def outcomes_by_channel(who) -> list[dict]:
+    """去向 per channel: how many leads came in, wait, and ended in each result (for the queue's summary)."""
+    rows = leads_for(who).values("channel", "status", "result").annotate(n=Count("id")).order_by()
+    table: dict[str, dict] = {c: {"channel": label, "total": 0, "pending": 0, **{r: 0 for r in Result.values}}
+                              for c, label in Channel.choices}
+    for row in rows:
+        entry = table[row["channel"]]
+        entry["total"] += row["n"]
+        entry["pending" if row["status"] == Status.PENDING else row["result"]] += row["n"]
+    return list(table.values())
 
 
 def outcomes_by_source(who, source_prefix: str = "") -> QuerySet:
