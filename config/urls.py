@@ -11,6 +11,7 @@ urlpatterns = [
     path("compare/", include("jingzhun.compare.urls")),
     path("alerts/", include("jingzhun.alerts.urls")),
     path("workflows/", include("jingzhun.workflows.urls")),
+    path("monitoring/", include("jingzhun.monitoring.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]
