@@ -52,7 +52,7 @@ def test_a_registry_member_above_the_line_raises_a_hit_and_a_stranger_below_the_
     batch = report.batch
     assert (batch.kind, batch.source, batch.data_date, batch.loaded_by, batch.rows, batch.org) == (
         "medical", "县医保局", DAY, world.county_admin, 2, "140826")
-    assert batch.counts == {"exact": 1, "fuzzy": 0, "hits": 1}
+    assert batch.counts == {"exact": 1, "fuzzy": 0, "hits": 1, "leads_new": 1, "leads_joined": 0, "leads_none": 0}
     hit = AlertHit.objects.get(batch=batch)
     assert (hit.rule, hit.household, hit.village, hit.group, hit.risk_type) == (
         "YJ02", world.home.code, XIAGAOCHI, "monitored", "因病")
@@ -125,3 +125,29 @@ def test_only_county_roles_load_alert_files(world, tmp_path, who):
     with pytest.raises(Refused):
         _load(world, tmp_path, "medical", [_head(world, **GOOD["medical"])], user=getattr(world, who))
     assert not AlertBatch.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_hit_becomes_a_department_lead_and_a_second_file_joins_the_open_lead(world, tmp_path):
+    from jingzhun.monitoring.models import Lead
+
+    first = _load(world, tmp_path, "medical", [_head(world, **GOOD["medical"])])
+    hit = AlertHit.objects.get(batch=first.batch)
+    lead = Lead.objects.get(pk=hit.lead_id)
+    assert (lead.channel, lead.risk_type, lead.household_id, lead.village_id) == (
+        "department", "illness", world.home.pk, XIAGAOCHI)
+    assert "YJ02" in lead.description and "6,000.00" in lead.description
+    second = _load(world, tmp_path, "medical", [_head(world, **GOOD["medical"])])
+    assert second.batch.counts["leads_joined"] == 1
+    assert AlertHit.objects.get(batch=second.batch).lead_id == lead.pk
+    lead.refresh_from_db()
+    assert lead.reports == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hit_without_a_village_stays_a_hit_and_says_why(world, tmp_path):
+    stranger = {"姓名": "陌生人", "出生日期": "1980-01-01", "事件类型": "死亡", "发生日期": "2026-08-01"}
+    report = _load(world, tmp_path, "police", [stranger])
+    hit = AlertHit.objects.get(batch=report.batch)
+    assert hit.lead_id is None and "村代码" in hit.lead_error
+    assert report.batch.counts["leads_none"] == 1

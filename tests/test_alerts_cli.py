@@ -22,7 +22,7 @@ def test_alerts_json_prints_each_hit_with_household_person_rule_and_figures(worl
                      {"姓名": "陌生人", "出生日期": "1980-01-01", **ROW}])
     assert main(["alerts", "医保费用", str(path), "--org", "140826", "--date", "2026-11-30", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["ok"] and out["rows"] == 2 and out["counts"] == {"exact": 1, "fuzzy": 0, "hits": 1}
+    assert out["ok"] and out["rows"] == 2 and out["counts"]["hits"] == 1 and out["counts"]["leads_new"] == 1
     [hit] = out["hits"]
     assert (hit["household"], hit["person"], hit["rule"], hit["group"]) == (
         world.home.code, world.home.head_id_number, "YJ02", "monitored")

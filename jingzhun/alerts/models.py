@@ -87,8 +87,11 @@ class AlertHit(models.Model):
     person_name = models.CharField(_("姓名"), max_length=64)
     group = models.CharField(_("人员类别"), max_length=10, choices=Group.choices)
     figures = models.JSONField(_("预警依据"), default=dict)
-    #: The lead (线索) the monitoring app made of this hit; null until it exists.
-    lead_id = models.BigIntegerField(_("线索"), null=True, blank=True)
+    #: The lead (线索) the monitoring app made of this hit (or joined it to).
+    lead = models.ForeignKey("monitoring.Lead", verbose_name=_("线索"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    #: Why the hit did not become a lead (no village, out of reach, refused by the monitoring app).
+    lead_error = models.CharField(_("未转线索的原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("预警")

@@ -27,6 +27,7 @@ from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_load_alerts, require
 from jingzhun.policy.loader import PolicyPackError, policy_pack
 
+from .leads import hits_to_leads
 from .models import AlertBatch, AlertHit, AlertRecord
 from .rules import flatten_thresholds, load_rules, run_rules
 from .validate import read_alert_files, typed_alert_records
@@ -224,4 +225,6 @@ def _store(kind: DatasetKind, judged: pa.Table, hits: pa.Table, *, rules, acting
             member_id=columns["member_id"][i], person=columns["person"][i] or columns["id_number"][i],
             person_name=columns["name"][i], group=columns["grp"][i], figures=json.loads(figures)))
     AlertHit.objects.bulk_create(hit_objects, batch_size=2000)
+    batch.counts |= hits_to_leads(hit_objects, by_rule, acting_user=acting_user)
+    batch.save(update_fields=["counts"])
     return batch
