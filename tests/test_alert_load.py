@@ -151,3 +151,32 @@ def test_a_hit_without_a_village_stays_a_hit_and_says_why(world, tmp_path):
     hit = AlertHit.objects.get(batch=report.batch)
     assert hit.lead_id is None and "村代码" in hit.lead_error
     assert report.batch.counts["leads_none"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_household_categories_only_exited_and_monitored_households_get_the_lower_line(world, tmp_path,
+                                                                                           monkeypatch):
+    """Once the snapshot has 户类别 (registry v2), a 一般农户's member is judged by the others' line."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from jingzhun.alerts import services
+
+    real = services.registry_snapshot
+
+    def with_categories(org):
+        snapshot = real(org)
+        households = snapshot.tables["households"]
+        category = pc.if_else(pc.equal(households["code"], world.home.code), "一般农户", "脱贫户")
+        snapshot.tables["households"] = households.append_column("category", category.cast(pa.string()))
+        return snapshot
+
+    monkeypatch.setattr(services, "registry_snapshot", with_categories)
+    neighbour = world.neighbour.members.get(relation="户主")
+    rows = [_head(world, **GOOD["medical"]),
+            {"姓名": neighbour.name, "身份证号": neighbour.id_number, **GOOD["medical"]}]
+    report = _load(world, tmp_path, "medical", rows)
+    assert report.ok, report.issues
+    hit = AlertHit.objects.get(batch=report.batch)  # 6000 ≥ 5000 for the 脱贫户, < 20000 for the 一般农户
+    assert (hit.household, hit.group) == (world.neighbour.code, "monitored")
+    assert AlertRecord.objects.get(batch=report.batch, household=world.home.code).method == "exact"
