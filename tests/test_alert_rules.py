@@ -96,3 +96,9 @@ def test_only_the_rules_of_the_packs_form_fire(stem, other_rules, tmp_path, sett
     hits = run_rules("medical", case["records"], flatten_thresholds(alerts, case["data_date"]),
                      rules=[RULES[c] for c in other_rules])
     assert hits.num_rows == 0
+
+
+def test_the_translation_catalogue_lists_every_rule_name():
+    from jingzhun.alerts.strings_i18n import RULE_NAMES
+
+    assert set(RULE_NAMES) == {r.name for r in RULES.values()}
