@@ -52,7 +52,7 @@ ALERT_KINDS: dict[str, DatasetKind] = {k.code: k for k in (
     ]),
     _kind("education", gettext_noop("教育预警"), gettext_noop("教育"), [
         DatasetColumn("预警情形", "situation", C.CHOICE, required=True, choices=EDUCATION_CASES),
-        DatasetColumn("学段", "stage", C.CHOICE, choices=SCHOOL_STAGES),
+        DatasetColumn("学段", "stage", C.CHOICE, required=True, choices=SCHOOL_STAGES),
         DatasetColumn("学校", "school", C.TEXT),
         DatasetColumn("日期", "date", C.DATE, required=True),
         DatasetColumn("年度费用", "cost", C.MONEY),
@@ -103,8 +103,7 @@ class NotAbove:
 
 REQUIRED_WHEN: dict[str, tuple[RequiredWhen, ...]] = {
     "medical": (RequiredWhen("出院日期", "就诊类别", ("住院",)),),
-    "education": (RequiredWhen("年度费用", "预警情形", ("高中阶段费用",)),
-                  RequiredWhen("学段", "预警情形", ("疑似辍学", "高中阶段费用"))),
+    "education": (RequiredWhen("年度费用", "预警情形", ("高中阶段费用",)),),
 }
 NOT_ABOVE: dict[str, tuple[NotAbove, ...]] = {
     "medical": (NotAbove("个人自付", "医疗总费用"), NotAbove("基本医保支付", "医疗总费用"),
