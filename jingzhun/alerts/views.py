@@ -112,6 +112,11 @@ def batch_detail(request, batch_id):
         h.rule_shown = names[h.rule].name_shown if h.rule in names else h.rule
         h.figures_shown = figures_shown(h.figures)
         h.lead_state = states.get(h.lead_id, "")
+    policy = batch.policy.get("alerts", {})
+    standards = [policy[batch.kind]] if isinstance(policy.get(batch.kind), dict) else []
+    if batch.kind == "medical" and policy.get("medical", {}).get("form") == "income_share":
+        standards.append({"source": policy.get("rural_income_source", ""),
+                          "example": policy.get("rural_income_example", False)})
     return render(request, "alerts/batch.html", {
         "batch": batch, "kind": ALERT_KINDS[batch.kind], "listing": listing, "hits": hits, "page": listing.page,
-        "alerts_policy": batch.policy.get("alerts", {}), "titles": batch.policy.get("titles", [])})
+        "standards": standards, "titles": batch.policy.get("titles", [])})
