@@ -119,4 +119,4 @@ def batch_detail(request, batch_id):
                           "example": policy.get("rural_income_example", False)})
     return render(request, "alerts/batch.html", {
         "batch": batch, "kind": ALERT_KINDS[batch.kind], "listing": listing, "hits": hits, "page": listing.page,
-        "standards": standards, "titles": batch.policy.get("titles", [])})
+        "standards": standards, "titles": [gettext(t) for t in batch.policy.get("titles", [])]})
