@@ -30,19 +30,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("JINGZHUN_HOME", tempfile.mkdtemp(prefix="jz-bench-alerts-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import datetime  # noqa: E402
+import datetime
 
-import numpy as np  # noqa: E402
-import pyarrow as pa  # noqa: E402
-import pyarrow.compute as pc  # noqa: E402
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from jingzhun.alerts.rules import flatten_thresholds, run_rules  # noqa: E402
-from jingzhun.alerts.services import alert_policy, link, rule_input  # noqa: E402
-from jingzhun.registry.idnumbers import check_characters  # noqa: E402
+from jingzhun.alerts.rules import flatten_thresholds, run_rules
+from jingzhun.alerts.services import alert_policy, link, rule_input
+from jingzhun.registry.idnumbers import check_characters
 
 DATA_DATE = datetime.date(2026, 11, 30)
 SURNAMES = list("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
@@ -156,7 +156,7 @@ def main() -> None:
     started = time.perf_counter()
     people, facts, records = build(args.members, args.records)
     built = round(time.perf_counter() - started, 1)
-    alerts, titles = alert_policy("140826", DATA_DATE.year)
+    alerts, _titles = alert_policy("140826", DATA_DATE.year)
     thresholds = flatten_thresholds(alerts, DATA_DATE)
     hits, seconds, methods = ours(people, facts, records, thresholds, args.threads)
     yj02 = pc.sum(pc.equal(hits["rule"], "YJ02")).as_py() or 0

@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from jingzhun.alerts.rules import flatten_thresholds, load_rules, parse_figures, run_rules
+from jingzhun.alerts.rules import (
+    flatten_thresholds,
+    load_rules,
+    parse_figures,
+    run_rules,
+)
 from jingzhun.alerts.services import alert_policy
 from jingzhun.policy.loader import PolicyPackError
 

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
-from jingzhun.compare.kinds import PERSON_COLUMNS, ColumnKind, DatasetColumn, DatasetKind
+from jingzhun.compare.kinds import (
+    PERSON_COLUMNS,
+    ColumnKind,
+    DatasetColumn,
+    DatasetKind,
+)
 
 C = ColumnKind
 

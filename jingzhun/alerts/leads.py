@@ -48,10 +48,10 @@ def hits_to_leads(hits: list[AlertHit], rules: dict[str, AlertRule], *, acting_u
             description = f"{rule.name}（{rule.code}）：{figures_text(hit.figures)}"
         details = dict(list({"rule": rule.code, "batch": hit.batch_id, **hit.figures}.items())[:DETAILS_MAX_KEYS])
         member = members.get(hit.member_id) if hit.member_id else None
-        arguments = dict(channel=Channel.DEPARTMENT, village=village, risk_type=codes[hit.risk_type],
-                         description=description, member=member, name=hit.person_name[:32],
-                         source_ref=f"部门预警批次 {hit.batch_id} 第 {hit.record.row} 行 {rule.code}",
-                         details=details, acting_user=acting_user)
+        arguments = {"channel": Channel.DEPARTMENT, "village": village, "risk_type": codes[hit.risk_type],
+                     "description": description, "member": member, "name": hit.person_name[:32],
+                     "source_ref": f"部门预警批次 {hit.batch_id} 第 {hit.record.row} 行 {rule.code}",
+                     "details": details, "acting_user": acting_user}
         try:
             try:
                 lead = lead_create(**arguments, id_number=hit.person if member is None else "")

@@ -113,7 +113,7 @@ def flatten_thresholds(alerts: Mapping[str, Any], data_date: datetime.date) -> p
             if key in ("source", "example"):
                 continue
             name = f"{table}_{key}"
-            if isinstance(value, bool) or isinstance(value, str):
+            if isinstance(value, (bool, str)):
                 row[name] = pa.array([value])
             elif isinstance(value, (int, float)):
                 row[name] = pa.array([value], pa.int64() if key.endswith("_days") else pa.float64())

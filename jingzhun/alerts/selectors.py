@@ -7,7 +7,7 @@ from django.db.models import Q
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import get_in_reach, may_load_alerts
 
-from .models import AlertBatch, AlertHit
+from .models import AlertBatch
 
 
 def batches_for(user):
