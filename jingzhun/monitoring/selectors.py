@@ -70,3 +70,16 @@ def outcomes_by_source(who, source_prefix: str = "") -> QuerySet:
         qs = qs.filter(report_rows__source_ref__startswith=source_prefix)
     return (qs.values("channel", "status", "result").annotate(n=Count("id", distinct=True))
             .order_by("channel", "status", "result"))
+
+
+def unit_queue(code: str, *, status: str = "", overdue: bool = False) -> QuerySet[Lead]:
+    """The queue of a unit for the server's operator (`jingzhun leads`): every lead under `code`, earliest due
+    first. Not for pages: a person's reads go through `leads_for`."""
+    from jingzhun.orgunits.roles import Role
+
+    qs = leads_for(Access(user_id=None, role=Role.SYSADMIN, prefix=code, active=True))
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_q())
+    return qs.order_by("verify_due", "id")
