@@ -133,3 +133,28 @@ def test_leads_out_of_reach_are_404_and_not_listed(world, client):
     assert "丙" not in client.get(reverse("monitoring:lead_list")).content.decode()
     assert _verify(client, other, result=Result.INCLUDE).status_code == 404
     assert Lead.objects.get().status == Status.PENDING
+
+
+def test_a_department_is_told_what_became_of_its_batch(world, client):
+    for household, risk in ((world.home, RiskType.ILLNESS), (world.neighbour, RiskType.ILLNESS)):
+        lead_create(channel=Channel.DEPARTMENT, village=household.village, risk_type=risk, description="医保",
+                    household=household, source_ref="医保 批次 7 第 3 行")
+    lead_create(channel=Channel.DEPARTMENT, village=XIAGAOCHI, risk_type=RiskType.HOUSING, description="危房",
+                household=world.home, source_ref="住建 批次 2 第 1 行")
+    Lead.objects.filter(household=world.neighbour).update(status=Status.VERIFIED, result=Result.INCLUDE)
+    client.force_login(world.county_admin)
+    response = client.get(reverse("monitoring:lead_list"), {"source": "医保 批次 7"})
+    rows = {o["channel"]: o for o in response.context["outcomes"]}
+    assert rows["部门预警"]["total"] == 2 and rows["部门预警"]["include"] == 1 and rows["部门预警"]["pending"] == 1
+    assert response.context["page"].paginator.count == 2
+
+
+def test_the_lead_page_shows_the_standards_and_marks_example_values(world, client):
+    lead = lead_create(channel=Channel.SELF_REPORT, village=XIAGAOCHI, risk_type=RiskType.ILLNESS, description="x",
+                       name="甲", id_number=id_number("140826", "19800202", 7))
+    client.force_login(world.township_officer)
+    page = client.get(reverse("monitoring:lead_detail", kwargs={"lead_id": lead.pk})).content.decode()
+    section = page[page.index('id="standards"'):page.index('id="reports"')]
+    assert "6000" in section and "2 个工作日内入户核实" in section
+    # the national line is official; the time limits and the rural average are example values in the pack
+    assert section.count('<b class="example">示例值</b>') == 2
