@@ -76,6 +76,8 @@ class LeadFilterForm(forms.Form):
     overdue = forms.ChoiceField(label=_("逾期"), required=False, choices=[("", _("全部")), ("1", _("已逾期"))])
     unit = forms.RegexField(label=_("单位代码"), required=False, regex=r"^\d{2,12}$",
                             error_messages={"invalid": _("单位代码应为 2 到 12 位数字。")})
+    source = forms.CharField(label=_("来源记录"), required=False, max_length=120,
+                             help_text=_("如部门预警的批次，列出该批次线索的去向"))
 
 
 class VerifyForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.permissions import may_route_lead, may_verify_lead
 
-from .models import Lead
+from .models import Lead, LeadReport
 from .vocab import Channel, Result, Status
 
 
@@ -51,9 +51,10 @@ def leads_to_route(who) -> QuerySet[Lead]:
     return leads_for(access).filter(status=Status.PENDING, unit_id=access.prefix).order_by("verify_due", "id")
 
 
-def outcomes_by_channel(who) -> list[dict]:
-    """去向 per channel: how many leads came in, wait, and ended in each result (for the queue's summary)."""
-    rows = leads_for(who).values("channel", "status", "result").annotate(n=Count("id")).order_by()
+def outcomes(leads: QuerySet[Lead]) -> list[dict]:
+    """去向 per channel of a (scoped, filtered) queue: how many leads, how many wait, and how many ended in
+    each result — what a department is told about its alerts when the queue is filtered by its batch."""
+    rows = leads.order_by().values("channel", "status", "result").annotate(n=Count("id", distinct=True))
     table: dict[str, dict] = {c: {"channel": label, "total": 0, "pending": 0, **{r: 0 for r in Result.values}}
                               for c, label in Channel.choices}
     for row in rows:
@@ -63,10 +64,19 @@ def outcomes_by_channel(who) -> list[dict]:
     return list(table.values())
 
 
-def outcomes_by_source(who, source_prefix: str = "") -> QuerySet:
-    """What became of the leads, per channel and source (a department's batch): counts by status and result."""
-    qs = leads_for(who)
-    if source_prefix:
-        qs = qs.filter(report_rows__source_ref__startswith=source_prefix)
-    return (qs.values("channel", "status", "result").annotate(n=Count("id", distinct=True))
-            .order_by("channel", "status", "result"))
+def with_source(leads: QuerySet[Lead], source: str) -> QuerySet[Lead]:
+    """Leads one of whose reports came from `source` (the start of a 来源记录, e.g. a department's batch)."""
+    return leads.filter(pk__in=LeadReport.objects.filter(source_ref__startswith=source).values("lead_id"))
+
+
+def unit_queue(code: str, *, status: str = "", overdue: bool = False) -> QuerySet[Lead]:
+    """The queue of a unit for the server's operator (`jingzhun leads`): every lead under `code`, earliest due
+    first. Not for pages: a person's reads go through `leads_for`."""
+    from jingzhun.orgunits.roles import Role
+
+    qs = leads_for(Access(user_id=None, role=Role.SYSADMIN, prefix=code, active=True))
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_q())
+    return qs.order_by("verify_due", "id")

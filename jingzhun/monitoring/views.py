@@ -27,12 +27,14 @@ from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.orgunits.permissions import get_in_reach, may_record_lead, may_route_lead, may_verify_lead, require
 from jingzhun.orgunits.selectors import unit_label
+from jingzhun.policy import PolicyPackError
 from jingzhun.registry.models import Household
 
 from . import selectors, services
 from .forms import EvidenceForm, LeadFilterForm, PublicReportForm, RouteForm, VerifyForm, VillageCheckForm
 from .models import Lead, LeadEvidence
 from .services import LeadError
+from .standards import standards_for
 from .vocab import Channel, Status
 
 
@@ -114,6 +116,8 @@ def _filtered(user, data: dict):
         leads = leads.filter(selectors.overdue_q())
     if data.get("unit"):
         leads = leads.filter(Q(village_id__startswith=data["unit"]))
+    if data.get("source"):
+        leads = selectors.with_source(leads, data["source"])
     return leads
 
 
@@ -122,7 +126,8 @@ def lead_list(request):
     form = LeadFilterForm(request.GET or None)
     data = form.cleaned_data if request.GET and form.is_valid() else {}
     access = access_for(request.user)
-    listing = Listing(request.GET, _filtered(request.user, data), _columns(), default_sort="due",
+    leads = _filtered(request.user, data)
+    listing = Listing(request.GET, leads, _columns(), default_sort="due",
                       tiebreak=("id",), title=_("监测线索"), unit=unit_label(request.user, data.get("unit", "")),
                       exportable=True)
     if listing.exporting:
@@ -135,7 +140,7 @@ def lead_list(request):
     if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(listing.page.object_list),
               what="lead_list_print", filter=listing.filter_query)
-    outcomes = selectors.outcomes_by_channel(request.user)
+    outcomes = selectors.outcomes(leads)
     return render(request, "monitoring/lead_list.html", {
         "form": form, "listing": listing, "page": listing.page, "outcomes": outcomes,
         "can_record": may_record_lead(access)})
@@ -177,8 +182,12 @@ def _lead_page(request, lead: Lead, *, verify_form=None, evidence_form=None, rou
     pending = lead.status == Status.PENDING
     can_verify = pending and may_verify_lead(access) and lead.unit_id == lead.village_id
     can_route = pending and may_route_lead(access)
+    try:
+        standards = standards_for(lead.village_id, timezone.localdate(lead.created_at))
+    except PolicyPackError:
+        standards = None
     return render(request, "monitoring/lead_detail.html", {
-        "lead": lead, "reports": reports, "events": lead.events.select_related("actor"),
+        "lead": lead, "standards": standards, "reports": reports, "events": lead.events.select_related("actor"),
         "evidence": lead.evidence.all(), "overdue": pending and lead.verify_due < today,
         "decide_overdue": pending and lead.decide_due < today,
         "can_verify": can_verify, "can_upload": may_verify_lead(access), "can_route": can_route,
