@@ -137,6 +137,9 @@ def test_each_hit_becomes_a_department_lead_and_a_second_file_joins_the_open_lea
     assert (lead.channel, lead.risk_type, lead.household_id, lead.village_id) == (
         "department", "illness", world.home.pk, XIAGAOCHI)
     assert "YJ02" in lead.description and "6,000.00" in lead.description
+    from jingzhun.monitoring.selectors import with_source
+
+    assert list(with_source(Lead.objects.all(), f"部门预警批次 {first.batch.pk}：")) == [lead]
     second = _load(world, tmp_path, "medical", [_head(world, **GOOD["medical"])])
     assert second.batch.counts["leads_joined"] == 1
     assert AlertHit.objects.get(batch=second.batch).lead_id == lead.pk

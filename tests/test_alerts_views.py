@@ -35,7 +35,9 @@ def test_county_upload_shows_the_batch_with_its_hits_and_figures(world, client):
     body = response.content.decode()
     assert 'id="alert-hits"' in body and world.home.code in body and "YJ02" in body
     assert "住院个人自付达到预警金额" in body and "6,000.00" in body and "身份证号一致" in body
-    assert "示例值" in body  # the national 医保 amounts are example values, and the page says so
+    assert "示例值" in body
+    queue = client.get(reverse("monitoring:lead_list"), {"source": f"部门预警批次 {batch.pk}："})
+    assert queue.status_code == 200 and "王建国" in queue.content.decode()  # the national 医保 amounts are example values, and the page says so
     assert "待核实" in body and reverse("monitoring:lead_detail", kwargs={"lead_id": batch.hits.get().lead_id}) in body
     listing = client.get(reverse("alerts:home")).content.decode()
     assert "县医保局" in listing and reverse("alerts:batch", kwargs={"batch_id": batch.pk}) in listing

@@ -24,6 +24,11 @@ from .models import AlertHit
 from .rules import AlertRule, figures_text
 
 
+def batch_source(batch_id: int) -> str:
+    """The start of the 来源记录 of every lead report a batch made (the monitoring queue filters by it)."""
+    return f"部门预警批次 {batch_id}："
+
+
 def risk_codes() -> dict[str, str]:
     """{风险类型 as the rules name it (Chinese): the monitoring vocabulary's code}."""
     with translation.override("zh-hans"):
@@ -50,7 +55,7 @@ def hits_to_leads(hits: list[AlertHit], rules: dict[str, AlertRule], *, acting_u
         member = members.get(hit.member_id) if hit.member_id else None
         arguments = {"channel": Channel.DEPARTMENT, "village": village, "risk_type": codes[hit.risk_type],
                      "description": description, "member": member, "name": hit.person_name[:32],
-                     "source_ref": f"部门预警批次 {hit.batch_id} 第 {hit.record.row} 行 {rule.code}",
+                     "source_ref": f"{batch_source(hit.batch_id)}第 {hit.record.row} 行 {rule.code}",
                      "details": details, "acting_user": acting_user}
         try:
             try:

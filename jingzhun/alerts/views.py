@@ -28,7 +28,7 @@ from jingzhun.runs.uploads import uploads_check, uploads_store
 from . import selectors, services
 from .formats import format_workbook
 from .kinds import ALERT_KINDS
-from .leads import lead_states
+from .leads import batch_source, lead_states
 from .rules import figures_shown, load_rules
 
 
@@ -119,4 +119,4 @@ def batch_detail(request, batch_id):
                           "example": policy.get("rural_income_example", False)})
     return render(request, "alerts/batch.html", {
         "batch": batch, "kind": ALERT_KINDS[batch.kind], "listing": listing, "hits": hits, "page": listing.page,
-        "standards": standards, "titles": [gettext(t) for t in batch.policy.get("titles", [])]})
+        "standards": standards, "queue_source": batch_source(batch.pk), "titles": [gettext(t) for t in batch.policy.get("titles", [])]})
