@@ -75,7 +75,7 @@ def test_every_alert_figure_carries_its_source_and_example_flag():
     for name, table in alerts.items():
         if isinstance(table, dict):
             assert table.get("source") and "example" in table, name
-    assert alerts["rural_income_source"] and "rural_income_example" in alerts
+    assert alerts["rural_income"]["source"] and "example" in alerts["rural_income"]
 
 
 def test_figures_are_json_objects_with_known_keys(tmp_path, settings):

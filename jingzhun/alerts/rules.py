@@ -11,7 +11,7 @@ DuckDB through the engine layer (`jingzhun.analytics.get_engine`) over two table
 `records`: one row per record of the file — `record_id`, the person columns, the kind's own columns
 (amounts DOUBLE, dates DATE), and from the linkage `member_id`, `household`, `grp` ('monitored' for
 脱贫 and monitored people, else 'others') and `person_key` (one key per person). `thresholds`: one row,
-the pack's [alerts] tables flattened (`medical_form`, `medical_inpatient_others`, …, `rural_income`) and
+the pack's [alerts] tables flattened (`medical_form`, `medical_inpatient_others`, …, `rural_income`, its value) and
 the file's `data_date`. A rule returns `record_id` (the record a hit points to) and `figures`, a JSON
 object of the figures behind the hit (keys as in `FIGURE_LABELS`).
 """
@@ -103,11 +103,11 @@ def rule_names() -> dict[str, str]:
 def flatten_thresholds(alerts: Mapping[str, Any], data_date: datetime.date) -> pa.Table:
     """The pack's [alerts] tables as the one-row `thresholds` table (sources and example flags left out)."""
     row: dict[str, pa.Array] = {"data_date": pa.array([data_date], pa.date32())}
-    income = alerts.get("rural_income")
-    row["rural_income"] = pa.array([None if income is None else float(income)], pa.float64())
-    row["rural_income_year"] = pa.array([alerts.get("rural_income_year")], pa.int64())
+    income = alerts.get("rural_income", {})
+    row["rural_income"] = pa.array([None if income.get("value") is None else float(income["value"])], pa.float64())
+    row["rural_income_year"] = pa.array([income.get("year")], pa.int64())
     for table, keys in alerts.items():
-        if not isinstance(keys, Mapping):
+        if not isinstance(keys, Mapping) or table == "rural_income":
             continue
         for key, value in keys.items():
             if key in ("source", "example"):

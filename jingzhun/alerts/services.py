@@ -169,7 +169,7 @@ def alert_batch_load(*, kind: DatasetKind, paths: Sequence[Path], acting_user=No
         return AlertLoadReport(kind, sources, [_issue(kind, str(exc))], None)
     rules = load_rules(kind.code)
     if kind.code == "medical" and alerts.get("medical", {}).get("form") == "income_share" \
-            and alerts.get("rural_income") is None:
+            and alerts.get("rural_income", {}).get("value") is None:
         return AlertLoadReport(kind, sources, [_issue(kind, _(
             "政策包中没有 %(year)d 年度适用的上年农村居民人均可支配收入（alerts.rural_income），无法按收入比例判断医保预警")
             % {"year": data_date.year})], None)

@@ -115,8 +115,7 @@ def batch_detail(request, batch_id):
     policy = batch.policy.get("alerts", {})
     standards = [policy[batch.kind]] if isinstance(policy.get(batch.kind), dict) else []
     if batch.kind == "medical" and policy.get("medical", {}).get("form") == "income_share":
-        standards.append({"source": policy.get("rural_income_source", ""),
-                          "example": policy.get("rural_income_example", False)})
+        standards.append(policy.get("rural_income", {}))
     return render(request, "alerts/batch.html", {
         "batch": batch, "kind": ALERT_KINDS[batch.kind], "listing": listing, "hits": hits, "page": listing.page,
         "standards": standards, "queue_source": batch_source(batch.pk), "titles": [gettext(t) for t in batch.policy.get("titles", [])]})

@@ -64,7 +64,7 @@ _SCHEMA: dict[str, Any] = {
     # example values): the province's previous-year rural per-capita disposable income, and one table per
     # kind of department file.
     "alerts": {
-        "rural_income": _NUMBER, "rural_income_year": int, "rural_income_source": str, "rural_income_example": bool,
+        "rural_income": {"value": _NUMBER, "year": int, "source": str, "example": bool},
         "medical": {"form": str, "share_monitored": _NUMBER, "share_others": _NUMBER, "inpatient_monitored": _NUMBER,
                     "inpatient_others": _NUMBER, "strict": bool, "special_outpatient_monthly": _NUMBER,
                     "source": str, "example": bool},
@@ -85,6 +85,29 @@ _OPEN_TABLES = {"comparison"}
 #: The titles of the shipped packs, for the translation catalogue (pages show them through gettext);
 #: tests/test_policy.py keeps this list equal to the files' `title`s.
 SHIPPED_TITLES = (gettext_noop("国家精准扶贫默认政策"), gettext_noop("山西省精准扶贫政策"))
+#: The `source`s of the shipped packs' figures, for the translation catalogue likewise (a deployment's own
+#: sources are shown as written); tests/test_monitoring_standards.py keeps this list equal to the files'.
+SHIPPED_SOURCES = (
+    gettext_noop("国家乡村振兴局：2021 年防止返贫监测范围，家庭年人均纯收入 6000 元（约为现行扶贫标准的 1.5 倍）"),
+    gettext_noop("示例值：请在省、县政策包中填写当地上年农村居民人均可支配收入及“明显高于”的幅度"),
+    gettext_noop("示例值：各地防止返贫监测通知常见做法（线索 2 个工作日内入户核实，15 日内完成认定）"),
+    gettext_noop("国务院办公厅关于部分节假日安排的通知（按年发布）"),
+    gettext_noop("示例值：请填写当地农村低保标准（元/人·年）及其文件"),
+    gettext_noop("山西省统计局《山西省2023年国民经济和社会发展统计公报》（示例值：使用前请核对公报原文）"),
+    gettext_noop("示例值：请按《山西省2024年国民经济和社会发展统计公报》填写"),
+    gettext_noop("示例值：请按《山西省2025年国民经济和社会发展统计公报》填写"),
+    gettext_noop("国家统计局《中华人民共和国2023年国民经济和社会发展统计公报》"),
+    gettext_noop("国家统计局《中华人民共和国2024年国民经济和社会发展统计公报》"),
+    gettext_noop("示例值：请按国家统计局2025年统计公报填写"),
+    gettext_noop("多地防返贫监测部门预警做法（住院自付 5000 / 20000 元、门诊特病每月 500 元）；国家层面无统一数额"),
+    gettext_noop("《关于健全防止返贫动态监测和帮扶机制的指导意见》：民政部门新纳入低保、特困、临时救助人员信息推送"),
+    gettext_noop("教育部门控辍保学、学生资助数据推送；费用数额为示例值"),
+    gettext_noop("应急管理部门灾情数据推送；数额为示例值"),
+    gettext_noop("公安部门意外事故、伤亡信息推送"),
+    gettext_noop("残联新增残疾人信息推送"),
+    gettext_noop("《农村住房安全性鉴定技术导则》C 级、D 级为危房；住建部门推送"),
+    gettext_noop("人社部门失业登记、失业保险金数据推送"),
+)
 
 
 class PolicyPackError(ValueError):
