@@ -9,7 +9,9 @@ urlpatterns = [
     path("checks/", include("jingzhun.checks.urls")),
     path("dashboard/", include("jingzhun.dashboard.urls")),
     path("compare/", include("jingzhun.compare.urls")),
+    path("alerts/", include("jingzhun.alerts.urls")),
     path("workflows/", include("jingzhun.workflows.urls")),
+    path("monitoring/", include("jingzhun.monitoring.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

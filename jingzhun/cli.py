@@ -338,6 +338,66 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_alerts(args) -> int:
+    _setup_django()
+    import json
+
+    from jingzhun.alerts.kinds import ALERT_KINDS, alert_kind_by_name
+    from jingzhun.alerts.rules import figures_text, rule_names
+    from jingzhun.alerts.services import alert_batch_load
+
+    kind = alert_kind_by_name(args.kind)
+    if kind is None:
+        choices = "、".join(f"{k.code}（{k.label}）" for k in ALERT_KINDS.values())
+        print(f"错误：没有“{args.kind}”这类预警数据（可选：{choices}）。", file=sys.stderr)
+        return 2
+    if args.org and _unit(args.org) is None:
+        return 2
+    report = alert_batch_load(kind=kind, paths=args.paths, org=args.org or "", source=args.source or "",
+                              data_date=args.date, via="命令行")
+    if not report.ok:
+        if args.format == "json":
+            print(json.dumps({"ok": False, "kind": kind.code, "issues": [i.as_dict() for i in report.issues]},
+                             ensure_ascii=False, indent=1))
+            return 1
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
+        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+            table.add_column(column)
+        for i in report.issues:
+            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+        Console(highlight=False).print(table)
+        return 1
+    batch = report.batch
+    names = rule_names()
+    hits = [{"village": h.village, "household": h.household, "person": h.person, "name": h.person_name,
+             "group": h.group, "rule": h.rule, "rule_name": names.get(h.rule, h.rule), "risk_type": h.risk_type,
+             "figures": h.figures, "record_row": h.record.row, "method": h.record.method, "lead": h.lead_id}
+            for h in batch.hits.select_related("record").order_by("village", "household", "rule", "pk")]
+    if args.format == "json":
+        print(json.dumps({"ok": True, "kind": kind.code, "batch": batch.pk, "rows": batch.rows, "counts": batch.counts,
+                          "policy": {"unit": batch.policy["unit"], "year": batch.policy["year"],
+                                     "titles": batch.policy["titles"]},
+                          "hits": hits}, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    c = batch.counts
+    table = Table(title=f"{kind.label}：{batch.rows} 条记录，匹配到建档立卡人员 {c['exact'] + c['fuzzy']} 人"
+                        f"（身份证号一致 {c['exact']}，相似 {c['fuzzy']}）；预警 {c['hits']} 条"
+                        f"（政策依据：{'、'.join(batch.policy['titles'])}）")
+    for column in ("村代码", "户编号", "姓名", "身份证号", "规则", "风险类型", "预警依据", "记录行号"):
+        table.add_column(column)
+    for h in hits:
+        table.add_row(h["village"], h["household"], h["name"], h["person"], f"{h['rule']} {h['rule_name']}",
+                      h["risk_type"], figures_text(h["figures"]), str(h["record_row"]))
+    Console(highlight=False).print(table)
+    return 0
+
+
 def cmd_compare(args) -> int:
     _setup_django()
     import json
@@ -449,6 +509,47 @@ def cmd_changes(args) -> int:
     for u in units:
         table.add_row(u.code, u.name, *[f"{u.households(t)}/{u.persons(t)}" for t in ("new", "removal", "return", "exit")],
                       str(u.persons("natural")))
+    console.print(table)
+    return 0
+
+
+def cmd_leads(args) -> int:
+    _setup_django()
+    import json
+
+    from django.utils import timezone
+
+    from jingzhun.monitoring.selectors import unit_queue
+
+    unit = _unit(args.org)
+    if unit is None:
+        return 2
+    today = timezone.localdate()
+    leads = unit_queue(unit.code, status=args.status, overdue=args.overdue, source=args.source)
+    rows = [{"id": lead.pk, "created_at": timezone.localtime(lead.created_at).isoformat(timespec="seconds"),
+             "channel": lead.get_channel_display(), "village": lead.village_id, "village_name": lead.village.short_name,
+             "household": lead.household_id or "", "name": lead.name, "id_number": lead.id_number,
+             "risk_type": lead.get_risk_type_display(), "reports": lead.reports, "unit": lead.unit_id,
+             "status": lead.get_status_display(), "verify_due": lead.verify_due.isoformat(),
+             "decide_due": lead.decide_due.isoformat(), "overdue": lead.status == "pending" and lead.verify_due < today,
+             "result": lead.get_result_display(), "reason": lead.result_reason,
+             "sources": [r.source_ref for r in lead.report_rows.all() if r.source_ref]}
+            for lead in leads.iterator(2000)]
+    if args.format == "json":
+        print(json.dumps({"org": unit.code, "name": unit.name, "leads": rows}, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    print(f"{unit.name}（{unit.code}）监测线索 {len(rows)} 条，"
+          f"其中逾期未核实 {sum(r['overdue'] for r in rows)} 条", flush=True)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    table = Table()
+    for column in ("编号", "渠道", "村", "户主", "风险类型", "报告", "所在单位", "状态", "核实期限", "结果"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["id"]), r["channel"], r["village_name"], r["name"], r["risk_type"], str(r["reports"]),
+                      r["unit"], r["status"], r["verify_due"] + ("（逾期）" if r["overdue"] else ""), r["result"])
     console.print(table)
     return 0
 
@@ -602,6 +703,19 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=["table", "json"], default="table")
     compare.set_defaults(func=cmd_compare)
 
+    alerts = sub.add_parser("alerts", help="导入部门预警数据（医保、民政、教育、应急、公安、残联、住建、人社），"
+                            "与建档立卡人员匹配并按政策包的预警标准判断，列出产生的预警")
+    alerts.add_argument("kind", metavar="KIND", help="数据类别：medical 医保费用、civil 民政救助、education 教育预警、"
+                        "emergency 灾害损失、police 意外伤亡、disability 新增残疾、housing 住房安全鉴定、"
+                        "employment 失业登记（代码或中文名均可）")
+    alerts.add_argument("paths", nargs="+", type=Path, metavar="FILE", help=".xlsx 或 .csv 文件")
+    alerts.add_argument("--org", default="", help="所属单位（区划代码）：只与该单位的建档立卡人员匹配，按其政策包判断"
+                        "（默认全部；政策包按文件中多数村代码所在的县）")
+    alerts.add_argument("--source", help="数据来源（默认为该类数据通常的提供部门）")
+    alerts.add_argument("--date", type=_iso_date, help="数据日期 YYYY-MM-DD（默认今天）：决定适用哪一年度的预警标准")
+    alerts.add_argument("--format", choices=["table", "json"], default="table")
+    alerts.set_defaults(func=cmd_alerts)
+
     refresh = sub.add_parser("refresh", help="立即更新决策看板的各级指标（导入后也会在后台自动更新）")
     refresh.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD（默认今天）")
     refresh.set_defaults(func=cmd_refresh)
@@ -612,6 +726,15 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--to", required=True, type=_iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
     changes.add_argument("--format", choices=["table", "json"], default="table")
     changes.set_defaults(func=cmd_changes)
+
+    leads = sub.add_parser("leads", help="防止返贫监测线索：某单位的线索队列（待核实的按核实期限排在前）")
+    leads.add_argument("--org", required=True, help="区划代码（县、乡镇或村），如 140826")
+    leads.add_argument("--status", choices=["pending", "verified"], default="",
+                       help="pending 待核实，verified 已核实（默认全部）")
+    leads.add_argument("--overdue", action="store_true", help="只列逾期未核实的线索")
+    leads.add_argument("--source", default="", help="只列来源记录以此开头的线索（如部门预警的批次），看其去向")
+    leads.add_argument("--format", choices=["table", "json"], default="table")
+    leads.set_defaults(func=cmd_leads)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

@@ -37,6 +37,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from jingzhun.checks.catalog import RULES_DIR, parse_rule
 from jingzhun.checks.messages import MessageRenderer
 from jingzhun.checks.models import Problem
+from jingzhun.alerts.kinds import ALERT_KINDS
+from jingzhun.alerts.rules import load_rules as load_alert_rules
 from jingzhun.compare.kinds import KINDS
 from jingzhun.exchange.blank import EXPLANATIONS_SHEET
 from jingzhun.exchange.template import SHEETS
@@ -66,7 +68,7 @@ ALLOWED = {"简体中文"}
 DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:bulletin_download", "workflows:batch_pdf",
              "workflows:evidence", "dashboard:overview_json",
              # the empty templates are contracts with counties and departments: their headers stay Chinese
-             "exchange:template_download", "compare:format_download"}
+             "exchange:template_download", "compare:format_download", "alerts:format_download"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 
@@ -151,6 +153,8 @@ def data_strings() -> set[str]:
     # the headers of the comparison formats (shown on 部门比对) are the files' contract, in Chinese
     found.add(EXPLANATIONS_SHEET)  # the template's sheet 填写说明, named in the texts that point to it
     found.update(column.header for kind in KINDS.values() for column in kind.columns)
+    # likewise the department alert formats' headers (shown on 部门预警)
+    found.update(column.header for kind in ALERT_KINDS.values() for column in kind.columns)
     return found
 
 
@@ -378,9 +382,11 @@ def test_rule_words_indicators_and_comparison_kinds_have_english():
             if indicator.unit != "%":
                 _english(indicator.unit, pgettext(UNIT_CONTEXT, indicator.unit))
             assert not CHINESE.search(indicator.heading)
-        for kind in KINDS.values():
+        for kind in (*KINDS.values(), *ALERT_KINDS.values()):
             _english(kind.label, kind.label_shown)
             _english(kind.source, kind.source_shown)
+        for alert_rule in load_alert_rules():
+            _english(alert_rule.name, alert_rule.name_shown)
         assert parse_rule(RULES_DIR / "Q04.sql").name_shown == "Sex does not match the ID number"
         assert indicator_catalog()["HH_REG"].heading == "Registered poor households (households)"
     # and Chinese stays Chinese

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "jingzhun.dashboard",
     "jingzhun.workflows",
     "jingzhun.compare",
+    "jingzhun.monitoring",
+    "jingzhun.alerts",
     "jingzhun.desk",
     "axes",
     "django_otp",

@@ -14,6 +14,7 @@ data-quality checks use (jingzhun/analytics/data/poverty_lines.csv).
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -33,7 +34,7 @@ NATIONAL = "CN"
 VILLAGE_INDICATORS = ("paved_road", "bus_service", "broadband", "clinic_up_to_standard", "cultural_venue")
 EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "water")
 #: Tables a year may lack: 防止返贫监测 exists from 2021 on only.
-_OPTIONAL_TABLES = {"monitoring"}
+_OPTIONAL_TABLES = {"monitoring", "alerts"}
 
 _NUMBER = (int, float)
 # key → expected type(s); a nested dict is a table. Unknown keys are refused (a misspelt switch must not
@@ -46,13 +47,67 @@ _SCHEMA: dict[str, Any] = {
                     "min_approval": _NUMBER},
     "comparison": {"car_price_min": _NUMBER, "excluded_house_types": list, "company_roles": list,
                    "state_paid_staff": bool, "village_cadre": bool},
-    "monitoring": {"income_line": _NUMBER, "source": str},
+    "monitoring": {
+        # the line: a fixed amount (line_basis = "fixed", income_line) or a multiple of the local 低保
+        # standard (line_basis = "dibao", dibao_multiple × [monitoring.dibao].standard)
+        "line_basis": str, "income_line": _NUMBER, "dibao_multiple": _NUMBER, "effective_from": str,
+        "source": str, "example": bool,
+        "dibao": {"standard": _NUMBER, "source": str, "example": bool},
+        # not included: income after 合规刚性支出 above the local rural average by more than margin_percent
+        "exclusion": {"rural_income_average": _NUMBER, "margin_percent": _NUMBER, "source": str, "example": bool},
+        # 入户核实 within verify_working_days working days; lead to decision within decide_days days
+        "limits": {"verify_working_days": int, "decide_days": int, "source": str, "example": bool},
+        # working days: holidays and 调休 working days for years the calendar library does not know
+        "calendar": {"holidays": list, "workdays": list, "source": str},
+    },
+    # 部门预警 thresholds (read by jingzhun/alerts; each table names its source and whether its figures are
+    # example values): the province's previous-year rural per-capita disposable income, and one table per
+    # kind of department file.
+    "alerts": {
+        "rural_income": {"value": _NUMBER, "year": int, "source": str, "example": bool},
+        "medical": {"form": str, "share_monitored": _NUMBER, "share_others": _NUMBER, "inpatient_monitored": _NUMBER,
+                    "inpatient_others": _NUMBER, "strict": bool, "special_outpatient_monthly": _NUMBER,
+                    "source": str, "example": bool},
+        "civil": {"categories": list, "new_within_days": int, "source": str, "example": bool},
+        "education": {"dropout": bool, "cost_min": _NUMBER, "source": str, "example": bool},
+        "emergency": {"loss_min": _NUMBER, "house_damage": list, "source": str, "example": bool},
+        "police": {"events": list, "source": str, "example": bool},
+        "disability": {"grades": list, "new_within_days": int, "source": str, "example": bool},
+        "housing": {"grades": list, "source": str, "example": bool},
+        "employment": {"categories": list, "source": str, "example": bool},
+    },
 }
+LINE_BASES = ("fixed", "dibao")
+#: The forms a 医保 alert threshold takes: a share of the rural income, or absolute amounts.
+MEDICAL_FORMS = ("income_share", "absolute")
 _OPEN_TABLES = {"comparison"}
 
 #: The titles of the shipped packs, for the translation catalogue (pages show them through gettext);
 #: tests/test_policy.py keeps this list equal to the files' `title`s.
 SHIPPED_TITLES = (gettext_noop("国家精准扶贫默认政策"), gettext_noop("山西省精准扶贫政策"))
+#: The `source`s of the shipped packs' figures, for the translation catalogue likewise (a deployment's own
+#: sources are shown as written); tests/test_monitoring_standards.py keeps this list equal to the files'.
+SHIPPED_SOURCES = (
+    gettext_noop("国家乡村振兴局：2021 年防止返贫监测范围，家庭年人均纯收入 6000 元（约为现行扶贫标准的 1.5 倍）"),
+    gettext_noop("示例值：请在省、县政策包中填写当地上年农村居民人均可支配收入及“明显高于”的幅度"),
+    gettext_noop("示例值：各地防止返贫监测通知常见做法（线索 2 个工作日内入户核实，15 日内完成认定）"),
+    gettext_noop("国务院办公厅关于部分节假日安排的通知（按年发布）"),
+    gettext_noop("示例值：请填写当地农村低保标准（元/人·年）及其文件"),
+    gettext_noop("山西省统计局《山西省2023年国民经济和社会发展统计公报》（示例值：使用前请核对公报原文）"),
+    gettext_noop("示例值：请按《山西省2024年国民经济和社会发展统计公报》填写"),
+    gettext_noop("示例值：请按《山西省2025年国民经济和社会发展统计公报》填写"),
+    gettext_noop("国家统计局《中华人民共和国2023年国民经济和社会发展统计公报》"),
+    gettext_noop("国家统计局《中华人民共和国2024年国民经济和社会发展统计公报》"),
+    gettext_noop("示例值：请按国家统计局2025年统计公报填写"),
+    gettext_noop("多地防返贫监测部门预警做法（住院自付 5000 / 20000 元、门诊特病每月 500 元）；国家层面无统一数额"),
+    gettext_noop("《关于健全防止返贫动态监测和帮扶机制的指导意见》：民政部门新纳入低保、特困、临时救助人员信息推送"),
+    gettext_noop("教育部门控辍保学、学生资助数据推送；费用数额为示例值"),
+    gettext_noop("应急管理部门灾情数据推送；数额为示例值"),
+    gettext_noop("公安部门意外事故、伤亡信息推送"),
+    gettext_noop("残联新增残疾人信息推送"),
+    gettext_noop("《农村住房安全性鉴定技术导则》C 级、D 级为危房；住建部门推送"),
+    gettext_noop("人社部门失业登记、失业保险金数据推送"),
+)
 
 
 class PolicyPackError(ValueError):
@@ -103,6 +158,51 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A policy figure with where it comes from; `example` when no official figure is known (pages say 示例值)."""
+
+    value: Decimal
+    source: str
+    example: bool
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """防止返贫监测 standards of a year: the line (and how it is set), the exclusion rule, the time limits."""
+
+    #: "fixed" (an amount) or "dibao" (a multiple of the local 低保 standard).
+    line_basis: str
+    #: The monitoring line (yuan per person per year), however it is set.
+    line: Figure
+    #: The day the year's line takes effect (None: 1 January); before it the previous year's line holds.
+    effective_from: datetime.date | None
+    dibao_multiple: Decimal | None
+    #: 农村低保标准 (yuan per person per year), when the pack states one.
+    dibao: Figure | None
+    #: 农村居民人均可支配收入 of the place (yuan), and the margin (percent) above it that excludes.
+    rural_income_average: Figure | None
+    exclusion_margin_percent: Decimal | None
+    verify_working_days: int
+    decide_days: int
+    limits: Figure  # value = verify_working_days, for its source and example flag
+    holidays: tuple[datetime.date, ...]
+    workdays: tuple[datetime.date, ...]
+    calendar_source: str
+
+    @property
+    def exclusion_threshold(self) -> Decimal | None:
+        """Income after 合规刚性支出 (per person) above this is "clearly above the local rural average"."""
+        if self.rural_income_average is None or self.exclusion_margin_percent is None:
+            return None
+        return self.rural_income_average.value * (1 + self.exclusion_margin_percent / 100)
+
+    def excludes(self, income_after_rigid: Decimal) -> bool | None:
+        """True when the income is clearly above the local rural average (None: the pack sets no rule)."""
+        threshold = self.exclusion_threshold
+        return None if threshold is None else Decimal(income_after_rigid) > threshold
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """The policy of one province (and optionally county) for one year."""
 
@@ -126,6 +226,10 @@ class PolicyPack:
     sources: tuple[str, ...]
     #: Each merged file's `title`, in the order of `sources` (what a page names as 政策依据).
     titles: tuple[str, ...] = ()
+    #: 防止返贫监测 standards (None before 2021).
+    monitoring: Monitoring | None = None
+    #: 部门预警 thresholds as merged (the [alerts] tables; read and checked for use by jingzhun/alerts).
+    alerts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _policy_dirs() -> tuple[Path, ...]:
@@ -183,6 +287,8 @@ def _check(table: Mapping, schema: Mapping, path: Path, where: str = "") -> None
         if unknown:
             raise PolicyPackError(f"政策文件 {path}：village_exit.indicators 中不认识的村表指标 "
                                   f"{', '.join(unknown)}（可用：{', '.join(VILLAGE_INDICATORS)}）")
+    if where == "alerts.medical." and "form" in table and table["form"] not in MEDICAL_FORMS:
+        raise PolicyPackError(f"政策文件 {path}：alerts.medical.form 应为 {' 或 '.join(MEDICAL_FORMS)}，现为 {table['form']!r}")
     if where == "" and "publicity_days" in table and not 1 <= table["publicity_days"] <= 60:
         raise PolicyPackError(f"政策文件 {path}：publicity_days 应在 1 到 60 天之间")
 
@@ -225,9 +331,37 @@ def _layers(document: dict, path: Path, year: int, province: str) -> Iterable[di
         _check(table, _SCHEMA, path, "")
         if province in provinces:
             matched.append(table)
-    yield document
-    yield from matched
-    yield from (table for _, table in sorted(chosen, key=lambda item: item[0]))
+    for layer in (document, *matched, *(table for _, table in sorted(chosen, key=lambda item: item[0]))):
+        yield _figures_sourced(layer, path)
+
+
+#: The [monitoring] tables whose figures carry a source: (path in the table, the keys that are figures).
+_FIGURE_TABLES = (((), ("income_line", "dibao_multiple")), (("dibao",), ("standard",)),
+                  (("exclusion",), ("rural_income_average", "margin_percent")),
+                  (("limits",), ("verify_working_days", "decide_days")))
+
+
+def _figures_sourced(layer: dict, path: Path) -> dict:
+    """A layer that sets a monitoring figure must say where it comes from (`source`); its `example` flag
+    is false unless it says so — a county's own figure never inherits the 示例值 mark of the figure it
+    replaces, nor its source. Returns a copy (the parsed file is cached)."""
+    monitoring = layer.get("monitoring")
+    if not isinstance(monitoring, dict):
+        return layer
+    layer = dict(layer)
+    layer["monitoring"] = monitoring = {k: dict(v) if isinstance(v, dict) else v for k, v in monitoring.items()}
+    for where, keys in _FIGURE_TABLES:
+        table = monitoring
+        for name in where:
+            table = table.get(name) if isinstance(table, dict) else None
+        if not isinstance(table, dict) or not any(k in table for k in keys):
+            continue
+        if "source" not in table:
+            name = ".".join(("monitoring", *where))
+            raise PolicyPackError(f"政策文件 {path}：[{name}] 写了 {'、'.join(k for k in keys if k in table)}，"
+                                  f"须同时写明出处 source（无正式文件时写明示例值并加 example = true）")
+        table.setdefault("example", False)
+    return layer
 
 
 def _title(document: dict, path: Path, name: str) -> str:
@@ -296,13 +430,11 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
     line, region = _poverty_line(province, year)
     comparison = dict(merged["comparison"])
     known = {k: comparison.pop(k) for k in _SCHEMA["comparison"]}
-    monitoring = merged.get("monitoring", {})
-    if monitoring and "income_line" not in monitoring:
-        raise PolicyPackError("政策包缺少设置项：monitoring.income_line")
+    standards = _monitoring(merged.get("monitoring", {}), year)
     return PolicyPack(
         province=province, county=county, year=year, poverty_line=line, poverty_line_region=region,
-        monitoring_line=Decimal(str(monitoring["income_line"])) if monitoring else None,
-        monitoring_line_source=monitoring.get("source", ""),
+        monitoring_line=standards.line.value if standards else None,
+        monitoring_line_source=standards.line.source if standards else "",
         publicity_days=merged["publicity_days"],
         exit_criteria=ExitCriteria(**merged["exit_criteria"]),
         village_exit=VillageExit(max_incidence=Decimal(str(merged["village_exit"]["max_incidence"])),
@@ -314,7 +446,74 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
                               company_roles=tuple(known["company_roles"]),
                               state_paid_staff=known["state_paid_staff"], village_cadre=known["village_cadre"],
                               extra=MappingProxyType(comparison)),
-        sources=tuple(sources), titles=tuple(titles),
+        sources=tuple(sources), titles=tuple(titles), monitoring=standards,
+        alerts=MappingProxyType(merged.get("alerts", {})),
+    )
+
+
+def _date(value: str, name: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise PolicyPackError(f"政策包：{name} 应为日期（如 2024-03-14），现为 {value!r}") from None
+
+
+def _monitoring(table: Mapping, year: int) -> Monitoring | None:
+    """The merged [monitoring] table as standards, or PolicyPackError naming what is missing or wrong."""
+    if not table:
+        return None
+    basis = table.get("line_basis", "fixed")
+    if basis not in LINE_BASES:
+        raise PolicyPackError(f"政策包：monitoring.line_basis 应为 \"fixed\"（固定金额）或 \"dibao\"（低保标准的倍数），"
+                              f"现为 {basis!r}")
+    example = table.get("example", False)
+    dibao_table = table.get("dibao", {})
+    dibao = None
+    if dibao_table:
+        if "standard" not in dibao_table:
+            raise PolicyPackError("政策包缺少设置项：monitoring.dibao.standard")
+        dibao = Figure(Decimal(str(dibao_table["standard"])), dibao_table.get("source", ""),
+                       dibao_table.get("example", False))
+    multiple = Decimal(str(table["dibao_multiple"])) if "dibao_multiple" in table else None
+    if basis == "fixed":
+        if "income_line" not in table:
+            raise PolicyPackError("政策包缺少设置项：monitoring.income_line")
+        line = Figure(Decimal(str(table["income_line"])), table.get("source", ""), example)
+    else:
+        if multiple is None or dibao is None:
+            raise PolicyPackError("政策包：monitoring.line_basis = \"dibao\" 需要 monitoring.dibao_multiple "
+                                  "和 [monitoring.dibao] standard")
+        line = Figure((dibao.value * multiple).quantize(Decimal("1")), table.get("source", "") or dibao.source,
+                      example or dibao.example)
+    effective = table.get("effective_from")
+    effective_from = _date(effective, "monitoring.effective_from") if effective else None
+    if effective_from is not None and effective_from.year != year:
+        # A year's line takes effect within its own year; the merged key of an earlier year holds from 1 January.
+        effective_from = None
+    exclusion = table.get("exclusion", {})
+    average = margin = None
+    if exclusion:
+        missing = [k for k in ("rural_income_average", "margin_percent") if k not in exclusion]
+        if missing:
+            raise PolicyPackError(f"政策包缺少设置项：{', '.join('monitoring.exclusion.' + k for k in missing)}")
+        average = Figure(Decimal(str(exclusion["rural_income_average"])), exclusion.get("source", ""),
+                         exclusion.get("example", False))
+        margin = Decimal(str(exclusion["margin_percent"]))
+    limits = table.get("limits", {})
+    missing = [k for k in ("verify_working_days", "decide_days") if k not in limits]
+    if missing:
+        raise PolicyPackError(f"政策包缺少设置项：{', '.join('monitoring.limits.' + k for k in missing)}")
+    if not 1 <= limits["verify_working_days"] <= 30 or not 1 <= limits["decide_days"] <= 90:
+        raise PolicyPackError("政策包：monitoring.limits 的入户核实时限应在 1 到 30 个工作日之间，决定时限应在 1 到 90 天之间")
+    calendar = table.get("calendar", {})
+    return Monitoring(
+        line_basis=basis, line=line, effective_from=effective_from, dibao_multiple=multiple, dibao=dibao,
+        rural_income_average=average, exclusion_margin_percent=margin,
+        verify_working_days=limits["verify_working_days"], decide_days=limits["decide_days"],
+        limits=Figure(Decimal(limits["verify_working_days"]), limits.get("source", ""), limits.get("example", False)),
+        holidays=tuple(_date(d, "monitoring.calendar.holidays") for d in calendar.get("holidays", ())),
+        workdays=tuple(_date(d, "monitoring.calendar.workdays") for d in calendar.get("workdays", ())),
+        calendar_source=calendar.get("source", ""),
     )
 
 
