@@ -13,6 +13,7 @@ from jingzhun.alerts.kinds import ALERT_KINDS
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
 from jingzhun.alerts.services import alert_batch_load
 from jingzhun.orgunits.permissions import Refused
+from jingzhun.registry.models import Household
 
 from .people import XIAGAOCHI
 from .test_compare_import import write_csv
@@ -157,24 +158,10 @@ def test_a_hit_without_a_village_stays_a_hit_and_says_why(world, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_household_categories_only_exited_and_monitored_households_get_the_lower_line(world, tmp_path,
-                                                                                           monkeypatch):
-    """Once the snapshot has 户类别 (registry v2), a 一般农户's member is judged by the others' line."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from jingzhun.alerts import services
-
-    real = services.registry_snapshot
-
-    def with_categories(org):
-        snapshot = real(org)
-        households = snapshot.tables["households"]
-        category = pc.if_else(pc.equal(households["code"], world.home.code), "一般农户", "脱贫户")
-        snapshot.tables["households"] = households.append_column("category", category.cast(pa.string()))
-        return snapshot
-
-    monkeypatch.setattr(services, "registry_snapshot", with_categories)
+def test_with_household_categories_only_exited_and_monitored_households_get_the_lower_line(world, tmp_path):
+    """户类别 (registry v2) decides the group: a 一般农户's member is judged by the others' line."""
+    Household.objects.filter(pk=world.home.pk).update(
+        category="一般农户", standard="", attribute="", status="", identified_year=None, exit_year=None, main_cause="")
     neighbour = world.neighbour.members.get(relation="户主")
     rows = [_head(world, **GOOD["medical"]),
             {"姓名": neighbour.name, "身份证号": neighbour.id_number, **GOOD["medical"]}]
