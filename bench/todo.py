@@ -213,8 +213,12 @@ def main() -> int:
     else:
         users = build(args.villages)
     print(f"load average at the start of the measurement: {os.getloadavg()[0]:.2f} (1 min)")
-    print(f"{args.db} ({connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
-          f"), Python {platform.python_version()}, {os.cpu_count()} CPUs, {args.repeat} requests per page\n")
+    if connection.vendor == "sqlite":
+        server = connection.Database.sqlite_version
+    else:
+        server = ".".join(str(part) for part in divmod(connection.pg_version, 10000))  # e.g. 150019 → 15.19
+    print(f"{args.db} ({connection.vendor} {server}), Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"{args.repeat} requests per page\n")
     print("| role | page | median ms | p95 ms | CPU ms (median) | queries | to-do ÷ problem list | p95 under 200 ms |")
     print("|---|---|--:|--:|--:|--:|--:|---|")
     missed = False

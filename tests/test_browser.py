@@ -50,7 +50,9 @@ def page(browser):
     context.close()
 
 
-def _login(page, live_server, username):
+def login(page, live_server, username):
+    """Sign in as `username` in a fresh session; every role lands on its to-do page."""
+    page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -60,7 +62,7 @@ def _login(page, live_server, username):
 
 @pytest.mark.django_db(transaction=True)
 def test_village_clerk_edits_member_sees_history_and_is_refused_elsewhere(world, live_server, page):
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     page.click("text=贫困户")
     page.click(f"text={world.home.code}")
     assert page.locator("h1").inner_text().startswith("贫困户信息")
@@ -86,7 +88,7 @@ def test_village_clerk_edits_member_sees_history_and_is_refused_elsewhere(world,
 
 @pytest.mark.django_db(transaction=True)
 def test_township_officer_is_refused_another_township(world, live_server, page):
-    _login(page, live_server, "township_officer")
+    login(page, live_server, "township_officer")
     page.goto(f"{live_server.url}/households/")
     table = page.inner_text("#households")
     assert world.home.code in table and world.neighbour.code in table
@@ -102,7 +104,7 @@ def test_township_officer_is_refused_another_township(world, live_server, page):
 
 @pytest.mark.django_db(transaction=True)
 def test_bad_input_in_the_browser_shows_chinese_errors(world, live_server, page):
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     page.goto(f"{live_server.url}/households/{world.home.code}/edit/")
     page.fill("#id_wage_income", "-100")
     page.fill("#id_phone", "abc")
@@ -116,7 +118,7 @@ def test_bad_input_in_the_browser_shows_chinese_errors(world, live_server, page)
 
 @pytest.mark.django_db(transaction=True)
 def test_division_page_draws_the_chart(world, live_server, page):
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     page.click("nav >> text=区划总览")
     page.wait_for_url(re.compile(r"/divisions/140826/$"))
     page.wait_for_selector("#status-chart canvas")
@@ -145,7 +147,7 @@ def test_upload_with_errors_then_fixed_file_shows_the_summary(world, live_server
     files = [str(folder / n) for n in ("村表.csv", "户表.csv", "人员表.csv")]
     before = Household.objects.count()
 
-    _login(page, live_server, "township_officer")
+    login(page, live_server, "township_officer")
     page.click("text=导入数据")
     page.set_input_files("#id_files", files)
     page.click("button:has-text('上传并导入')")
@@ -179,7 +181,7 @@ def test_pages_work_under_the_content_security_policy(world, live_server, page):
                          " (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI"
                          " + ' ' + (e.sample || '') + ' ' + (e.target && e.target.outerHTML || '').slice(0, 120)); });")
     indicators_refresh()  # so that the dashboard draws its charts
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     seen = []
     for path, selector in (("/divisions/140826/", "#status-chart canvas"), ("/households/?q=王", "table"),
                            (f"/households/{world.home.code}/", "#history"), ("/checks/problems/", "#filters"),

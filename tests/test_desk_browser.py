@@ -14,19 +14,9 @@ from jingzhun.checks.models import Problem
 from jingzhun.workflows.models import Procedure
 
 from .desk_world import desk_build
-from .people import PASSWORD
-from .test_browser import _artifact, browser, page  # noqa: F401  (the shared Playwright fixtures)
+from .test_browser import _artifact, browser, login, page  # noqa: F401  (the shared Playwright fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/todo/$"))
 
 
 def _menu(page) -> list[str]:
@@ -55,7 +45,7 @@ def test_every_role_opens_every_menu_entry_without_an_error(world, live_server, 
     desk_build(world)
     failures, opened = [], 0
     for user in world.users:
-        _login(page, live_server, user.username)
+        login(page, live_server, user.username)
         links = _menu(page)
         assert "/todo/" in links, user.username
         for href in links:
@@ -75,7 +65,7 @@ def test_every_role_opens_every_menu_entry_without_an_error(world, live_server, 
 def test_the_menu_fits_an_office_screen_in_both_languages_and_folds_on_a_phone(world, live_server, page):
     desk_build(world)
     for username in ("county_admin", "sysadmin"):
-        _login(page, live_server, username)
+        login(page, live_server, username)
         assert page.evaluate(_WRAPPED) == [], (username, "zh")
         page.select_option("select[name=language]", "en")
         page.wait_for_function("document.documentElement.lang === 'en'")
@@ -107,7 +97,7 @@ def waiting(world, settings, page):
 
 @pytest.mark.django_db(transaction=True)
 def test_village_clerk_follows_a_problem_from_the_todo_page_and_claims_it(world, live_server, page, waiting):
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     assert "Q04" in page.inner_text("#kind-problems")
     page.screenshot(path=_artifact("todo-village-clerk.png"), full_page=True)
     page.click("#kind-problems .todo-list a")
@@ -123,7 +113,7 @@ def test_village_clerk_follows_a_problem_from_the_todo_page_and_claims_it(world,
 
 @pytest.mark.django_db(transaction=True)
 def test_township_officer_follows_a_step_from_the_todo_page_and_approves_it(world, live_server, page, waiting):
-    _login(page, live_server, "township_officer")
+    login(page, live_server, "township_officer")
     page.click(f"#kind-steps >> text=返贫 · {world.neighbour.head_name}")
     page.wait_for_url(re.compile(r"/workflows/procedures/\d+/$"))
     page.fill("#act textarea[name=note]", "入户核实，因病返贫属实")
@@ -138,7 +128,7 @@ def test_township_officer_follows_a_step_from_the_todo_page_and_approves_it(worl
 
 @pytest.mark.django_db(transaction=True)
 def test_county_admin_follows_a_claim_from_the_todo_page_and_approves_it(world, live_server, page, waiting):
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     page.click("#kind-claims .todo-list a")
     page.wait_for_url(re.compile(r"/checks/problems/\?status=exception_pending"))
     page.click("form.review button[value=approve]")
@@ -149,11 +139,11 @@ def test_county_admin_follows_a_claim_from_the_todo_page_and_approves_it(world, 
 
 @pytest.mark.django_db(transaction=True)
 def test_evaluator_and_cadre_open_their_item_and_read_it(world, live_server, page, waiting):
-    _login(page, live_server, "evaluator")
+    login(page, live_server, "evaluator")
     page.click("#kind-evaluations >> text=绛县")
     page.wait_for_url(re.compile(r"/workflows/exit-evaluation/counties/140826/"))
     assert "贫困县退出评估" in page.inner_text("h1")
-    _login(page, live_server, "cadre")
+    login(page, live_server, "cadre")
     page.click(f"#kind-households >> text={world.home.head_name}")
     page.wait_for_url(re.compile(rf"/households/{world.home.code}/$"))
     assert page.inner_text("h1").startswith("贫困户信息")

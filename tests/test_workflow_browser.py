@@ -10,20 +10,11 @@ from django.utils import timezone
 from jingzhun.registry.models import Household
 from jingzhun.workflows.models import LedgerEvent, Procedure, PublicityBatch
 
-from .people import PASSWORD, XIAGAOCHI, id_number
-from .test_browser import browser, page  # noqa: F401  (the shared Playwright fixtures)
+from .people import XIAGAOCHI, id_number
+from .test_browser import browser, login, page  # noqa: F401  (the shared Playwright fixtures)
 from .workflow_helpers import period_ran
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/todo/$"))
 
 
 def _open_procedure(page, live_server, head):
@@ -68,7 +59,7 @@ def test_candidate_from_application_to_announcement_by_three_people(world, live_
     head_id = id_number("140826", "19700202", 801)
 
     # 村级信息员: the application, both 评议, and the 村内公示.
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     page.click("nav >> text=程序列表")
     page.click("text=登记识别申请")
     page.fill("#id_head_name", "孙有田")
@@ -100,14 +91,14 @@ def test_candidate_from_application_to_announcement_by_three_people(world, live_
     _publish_and_close(page, live_server)
 
     # 乡镇扶贫专干: 乡镇审核 and 乡镇公示.
-    _login(page, live_server, "township_officer")
+    login(page, live_server, "township_officer")
     _open_procedure(page, live_server, "孙有田")
     assert page.inner_text("#current-step") == "乡镇审核"
     _approve(page, "审核通过")
     _publish_and_close(page, live_server)
 
     # 县级管理员: 部门比对 and 县审定公告.
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     _open_procedure(page, live_server, "孙有田")
     assert page.inner_text("#current-step") == "部门比对"
     page.fill("#act textarea[name=comparison]", "车辆、房产、工商、财政供养、村干部均无比中")

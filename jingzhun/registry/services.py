@@ -25,9 +25,14 @@ from .signals import registry_upserted
 #: 脱贫状态 and its years: a household enters, leaves or returns only through a recorded procedure
 #: (jingzhun.workflows), which writes the dynamic-adjustment ledger.
 HOUSEHOLD_EDITABLE = (
-    "head_name", "head_id_number", "standard", "attribute", "main_cause", "other_cause_1", "other_cause_2", "income_year", "wage_income", "business_income",
+    "head_name", "head_id_number", "category", "monitoring_class", "standard", "attribute", "main_cause", "other_cause_1",
+    "other_cause_2", "income_year", "wage_income", "business_income",
     "property_income", "transfer_income", "business_expense", "housing_area", "housing_grade", "safe_water",
     "electricity", "relocated", "phone",
+    # 防止返贫致贫监测 (template v2); Household.clean says which of them a 户类别 requires or forbids
+    "monitoring_since", "risk_type", "other_risk_1", "other_risk_2", "risk_eliminated", "risk_eliminated_on",
+    "income_12m", "income_12m_verified_on", "compliant_out_of_pocket_12m", "vehicle_count", "dearest_vehicle_value",
+    "town_houses_bought", "registered_businesses",
 )
 MEMBER_EDITABLE = (
     "name", "id_number", "relation", "sex", "ethnicity", "education", "schooling", "health", "labour",
@@ -254,6 +259,23 @@ def _resolve_cadres(households: pa.Table, *, acting_user, reason: str, now) -> t
     return households.append_column("cadre_id", resolved["cadre_id"]), fresh.num_rows
 
 
+def _with_defaults(model, new: pa.Table) -> pa.Table:
+    """New rows with every required column the table lacks filled with the field's default.
+
+    A version 1 file has no 户类别 or monitoring columns: its new households get the model's defaults
+    (脱贫户, not monitored), while its updates leave those columns as stored (only given columns are
+    compared and written).
+    """
+    for f in model._meta.concrete_fields:
+        if f.attname in new.column_names or f.null or f.primary_key or f.attname == "updated_at":
+            continue
+        default = f.get_default()
+        if default is None:
+            continue
+        new = new.append_column(f.attname, pa.array([default] * new.num_rows))
+    return new
+
+
 @transaction.atomic
 def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | None = None,
                     members: pa.Table | None = None, acting_user=None, reason: str) -> UpsertSummary:
@@ -285,6 +307,8 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
         new, changed, counts.unchanged = _diff(table, existing, keys, fields)
         if model is Member and new.num_rows:
             new = new.append_column("id", reserve_ids(Member, new.num_rows))
+        if model is Household and new.num_rows:
+            new = _with_defaults(Household, new)
         counts.created = insert_with_history(model, new, history_user_id=user_id, reason=reason, now=now)
         _update_changed(model, changed, keys, fields, acting_user=acting_user, reason=reason, now=now)
         counts.updated = changed.num_rows

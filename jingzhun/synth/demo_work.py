@@ -22,21 +22,19 @@ All candidate households and the other procedures are in 下高池村, the villa
 Neither 户退出 nor 清退 has a county step, so the county's step is the 部门比对 of an entry.
 
 Dates. A 公示 must start no earlier than the step before it and can be closed only once its period has
-run, so a procedure at 乡镇审核 has a history of weeks. The services take no date for a step (they
-record when it is taken), so the past steps are taken on the day the story dates them: Django's clock
-(`timezone.now`, hence `localdate` and every `auto_now_add`) is set to that day while the service runs
-(`_on_day`). Every record is then dated as if the people had acted on those days, and every date rule
-of the services holds. What has no history — the registry itself, the check run, the claim, the
-member change and the removal — happens now.
+run, so a procedure at 乡镇审核 has a history of weeks. The past steps are entered as a county enters
+work done on paper (补录, `workflows.clock.recorded_as_of`): each step is recorded on the day the story
+dates it and the services apply their date rules to that day, so every record is dated as if the people
+had acted then and every date rule holds. The audit trail records when the demo really entered them.
+What has no history — the registry itself, the check run, the claim, the member change and the
+removal — happens now.
 """
 
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from unittest import mock
 
 from django.utils import timezone
 
@@ -45,7 +43,7 @@ from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.checks.services import check_run_execute, problem_claim_exception
 from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
-from jingzhun.workflows import publicity, services
+from jingzhun.workflows import clock, publicity, services
 from jingzhun.workflows.definitions import ChangeType, Kind, RemovalReason
 from jingzhun.workflows.models import Objection, Procedure, PublicityBatch
 
@@ -64,14 +62,10 @@ class DemoWork:
     objections: int
 
 
-@contextmanager
 def _on_day(day: datetime.date, minute: int):
-    """Django's clock reads `day`, 09:00 plus `minute` minutes (local time), and runs on from there."""
-    real = timezone.now
-    offset = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)) +
-                                 datetime.timedelta(minutes=minute)) - real()
-    with mock.patch.object(timezone, "now", lambda: real() + offset):
-        yield
+    """Steps entered inside are recorded on `day` at 09:00 plus `minute` minutes (local time)."""
+    return clock.recorded_as_of(timezone.make_aware(datetime.datetime.combine(day, datetime.time(9))
+                                                    + datetime.timedelta(minutes=minute)))
 
 
 def demo_work_load(*, as_of: datetime.date | None = None, county: str = DEMO_COUNTY) -> DemoWork | None:

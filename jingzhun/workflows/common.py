@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from jingzhun.accounts.models import Role
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_act, may_write, reach_code, require
 
+from . import clock
 from .definitions import Step, step_of
 from .models import Procedure, StepRecord
 
@@ -36,6 +38,25 @@ class WorkflowError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def attempt(request, call, success, *, form=None, field=None):
+    """Take a step for a view: `call()` runs the service; a WorkflowError goes to `form` (at `field`, or
+    at the top) when there is one, else to the page's messages. On success `success` — a text, or a
+    function of the call's result — becomes the success message. Returns (ok, result).
+
+    One place for what every workflow view does after validating its form, so the views differ only in
+    the call, the words and where they go next."""
+    try:
+        result = call()
+    except WorkflowError as exc:
+        if form is not None:
+            form.add_error(field, exc.message)
+        else:
+            messages.error(request, exc.message)
+        return False, None
+    messages.success(request, success(result) if callable(success) else success)
+    return True, result
 
 
 def policy_failure(exc: Exception) -> WorkflowError:
@@ -110,5 +131,5 @@ def close(procedure: Procedure, state: str, *, reason: str = "") -> None:
     procedure.step = ""
     procedure.batch = None
     procedure.reason = reason
-    procedure.closed_at = timezone.now()
+    procedure.closed_at = clock.now()
     procedure.save(update_fields=["state", "step", "batch", "reason", "closed_at"])

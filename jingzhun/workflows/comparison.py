@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from jingzhun.policy import policy_pack_for
+
+from . import clock
 
 #: The department datasets that can exclude a household (the others concern 三保障 or 低保/特困).
 EXCLUDING_KINDS = ("death", "staff", "cadre", "vehicle", "company", "property")
@@ -36,7 +36,7 @@ def candidate_comparison(procedure) -> CandidateComparison:
     members = {m["id_number"]: m for m in procedure.payload.get("members", [])}
     loaded = tuple(sorted({KINDS[k].label_shown for k in Batch.objects.filter(kind__in=EXCLUDING_KINDS)
                           .values_list("kind", flat=True).distinct() if k in KINDS}))
-    policy = policy_pack_for(procedure.village_id, timezone.localdate().year).comparison
+    policy = policy_pack_for(procedure.village_id, clock.today().year).comparison
     findings = []
     records = (ExternalRecord.objects.filter(id_number__in=list(members), batch__kind__in=EXCLUDING_KINDS)
                .select_related("batch").order_by("batch__kind", "id"))

@@ -9,13 +9,13 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.models import OrgUnit
 from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
 
+from . import clock
 from .common import WorkflowError, site_language
 from .definitions import ChangeType, Kind
 from .member_change import member_change_apply
@@ -58,7 +58,7 @@ def _complete_in_site_language(procedure: Procedure, actor, *, effective: dateti
     procedure.state = Procedure.State.DONE
     procedure.step = ""
     procedure.batch = None
-    procedure.closed_at = timezone.now()
+    procedure.closed_at = clock.now()
     procedure.save(update_fields=["household", "state", "step", "batch", "closed_at", "payload"])
     # OneToOne on the procedure: even a path that slipped past the lock could not record it twice.
     LedgerEvent.objects.create(type=event_type, effective=effective, household=household.code,

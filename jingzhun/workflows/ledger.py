@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 from jingzhun.orgunits.models import CODE_LENGTH, Level, OrgUnit
 from jingzhun.registry import vocab
 
+from . import clock
 from .models import LedgerEvent
 
 TYPES = [LedgerEvent.Type.NEW, LedgerEvent.Type.REMOVAL, LedgerEvent.Type.RETURN, LedgerEvent.Type.EXIT,
@@ -175,7 +176,7 @@ def import_household_events(changed: pa.Table, existing: pa.Table, *, acting_use
     heads = {}
     for start in range(0, len(codes), 2000):
         heads.update(Household.objects.filter(code__in=codes[start:start + 2000]).values_list("code", "head_name"))
-    effective = timezone.localdate(when) if when else timezone.localdate()
+    effective = timezone.localdate(when) if when else clock.today()
     rows = events.to_pylist()
     LedgerEvent.objects.bulk_create([
         LedgerEvent(type=r["event"], effective=effective, household=r["code"], village=r["code"][:12],
@@ -206,7 +207,7 @@ def import_member_events(changed: pa.Table, existing: pa.Table, *, acting_user, 
     heads = {}
     for start in range(0, len(codes), 2000):
         heads.update(Household.objects.filter(code__in=codes[start:start + 2000]).values_list("code", "head_name"))
-    effective = timezone.localdate(when) if when else timezone.localdate()
+    effective = timezone.localdate(when) if when else clock.today()
     rows = events.to_pylist()
     LedgerEvent.objects.bulk_create([
         LedgerEvent(type=LedgerEvent.Type.NATURAL, effective=effective, household=r["household_id"],
@@ -248,7 +249,7 @@ def import_new_household_events(new: pa.Table, existing: pa.Table, *, acting_use
         persons.update(Member.objects.filter(household_id__in=codes[start:start + 2000], status=vocab.MemberStatus.NORMAL)
                        .values_list("household_id").annotate(n=Count("id")).values_list("household_id", "n"))
     heads = _heads(codes)
-    effective = timezone.localdate(when) if when else timezone.localdate()
+    effective = timezone.localdate(when) if when else clock.today()
     LedgerEvent.objects.bulk_create([
         LedgerEvent(type=LedgerEvent.Type.NEW, effective=effective, household=code, village=code[:12],
                     head_name=heads.get(code, ""), persons=persons.get(code, 0), detail=_("导入：新增未脱贫户"),
@@ -269,7 +270,7 @@ def import_new_member_events(new: pa.Table, new_households: pa.Table | None, *, 
         return 0
     codes = added["household_id"].to_pylist()
     heads = _heads(sorted(set(codes)))
-    effective = timezone.localdate(when) if when else timezone.localdate()
+    effective = timezone.localdate(when) if when else clock.today()
     LedgerEvent.objects.bulk_create([
         LedgerEvent(type=LedgerEvent.Type.NATURAL, effective=effective, household=code, village=code[:12],
                     head_name=heads.get(code, ""), persons=1, detail=_("导入：新增成员"),

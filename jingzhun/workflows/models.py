@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .definitions import ChangeType, Kind, step_of
 
 
@@ -68,7 +69,7 @@ class Procedure(models.Model):
                               on_delete=models.PROTECT, related_name="procedures")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
                                   related_name="+")
-    opened_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("发起时间"), default=clock.now, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
@@ -115,7 +116,7 @@ class StepRecord(models.Model):
     evidence_name = models.CharField(_("材料文件名"), max_length=255, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), on_delete=models.PROTECT,
                               related_name="+")
-    at = models.DateTimeField(_("办理时间"), auto_now_add=True)
+    at = models.DateTimeField(_("办理时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("办理记录")
@@ -141,7 +142,7 @@ class PublicityBatch(models.Model):
     end = models.DateField(_("公示结束"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("发布时间"), default=clock.now, editable=False)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("结束人"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
@@ -181,7 +182,7 @@ class Objection(models.Model):
     content = models.TextField(_("异议内容"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
                                     related_name="+")
-    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), default=clock.now, editable=False)
     resolution = models.CharField(_("处理结果"), max_length=10, choices=Resolution.choices, blank=True)
     resolution_note = models.TextField(_("核实情况"), blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,

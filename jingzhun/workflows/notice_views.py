@@ -23,7 +23,7 @@ from jingzhun.orgunits.permissions import may_act, require
 from jingzhun.orgunits.selectors import unit_label
 
 from . import notice, publicity, selectors
-from .common import WorkflowError
+from .common import WorkflowError, attempt
 from .definitions import Kind, next_step, step_of
 from .forms import BatchForm, ObjectionForm, PhotoForm, ResolveForm
 from .models import Objection, Procedure
@@ -60,14 +60,12 @@ def batch_list(request):
         form = BatchForm(request.POST if posted else None, choices=choices, earliest=earliest, latest=latest,
                          initial={"kind": kind, "step": step_code, "procedures": [c[0] for c in choices]})
         if posted and form.is_valid():
-            try:
-                batch = publicity.batch_open(acting_user=request.user, kind=kind, step=step_code,
-                                             procedure_ids=form.cleaned_data["procedures"],
-                                             start=form.cleaned_data["start"], title=form.cleaned_data["title"])
-            except WorkflowError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已发布“%(title)s”。") % {"title": batch.title})
+            ok, batch = attempt(
+                request, lambda: publicity.batch_open(acting_user=request.user, kind=kind, step=step_code,
+                                                      procedure_ids=form.cleaned_data["procedures"],
+                                                      start=form.cleaned_data["start"], title=form.cleaned_data["title"]),
+                lambda batch: _("已发布“%(title)s”。") % {"title": batch.title}, form=form)
+            if ok:
                 return redirect("workflows:batch_detail", batch_id=batch.pk)
         try:
             days = publicity.publicity_days(request.user.org_unit_id or "", procedures[0].village_id, earliest.year)
@@ -143,12 +141,8 @@ def batch_pdf(request, batch_id: int):
 def batch_close(request, batch_id: int):
     batch = selectors.batch_get(request.user, batch_id)
     if request.method == "POST":
-        try:
-            publicity.batch_close(acting_user=request.user, batch_id=batch.pk)
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("公示已结束，各户进入下一步。"))
+        attempt(request, lambda: publicity.batch_close(acting_user=request.user, batch_id=batch.pk),
+                _("公示已结束，各户进入下一步。"))
     return redirect("workflows:batch_detail", batch_id=batch.pk)
 
 
@@ -161,15 +155,13 @@ def objection_new(request, batch_id: int):
     choices = [(p.pk, p.head_name) for p in batch.procedures.all()]
     form = ObjectionForm(request.POST, choices=choices)
     if form.is_valid():
-        try:
-            publicity.objection_record(acting_user=request.user, batch_id=batch.pk,
-                                       procedure_id=form.cleaned_data["procedure"],
-                                       received_on=form.cleaned_data["received_on"],
-                                       content=form.cleaned_data["content"])
-        except WorkflowError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记异议：处理前该户不能进入下一步。"))
+        ok, _objection = attempt(
+            request, lambda: publicity.objection_record(acting_user=request.user, batch_id=batch.pk,
+                                                        procedure_id=form.cleaned_data["procedure"],
+                                                        received_on=form.cleaned_data["received_on"],
+                                                        content=form.cleaned_data["content"]),
+            _("已登记异议：处理前该户不能进入下一步。"), form=form)
+        if ok:
             return redirect("workflows:batch_detail", batch_id=batch.pk)
     return _detail(request, batch, objection_form=form)
 
@@ -183,14 +175,10 @@ def objection_resolve(request, objection_id: int):
         if not form.is_valid():
             messages.error(request, _("请选择处理结果并填写核实情况。"))
         else:
-            try:
-                publicity.objection_resolve(acting_user=request.user, objection_id=objection.pk,
-                                            upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD,
-                                            note=form.cleaned_data["note"])
-            except WorkflowError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("异议已处理。"))
+            attempt(request, lambda: publicity.objection_resolve(
+                acting_user=request.user, objection_id=objection.pk,
+                upheld=form.cleaned_data["resolution"] == Objection.Resolution.UPHELD, note=form.cleaned_data["note"]),
+                _("异议已处理。"))
     return redirect("workflows:batch_detail", batch_id=objection.batch_id)
 
 
@@ -204,13 +192,10 @@ def notice_photo_new(request, batch_id: int):
     require(may_act(request.user, step_of(batch.kind, batch.step)), _("公示照片由发布公示的单位上传。"))
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            publicity.notice_photo_add(acting_user=request.user, batch_id=batch.pk, upload=form.cleaned_data["photo"],
-                                       ip=client_ip(request))
-        except WorkflowError as exc:
-            form.add_error("photo", exc.message)
-        else:
-            messages.success(request, _("已上传公示照片。"))
+        ok, _photo = attempt(request, lambda: publicity.notice_photo_add(
+            acting_user=request.user, batch_id=batch.pk, upload=form.cleaned_data["photo"], ip=client_ip(request)),
+            _("已上传公示照片。"), form=form, field="photo")
+        if ok:
             return redirect("workflows:batch_detail", batch_id=batch.pk)
     return _detail(request, batch, photo_form=form)
 

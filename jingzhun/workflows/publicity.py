@@ -26,6 +26,7 @@ from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import OutOfReach
 from jingzhun.policy import PolicyPackError, policy_pack_for
 
+from . import clock
 from .common import WorkflowError, close, locked, policy_failure, record, require_role, site_language
 from .definitions import PUBLIC_TYPES, Kind, Step, step_of
 from .models import NoticePhoto, Objection, Procedure, PublicityBatch, StepRecord
@@ -76,7 +77,7 @@ def procedure_bounds(procedure: Procedure) -> list[Bound]:
 
 def earliest_start(procedures, *, today: datetime.date | None = None) -> datetime.date:
     """The first day a 公示 of all `procedures` may start: today at the earliest."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return max([today, *(b.day for p in procedures for b in procedure_bounds(p))])
 
 
@@ -138,7 +139,7 @@ def batch_open(*, acting_user, kind: str, step: str, procedure_ids: list[int], s
     if not_ready:
         raise WorkflowError(_("以下户已不在“%(step)s”待公示状态（可能已被他人发布或办理），请刷新后重试：%(names)s")
                             % {"step": public.label, "names": _("、").join(p.head_name for p in not_ready)})
-    _check_start(public, procedures, start, timezone.localdate())
+    _check_start(public, procedures, start, clock.today())
     for procedure in procedures:
         if procedure.kind == Kind.EXIT:
             try:
@@ -171,7 +172,7 @@ def _finish_batch(batch: PublicityBatch, actor, *, effective: datetime.date) -> 
                 "s": batch.start, "e": batch.end}
         record(procedure, batch.step, StepRecord.Decision.APPROVED, actor, note=note, data={"batch": batch.pk})
         advance(procedure, actor, effective=effective)
-    batch.closed_at = timezone.now()
+    batch.closed_at = clock.now()
     batch.closed_by = actor
     batch.save(update_fields=["closed_at", "closed_by"])
 
@@ -183,7 +184,7 @@ def _locked_batch(user, batch_id: int) -> PublicityBatch:
 def batch_close_refusal(batch: PublicityBatch, *, today: datetime.date | None = None) -> str | None:
     """Why 公示期满 cannot be confirmed for `batch` today (None: it can). The service refuses with it and
     the batch page offers the button only when it is None."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if batch.closed_at is not None:
         return (_("该公示已由 %(who)s 于 %(when)s 结束。")
                 % {"who": batch.closed_by, "when": timezone.localtime(batch.closed_at).strftime("%Y-%m-%d %H:%M")})
@@ -205,7 +206,7 @@ def batch_close(*, acting_user, batch_id: int) -> PublicityBatch:
     refusal = batch_close_refusal(batch)
     if refusal:
         raise WorkflowError(refusal)
-    _finish_batch(batch, acting_user, effective=timezone.localdate())
+    _finish_batch(batch, acting_user, effective=clock.today())
     return batch
 
 
@@ -221,7 +222,7 @@ def objection_record(*, acting_user, batch_id: int, procedure_id: int, received_
         raise WorkflowError(_("该公示已结束，不能再登记异议。"))
     if not batch.start <= received_on <= batch.end:
         raise WorkflowError(_("异议应在公示期内（%(s)s 至 %(e)s）收到。") % {"s": batch.start, "e": batch.end})
-    if received_on > timezone.localdate():
+    if received_on > clock.today():
         raise WorkflowError(_("收到日期不能晚于今天。"))
     content = content.strip()
     if not content:
@@ -251,7 +252,7 @@ def objection_resolve(*, acting_user, objection_id: int, upheld: bool, note: str
     objection.resolution = Objection.Resolution.UPHELD if upheld else Objection.Resolution.DISMISSED
     objection.resolution_note = note
     objection.resolved_by = acting_user
-    objection.resolved_at = timezone.now()
+    objection.resolved_at = clock.now()
     objection.save(update_fields=["resolution", "resolution_note", "resolved_by", "resolved_at"])
     if upheld:
         procedure = Procedure.objects.select_for_update().get(pk=objection.procedure_id)

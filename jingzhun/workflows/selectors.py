@@ -49,32 +49,28 @@ def batch_get(user, batch_id: int) -> PublicityBatch:
     return get_in_reach(batches_for(user).select_related("unit", "created_by", "closed_by"), pk=batch_id)
 
 
-def objection_get(user, objection_id: int) -> Objection:
+def _part_get(user, model, pk: int, *, parent: str, parent_get):
+    """A record that belongs to a notice or a procedure: 404 unless it exists and its parent is in reach
+    for this user (the parent's own selector decides, so a part is never easier to reach than its whole)."""
     try:
-        objection = Objection.objects.select_related("batch").get(pk=objection_id)
-    except Objection.DoesNotExist:
-        raise Http404("no such objection") from None
-    batch_get(user, objection.batch_id)
-    return objection
+        part = model.objects.select_related(parent).get(pk=pk)
+    except model.DoesNotExist:
+        raise Http404(f"no such {model._meta.model_name}") from None
+    parent_get(user, getattr(part, f"{parent}_id"))
+    return part
+
+
+def objection_get(user, objection_id: int) -> Objection:
+    return _part_get(user, Objection, objection_id, parent="batch", parent_get=batch_get)
 
 
 def photo_get(user, photo_id: int) -> NoticePhoto:
     """A photo of a posted notice, if its notice is in reach (404 otherwise, as for the notice)."""
-    try:
-        photo = NoticePhoto.objects.select_related("batch").get(pk=photo_id)
-    except NoticePhoto.DoesNotExist:
-        raise Http404("no such photo") from None
-    batch_get(user, photo.batch_id)
-    return photo
+    return _part_get(user, NoticePhoto, photo_id, parent="batch", parent_get=batch_get)
 
 
 def record_get(user, record_id: int) -> StepRecord:
-    try:
-        record = StepRecord.objects.select_related("procedure").get(pk=record_id)
-    except StepRecord.DoesNotExist:
-        raise Http404("no such record") from None
-    procedure_get(user, record.procedure_id)
-    return record
+    return _part_get(user, StepRecord, record_id, parent="procedure", parent_get=procedure_get)
 
 
 def awaiting_publication(user) -> dict[tuple[str, str], list[Procedure]]:

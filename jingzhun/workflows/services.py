@@ -27,6 +27,7 @@ from jingzhun.policy import PolicyPackError
 from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
 
+from . import clock
 from .common import WorkflowError, close, locked_procedure, policy_failure, record, require_role, site_language, stale
 from .completion import procedure_complete
 from .definitions import PUBLIC_TYPES, Kind, RemovalReason, next_step, steps_of
@@ -56,7 +57,7 @@ def _jsonable(data: dict) -> dict:
 
 
 def _year(year: int | None) -> int:
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     if not 2000 <= year <= 2100:
         raise WorkflowError(_("年度应在 2000 到 2100 之间。"))
     return year
@@ -277,7 +278,7 @@ def advance(procedure: Procedure, actor, *, effective: datetime.date | None = No
     """Move `procedure` past its current step; after the last one, apply it to the registry."""
     following = next_step(procedure.kind, procedure.step)
     if following is None:
-        procedure_complete(procedure, actor, effective=effective or timezone.localdate())
+        procedure_complete(procedure, actor, effective=effective or clock.today())
         return
     procedure.step = following.code
     procedure.batch = None

@@ -25,7 +25,7 @@ from jingzhun.registry.selectors import household_get, unit_get
 
 from . import evaluation, ledger, selectors, services
 from .actions import OPEN_URLS
-from .common import policy_failure
+from .common import attempt, policy_failure
 from .comparison import candidate_comparison
 from .definitions import ADDING_CHANGES, PUBLIC_TYPES, ChangeType, Kind, next_step, step_of, steps_of
 from .forms import (
@@ -41,7 +41,6 @@ from .forms import (
 )
 from .member_change import IncomeImpact, income_impact, member_change_rows
 from .models import LedgerEvent, Procedure, StepRecord
-from .services import WorkflowError
 
 
 def _procedure_columns() -> list[Column]:
@@ -88,14 +87,11 @@ def entry_new(request):
     if request.method == "POST" and form.is_valid() and members.is_valid():
         rows = [f.cleaned_data for f in members.forms if f.has_changed() and f.cleaned_data]
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("year", "note", "evidence")}
-        try:
-            procedure = services.entry_open(acting_user=request.user, village_code=request.user.org_unit_id,
-                                            household=data, members=rows, year=form.cleaned_data["year"],
-                                            note=form.cleaned_data["note"], evidence=form.cleaned_data["evidence"])
-        except WorkflowError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已登记识别申请，下一步：村民小组评议。"))
+        ok, procedure = attempt(request, lambda: services.entry_open(
+            acting_user=request.user, village_code=request.user.org_unit_id, household=data, members=rows,
+            year=form.cleaned_data["year"], note=form.cleaned_data["note"], evidence=form.cleaned_data["evidence"]),
+            _("已登记识别申请，下一步：村民小组评议。"), form=form)
+        if ok:
             return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
     return render(request, "workflows/entry_form.html", {"form": form, "members": members})
 
@@ -122,14 +118,11 @@ def _open_view(request, code: str, kind: str):
             if ok:
                 data["member"] = new_member.cleaned_data
         if ok:
-            try:
-                procedure = services.procedure_open(acting_user=request.user, kind=kind, household_code=household.code,
-                                                    year=form.cleaned_data.get("year"), note=form.cleaned_data["note"],
-                                                    data=data, evidence=form.cleaned_data["evidence"])
-            except WorkflowError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已发起“%(kind)s”。") % {"kind": Kind(kind).label})
+            ok, procedure = attempt(request, lambda: services.procedure_open(
+                acting_user=request.user, kind=kind, household_code=household.code, year=form.cleaned_data.get("year"),
+                note=form.cleaned_data["note"], data=data, evidence=form.cleaned_data["evidence"]),
+                _("已发起“%(kind)s”。") % {"kind": Kind(kind).label}, form=form)
+            if ok:
                 return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
     impacts = None
     if kind == Kind.MEMBER_CHANGE:
@@ -258,15 +251,13 @@ def procedure_act(request, procedure_id: int):
     form = StepForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.procedure_act(acting_user=request.user, procedure_id=procedure.pk, step=data["step"],
-                                   approve=data["decision"] != "reject", note=data["note"], evidence=data["evidence"],
-                                   data={"food_clothing": data["food_clothing"], "comparison": data["comparison"],
-                                         "declared_per_capita_income": data["declared_per_capita_income"]})
-        except WorkflowError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已办理“%(step)s”。") % {"step": step_of(procedure.kind, data["step"]).label})
+        ok, _record = attempt(request, lambda: services.procedure_act(
+            acting_user=request.user, procedure_id=procedure.pk, step=data["step"],
+            approve=data["decision"] != "reject", note=data["note"], evidence=data["evidence"],
+            data={"food_clothing": data["food_clothing"], "comparison": data["comparison"],
+                  "declared_per_capita_income": data["declared_per_capita_income"]}),
+            lambda _record: _("已办理“%(step)s”。") % {"step": step_of(procedure.kind, data["step"]).label}, form=form)
+        if ok:
             return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
     # The page again, with what was filled in and the errors at the top and at each field.
     procedure.refresh_from_db()
@@ -283,13 +274,9 @@ def procedure_override(request, procedure_id: int):
     if not form.is_valid():
         messages.error(request, _("请写明特批理由（至少 10 个字）。"))
     else:
-        try:
-            services.exit_override(acting_user=request.user, procedure_id=procedure.pk,
-                                   reason=form.cleaned_data["reason"])
-        except WorkflowError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已特批未达标的指标，理由已记录。"))
+        attempt(request, lambda: services.exit_override(acting_user=request.user, procedure_id=procedure.pk,
+                                                        reason=form.cleaned_data["reason"]),
+                _("已特批未达标的指标，理由已记录。"))
     return redirect("workflows:procedure_detail", procedure_id=procedure.pk)
 
 
