@@ -32,7 +32,7 @@ from jingzhun.orgunits.permissions import (
 from jingzhun.policy import PolicyPackError
 from jingzhun.registry.idnumbers import id_number_problem
 from jingzhun.registry.models import Household, Member
-from jingzhun.workflows.common import WorkflowError
+from jingzhun.workflows.common import WorkflowError, site_language
 from jingzhun.workflows.photos import photo_check
 
 from .calendar import add_working_days
@@ -202,7 +202,8 @@ def lead_create(*, channel: str, village, risk_type: str, description: str, hous
         phone=data["phone"], description=data["description"], source_ref=data["source_ref"],
         details=data["details"], client_ip=client_ip, by=acting_user)
     if merged:
-        note = _("第 %(n)d 次报告（%(channel)s）并入本线索") % {"n": lead.reports, "channel": Channel(channel).label}
+        with site_language():  # stored text is in the site's language, whoever reports
+            note = _("第 %(n)d 次报告（%(channel)s）并入本线索") % {"n": lead.reports, "channel": Channel(channel).label}
         LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.MERGED, note=note, actor=acting_user,
                                  data={"report": report.pk, "channel": channel})
     else:
