@@ -3,7 +3,8 @@
 Each file tests/golden/checks/<CODE>.toml holds households (with their members) written as the
 differences from a clean household — one that no rule fires on — plus `expect = true` on every
 household (household rules) or member (member rule) the rule must report. Everything else in the file
-is a near miss that must not be reported. Members get a valid ID number from `birth` and `sex` unless
+is a near miss that must not be reported. `not_registered = true` empties a household's 建档立卡 fields
+(a 一般农户 or non-建档立卡 监测户); `unset = [...]` sets the named fields to NULL. Members get a valid ID number from `birth` and `sex` unless
 the fixture writes `id_number` itself; a household's 户主身份证号 defaults to its head's ID.
 """
 
@@ -28,7 +29,13 @@ CLEAN_HOUSEHOLD = {
     "transfer_income": 1500.0, "business_expense": 500.0, "declared_per_capita_income": None,
     "housing_area": 80.0, "housing_grade": "B", "safe_water": True, "electricity": True, "relocated": False,
     "phone": "13912345678", "cadre_name": "李帮扶", "cadre_work_unit": "绛县农业农村局", "cadre_phone": "13912345679",
+    "category": "脱贫户", "monitoring_class": "", "monitoring_since": None, "risk_type": "", "other_risk_1": "",
+    "other_risk_2": "", "risk_eliminated": False, "risk_eliminated_on": None, "income_12m": None,
+    "income_12m_verified_on": None, "compliant_out_of_pocket_12m": None,
 }
+#: A household that is not 建档立卡 (a 一般农户 or 边缘易致贫户) has none of these: a fixture lists them in `unset`.
+NOT_REGISTERED = {"standard": "", "attribute": "", "status": "", "identified_year": None, "exit_year": None,
+                  "main_cause": ""}
 CLEAN_MEMBER = {
     "name": "王建国", "relation": "户主", "sex": "男", "ethnicity": "汉族", "education": "初中", "schooling": "非在校生",
     "health": "健康", "labour": "普通劳动力", "migrant_work": "", "migrant_months": None, "medical_insurance": True,
@@ -65,7 +72,9 @@ def load(path: Path) -> tuple[Snapshot, datetime.date, set[tuple[str, str | None
         head = next((m for m in household_members if m["relation"] == "户主"), None)
         household = {**CLEAN_HOUSEHOLD, "code": code, "village_id": code[:12],
                      "head_id_number": head["id_number"] if head else valid_id(code[:6], "1970-05-01", "男", 999),
-                     **{k: v for k, v in h.items() if k not in ("members", "expect", "code")}}
+                     **(NOT_REGISTERED if h.get("not_registered") else {}),
+                     **{k: v for k, v in h.items() if k not in ("members", "expect", "code", "unset", "not_registered")},
+                     **{k: None for k in h.get("unset", [])}}
         households.append(household)
         members.extend(household_members)
         if h.get("expect"):

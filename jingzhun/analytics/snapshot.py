@@ -30,6 +30,13 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType]]] = {
         ("safe_water", pa.bool_()), ("electricity", pa.bool_()), ("relocated", pa.bool_()),
         ("phone", pa.string()), ("cadre_name", pa.string()), ("cadre_work_unit", pa.string()),
         ("cadre_phone", pa.string()),
+        # 户类别 and the monitoring fields (template v2): empty/NULL for households that are not monitored.
+        ("category", pa.string()), ("monitoring_class", pa.string()), ("monitoring_since", pa.date32()),
+        ("risk_type", pa.string()), ("other_risk_1", pa.string()), ("other_risk_2", pa.string()),
+        ("risk_eliminated", pa.bool_()), ("risk_eliminated_on", pa.date32()), ("income_12m", MONEY),
+        ("income_12m_verified_on", pa.date32()), ("compliant_out_of_pocket_12m", MONEY),
+        ("vehicle_count", pa.int32()), ("dearest_vehicle_value", MONEY), ("town_houses_bought", pa.int32()),
+        ("registered_businesses", pa.int32()),
     ],
     "members": [
         ("id", pa.int64()), ("household_id", pa.string()), ("name", pa.string()), ("id_number", pa.string()),
@@ -58,7 +65,12 @@ _SELECT = {
                CAST(h.business_expense AS {real}) AS business_expense,
                CAST(h.declared_per_capita_income AS {real}) AS declared_per_capita_income,
                CAST(h.housing_area AS {real}) AS housing_area, h.housing_grade, h.safe_water, h.electricity,
-               h.relocated, h.phone, c.name AS cadre_name, c.work_unit AS cadre_work_unit, c.phone AS cadre_phone
+               h.relocated, h.phone, c.name AS cadre_name, c.work_unit AS cadre_work_unit, c.phone AS cadre_phone,
+               h.category, h.monitoring_class, h.monitoring_since, h.risk_type, h.other_risk_1, h.other_risk_2,
+               h.risk_eliminated, h.risk_eliminated_on, CAST(h.income_12m AS {real}) AS income_12m,
+               h.income_12m_verified_on, CAST(h.compliant_out_of_pocket_12m AS {real}) AS compliant_out_of_pocket_12m,
+               h.vehicle_count, CAST(h.dearest_vehicle_value AS {real}) AS dearest_vehicle_value,
+               h.town_houses_bought, h.registered_businesses
         FROM registry_household h LEFT JOIN registry_assistancecadre c ON c.id = h.cadre_id
         WHERE h.code >= {lo} AND h.code < {hi}""",
     "members": """

@@ -12,7 +12,7 @@ STRINGS = (
     gettext_noop("身份证号格式错误"),
     # Translators: Q01 category, Q02 category, Q03 category and 4 more
     gettext_noop("身份信息"),
-    # Translators: Q01 severity, Q02 severity, Q03 severity and 15 more
+    # Translators: Q01 severity, Q02 severity, Q03 severity and 18 more
     pgettext_lazy("severity", "错误"),
     # Translators: Q01 fix
     gettext_noop("按户口簿核对身份证号，应为 17 位数字加最后 1 位数字或大写 X。"),
@@ -150,4 +150,18 @@ STRINGS = (
     gettext_noop("电话号码格式错误"),
     # Translators: Q35 fix
     gettext_noop("核对联系电话和帮扶责任人电话：手机号为 1 开头的 11 位数字，固定电话为区号加号码（如 0359-6521234）。"),
+    # Translators: Q36 name
+    gettext_noop("监测户缺少监测对象类别或纳入时间"),
+    # Translators: Q36 category, Q37 category, Q38 category
+    gettext_noop("监测"),
+    # Translators: Q36 fix
+    gettext_noop("按纳入监测的审定结果填写监测对象类别（脱贫不稳定户、边缘易致贫户或突发严重困难户）和纳入监测时间。"),
+    # Translators: Q37 name
+    gettext_noop("风险已消除未填消除日期"),
+    # Translators: Q37 fix
+    gettext_noop("按风险消除的审定结果填写风险消除日期；风险尚未消除的将风险是否消除改为“否”。"),
+    # Translators: Q38 name
+    gettext_noop("户类别与建档立卡信息不符"),
+    # Translators: Q38 fix
+    gettext_noop("核对户类别：建档立卡户（脱贫户、脱贫不稳定户）须有脱贫状态和识别年度；一般农户、边缘易致贫户不是建档立卡户，不填脱贫状态。"),
 )

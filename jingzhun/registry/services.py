@@ -254,6 +254,23 @@ def _resolve_cadres(households: pa.Table, *, acting_user, reason: str, now) -> t
     return households.append_column("cadre_id", resolved["cadre_id"]), fresh.num_rows
 
 
+def _with_defaults(model, new: pa.Table) -> pa.Table:
+    """New rows with every required column the table lacks filled with the field's default.
+
+    A version 1 file has no 户类别 or monitoring columns: its new households get the model's defaults
+    (脱贫户, not monitored), while its updates leave those columns as stored (only given columns are
+    compared and written).
+    """
+    for f in model._meta.concrete_fields:
+        if f.attname in new.column_names or f.null or f.primary_key or f.attname == "updated_at":
+            continue
+        default = f.get_default()
+        if default is None:
+            continue
+        new = new.append_column(f.attname, pa.array([default] * new.num_rows))
+    return new
+
+
 @transaction.atomic
 def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | None = None,
                     members: pa.Table | None = None, acting_user=None, reason: str) -> UpsertSummary:
@@ -285,6 +302,8 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
         new, changed, counts.unchanged = _diff(table, existing, keys, fields)
         if model is Member and new.num_rows:
             new = new.append_column("id", reserve_ids(Member, new.num_rows))
+        if model is Household and new.num_rows:
+            new = _with_defaults(Household, new)
         counts.created = insert_with_history(model, new, history_user_id=user_id, reason=reason, now=now)
         _update_changed(model, changed, keys, fields, acting_user=acting_user, reason=reason, now=now)
         counts.updated = changed.num_rows

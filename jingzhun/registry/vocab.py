@@ -1,12 +1,56 @@
-"""Vocabularies of the registry template (shared/TEMPLATE.md, version 1).
+"""Vocabularies of the registry template (shared/TEMPLATE.md, version 1; docs/template-v2.md).
 
 The stored value of every choice is the template's Chinese word itself: it is the exchange contract with
 counties and what the data-quality rules compare against. The label goes through Django's translation
 machinery so that English can be switched on.
 """
 
+import tomllib
+from functools import cache
+from pathlib import Path
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class HouseholdCategory(models.TextChoices):
+    """户类别: since 2021 any rural household can be registered, not only the 建档立卡 ones."""
+
+    EXITED = "脱贫户", _("脱贫户")
+    MONITORED = "监测户", _("监测户")
+    ORDINARY = "一般农户", _("一般农户")
+
+
+class MonitoringClass(models.TextChoices):
+    """监测对象类别 (of a 监测户 only)."""
+
+    UNSTABLE = "脱贫不稳定户", _("脱贫不稳定户")
+    MARGINAL = "边缘易致贫户", _("边缘易致贫户")
+    SUDDEN = "突发严重困难户", _("突发严重困难户")
+
+
+#: Classes of 监测户 that are 建档立卡 households by definition (脱贫不稳定户 is a 脱贫户 being monitored):
+#: their 建档立卡 fields are required, as a 脱贫户's are.
+REGISTERED_CLASSES = (MonitoringClass.UNSTABLE,)
+#: Classes that are never 建档立卡 households: their 建档立卡 fields stay empty, as a 一般农户's do.
+#: A 突发严重困难户 may be either, so its 建档立卡 fields are optional.
+UNREGISTERED_CLASSES = (MonitoringClass.MARGINAL,)
+
+
+@cache
+def risk_types() -> tuple[dict, ...]:
+    """风险类型, kept as data in data/risk_types.toml (name, and the 致贫原因 it matches, if any)."""
+    with open(Path(__file__).with_name("data") / "risk_types.toml", "rb") as f:
+        return tuple(tomllib.load(f)["risk"])
+
+
+def risk_type_choices() -> list[tuple[str, str]]:
+    """The choices of every 风险类型 field (a callable, so the list stays data and out of migrations)."""
+    return [(r["name"], _(r["name"])) for r in risk_types()]
+
+
+def risk_type_names() -> tuple[str, ...]:
+    return tuple(r["name"] for r in risk_types())
 
 
 class IdentificationStandard(models.TextChoices):

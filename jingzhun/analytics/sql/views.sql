@@ -18,7 +18,10 @@
 -- Columns added to member_ids.* (members.* and the ID columns id_shape_ok … id_sex of id_numbers.sql):
 --   household_status, village_id  the household's 脱贫状态 and 村代码
 --   normal                        人员状态 正常 or blank
---   active                        normal and the household is not 清退 (member rules look at these)
+--   active                        normal and the household is not 清退 (member rules look at these; the
+--                                 members of 一般农户 and of non-建档立卡 监测户 are active too)
+--   registered                    normal and the household is 建档立卡 (脱贫状态 未脱贫, 已脱贫 or 返贫): the
+--                                 建档立卡人口 that the indicators count
 --   in_school                     在校生状况 given and not 非在校生 (学前教育 counts as at school)
 --   able_bodied                   劳动技能 普通劳动力 or 技能劳动力
 --   is_dropout                    aged 7–15, 在校生状况 blank / 非在校生 / 学前教育, and not 残疾
@@ -37,6 +40,7 @@ WITH placed AS (
 ), aged AS (
     SELECT p.*,
            p.normal AND coalesce(p.household_status, '') <> '清退' AS active,
+           p.normal AND coalesce(p.household_status, '') IN ('未脱贫', '已脱贫', '返贫') AS registered,
            coalesce(p.schooling, '') NOT IN ('', '非在校生') AS in_school,
            coalesce(p.labour IN ('普通劳动力', '技能劳动力'), false) AS able_bodied
     FROM placed p
@@ -67,7 +71,10 @@ FROM aged a;
 --   net_income                    工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出
 --   per_capita_income             net_income ÷ member_count; NULL when the household has no members
 --   poverty_line                  the line of income_year (NULL when no line is known for that year)
---   active                        not 清退 (household rules look at these)
+--   active                        not 清退 (household rules look at these, whatever the 户类别)
+--   registered                    建档立卡: 脱贫状态 未脱贫, 已脱贫 or 返贫 (the 建档立卡户 the indicators count;
+--                                 一般农户 and non-建档立卡 监测户 have no 脱贫状态)
+--   monitored                     户类别 监测户 and its risk not eliminated (风险是否消除 否)
 DROP TABLE IF EXISTS household_member_counts;
 CREATE TABLE household_member_counts AS
 SELECT household_id,
@@ -107,7 +114,9 @@ SELECT h.*,
             THEN (h.wage_income + h.business_income + h.property_income + h.transfer_income - h.business_expense)
                  / c.member_count END AS per_capita_income,
        coalesce(pl.line, nl.line) AS poverty_line,
-       coalesce(h.status, '') <> '清退' AS active
+       coalesce(h.status, '') <> '清退' AS active,
+       coalesce(h.status, '') IN ('未脱贫', '已脱贫', '返贫') AS registered,
+       coalesce(h.category, '') = '监测户' AND NOT coalesce(h.risk_eliminated, false) AS monitored
 FROM households h
 LEFT JOIN household_member_counts c ON c.household_id = h.code
 LEFT JOIN poverty_lines pl ON pl.year = h.income_year AND pl.region = substr(h.code, 1, 2)

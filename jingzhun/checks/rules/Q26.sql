@@ -9,9 +9,12 @@
 -- in poverty_lines) or when the household has no 正常 members (no per-capita income; Q20 reports it).
 -- The message cuts the per-capita income to the cent rather than rounding it, so 3999.995 reads
 -- 3999.99, not a misleading 4000.00.
+-- A household already under monitoring (户类别 监测户, risk not eliminated: a 脱贫不稳定户) is left out:
+-- the fix — 研判 and 纳入监测 — is done, and its income is followed by the monitoring. Households without
+-- 脱贫状态 (一般农户, non-建档立卡 监测户) never fire: the rule is about 已脱贫 households.
 SELECT code AS household, NULL AS person,
        income_year || ' 年家庭纯收入 ' || net_income || ' 元、' || member_count || ' 人，年人均纯收入 '
        || printf('%.2f', floor(per_capita_income * 100) / 100) || ' 元，低于当年标准 ' || poverty_line || ' 元' AS message
 FROM household_facts
-WHERE active AND status = '已脱贫' AND member_count > 0 AND poverty_line IS NOT NULL
+WHERE active AND status = '已脱贫' AND NOT monitored AND member_count > 0 AND poverty_line IS NOT NULL
   AND net_income < poverty_line * member_count

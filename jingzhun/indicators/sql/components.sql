@@ -1,29 +1,31 @@
 -- Additive components of the indicators, one row per village (DuckDB dialect).
 -- Everything here is a count or a sum, so a township, county, city or province is the sum of its
 -- villages; rates are formed only after summing (catalog.toml), never averaged.
+-- The 建档立卡 figures count `registered` households and members (脱贫状态 未脱贫, 已脱贫 or 返贫), never
+-- 一般农户 or non-建档立卡 监测户, which the registry holds too since template v2.
 WITH hh AS (
     SELECT substr(code, 1, 12) AS village,
-           count(*) FILTER (WHERE active) AS hh_reg,
+           count(*) FILTER (WHERE registered) AS hh_reg,
            count(*) FILTER (WHERE status IN ('未脱贫', '返贫')) AS hh_poor,
            count(*) FILTER (WHERE status = '已脱贫') AS hh_exited,
            count(*) FILTER (WHERE status = '返贫') AS hh_returned,
            count(*) FILTER (WHERE status = '清退') AS hh_removed,
-           count(*) FILTER (WHERE active AND housing_grade IN ('C', 'D')) AS unsafe_housing_hh,
-           count(*) FILTER (WHERE active AND safe_water = false) AS unsafe_water_hh,
+           count(*) FILTER (WHERE registered AND housing_grade IN ('C', 'D')) AS unsafe_housing_hh,
+           count(*) FILTER (WHERE registered AND safe_water = false) AS unsafe_water_hh,
            count(*) FILTER (WHERE status IN ('未脱贫', '返贫') AND coalesce(cadre_name, '') <> '') AS hh_poor_helped,
-           coalesce(sum(net_income) FILTER (WHERE active), 0) AS net_income_reg
+           coalesce(sum(net_income) FILTER (WHERE registered), 0) AS net_income_reg
     FROM household_facts GROUP BY 1
 ), pop AS (
     SELECT substr(household_id, 1, 12) AS village,
-           count(*) FILTER (WHERE active) AS pop_reg,
+           count(*) FILTER (WHERE registered) AS pop_reg,
            count(*) FILTER (WHERE normal AND household_status IN ('未脱贫', '返贫')) AS pop_poor,
            count(*) FILTER (WHERE normal AND household_status = '已脱贫') AS pop_exited,
            count(*) FILTER (WHERE normal AND household_status = '返贫') AS pop_returned,
            count(*) FILTER (WHERE normal AND household_status = '清退') AS pop_removed,
-           count(*) FILTER (WHERE active AND (medical_insurance = true OR active_soldier = true)) AS med_insured,
-           count(*) FILTER (WHERE active AND age >= 16 AND NOT in_school) AS pension_base,
-           count(*) FILTER (WHERE active AND age >= 16 AND NOT in_school AND pension_insurance = true) AS pension_insured,
-           count(*) FILTER (WHERE active AND is_dropout) AS dropouts
+           count(*) FILTER (WHERE registered AND (medical_insurance = true OR active_soldier = true)) AS med_insured,
+           count(*) FILTER (WHERE registered AND age >= 16 AND NOT in_school) AS pension_base,
+           count(*) FILTER (WHERE registered AND age >= 16 AND NOT in_school AND pension_insurance = true) AS pension_insured,
+           count(*) FILTER (WHERE registered AND is_dropout) AS dropouts
     FROM member_facts GROUP BY 1
 ), vil AS (
     SELECT village_id AS village,
