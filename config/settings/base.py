@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jingzhun.dashboard",
     "jingzhun.workflows",
     "jingzhun.compare",
+    "jingzhun.monitoring",
     "jingzhun.desk",
     "axes",
     "django_otp",

@@ -88,6 +88,7 @@ class AuditEvent(models.Model):
         BACKUP = "backup", _("数据库备份")
         RESTORE = "restore", _("数据库恢复")
         UPLOAD = "upload", _("上传佐证材料")
+        LEAD = "lead", _("监测线索")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,

@@ -168,3 +168,28 @@ def may_assess(who) -> bool:
     """Assess exits as a third party: the exit evaluations of the units in reach are their to-do."""
     access = _access(who)
     return access.active and access.role in ASSESSOR_ROLES
+
+
+#: 防止返贫监测 leads (线索): who verifies them in the household (入户核实) — the village clerk of the lead's
+#: village — and who routes them (pushes a county's department lead down, reassigns a lead to another
+#: village): the township and the county.
+LEAD_VERIFY_ROLES = frozenset({Role.VILLAGE_CLERK})
+LEAD_ROUTE_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def may_record_lead(who) -> bool:
+    """Record a lead from routine checks (村级排查): the record-keeping roles and the assistance cadres."""
+    access = _access(who)
+    return access.can_write or (access.active and access.cadre_only)
+
+
+def may_verify_lead(who) -> bool:
+    """入户核实 a lead and record its result (纳入 / 不纳入 / 已是监测对象) with the signed 承诺授权书."""
+    access = _access(who)
+    return access.can_write and access.role in LEAD_VERIFY_ROLES
+
+
+def may_route_lead(who) -> bool:
+    """Push a lead down (county → township → village) or reassign it to another village in reach."""
+    access = _access(who)
+    return access.can_write and access.role in LEAD_ROUTE_ROLES

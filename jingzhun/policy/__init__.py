@@ -10,6 +10,8 @@ from .loader import (
     Comparison,
     CountyExit,
     ExitCriteria,
+    Figure,
+    Monitoring,
     PolicyPack,
     PolicyPackError,
     VillageExit,
@@ -17,5 +19,5 @@ from .loader import (
     policy_pack_for,
 )
 
-__all__ = ["Comparison", "CountyExit", "ExitCriteria", "PolicyPack", "PolicyPackError", "VillageExit",
+__all__ = ["Comparison", "CountyExit", "ExitCriteria", "Figure", "Monitoring", "PolicyPack", "PolicyPackError", "VillageExit",
            "policy_pack", "policy_pack_for"]

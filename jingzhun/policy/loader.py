@@ -14,6 +14,7 @@ data-quality checks use (jingzhun/analytics/data/poverty_lines.csv).
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -46,8 +47,21 @@ _SCHEMA: dict[str, Any] = {
                     "min_approval": _NUMBER},
     "comparison": {"car_price_min": _NUMBER, "excluded_house_types": list, "company_roles": list,
                    "state_paid_staff": bool, "village_cadre": bool},
-    "monitoring": {"income_line": _NUMBER, "source": str},
+    "monitoring": {
+        # the line: a fixed amount (line_basis = "fixed", income_line) or a multiple of the local 低保
+        # standard (line_basis = "dibao", dibao_multiple × [monitoring.dibao].standard)
+        "line_basis": str, "income_line": _NUMBER, "dibao_multiple": _NUMBER, "effective_from": str,
+        "source": str, "example": bool,
+        "dibao": {"standard": _NUMBER, "source": str, "example": bool},
+        # not included: income after 合规刚性支出 above the local rural average by more than margin_percent
+        "exclusion": {"rural_income_average": _NUMBER, "margin_percent": _NUMBER, "source": str, "example": bool},
+        # 入户核实 within verify_working_days working days; lead to decision within decide_days days
+        "limits": {"verify_working_days": int, "decide_days": int, "source": str, "example": bool},
+        # working days: holidays and 调休 working days for years the calendar library does not know
+        "calendar": {"holidays": list, "workdays": list, "source": str},
+    },
 }
+LINE_BASES = ("fixed", "dibao")
 _OPEN_TABLES = {"comparison"}
 
 #: The titles of the shipped packs, for the translation catalogue (pages show them through gettext);
@@ -103,6 +117,51 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A policy figure with where it comes from; `example` when no official figure is known (pages say 示例值)."""
+
+    value: Decimal
+    source: str
+    example: bool
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """防止返贫监测 standards of a year: the line (and how it is set), the exclusion rule, the time limits."""
+
+    #: "fixed" (an amount) or "dibao" (a multiple of the local 低保 standard).
+    line_basis: str
+    #: The monitoring line (yuan per person per year), however it is set.
+    line: Figure
+    #: The day the year's line takes effect (None: 1 January); before it the previous year's line holds.
+    effective_from: datetime.date | None
+    dibao_multiple: Decimal | None
+    #: 农村低保标准 (yuan per person per year), when the pack states one.
+    dibao: Figure | None
+    #: 农村居民人均可支配收入 of the place (yuan), and the margin (percent) above it that excludes.
+    rural_income_average: Figure | None
+    exclusion_margin_percent: Decimal | None
+    verify_working_days: int
+    decide_days: int
+    limits: Figure  # value = verify_working_days, for its source and example flag
+    holidays: tuple[datetime.date, ...]
+    workdays: tuple[datetime.date, ...]
+    calendar_source: str
+
+    @property
+    def exclusion_threshold(self) -> Decimal | None:
+        """Income after 合规刚性支出 (per person) above this is "clearly above the local rural average"."""
+        if self.rural_income_average is None or self.exclusion_margin_percent is None:
+            return None
+        return self.rural_income_average.value * (1 + self.exclusion_margin_percent / 100)
+
+    def excludes(self, income_after_rigid: Decimal) -> bool | None:
+        """True when the income is clearly above the local rural average (None: the pack sets no rule)."""
+        threshold = self.exclusion_threshold
+        return None if threshold is None else Decimal(income_after_rigid) > threshold
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """The policy of one province (and optionally county) for one year."""
 
@@ -126,6 +185,8 @@ class PolicyPack:
     sources: tuple[str, ...]
     #: Each merged file's `title`, in the order of `sources` (what a page names as 政策依据).
     titles: tuple[str, ...] = ()
+    #: 防止返贫监测 standards (None before 2021).
+    monitoring: Monitoring | None = None
 
 
 def _policy_dirs() -> tuple[Path, ...]:
@@ -296,13 +357,11 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
     line, region = _poverty_line(province, year)
     comparison = dict(merged["comparison"])
     known = {k: comparison.pop(k) for k in _SCHEMA["comparison"]}
-    monitoring = merged.get("monitoring", {})
-    if monitoring and "income_line" not in monitoring:
-        raise PolicyPackError("政策包缺少设置项：monitoring.income_line")
+    standards = _monitoring(merged.get("monitoring", {}), year)
     return PolicyPack(
         province=province, county=county, year=year, poverty_line=line, poverty_line_region=region,
-        monitoring_line=Decimal(str(monitoring["income_line"])) if monitoring else None,
-        monitoring_line_source=monitoring.get("source", ""),
+        monitoring_line=standards.line.value if standards else None,
+        monitoring_line_source=standards.line.source if standards else "",
         publicity_days=merged["publicity_days"],
         exit_criteria=ExitCriteria(**merged["exit_criteria"]),
         village_exit=VillageExit(max_incidence=Decimal(str(merged["village_exit"]["max_incidence"])),
@@ -314,7 +373,73 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
                               company_roles=tuple(known["company_roles"]),
                               state_paid_staff=known["state_paid_staff"], village_cadre=known["village_cadre"],
                               extra=MappingProxyType(comparison)),
-        sources=tuple(sources), titles=tuple(titles),
+        sources=tuple(sources), titles=tuple(titles), monitoring=standards,
+    )
+
+
+def _date(value: str, name: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise PolicyPackError(f"政策包：{name} 应为日期（如 2024-03-14），现为 {value!r}") from None
+
+
+def _monitoring(table: Mapping, year: int) -> Monitoring | None:
+    """The merged [monitoring] table as standards, or PolicyPackError naming what is missing or wrong."""
+    if not table:
+        return None
+    basis = table.get("line_basis", "fixed")
+    if basis not in LINE_BASES:
+        raise PolicyPackError(f"政策包：monitoring.line_basis 应为 \"fixed\"（固定金额）或 \"dibao\"（低保标准的倍数），"
+                              f"现为 {basis!r}")
+    example = table.get("example", False)
+    dibao_table = table.get("dibao", {})
+    dibao = None
+    if dibao_table:
+        if "standard" not in dibao_table:
+            raise PolicyPackError("政策包缺少设置项：monitoring.dibao.standard")
+        dibao = Figure(Decimal(str(dibao_table["standard"])), dibao_table.get("source", ""),
+                       dibao_table.get("example", False))
+    multiple = Decimal(str(table["dibao_multiple"])) if "dibao_multiple" in table else None
+    if basis == "fixed":
+        if "income_line" not in table:
+            raise PolicyPackError("政策包缺少设置项：monitoring.income_line")
+        line = Figure(Decimal(str(table["income_line"])), table.get("source", ""), example)
+    else:
+        if multiple is None or dibao is None:
+            raise PolicyPackError("政策包：monitoring.line_basis = \"dibao\" 需要 monitoring.dibao_multiple "
+                                  "和 [monitoring.dibao] standard")
+        line = Figure((dibao.value * multiple).quantize(Decimal("1")), table.get("source", "") or dibao.source,
+                      example or dibao.example)
+    effective = table.get("effective_from")
+    effective_from = _date(effective, "monitoring.effective_from") if effective else None
+    if effective_from is not None and effective_from.year != year:
+        # A year's line takes effect within its own year; the merged key of an earlier year holds from 1 January.
+        effective_from = None
+    exclusion = table.get("exclusion", {})
+    average = margin = None
+    if exclusion:
+        missing = [k for k in ("rural_income_average", "margin_percent") if k not in exclusion]
+        if missing:
+            raise PolicyPackError(f"政策包缺少设置项：{', '.join('monitoring.exclusion.' + k for k in missing)}")
+        average = Figure(Decimal(str(exclusion["rural_income_average"])), exclusion.get("source", ""),
+                         exclusion.get("example", False))
+        margin = Decimal(str(exclusion["margin_percent"]))
+    limits = table.get("limits", {})
+    missing = [k for k in ("verify_working_days", "decide_days") if k not in limits]
+    if missing:
+        raise PolicyPackError(f"政策包缺少设置项：{', '.join('monitoring.limits.' + k for k in missing)}")
+    if not 1 <= limits["verify_working_days"] <= 30 or not 1 <= limits["decide_days"] <= 90:
+        raise PolicyPackError("政策包：monitoring.limits 的入户核实时限应在 1 到 30 个工作日之间，决定时限应在 1 到 90 天之间")
+    calendar = table.get("calendar", {})
+    return Monitoring(
+        line_basis=basis, line=line, effective_from=effective_from, dibao_multiple=multiple, dibao=dibao,
+        rural_income_average=average, exclusion_margin_percent=margin,
+        verify_working_days=limits["verify_working_days"], decide_days=limits["decide_days"],
+        limits=Figure(Decimal(limits["verify_working_days"]), limits.get("source", ""), limits.get("example", False)),
+        holidays=tuple(_date(d, "monitoring.calendar.holidays") for d in calendar.get("holidays", ())),
+        workdays=tuple(_date(d, "monitoring.calendar.workdays") for d in calendar.get("workdays", ())),
+        calendar_source=calendar.get("source", ""),
     )
 
 
