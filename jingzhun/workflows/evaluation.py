@@ -125,6 +125,98 @@ def household_exit_criteria(household: Household, *, year: int, food_clothing: b
     return result
 
 
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+#: 收入稳定超过监测线: at least this many months of verifications, every one above the line.
+STABLE_MONTHS = 6
+
+
+def risk_elimination_criteria(household: Household, *, as_of: datetime.date) -> list[Criterion]:
+    """风险消除 criteria against the pack, each passed, failed or without data, with the data behind it.
+
+    - 收入稳定超过监测线: the household's income verifications (workflows.IncomeVerification) cover at least
+      six months up to `as_of` — one on or before the day six months back — and every one from that one on
+      has 年人均纯收入 above the monitoring line of its own year;
+    - 大额刚性支出已化解: at the latest verification, 年人均纯收入 after 合规自付支出 is still above the line;
+    - 义务教育, 基本医疗 (rules Q08, Q11, as for 户退出), 住房安全 and 饮水安全 (三保障 and drinking water).
+    """
+    verifications = list(household.income_verifications.filter(verified_on__lte=as_of).order_by("verified_on", "pk"))
+    lines: dict[int, Decimal | None] = {}
+
+    def line_of(year: int) -> Decimal | None:
+        if year not in lines:
+            standards = policy_pack_for(household.code, year).monitoring
+            lines[year] = standards.line.value if standards else None
+        return lines[year]
+
+    result: list[Criterion] = []
+    label = _("收入稳定超过监测线（%(n)s 个月以上）") % {"n": STABLE_MONTHS}
+    since = _months_before(as_of, STABLE_MONTHS)
+    earlier = [v for v in verifications if v.verified_on <= since]
+    if not verifications:
+        result.append(Criterion("income_stable", label, NO_DATA, _("没有收入核实记录")))
+    elif not earlier:
+        result.append(Criterion("income_stable", label, FAIL,
+                                _("收入核实记录从 %(first)s 开始，不足 %(n)s 个月（须有 %(since)s 或更早的核实）")
+                                % {"first": verifications[0].verified_on, "n": STABLE_MONTHS, "since": since}))
+    else:
+        window = verifications[verifications.index(earlier[-1]):]
+        missing = sorted({v.verified_on.year for v in window if line_of(v.verified_on.year) is None})
+        below = [v for v in window if line_of(v.verified_on.year) is not None
+                 and v.per_capita <= line_of(v.verified_on.year)]
+        if missing:
+            result.append(Criterion("income_stable", label, NO_DATA, _("%(years)s 年没有监测线")
+                                    % {"years": "、".join(map(str, missing))}))
+        elif below:
+            result.append(Criterion("income_stable", label, FAIL, _("；").join(
+                _("%(d)s 核实年人均纯收入 %(v)s 元，未超过监测线 %(line)s 元")
+                % {"d": v.verified_on, "v": _money(v.per_capita), "line": _money(line_of(v.verified_on.year))}
+                for v in below)))
+        else:
+            result.append(Criterion("income_stable", label, PASS,
+                                    _("%(start)s 至 %(end)s 共 %(n)s 次核实，年人均纯收入最低 %(min)s 元，均超过监测线（%(line)s 元）")
+                                    % {"start": window[0].verified_on, "end": window[-1].verified_on, "n": len(window),
+                                       "min": _money(min(v.per_capita for v in window)),
+                                       "line": _money(line_of(window[-1].verified_on.year))}))
+    expense_label = _("大额刚性支出已化解")
+    if not verifications:
+        result.append(Criterion("expenses", expense_label, NO_DATA, _("没有收入核实记录")))
+    else:
+        latest = verifications[-1]
+        line = line_of(latest.verified_on.year)
+        after = latest.per_capita_after_expenses
+        words = (_("%(d)s 核实：合规自付支出 %(e)s 元，扣除后年人均纯收入 %(v)s 元，监测线 %(line)s 元")
+                 % {"d": latest.verified_on, "e": _money(latest.compliant_out_of_pocket_12m), "v": _money(after),
+                    "line": _money(line)})
+        result.append(Criterion("expenses", expense_label,
+                                NO_DATA if line is None else (PASS if after > line else FAIL), words))
+    findings = _rule_findings(household, ("Q08", "Q11"), as_of)
+    hits = findings.get("Q08", [])
+    result.append(Criterion("education", _("义务教育有保障"), FAIL if hits else PASS,
+                            _("；").join(hits) if hits else _("无义务教育阶段失学辍学成员（规则 Q08）")))
+    hits = findings.get("Q11", [])
+    result.append(Criterion("medical", _("基本医疗有保障"), FAIL if hits else PASS,
+                            _("；").join(hits) if hits else _("家庭成员均参加基本医疗保险（规则 Q11）")))
+    grade = household.housing_grade
+    result.append(Criterion("housing", _("住房安全有保障"),
+                            FAIL if not grade or grade in vocab.UNSAFE_HOUSING_GRADES else PASS,
+                            _("危房等级 %(grade)s") % {"grade": vocab.HousingGrade(grade).label} if grade
+                            else _("危房等级未填写")))
+    result.append(Criterion("water", _("饮水安全有保障"), PASS if household.safe_water else FAIL,
+                            _("饮水安全：%(v)s") % {"v": _("是") if household.safe_water else _("否")}))
+    return result
+
+
 def _percent(value) -> str:
     return "—" if value is None else f"{Decimal(str(value)):.2f}%"
 
