@@ -14,7 +14,9 @@ from .services import start_refusal
 
 #: The opening form of each procedure on a registered household, in the order the page offers them.
 OPEN_URLS = {Kind.EXIT: "workflows:exit_new", Kind.RETURN: "workflows:return_new",
-             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new"}
+             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new",
+             Kind.MONITORING_ENTRY: "workflows:monitoring_entry_new",
+             Kind.RISK_ELIMINATION: "workflows:risk_elimination_new"}
 
 
 def household_actions(sender, *, household, user, **kwargs) -> list[dict]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.widgets import IsoDateInput
+from jingzhun.registry import vocab
 from jingzhun.registry.forms import HouseholdForm, MemberForm
 
 from .definitions import ChangeType, RemovalReason
@@ -44,6 +45,10 @@ class CandidateForm(HouseholdForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's clean (户类别 rules) asks a 建档立卡 household for its status and year: a candidate
+        # is validated as the 未脱贫 household the procedure will enter (the year is set by the procedure).
+        self.instance.status = vocab.PovertyStatus.POOR
+        self.instance.identified_year = timezone.localdate().year
         # Added after the registry form has turned the model's yes/no fields into selects (it walks
         # every field and expects each to be a Household field).
         self.fields["year"] = forms.TypedChoiceField(label=_("识别年度"), coerce=int, choices=_year_choices)
@@ -116,6 +121,49 @@ class NewMemberForm(MemberForm):
 
     class Meta(MemberForm.Meta):
         fields = MEMBER_FIELDS
+
+
+def _risk_choices():
+    from jingzhun.registry import vocab
+
+    return vocab.risk_type_choices()
+
+
+class MonitoringEntryForm(forms.Form):
+    """入户核实 of 识别纳入: the proposed class, risk types, 12-month income and the signed 承诺授权书."""
+
+    monitoring_class = forms.ChoiceField(label=_("拟纳入监测对象类别"), choices=())
+    risk_types = forms.MultipleChoiceField(label=_("风险类型（最多三项，第一项为主要风险类型）"), choices=_risk_choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    income_12m = forms.DecimalField(label=_("近 12 个月家庭纯收入（元）"), max_digits=12, decimal_places=2)
+    compliant_out_of_pocket_12m = forms.DecimalField(label=_("近 12 个月合规自付支出（元）"), max_digits=12,
+                                                     decimal_places=2, min_value=0, initial=0)
+    lead_id = forms.IntegerField(label=_("线索编号"), required=False, min_value=1)
+    lead_reported_on = forms.DateField(label=_("线索日期（办结时限从此日起算，无线索则为今天）"), required=False,
+                                       widget=IsoDateInput())
+    note = forms.CharField(label=_("入户核实情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=2000)
+    evidence = forms.FileField(label=_("《监测对象申请及承诺授权查询书》（农户签字）"))
+
+    def __init__(self, *args, classes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["monitoring_class"].choices = [(c, c.label) for c in classes]
+
+    def clean_evidence(self):
+        return _clean_evidence(self.cleaned_data.get("evidence"))
+
+
+class IncomeVerificationForm(forms.Form):
+    verified_on = forms.DateField(label=_("核实日期"), widget=IsoDateInput())
+    income_12m = forms.DecimalField(label=_("近 12 个月家庭纯收入（元）"), max_digits=12, decimal_places=2)
+    compliant_out_of_pocket_12m = forms.DecimalField(label=_("近 12 个月合规自付支出（元）"), max_digits=12,
+                                                     decimal_places=2, min_value=0, initial=0)
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+class GreenChannelForm(forms.Form):
+    reason = forms.CharField(label=_("绿色通道理由"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
+                             max_length=2000)
 
 
 class OverrideForm(forms.Form):
