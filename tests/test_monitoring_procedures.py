@@ -331,3 +331,24 @@ def test_the_ledger_counts_both_new_types_by_period(world):
     assert "纳入监测 1 户 2 人" in ledger_text(total) and "风险消除 1 户 2 人" in ledger_text(total)
     earlier, _units = ledger_breakdown(LedgerEvent.objects.all(), org="140826", start=past(30), end=past(1))
     assert earlier.households("monitored") == 0
+
+
+def test_jingzhun_changes_counts_the_monitoring_events_by_type_and_period(world, capsys):
+    from jingzhun.cli import main as jingzhun
+
+    household = monitored(world)
+    walk_elimination(world, risk_elimination_open(acting_user=world.village_clerk, household_code=household.code))
+    walk_entry(world, open_entry(world, ordinary(8, "冯长青")))
+    today = timezone.localdate().isoformat()
+    assert jingzhun(["changes", "--org", "140826", "--from", today, "--to", today]) == 0
+    out = capsys.readouterr().out
+    assert "纳入监测 2 户 4 人，风险消除 1 户 2 人" in out and "纳入监测 户/人" in out
+    assert jingzhun(["changes", "--org", "140826", "--from", today, "--to", today, "--format", "json"]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"]["monitored"] == {"households": 2, "persons": 4}
+    assert data["total"]["eliminated"] == {"households": 1, "persons": 2}
+    yesterday = past(1).isoformat()
+    assert jingzhun(["changes", "--org", "140826", "--from", yesterday, "--to", yesterday, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["monitored"]["households"] == 0
