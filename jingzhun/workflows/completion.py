@@ -20,6 +20,7 @@ from .common import WorkflowError, site_language
 from .definitions import MONITORING_KINDS, ChangeType, Kind
 from .member_change import member_change_apply
 from .models import LedgerEvent, Procedure
+from .monitoring_procedures import eliminate_risk, enter_monitoring, ledger_event_write
 
 
 def procedure_complete(procedure: Procedure, actor, *, effective: datetime.date) -> None:
@@ -81,25 +82,7 @@ def _close_done(procedure: Procedure) -> None:
     procedure.save(update_fields=["state", "step", "batch", "closed_at", "payload"])
 
 
-def ledger_event_write(procedure: Procedure, household: Household, actor, *, effective: datetime.date,
-                       detail: str, reason: str) -> LedgerEvent:
-    """The one ledger event of a monitoring procedure (纳入监测 or 风险消除), and the refresh it queues."""
-    event_type = {Kind.MONITORING_ENTRY: LedgerEvent.Type.MONITORED,
-                  Kind.RISK_ELIMINATION: LedgerEvent.Type.ELIMINATED}[procedure.kind]
-    persons = household.members.filter(status=vocab.MemberStatus.NORMAL).count()
-    event = LedgerEvent.objects.create(type=event_type, effective=effective, household=household.code,
-                                       village=household.village_id, head_name=household.head_name, persons=persons,
-                                       detail=detail[:200], actor=actor, source=LedgerEvent.Source.WORKFLOW,
-                                       procedure=procedure)
-    from jingzhun.indicators.services import refresh_soon
-
-    refresh_soon(reason=str(reason), triggered_by=actor)
-    return event
-
-
 def _complete_monitoring(procedure: Procedure, actor, *, effective: datetime.date, reason: str) -> None:
-    from .monitoring_procedures import eliminate_risk, enter_monitoring
-
     if procedure.kind == Kind.MONITORING_ENTRY:
         if procedure.green_channel:
             # Entered at the 绿色通道 (its ledger event is that day's): 县级审定 confirms, writes nothing again.

@@ -37,7 +37,7 @@ from . import clock
 from .common import WorkflowError, locked_procedure, policy_failure, record, require_role, site_language
 from .definitions import Kind, steps_of
 from .evaluation import FAIL, NO_DATA, risk_elimination_criteria
-from .models import IncomeVerification, Procedure, StepRecord
+from .models import IncomeVerification, LedgerEvent, Procedure, StepRecord
 
 #: The classes a household of each 户类别 may be proposed as: a 脱贫户 stays 建档立卡 (脱贫不稳定户), a 一般农户
 #: never was (边缘易致贫户); 突发严重困难户 may be either (registry.vocab).
@@ -146,6 +146,22 @@ def _verification(household: Household, *, acting_user, verified_on: datetime.da
         household.save(update_fields=["income_12m", "compliant_out_of_pocket_12m", "income_12m_verified_on",
                                       "updated_at"])
     return row
+
+
+def ledger_event_write(procedure: Procedure, household: Household, actor, *, effective: datetime.date,
+                       detail: str, reason: str) -> LedgerEvent:
+    """The one ledger event of a monitoring procedure (纳入监测 or 风险消除), and the refresh it queues."""
+    event_type = {Kind.MONITORING_ENTRY: LedgerEvent.Type.MONITORED,
+                  Kind.RISK_ELIMINATION: LedgerEvent.Type.ELIMINATED}[procedure.kind]
+    persons = household.members.filter(status=vocab.MemberStatus.NORMAL).count()
+    event = LedgerEvent.objects.create(type=event_type, effective=effective, household=household.code,
+                                       village=household.village_id, head_name=household.head_name, persons=persons,
+                                       detail=detail[:200], actor=actor, source=LedgerEvent.Source.WORKFLOW,
+                                       procedure=procedure)
+    from jingzhun.indicators.services import refresh_soon
+
+    refresh_soon(reason=str(reason), triggered_by=actor)
+    return event
 
 
 # --- 识别纳入 ---------------------------------------------------------------------------------------------
@@ -257,8 +273,6 @@ def _validate(household: Household) -> None:
 @transaction.atomic
 def green_channel(*, acting_user, procedure_id: int, reason: str) -> Procedure:
     """绿色通道: the county enters a 突发严重困难户 at once (help first); the remaining steps follow."""
-    from .completion import ledger_event_write
-
     procedure = locked_procedure(acting_user, procedure_id)
     require(may_write(acting_user))
     require(may_green_channel(acting_user), _("只有县级管理员可以启用绿色通道。"))
