@@ -106,6 +106,10 @@ def test_household_cells_are_canonical_template_text(enriched, tmp_path):
         "住房面积": 80, "危房等级": "B", "饮水安全": "是", "通生活用电": "否", "易地扶贫搬迁": "是",
         "帮扶责任人": "李帮扶", "帮扶单位": "绛县农业农村局", "帮扶责任人电话": "13912345678",
         "联系电话": "13800001111",
+        # version 2: a 脱贫户 not monitored, nothing known of its last 12 months or its assets
+        "户类别": "脱贫户", "监测对象类别": "", "纳入监测时间": "", "主要风险类型": "", "其他风险类型": "",
+        "风险是否消除": "否", "风险消除日期": "", "近12个月家庭纯收入": "", "收入核实日期": "",
+        "近12个月合规自付支出": "", "家用车辆数": "", "最贵车辆价值": "", "城镇购房套数": "", "登记市场主体数": "",
     }
     neighbour = by_key(book[HOUSEHOLD_SHEET], "户编号")[enriched.neighbour.code]
     assert neighbour["其他致贫原因"] == "因学"  # a blank first cause leaves no stray 、

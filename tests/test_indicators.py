@@ -165,6 +165,32 @@ def test_a_unit_with_nothing_registered_has_zero_counts_and_no_rates():
     assert values["HELPER_COVERAGE"] == 100.0  # no poor household: nobody lacks a cadre
 
 
+def test_households_that_are_not_jiandang_change_no_jiandang_figure(table):
+    """一般农户 and a 边缘易致贫户 (template v2) in the same villages: every 建档立卡 figure stays as counted by
+    hand, though they have unsafe houses, an uninsured member, a dropout and incomes of their own."""
+    not_registered = {"standard": "", "attribute": "", "status": "", "identified_year": None, "exit_year": None,
+                      "main_cause": ""}
+    h6, h7 = V1 + "0006", V2 + "0007"
+    households = [*HOUSEHOLDS,
+                  _household(h6, **not_registered, category="一般农户", wage_income=40000.0, housing_grade="D",
+                             safe_water=False),
+                  _household(h7, **not_registered, category="监测户", monitoring_class="边缘易致贫户",
+                             monitoring_since=datetime.date(2020, 6, 1), risk_type="因病", wage_income=5000.0,
+                             housing_grade="C")]
+    members = [*MEMBERS, _member(h6, 1, "1970-01-01", relation="户主", medical_insurance=False),
+               _member(h6, 2, "2008-02-01", relation="之子", schooling="非在校生", education="小学", labour="无劳动力"),
+               _member(h7, 1, "1966-01-01", relation="户主", health="患有大病")]
+    snapshot = Snapshot("", {"households": conform("households", pa.Table.from_pylist(households)),
+                             "members": conform("members", pa.Table.from_pylist(members)),
+                             "villages": conform("villages", pa.Table.from_pylist(VILLAGES))})
+    with get_engine() as engine:
+        engine.load(snapshot, as_of=AS_OF)
+        wider = unit_values(engine)
+    assert {code: _value(wider["140826"][code]) for code in COUNTY} == COUNTY
+    for key in ("CAUSES", "INCOME"):
+        assert wider["140826"][key] == table["140826"][key]
+
+
 def test_income_structure_sums_the_sources_of_registered_households(table):
     # H1 10000 + H2 2000 + H3 3000 + H5 6000 wages; H4 (清退, 50000) is not counted
     assert table["140826"]["INCOME"] == {"工资性收入": 21000.0, "生产经营性收入": 2000.0, "财产性收入": 0.0,

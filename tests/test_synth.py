@@ -25,14 +25,17 @@ from jingzhun.orgunits.divisions import read_divisions
 COUNTY = "140826"  # 绛县
 YEAR = 2020
 
-# The headers of shared/TEMPLATE.md, in its order.
+# The headers of docs/template-v2.md, in its order (version 1's, shared/TEMPLATE.md, with 户类别 and
+# 监测对象类别 after the head, and the monitoring columns at the end).
 TEMPLATE = {
     "村表": ["村代码", "户籍人口", "户籍户数", "是否贫困村", "贫困村退出年度", "村集体经济收入", "通硬化路", "通客车",
            "通宽带", "卫生室达标", "文化活动场所"],
-    "户表": ["户编号", "村代码", "户主姓名", "户主身份证号", "识别标准", "贫困户属性", "脱贫状态", "识别年度", "脱贫年度",
-           "主要致贫原因", "其他致贫原因", "收入年度", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入",
-           "生产经营性支出", "年人均纯收入", "住房面积", "危房等级", "饮水安全", "通生活用电", "易地扶贫搬迁",
-           "帮扶责任人", "帮扶单位", "帮扶责任人电话", "联系电话"],
+    "户表": ["户编号", "村代码", "户主姓名", "户主身份证号", "户类别", "监测对象类别", "识别标准", "贫困户属性", "脱贫状态",
+           "识别年度", "脱贫年度", "主要致贫原因", "其他致贫原因", "收入年度", "工资性收入", "生产经营性收入", "财产性收入",
+           "转移性收入", "生产经营性支出", "年人均纯收入", "住房面积", "危房等级", "饮水安全", "通生活用电", "易地扶贫搬迁",
+           "帮扶责任人", "帮扶单位", "帮扶责任人电话", "联系电话", "纳入监测时间", "主要风险类型", "其他风险类型",
+           "风险是否消除", "风险消除日期", "近12个月家庭纯收入", "收入核实日期", "近12个月合规自付支出", "家用车辆数",
+           "最贵车辆价值", "城镇购房套数", "登记市场主体数"],
     "人员表": ["户编号", "姓名", "身份证号", "与户主关系", "性别", "民族", "文化程度", "在校生状况", "健康状况",
             "劳动技能", "务工状况", "务工时间", "城乡居民基本医疗保险", "大病保险", "城乡居民基本养老保险", "享受低保",
             "特困供养", "现役军人", "人员状态"],
@@ -40,8 +43,10 @@ TEMPLATE = {
 REQUIRED = {"村代码", "户籍人口", "户籍户数", "是否贫困村", "户编号", "户主姓名", "户主身份证号", "贫困户属性",
             "脱贫状态", "识别年度", "主要致贫原因", "收入年度", "工资性收入", "生产经营性收入", "财产性收入",
             "转移性收入", "生产经营性支出", "饮水安全", "姓名", "身份证号", "与户主关系", "性别", "健康状况",
-            "劳动技能", "城乡居民基本医疗保险"}
+            "劳动技能", "城乡居民基本医疗保险", "户类别", "近12个月家庭纯收入", "收入核实日期", "近12个月合规自付支出",
+            "家用车辆数", "城镇购房套数", "登记市场主体数"}  # 建档立卡 cells: every household is 建档立卡 by default
 CHOICES = {
+    "户类别": vocab.HouseholdCategory, "监测对象类别": vocab.MonitoringClass,
     "识别标准": vocab.IdentificationStandard, "贫困户属性": vocab.HouseholdAttribute, "脱贫状态": vocab.PovertyStatus,
     "主要致贫原因": vocab.PovertyCause, "危房等级": vocab.HousingGrade, "与户主关系": vocab.Relation, "性别": vocab.Sex,
     "文化程度": vocab.Education, "在校生状况": vocab.Schooling, "健康状况": vocab.Health,
@@ -50,10 +55,11 @@ CHOICES = {
 BOOLS = {"是否贫困村", "通硬化路", "通客车", "通宽带", "卫生室达标", "文化活动场所", "饮水安全", "通生活用电",
          "易地扶贫搬迁", "城乡居民基本医疗保险", "大病保险", "城乡居民基本养老保险", "享受低保", "特困供养", "现役军人"}
 MONEY = {"村集体经济收入", "工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "年人均纯收入",
-         "住房面积"}
-INTS = {"户籍人口", "户籍户数", "务工时间"}
+         "住房面积", "近12个月家庭纯收入", "近12个月合规自付支出", "最贵车辆价值"}
+INTS = {"户籍人口", "户籍户数", "务工时间", "家用车辆数", "城镇购房套数", "登记市场主体数"}
 YEARS = {"贫困村退出年度", "识别年度", "脱贫年度", "收入年度"}
 PHONES = {"帮扶责任人电话", "联系电话"}
+MONITORING_HEADERS = ("户类别", "监测对象类别", "纳入监测时间", "主要风险类型", "其他风险类型", "风险是否消除", "风险消除日期")
 MONEY_RE = re.compile(r"(0|[1-9]\d*)(\.\d?[1-9])?")
 ILL = {vocab.Health.CHRONIC, vocab.Health.SERIOUS}
 AT_SCHOOL = set(vocab.Schooling.values) - {vocab.Schooling.NOT_IN_SCHOOL, vocab.Schooling.PRESCHOOL}
@@ -335,6 +341,11 @@ def test_errors_are_injected_at_the_rate_and_recorded(clean, dirty):
     # nothing else changed, but the recomputed 年人均纯收入 of the rows whose income was lowered
     recorded = {(e["sheet"], e["row"] - 2, e["header"]) for e in manifest}
     recorded |= {("户表", e["row"] - 2, "年人均纯收入") for e in manifest if e["kind"] == "exited_below_line"}
+    # a household with an injected error is never drawn as a 监测户 (its error must still be found)
+    spoiled = {e["row"] - 2 for e in manifest if e["sheet"] == "户表"} | {
+        household_rows[clean.members[e["row"] - 2]["户编号"]] for e in manifest if e["sheet"] == "人员表"
+        for household_rows in [{h["户编号"]: i for i, h in enumerate(clean.households)}]}
+    recorded |= {("户表", i, header) for i in spoiled for header in MONITORING_HEADERS}
     for sheet, (before, after) in sheets.items():
         assert len(before) == len(after)
         for i, (x, y) in enumerate(zip(before, after)):

@@ -99,7 +99,7 @@ def _dropdown(ws, col: int, column: BlankColumn) -> None:
 
 
 def exchange_template_sheets() -> list[BlankSheet]:
-    """The exchange template's sheets (TEMPLATE.md version 1) from template.SHEETS, as the reader reads them."""
+    """The exchange template's sheets (version 2, docs/template-v2.md) from template.SHEETS, as the reader reads them."""
     sheets = []
     for name, columns in SHEETS.items():
         blank = []
@@ -119,5 +119,8 @@ def exchange_template(out) -> None:
         % {"v": TEMPLATE_VERSION},
         _("表头不能改动，列的顺序可以调整；不认识的列会报错。标红的表头是必填列。有下拉框的列只能选下拉框中的值。"),
         _("代码（村代码、户编号、身份证号）按文字填写，保留开头的 0；是/否 列填“是”或“否”；金额以元为单位，最多两位小数。"),
+        _("户表有“户类别”列即为第 2 版：脱贫户、监测户、一般农户都可登记；建档立卡信息（贫困户属性、脱贫状态、识别年度、"
+          "致贫原因）只有脱贫户和脱贫不稳定户填写，监测信息只有监测户填写。没有“户类别”列的户表按第 1 版读取，全部视为脱贫户。"),
+        _("日期按“2024-05-10”的格式填写（也可以用 Excel 的日期单元格）。"),
         _("一个文件中只要有一处格式错误，就全部不导入，并列出所有错误；同一文件重复导入不会产生重复数据。"),
     ])

@@ -1,4 +1,4 @@
-"""Export of the registry in exactly the exchange template (shared/TEMPLATE.md, version 1).
+"""Export of the registry in exactly the exchange template (version 2, docs/template-v2.md).
 
 `export_tables` turns a queryset of households into the three sheets as pyarrow tables of cell text, in
 the canonical form the template's import reads back unchanged (codes as text, 是/否, money as plain
@@ -52,6 +52,7 @@ class ExportTooLarge(ValueError):
 #: Template fields that are not one model field of the sheet's model: the ORM paths that fill them.
 _PATHS: dict[str, tuple[str, ...]] = {
     "other_causes": ("other_cause_1", "other_cause_2"),
+    "other_risks": ("other_risk_1", "other_risk_2"),
     "cadre_name": ("cadre__name",),
     "cadre_work_unit": ("cadre__work_unit",),
     "cadre_phone": ("cadre__phone",),
@@ -77,6 +78,10 @@ def _decimal(values: Sequence) -> list[str]:
 _BOOL_TEXT = {True: YES, False: NO, None: ""}
 
 
+def _date(values: Sequence) -> list[str]:
+    return ["" if v is None else v.isoformat() for v in values]
+
+
 def _boolean(values: Sequence) -> list[str]:
     return [_BOOL_TEXT[v] for v in values]
 
@@ -89,7 +94,7 @@ def _joined(*columns: Sequence) -> list[str]:
 _FORMATTERS: dict[Kind, Callable[..., list[str]]] = {
     Kind.TEXT: _text, Kind.CODE: _text, Kind.ID_NUMBER: _text, Kind.CHOICE: _text, Kind.PHONE: _text,
     Kind.INT: _integer, Kind.YEAR: _integer, Kind.MONEY: _decimal, Kind.DECIMAL: _decimal,
-    Kind.BOOL: _boolean, Kind.CHOICES: _joined,
+    Kind.BOOL: _boolean, Kind.CHOICES: _joined, Kind.DATE: _date,
 }
 
 
@@ -253,7 +258,8 @@ def _system_principal() -> User:
 
 
 def registry_export(*, acting_user: User | None, out: Path, org: str = "", status: str = "", attribute: str = "",
-                    main_cause: str = "", text: str = "", source: str, ip: str | None = None) -> ExportResult:
+                    main_cause: str = "", text: str = "", source: str, ip: str | None = None, category: str = "",
+                    monitoring_class: str = "") -> ExportResult:
     """Export the households in the user's reach (filtered as the household list is) in the template.
 
     `out` ending in .xlsx gives one workbook, anything else a folder of CSV files. `org` narrows to a
@@ -272,7 +278,8 @@ def registry_export(*, acting_user: User | None, out: Path, org: str = "", statu
         except Http404:
             raise Http404("no such unit in reach") from None
     households = selectors.household_list(principal, status=status, attribute=attribute,
-                                          main_cause=main_cause, unit=org, text=text)
+                                          main_cause=main_cause, unit=org, text=text, category=category,
+                                          monitoring_class=monitoring_class)
     masked = not access.sees_full_ids
     tables = export_tables(households, id_shown=access.mask_id if masked else None,
                            phone_shown=access.mask_phone if masked else None)
@@ -281,7 +288,8 @@ def registry_export(*, acting_user: User | None, out: Path, org: str = "", statu
     paths = [write_xlsx(tables, out)] if out.suffix.lower() == ".xlsx" else write_csv(tables, out)
     result = ExportResult(villages=tables[VILLAGE_SHEET].num_rows, households=tables[HOUSEHOLD_SHEET].num_rows,
                           members=tables[MEMBER_SHEET].num_rows, paths=paths, masked=masked)
-    filters = {"org": org, "status": status, "attribute": attribute, "main_cause": main_cause, "text": text}
+    filters = {"org": org, "status": status, "attribute": attribute, "main_cause": main_cause, "text": text,
+               "category": category, "monitoring_class": monitoring_class}
     try:
         audit_record(action=AuditEvent.Action.EXPORT, actor=acting_user,
                      username="" if acting_user is not None else SYSTEM_USERNAME, target=out.name, ip=ip,

@@ -29,7 +29,7 @@ from jingzhun.registry.services import UpsertSummary, cadre_conflicts, registry_
 
 from .issues import ImportIssue
 from .readers import SheetData, read_sources
-from .template import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEETS, VILLAGE_SHEET, Kind
+from .template import HOUSEHOLD_SHEET, MEMBER_SHEET, MULTI_FIELDS, VILLAGE_SHEET, Kind, household_version, sheets_of
 from .validate import check
 
 _DECIMAL = pa.decimal128(12, 2)
@@ -54,12 +54,18 @@ class _DryRun(Exception):
     """Raised to roll back a dry run after its counts are known."""
 
 
-def typed_table(sheet: str, data: SheetData) -> pa.Table:
-    """The sheet as typed columns named after model attnames (blank cells → null or "")."""
+def typed_table(sheet: str, data: SheetData, version: int | None = None) -> pa.Table:
+    """The sheet as typed columns named after model attnames (blank cells → null or "").
+
+    A version 1 户表 gives only version 1 columns, so re-importing it leaves 户类别 and the monitoring
+    fields as stored (new households get the model's defaults: 脱贫户, not monitored).
+    """
     n = data.table.num_rows
     names = set(data.table.column_names)
+    if version is None:
+        version = household_version(names) if sheet == HOUSEHOLD_SHEET else 1
     out: dict[str, pa.Array] = {}
-    for col in SHEETS[sheet]:
+    for col in sheets_of(version)[sheet]:
         values = data.table.column(col.header).combine_chunks() if col.header in names else pa.array([""] * n)
         blank = pc.equal(pc.utf8_length(values), 0)
         nulled = pc.if_else(blank, pa.scalar(None, pa.string()), values)
@@ -67,12 +73,16 @@ def typed_table(sheet: str, data: SheetData) -> pa.Table:
             out[col.field] = nulled.cast(pa.int64())
         elif col.kind in (Kind.MONEY, Kind.DECIMAL):
             out[col.field] = nulled.cast(_DECIMAL)
+        elif col.kind == Kind.DATE:
+            out[col.field] = nulled.cast(pa.date32())
         elif col.kind == Kind.BOOL:
             out[col.field] = pc.equal(nulled, "是")
+            if col.field == "risk_eliminated":  # blank is 否 (the field is not nullable)
+                out[col.field] = pc.fill_null(out[col.field], False)
         elif col.kind == Kind.CHOICES:
             parts = pc.split_pattern(values, "、")
             padded = pc.list_slice(parts, 0, 2)
-            for i, name in enumerate(("other_cause_1", "other_cause_2")):
+            for i, name in enumerate(MULTI_FIELDS[col.field]):
                 has = pc.greater(pc.list_value_length(padded), i)
                 element = pc.list_element(pc.if_else(has, padded, pa.scalar([""] * 2, padded.type)), i)
                 out[name] = pc.fill_null(element, "")
@@ -160,7 +170,8 @@ def import_sheets(*, sheets: Mapping[str, SheetData], read_issues: Sequence[Impo
     summary = None
     tables = {}
     if not issues:
-        tables = {sheet: typed_table(sheet, data) for sheet, data in sheets.items()}
+        version = household_version(sheets[HOUSEHOLD_SHEET].table.column_names) if HOUSEHOLD_SHEET in sheets else 1
+        tables = {sheet: typed_table(sheet, data, version) for sheet, data in sheets.items()}
         issues = _cadre_issues(sheets.get(HOUSEHOLD_SHEET), tables.get(HOUSEHOLD_SHEET), acting_user)
     audit = functools.partial(_audit, acting_user=acting_user, sources=sources, dry_run=dry_run, via=via)
     if not issues:

@@ -1,8 +1,13 @@
-"""The registry exchange template, version 1 (shared/TEMPLATE.md), as data.
+"""The registry exchange template, versions 1 (shared/TEMPLATE.md) and 2 (docs/template-v2.md), as data.
 
 One `Column` per header: which model field it fills, what kind of cell it holds, whether it is
 required, and its vocabulary. Readers, writers and validators all work from these tables, so the
 contract is written down once.
+
+Version 2 adds columns to 户表 only (户类别 and the monitoring fields). A file's version is told by its
+户表's headers (`household_version`): a 户表 with the header 户类别 is version 2, one without it is
+version 1 — and a version 1 户表 that has any other column of version 2 is refused (the 户类别 column
+was forgotten). 村表 and 人员表 are the same in both. We write version 2 (the export, the empty template).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from enum import Enum
 
 from jingzhun.registry import vocab
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 YES, NO = vocab.YES, vocab.NO
 
 
@@ -28,6 +33,7 @@ class Kind(Enum):
     CHOICE = "choice"
     CHOICES = "choices"  # up to two of a vocabulary, separated by 、
     PHONE = "phone"
+    DATE = "date"  # YYYY-MM-DD (an Excel date cell reads as that)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,13 @@ class Column:
 
 
 def _c(header, field_name, kind, required=False, vocabulary=None) -> Column:
-    return Column(header, field_name, kind, required, tuple(vocabulary.values) if vocabulary else ())
+    values = vocabulary() if callable(vocabulary) and not hasattr(vocabulary, "values") else (
+        tuple(vocabulary.values) if vocabulary else ())
+    return Column(header, field_name, kind, required, tuple(values))
+
+
+#: A CHOICES column fills two model fields.
+MULTI_FIELDS = {"other_causes": ("other_cause_1", "other_cause_2"), "other_risks": ("other_risk_1", "other_risk_2")}
 
 
 VILLAGE_SHEET = "村表"
@@ -91,6 +103,44 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     _c("联系电话", "phone", Kind.PHONE),
 )
 
+HOUSEHOLD_COLUMNS_V1 = HOUSEHOLD_COLUMNS
+
+#: 建档立卡 columns: required in version 1 (every household was 建档立卡); in version 2 required when the
+#: household is 建档立卡 (户类别 脱贫户, or 监测户 of 监测对象类别 脱贫不稳定户) and blank for 一般农户 and
+#: 边缘易致贫户 (validate.check says so cell by cell).
+REGISTERED_HEADERS = ("贫困户属性", "脱贫状态", "识别年度", "主要致贫原因")
+REGISTERED_ONLY_HEADERS = ("识别标准", *REGISTERED_HEADERS, "脱贫年度", "其他致贫原因")
+#: Columns a household that is not a 监测户 leaves blank.
+MONITORING_HEADERS = ("监测对象类别", "纳入监测时间", "主要风险类型", "其他风险类型", "风险消除日期")
+
+#: What version 2 adds to 户表, after the version 1 columns.
+HOUSEHOLD_COLUMNS_ADDED: tuple[Column, ...] = (
+    _c("户类别", "category", Kind.CHOICE, True, vocab.HouseholdCategory),
+    _c("监测对象类别", "monitoring_class", Kind.CHOICE, False, vocab.MonitoringClass),
+    _c("纳入监测时间", "monitoring_since", Kind.DATE),
+    _c("主要风险类型", "risk_type", Kind.CHOICE, False, vocab.risk_type_names),
+    _c("其他风险类型", "other_risks", Kind.CHOICES, False, vocab.risk_type_names),
+    _c("风险是否消除", "risk_eliminated", Kind.BOOL),
+    _c("风险消除日期", "risk_eliminated_on", Kind.DATE),
+    _c("近12个月家庭纯收入", "income_12m", Kind.MONEY),
+    _c("收入核实日期", "income_12m_verified_on", Kind.DATE),
+    _c("近12个月合规自付支出", "compliant_out_of_pocket_12m", Kind.MONEY),
+    _c("家用车辆数", "vehicle_count", Kind.INT),
+    _c("最贵车辆价值", "dearest_vehicle_value", Kind.MONEY),
+    _c("城镇购房套数", "town_houses_bought", Kind.INT),
+    _c("登记市场主体数", "registered_businesses", Kind.INT),
+)
+
+HOUSEHOLD_COLUMNS_V2: tuple[Column, ...] = (
+    *(Column(c.header, c.field, c.kind, False, c.choices) if c.header in REGISTERED_HEADERS else c
+      for c in HOUSEHOLD_COLUMNS_V1[:4]),
+    HOUSEHOLD_COLUMNS_ADDED[0], HOUSEHOLD_COLUMNS_ADDED[1],
+    *(Column(c.header, c.field, c.kind, False, c.choices) if c.header in REGISTERED_HEADERS else c
+      for c in HOUSEHOLD_COLUMNS_V1[4:]),
+    *HOUSEHOLD_COLUMNS_ADDED[2:],
+)
+V2_ONLY_HEADERS = frozenset(c.header for c in HOUSEHOLD_COLUMNS_ADDED)
+
 MEMBER_COLUMNS: tuple[Column, ...] = (
     _c("户编号", "household_id", Kind.CODE, True),
     _c("姓名", "name", Kind.TEXT, True),
@@ -113,12 +163,23 @@ MEMBER_COLUMNS: tuple[Column, ...] = (
     _c("人员状态", "status", Kind.CHOICE, False, vocab.MemberStatus),
 )
 
+#: The sheets of the version we write (2); `sheets_of(version)` for reading either.
 SHEETS: dict[str, tuple[Column, ...]] = {
     VILLAGE_SHEET: VILLAGE_COLUMNS,
-    HOUSEHOLD_SHEET: HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_SHEET: HOUSEHOLD_COLUMNS_V2,
     MEMBER_SHEET: MEMBER_COLUMNS,
 }
+SHEETS_V1: dict[str, tuple[Column, ...]] = {**SHEETS, HOUSEHOLD_SHEET: HOUSEHOLD_COLUMNS_V1}
 
 
-def headers(sheet: str) -> list[str]:
-    return [c.header for c in SHEETS[sheet]]
+def household_version(household_headers) -> int:
+    """The template version of a 户表 from its headers: 2 when it has 户类别, else 1."""
+    return 2 if "户类别" in set(household_headers) else 1
+
+
+def sheets_of(version: int) -> dict[str, tuple[Column, ...]]:
+    return SHEETS if version == 2 else SHEETS_V1
+
+
+def headers(sheet: str, version: int = TEMPLATE_VERSION) -> list[str]:
+    return [c.header for c in sheets_of(version)[sheet]]

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_noop
 
 from .issues import ImportIssue
 from .readers import SheetData
-from .template import HOUSEHOLD_SHEET, MEMBER_SHEET, NO, SHEETS, VILLAGE_SHEET, YES, Column, Kind
+from .template import (HOUSEHOLD_SHEET, MEMBER_SHEET, MONITORING_HEADERS, NO, REGISTERED_HEADERS,
+                       REGISTERED_ONLY_HEADERS, V2_ONLY_HEADERS, VILLAGE_SHEET, YES, Column, Kind, household_version,
+                       sheets_of)
 
 #: Regular expressions of the well-formed cell, per kind (blank cells are handled apart).
 _PATTERNS = {
@@ -33,6 +35,7 @@ _CODE_PATTERNS = {"村代码": (r"^\d{12}$", gettext_noop("应为 12 位数字�
 _MAX_LENGTH = {"户主姓名": 64, "姓名": 64, "民族": 16, "帮扶责任人": 64, "帮扶单位": 128, "帮扶责任人电话": 20,
                "联系电话": 20}
 _MONTHS = (r"^\d{1,3}$", gettext_noop("应为整数（月数）"))
+_DATE = (r"^\d{4}-\d{2}-\d{2}$", gettext_noop("应为日期，格式如 2024-05-10"))
 
 
 #: Rules across columns that `check` applies, by (sheet, header): said in the template's 填写说明 too.
@@ -42,6 +45,18 @@ CROSS_RULES = {
     (HOUSEHOLD_SHEET, "脱贫年度"): gettext_noop("脱贫状态为“已脱贫”时必须填写脱贫年度"),
     (MEMBER_SHEET, "户编号"): gettext_noop("户表中（本文件或系统中）须有这个户编号"),
     (MEMBER_SHEET, "身份证号"): gettext_noop("同一户中身份证号不能重复"),
+    # version 2 (docs/template-v2.md)
+    (HOUSEHOLD_SHEET, "监测对象类别"): gettext_noop("户类别为“监测户”时必填，其他户类别不填"),
+    (HOUSEHOLD_SHEET, "纳入监测时间"): gettext_noop("只有监测户填写"),
+    (HOUSEHOLD_SHEET, "主要风险类型"): gettext_noop("只有监测户填写"),
+    (HOUSEHOLD_SHEET, "其他风险类型"): gettext_noop("只有监测户填写；不能与主要风险类型相同，填写时须有主要风险类型"),
+    (HOUSEHOLD_SHEET, "风险是否消除"): gettext_noop("空白即“否”；只有监测户可填“是”"),
+    (HOUSEHOLD_SHEET, "风险消除日期"): gettext_noop("只有监测户填写"),
+    (HOUSEHOLD_SHEET, "最贵车辆价值"): gettext_noop("家用车辆数为 0 或空白时不填"),
+    **{(HOUSEHOLD_SHEET, h): gettext_noop("第 2 版：建档立卡户（户类别为“脱贫户”，或监测对象类别为“脱贫不稳定户”）必填；"
+                                          "一般农户、边缘易致贫户不填") for h in REGISTERED_HEADERS},
+    **{(HOUSEHOLD_SHEET, h): gettext_noop("第 2 版：一般农户、边缘易致贫户不填")
+       for h in REGISTERED_ONLY_HEADERS if h not in REGISTERED_HEADERS and h != "脱贫年度"},
 }
 
 
@@ -51,6 +66,8 @@ def column_rule(sheet: str, col: Column) -> str:
     kind = col.kind
     if kind == Kind.INT and col.header == "务工时间":
         rule = _(_MONTHS[1])
+    elif kind == Kind.DATE:
+        rule = _(_DATE[1])
     elif kind in _PATTERNS:
         rule = _(_PATTERNS[kind][1])
     elif kind == Kind.CODE:
@@ -107,13 +124,16 @@ def _blank(column: pa.ChunkedArray) -> pa.Array:
     return pc.equal(pc.utf8_length(column), 0)
 
 
-def _check_headers(c: _Collector, columns: tuple[Column, ...]) -> None:
+def _check_headers(c: _Collector, columns: tuple[Column, ...], version: int) -> None:
     known = {col.header for col in columns}
     present = set(c.data.table.column_names)
     for header in c.data.table.column_names:
-        if header not in known:
-            c.sheet_issue(header, _("未知表头“%(h)s”：模板（版本 1）的%(sheet)s没有这一列，请删除该列或改正表头")
-                          % {"h": header, "sheet": c.data.sheet})
+        if header in V2_ONLY_HEADERS and version == 1:
+            c.sheet_issue(header, _("表头“%(h)s”属于模板第 2 版；第 2 版的户表必须有“户类别”列（没有“户类别”列的户表按第 1 版读取）")
+                          % {"h": header})
+        elif header not in known:
+            c.sheet_issue(header, _("未知表头“%(h)s”：模板（版本 %(v)d）的%(sheet)s没有这一列，请删除该列或改正表头")
+                          % {"h": header, "sheet": c.data.sheet, "v": version})
     for col in columns:
         if col.required and col.header not in present:
             c.sheet_issue(col.header, _("缺少必填列“%(h)s”") % {"h": col.header})
@@ -126,7 +146,15 @@ def _check_column(c: _Collector, col: Column) -> None:
     if col.required:
         c.cells(blank, col.header, _("必填项不能为空"))
     kind = col.kind
-    if kind in _PATTERNS or (kind == Kind.INT and col.header == "务工时间"):
+    if kind == Kind.DATE:
+        well_formed = pc.match_substring_regex(values, _DATE[0])
+        # a real day: parsed and written back it is the same text (strptime alone takes 2024-02-30)
+        parsed = pc.strptime(pc.if_else(well_formed, values, "1970-01-01"), format="%Y-%m-%d", unit="s",
+                             error_is_null=True)
+        real = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"),
+                                     pc.if_else(well_formed, values, "1970-01-01")), False)
+        c.cells(pc.and_(filled, pc.invert(pc.and_(well_formed, real))), col.header, _(_DATE[1]))
+    elif kind in _PATTERNS or (kind == Kind.INT and col.header == "务工时间"):
         pattern, message = _MONTHS if col.header == "务工时间" else _PATTERNS[kind]
         c.cells(pc.and_(filled, pc.invert(pc.match_substring_regex(values, pattern))), col.header, _(message))
     elif kind == Kind.CODE:
@@ -171,6 +199,54 @@ def _duplicates(c: _Collector, keys: pa.Array, header: str, message: str) -> Non
     c.cells(mask, header, lambda i: message % {"row": first_row[keys_list[i]]})
 
 
+def _check_category(c: _Collector, table: pa.Table, present: set[str]) -> None:
+    """Version 2: the cells that 户类别 and 监测对象类别 require or forbid (docs/template-v2.md)."""
+    category = table.column("户类别")
+    klass = table.column("监测对象类别") if "监测对象类别" in present else pa.array([""] * table.num_rows)
+    monitored = pc.equal(category, "监测户")
+    known = pc.is_in(category, pa.array(["脱贫户", "监测户", "一般农户"]))
+    c.cells(pc.and_(monitored, _blank(klass)), "监测对象类别", _("户类别为“监测户”时必须填写监测对象类别"))
+    not_monitored = pc.and_(known, pc.invert(monitored))
+    for header in MONITORING_HEADERS:
+        if header in present:
+            c.cells(pc.and_(not_monitored, pc.invert(_blank(table.column(header)))), header,
+                    lambda i: _("户类别为“%(c)s”，不应填写（只有监测户填写）") % {"c": category[i].as_py()})
+    if "风险是否消除" in present:
+        c.cells(pc.and_(not_monitored, pc.equal(table.column("风险是否消除"), YES)), "风险是否消除",
+                lambda i: _("户类别为“%(c)s”，不应填“是”（只有监测户有风险消除）") % {"c": category[i].as_py()})
+    registered = pc.or_(pc.equal(category, "脱贫户"), pc.and_(monitored, pc.equal(klass, "脱贫不稳定户")))
+    never = pc.or_(pc.equal(category, "一般农户"), pc.and_(monitored, pc.equal(klass, "边缘易致贫户")))
+    what = pc.if_else(pc.equal(category, "监测户"), klass, category)
+    for header in REGISTERED_HEADERS:
+        if header in present:
+            c.cells(pc.and_(registered, _blank(table.column(header))), header,
+                    lambda i: _("必填项不能为空（%(c)s是建档立卡户）") % {"c": what[i].as_py()})
+        elif pc.any(registered).as_py():
+            c.sheet_issue(header, _("缺少必填列“%(h)s”（户表中有建档立卡户：脱贫户或脱贫不稳定户）") % {"h": header})
+    for header in REGISTERED_ONLY_HEADERS:
+        if header in present:
+            c.cells(pc.and_(never, pc.invert(_blank(table.column(header)))), header,
+                    lambda i: _("%(c)s不是建档立卡户，不应填写此项") % {"c": what[i].as_py()})
+    if "其他风险类型" in present:
+        others = table.column("其他风险类型").combine_chunks()
+        main = table.column("主要风险类型").combine_chunks() if "主要风险类型" in present \
+            else pa.array([""] * table.num_rows)
+        c.cells(pc.and_(pc.invert(_blank(others)), _blank(main)), "其他风险类型",
+                _("填写其他风险类型时必须填写主要风险类型"))
+        parts = pc.split_pattern(others, "、")
+        parents = pc.list_parent_indices(parts)
+        same = pc.and_(pc.equal(pc.list_flatten(parts), pc.take(main, parents)),
+                       pc.greater(pc.utf8_length(pc.list_flatten(parts)), 0))
+        rows = pc.unique(pc.filter(parents, same))
+        c.cells(pc.is_in(pa.array(range(table.num_rows), pa.int64()), rows.cast(pa.int64())), "其他风险类型",
+                _("其他风险类型不能与主要风险类型相同"))
+    if {"最贵车辆价值", "家用车辆数"} <= present:
+        count = table.column("家用车辆数")
+        c.cells(pc.and_(pc.invert(_blank(table.column("最贵车辆价值"))),
+                        pc.or_(_blank(count), pc.equal(count, "0"))), "最贵车辆价值",
+                _("家用车辆数为 0 或空白时不应填写最贵车辆价值"))
+
+
 def check(sheets: dict[str, SheetData], *, village_codes: Callable[[Iterable[str]], set[str]],
           existing_households: Callable[[Iterable[str]], set[str]], scope_prefix: str = "",
           scope_label: str = "") -> list[ImportIssue]:
@@ -182,11 +258,12 @@ def check(sheets: dict[str, SheetData], *, village_codes: Callable[[Iterable[str
     """
     issues: list[ImportIssue] = []
     file_households: pa.Array | None = None
-    for sheet, columns in SHEETS.items():
+    version = household_version(sheets[HOUSEHOLD_SHEET].table.column_names) if HOUSEHOLD_SHEET in sheets else 1
+    for sheet, columns in sheets_of(version).items():
         if sheet not in sheets:
             continue
         c = _Collector(sheets[sheet])
-        _check_headers(c, columns)
+        _check_headers(c, columns, version if sheet == HOUSEHOLD_SHEET else 1)
         present = set(c.data.table.column_names)
         for col in columns:
             if col.header in present:
@@ -221,6 +298,8 @@ def check(sheets: dict[str, SheetData], *, village_codes: Callable[[Iterable[str
             if {"脱贫状态", "脱贫年度"} <= present:
                 mask = pc.and_(pc.equal(table.column("脱贫状态"), "已脱贫"), _blank(table.column("脱贫年度")))
                 c.cells(mask, "脱贫年度", _("脱贫状态为“已脱贫”时必须填写脱贫年度"))
+            if version == 2 and "户类别" in present:
+                _check_category(c, table, present)
         if sheet == MEMBER_SHEET and "户编号" in present:
             code = table.column("户编号").combine_chunks()
             well_formed = pc.match_substring_regex(code, r"^\d{16}$")

@@ -58,6 +58,7 @@ def household_export(request):
     try:
         registry_export(acting_user=request.user, out=folder / name, org=unit, status=data["status"],
                         attribute=data["attribute"], main_cause=data["main_cause"], text=data["q"], source="web",
+                        category=data["category"], monitoring_class=data["monitoring_class"],
                         ip=client_ip(request))
     except ExportTooLarge as exc:
         shutil.rmtree(folder, ignore_errors=True)

@@ -69,14 +69,14 @@ def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org
     where = f"AND starts_with(code, '{org}')" if org else ""
     village = "substr(code, 1, 12)"
     engine.materialize("village_causes", f"SELECT {village} AS village, main_cause, count(*) AS n "
-                                         f"FROM household_facts WHERE active AND main_cause IS NOT NULL {where} "
+                                         f"FROM household_facts WHERE registered AND main_cause IS NOT NULL {where} "
                                          f"GROUP BY 1, 2")
     engine.materialize("village_exits", f"SELECT {village} AS village, exit_year, count(*) AS households, "
                                         f"sum(member_count) AS persons FROM household_facts "
                                         f"WHERE status = '已脱贫' AND exit_year IS NOT NULL {where} GROUP BY 1, 2")
     income = ", ".join(f"sum({c}) AS {c}" for c in INCOME_SOURCES)
     engine.materialize("village_income", f"SELECT {village} AS village, {income} FROM household_facts "
-                                         f"WHERE active {where} GROUP BY 1")
+                                         f"WHERE registered {where} GROUP BY 1")
     for length in lengths:
         if org and length < len(org):
             continue

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.forms import UnitFilterForm
+from jingzhun.orgunits.widgets import IsoDateInput
 
 from . import vocab
 from .idnumbers import id_number_problem, sex_of
@@ -46,10 +49,46 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = HOUSEHOLD_EDITABLE
+        widgets = {"monitoring_since": IsoDateInput(), "risk_eliminated_on": IsoDateInput(),
+                   "income_12m_verified_on": IsoDateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _nullable_bool_fields(self)
+        # A post without them (a client written before template v2) keeps what is stored.
+        for name in ("category", "risk_eliminated"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if self.instance._state.adding:  # a new household (精准识别) is a 脱贫户: its 建档立卡 fields are required
+            for name in Household.REGISTERED_REQUIRED:
+                if name in self.fields:
+                    self.fields[name].required = True
+
+    def clean_category(self):
+        return self.cleaned_data.get("category") or self.instance.category
+
+    def clean_risk_eliminated(self):
+        value = self.cleaned_data.get("risk_eliminated")
+        return self.instance.risk_eliminated if value is None else value
+
+    def _update_errors(self, errors):
+        """Household.clean may name a field this form does not edit (脱贫状态, 识别年度: procedures change
+        them); such an error is shown above the form with the field's name — unless the household is new
+        (精准识别), whose procedure sets them and validates the whole household when it completes."""
+        if hasattr(errors, "error_dict"):
+            remapped: dict[str, list] = {}
+            for name, messages in errors.error_dict.items():
+                if name != NON_FIELD_ERRORS and name not in self.fields and self.instance._state.adding:
+                    continue  # a new household's 脱贫状态 and 识别年度 are set by the procedure that creates it
+                if name != NON_FIELD_ERRORS and name not in self.fields:
+                    label = Household._meta.get_field(name).verbose_name
+                    remapped.setdefault(NON_FIELD_ERRORS, []).extend(
+                        ValidationError(gettext("%(field)s：%(message)s") % {"field": label, "message": m})
+                        for error in messages for m in error.messages)
+                else:
+                    remapped.setdefault(name, []).extend(messages)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
 
     def clean_head_id_number(self):
         value = self.cleaned_data["head_id_number"]
@@ -66,7 +105,7 @@ class HouseholdForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         for name in ("wage_income", "business_income", "property_income", "transfer_income", "business_expense",
-                     "housing_area"):
+                     "housing_area", "compliant_out_of_pocket_12m", "dearest_vehicle_value"):
             value = data.get(name)
             if value is not None and value < 0:
                 self.add_error(name, _("金额不能为负数。"))
@@ -121,7 +160,11 @@ class MemberForm(forms.ModelForm):
 class HouseholdFilterForm(UnitFilterForm):
     """Filters of the household list."""
 
-    field_order = ["status", "attribute", "main_cause", "township", "village", "q"]
+    field_order = ["category", "monitoring_class", "status", "attribute", "main_cause", "township", "village", "q"]
+    category = forms.ChoiceField(label=_("户类别"), required=False,
+                                 choices=[("", _("全部"))] + vocab.HouseholdCategory.choices)
+    monitoring_class = forms.ChoiceField(label=_("监测对象类别"), required=False,
+                                         choices=[("", _("全部"))] + vocab.MonitoringClass.choices)
     status = forms.ChoiceField(label=_("脱贫状态"), required=False,
                                choices=[("", _("全部"))] + vocab.PovertyStatus.choices
                                + [(vocab.REMAINING_POOR, _("剩余贫困（未脱贫和返贫）"))])

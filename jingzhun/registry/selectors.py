@@ -38,10 +38,14 @@ def todo_households(user) -> QuerySet[Household]:
 
 
 def household_list(user, *, status: str = "", attribute: str = "", main_cause: str = "",
-                   unit: str = "", text: str = "") -> QuerySet[Household]:
+                   unit: str = "", text: str = "", category: str = "", monitoring_class: str = "") -> QuerySet[Household]:
     """Households in reach, filtered; `unit` is any org code (township, village…) to narrow to."""
     qs = households_for(user).select_related("village").annotate(
         member_count=Count("members", filter=_NORMAL))
+    if category:
+        qs = qs.filter(category=category)
+    if monitoring_class:
+        qs = qs.filter(monitoring_class=monitoring_class)
     if status == vocab.REMAINING_POOR:
         qs = qs.filter(status__in=vocab.REMAINING_POOR_STATUSES)
     elif status:
@@ -145,7 +149,8 @@ def unit_children_counts(user, unit: OrgUnit | None) -> tuple[UnitCounts, list[U
             target.recorded += row["n"]
             if row["status"] in vocab.REGISTERED_STATUSES:
                 target.households += row["n"]
-            setattr(target, status_field[row["status"]], getattr(target, status_field[row["status"]]) + row["n"])
+            if row["status"] in status_field:  # 一般农户 and non-建档立卡 监测户 have no 脱贫状态
+                setattr(target, status_field[row["status"]], getattr(target, status_field[row["status"]]) + row["n"])
     members = Member.objects.filter(household__in=hh.filter(status__in=vocab.REGISTERED_STATUSES),
                                     status=vocab.MemberStatus.NORMAL)
     for row in members.annotate(prefix=Substr("household_id", 1, child_len)).values("prefix").annotate(n=Count("id")):

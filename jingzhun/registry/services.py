@@ -25,9 +25,14 @@ from .signals import registry_upserted
 #: 脱贫状态 and its years: a household enters, leaves or returns only through a recorded procedure
 #: (jingzhun.workflows), which writes the dynamic-adjustment ledger.
 HOUSEHOLD_EDITABLE = (
-    "head_name", "head_id_number", "standard", "attribute", "main_cause", "other_cause_1", "other_cause_2", "income_year", "wage_income", "business_income",
+    "head_name", "head_id_number", "category", "monitoring_class", "standard", "attribute", "main_cause", "other_cause_1",
+    "other_cause_2", "income_year", "wage_income", "business_income",
     "property_income", "transfer_income", "business_expense", "housing_area", "housing_grade", "safe_water",
     "electricity", "relocated", "phone",
+    # 防止返贫致贫监测 (template v2); Household.clean says which of them a 户类别 requires or forbids
+    "monitoring_since", "risk_type", "other_risk_1", "other_risk_2", "risk_eliminated", "risk_eliminated_on",
+    "income_12m", "income_12m_verified_on", "compliant_out_of_pocket_12m", "vehicle_count", "dearest_vehicle_value",
+    "town_houses_bought", "registered_businesses",
 )
 MEMBER_EDITABLE = (
     "name", "id_number", "relation", "sex", "ethnicity", "education", "schooling", "health", "labour",

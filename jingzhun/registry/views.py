@@ -58,7 +58,8 @@ def division(request, code: str | None = None):
 
 def _household_columns() -> list[Column]:
     return [Column(_("户编号"), "code"), Column(_("户主"), "head", ("head_name",)), Column(_("身份证号")),
-            Column(_("村"), "village", ("village__name",)), Column(_("贫困户属性"), "attribute"),
+            Column(_("村"), "village", ("village__name",)), Column(_("户类别"), "category", ("category", "monitoring_class")),
+            Column(_("贫困户属性"), "attribute"),
             Column(_("脱贫状态"), "status"), Column(_("主要致贫原因"), "cause", ("main_cause",)),
             Column(_("人口"), "members", ("member_count",), num=True),
             Column(_("年人均纯收入"), "income", ("per_capita_sort",), num=True)]
@@ -82,7 +83,8 @@ def household_list(request):
             return refused
         households = selectors.household_list(
             request.user, status=data.get("status", ""), attribute=data.get("attribute", ""),
-            main_cause=data.get("main_cause", ""), unit=form.unit if filtered else "", text=data.get("q", ""))
+            main_cause=data.get("main_cause", ""), unit=form.unit if filtered else "", text=data.get("q", ""),
+            category=data.get("category", ""), monitoring_class=data.get("monitoring_class", ""))
     listing = Listing(request.GET, households.annotate(per_capita_sort=_PER_CAPITA), _household_columns(),
                       default_sort="code", tiebreak=("code",), title=_("贫困户名单"),
                       unit=unit_label(request.user, form.unit if filtered else ""))

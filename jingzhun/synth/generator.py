@@ -38,7 +38,7 @@ from .codes import (ATTR_DIBAO, ATTR_TEKUN, ATTRIBUTES, CAUSES, E_COLLEGE, E_JUN
                     E_PRIMARY, E_SENIOR, EDUCATIONS, ETHNICITIES, GRADES, HEALTHS, L_NONE, L_ORDINARY,
                     L_SKILLED, LABOURS, MEMBER_STATUSES, MIGRANT, MS_DECEASED, MS_MOVED, MS_NORMAL,
                     R_DAUGHTER, RELATIONS, S, S_OUT, S_PRESCHOOL, SCHOOL_ATTENDING, SCHOOLINGS, SEXES,
-                    ST_EXITED, ST_REMOVED, ST_RETURNED, STANDARDS, STATUSES, pick)
+                    ST_EXITED, ST_REMOVED, ST_RETURNED, STANDARDS, STATUSES, H_DISABLED, H_SERIOUS, pick)
 from .divisions import County
 from .divisions import county as load_county
 from .errors import inject_errors
@@ -46,6 +46,7 @@ from .families import draw_families
 from .headers import (HOUSEHOLD_HEADERS, HOUSEHOLD_SHEET, MEMBER_HEADERS, MEMBER_SHEET, VILLAGE_HEADERS,
                       VILLAGE_SHEET)
 from .incomes import draw_incomes, households_with
+from .monitoring import add_monitoring
 from .shapes import (ATTRIBUTE_P, DEPARTMENTS, EDU_AGE_EDGES, EDU_ORDER, EDU_P, EXIT_P, FIRST_IDENTIFICATION_YEAR,
                      HEALTH_AGE_EDGES, HEALTH_ORDER, HEALTH_P, IDENTIFICATION_P, LABOUR_ORDER, LABOUR_P,
                      LAST_EXIT_YEAR, MAX_SERIAL, MIGRANT_P, MOBILE_PREFIXES, MONTHS_P, POVERTY_LINE_2020, STATUS_P,
@@ -145,17 +146,22 @@ def _phones(rng: np.random.Generator, n: int) -> pa.StringArray:
 
 
 def generate(*, county: str, households: int, seed: int, errors: float = 0.0, year: int = 2020,
-             as_of: datetime.date | None = None) -> SynthRegistry:
+             as_of: datetime.date | None = None, ordinary: float = 0.0) -> SynthRegistry:
     """A synthetic registry of `households` households of the county `county` (6 digits, with villages in
     the division list), for income year `year`, as it stands on `as_of` (the reference date the checks
     run at: ages, schooling and years fit it; 31 December of `year` when not given); `errors` is the
     fraction of household rows and of member rows that get one injected content error each (each one
-    found by the checks run at `as_of`). Same arguments ⇒ same tables."""
+    found by the checks run at `as_of`). `ordinary` is the share of households that are 一般农户 (not
+    建档立卡); from 2020 on a few percent are 监测户 (`synth.monitoring`). Same arguments ⇒ same tables."""
     as_of = datetime.date(year, 12, 31) if as_of is None else as_of
     place = _check_arguments(county, households, seed, errors, year, as_of)
     floor, checked_line = _lines(place, year)
     H = int(households)
-    rng, err_rng = np.random.default_rng(seed).spawn(2)
+    if not 0.0 <= ordinary < 1.0:
+        raise ValueError("ordinary is a share of the households, 0 ≤ ordinary < 1")
+    # The third stream (户类别 and monitoring, template v2) leaves the first two, and so every column of
+    # version 1, as they were for the same seed.
+    rng, err_rng, monitoring_rng = np.random.default_rng(seed).spawn(3)
 
     # ---- villages and the households placed in them ------------------------------------------------
     V = len(place.villages)
@@ -404,6 +410,24 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
                 "checked_household": h_status[m_hh] != ST_REMOVED,
                 "attending": attending, "migrant": migrant, "ids": ids,
             })
+
+    # ---- 户类别 and monitoring (template v2) --------------------------------------------------------
+    spoiled = np.zeros(H, dtype=bool)
+    for entry in manifest:  # a household with an injected error keeps its category: the error must be found
+        row = entry["row"] - 2
+        spoiled[row if entry["sheet"] == HOUSEHOLD_SHEET else m_hh[row]] = True
+    normal_members = m_normal
+    household_columns.update(add_monitoring(
+        monitoring_rng, household_columns, H=H, as_of=as_of, year=year, line=checked_line or floor,
+        spoiled=spoiled, ordinary=ordinary, h_ill=households_with(m_hh, ill & normal_members, H),
+        h_serious=households_with(m_hh, (health == H_SERIOUS) & normal_members, H),
+        h_disabled=households_with(m_hh, (health == H_DISABLED) & normal_members, H),
+        h_students=np.bincount(m_hh, weights=attending & normal_members, minlength=H),
+        h_labourers=np.bincount(m_hh, weights=able & normal_members & (m_age >= 16) & (m_age <= 60), minlength=H),
+        n_normal=n_normal, removed=h_status == ST_REMOVED,
+        cents={"wage_c": wage_c, "gross_c": gross_c, "prop_c": prop_c, "transfer_c": transfer_c,
+               "expense_c": expense_c, "net_c": net_c}))
+    household_columns = {header: household_columns[header] for header in HOUSEHOLD_HEADERS}
 
     return SynthRegistry(
         villages=_table(village_columns, VILLAGE_HEADERS),
