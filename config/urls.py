@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/", include("jingzhun.dashboard.urls")),
     path("compare/", include("jingzhun.compare.urls")),
     path("workflows/", include("jingzhun.workflows.urls")),
+    path("monitoring/", include("jingzhun.monitoring.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

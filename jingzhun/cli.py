@@ -455,6 +455,46 @@ def cmd_changes(args) -> int:
     return 0
 
 
+def cmd_leads(args) -> int:
+    _setup_django()
+    import json
+
+    from django.utils import timezone
+
+    from jingzhun.monitoring.selectors import unit_queue
+
+    unit = _unit(args.org)
+    if unit is None:
+        return 2
+    today = timezone.localdate()
+    leads = unit_queue(unit.code, status=args.status, overdue=args.overdue)
+    rows = [{"id": lead.pk, "created_at": timezone.localtime(lead.created_at).isoformat(timespec="seconds"),
+             "channel": lead.get_channel_display(), "village": lead.village_id, "village_name": lead.village.short_name,
+             "household": lead.household_id or "", "name": lead.name, "id_number": lead.id_number,
+             "risk_type": lead.get_risk_type_display(), "reports": lead.reports, "unit": lead.unit_id,
+             "status": lead.get_status_display(), "verify_due": lead.verify_due.isoformat(),
+             "decide_due": lead.decide_due.isoformat(), "overdue": lead.status == "pending" and lead.verify_due < today,
+             "result": lead.get_result_display(), "reason": lead.result_reason}
+            for lead in leads.iterator(2000)]
+    if args.format == "json":
+        print(json.dumps({"org": unit.code, "name": unit.name, "leads": rows}, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    print(f"{unit.name}（{unit.code}）监测线索 {len(rows)} 条，"
+          f"其中逾期未核实 {sum(r['overdue'] for r in rows)} 条", flush=True)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    table = Table()
+    for column in ("编号", "渠道", "村", "户主", "风险类型", "报告", "所在单位", "状态", "核实期限", "结果"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["id"]), r["channel"], r["village_name"], r["name"], r["risk_type"], str(r["reports"]),
+                      r["unit"], r["status"], r["verify_due"] + ("（逾期）" if r["overdue"] else ""), r["result"])
+    console.print(table)
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from jingzhun.runs.worker import worker_main
@@ -533,6 +573,14 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--to", required=True, type=_iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
     changes.add_argument("--format", choices=["table", "json"], default="table")
     changes.set_defaults(func=cmd_changes)
+
+    leads = sub.add_parser("leads", help="防止返贫监测线索：某单位的线索队列（待核实的按核实期限排在前）")
+    leads.add_argument("--org", required=True, help="区划代码（县、乡镇或村），如 140826")
+    leads.add_argument("--status", choices=["pending", "verified"], default="",
+                       help="pending 待核实，verified 已核实（默认全部）")
+    leads.add_argument("--overdue", action="store_true", help="只列逾期未核实的线索")
+    leads.add_argument("--format", choices=["table", "json"], default="table")
+    leads.set_defaults(func=cmd_leads)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

@@ -15,10 +15,11 @@ from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.models import ImportJob
 from jingzhun.indicators.models import IndicatorRefresh
+from jingzhun.monitoring.services import lead_create, lead_push
 from jingzhun.workflows.definitions import steps_of
 from jingzhun.workflows.models import Objection, Procedure, PublicityBatch, StepRecord
 
-from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World
+from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World, id_number
 
 
 @dataclass
@@ -155,6 +156,18 @@ def desk_build(world: World) -> Desk:
     desk.runs["import-failed"] = _failed(ImportJob, days_ago=1, triggered_by=world.village_clerk,
                                          files=["户表.csv"], folder="")
     desk.runs["refresh-failed"] = _failed(IndicatorRefresh, days_ago=1, as_of=_day(0))
+
+    # --- 防止返贫监测 leads: the clerk's to verify (a farmer's report), the township's and the counties' to
+    # pass down (departments' alerts arrive at the county; one already passed down to the township)
+    lead_create(channel="self_report", village=XIAGAOCHI, risk_type="illness", description="住院",
+                name="线索甲", id_number=id_number("140826", "19800202", 7))
+    pushed = lead_create(channel="department", village=CHENGNEI, risk_type="housing", description="危房",
+                         household=world.neighbour)
+    lead_push(lead_id=pushed.pk, unit_code="140826100", acting_user=world.county_admin)
+    lead_create(channel="department", village=HENGDONG, risk_type="disaster", description="灾损",
+                household=world.other_township)
+    lead_create(channel="department", village=ZHANGGUO, risk_type="disaster", description="灾损",
+                household=world.other_county)
     return desk
 
 
@@ -168,6 +181,7 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "objections": ["公示异议：冯在公示"],
             "problems": ["Q04"],
             "runs": ["导入失败：户表.csv"],
+            "leads": ["因病 · 线索甲"],
         },
         "township_officer": {
             "steps": [f"返贫 · {neighbour}"],
@@ -176,12 +190,14 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "problems": ["Q04", "Q04"],
             "claims": ["Q21"],
             "runs": [],
+            "leads_route": [f"住房出现安全问题 · {neighbour}"],
         },
         "county_admin": {
             "steps": ["精准识别 · 周有福"],
             "claims": ["Q21"],
             "pairs": ["死亡人口比对"],
             "runs": ["核查失败：绛县", "指标更新失败"],
+            "leads_route": [f"因灾 · {world.other_township.head_name}"],
         },
         "analyst": {},
         "evaluator": {"evaluations": ["绛县"]},
@@ -196,5 +212,6 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "claims": ["Q21"],
             "pairs": ["死亡人口比对"],
             "runs": ["核查失败：平陆县", "指标更新失败"],
+            "leads_route": [f"因灾 · {world.other_county.head_name}"],
         },
     }

@@ -19,6 +19,8 @@ from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
 from jingzhun.exchange.models import ImportJob
+from jingzhun.monitoring.models import Lead, LeadEvidence
+from jingzhun.monitoring.services import lead_create
 from jingzhun.registry import services as registry_services
 from jingzhun.workflows.models import LedgerEvent, NoticePhoto, Objection, Procedure, PublicityBatch, StepRecord
 
@@ -43,6 +45,11 @@ class Records:
     compare_run: dict[str, CompareRun] = field(default_factory=dict)
     match: dict[str, Match] = field(default_factory=dict)
     import_job: dict[str, ImportJob] = field(default_factory=dict)
+    #: 防止返贫监测 leads per household: one waiting in its village, one a department's at its county,
+    #: and a 承诺授权书 photo on the first.
+    lead: dict[str, Lead] = field(default_factory=dict)
+    county_lead: dict[str, Lead] = field(default_factory=dict)
+    lead_evidence: dict[str, LeadEvidence] = field(default_factory=dict)
     #: ID numbers that problem messages of Q04, Q05 and Q21 spell out in full (issue 12 item 2).
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
@@ -147,6 +154,22 @@ def _corrected_id(world: World, records: Records) -> None:
     records.history_ids |= {daughter.id_number, corrected}
 
 
+def _leads(world: World, records: Records) -> None:
+    """Through lead_create (a farmer's report and a department's alert per household); the evidence row
+    directly, since the other county has no village clerk to upload it."""
+    for household in world.households:
+        lead = lead_create(channel="self_report", village=household.village, risk_type="illness",
+                           description="看病自付多", household=household)
+        records.lead[household.code] = lead
+        records.county_lead[household.code] = lead_create(
+            channel="department", village=household.village, risk_type="housing", description="住建：危房",
+            household=household, source_ref="住建 批次 1 第 2 行", details={"grade": "D"})
+        evidence = LeadEvidence(lead=lead, name="承诺书.jpg", content_type="image/jpeg", size=len(PHOTO),
+                                sha256="0" * 64, uploaded_by=world.village_clerk)
+        evidence.file.save("letter.jpg", ContentFile(PHOTO), save=True)
+        records.lead_evidence[household.code] = evidence
+
+
 def records_build(world: World) -> Records:
     """Every record of the module docstring; also a poor household in the village clerk's village."""
     records = Records()
@@ -156,4 +179,5 @@ def records_build(world: World) -> Records:
     _procedures(world, records)
     _comparisons(world, records)
     _imports(world, records)
+    _leads(world, records)
     return records

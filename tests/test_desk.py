@@ -79,18 +79,19 @@ def test_overdue_items_come_first_and_are_marked(world, desk, client):
     body = _signed_in(client, world.village_clerk).get(reverse("desk:todo")).content.decode()
     order = re.findall(r'<section class="card todo" id="kind-(\w+)">', body)
     # the kinds with something overdue first (an ended 公示 and its objection), then the rest in order
-    assert order == ["publicity", "objections", "steps", "problems", "runs"]
+    assert order == ["publicity", "objections", "steps", "leads", "problems", "runs"]
     items = re.findall(r"<li( class=\"overdue\")?>(.*?)</li>", _section_html(body, "publicity"), re.S)
     assert [bool(marked) for marked, _text in items] == [True, False]
     assert "已期满" in items[0][1] and "ended公示" in items[0][1] and "soon公示" in items[1][1]
     assert "已逾期" in _section_html(body, "objections")
-    assert "共 7 项，其中 2 项已逾期" in body
+    assert "共 8 项，其中 2 项已逾期" in body
 
 
 def test_counts_on_top_are_per_kind(world, desk, client):
     body = _signed_in(client, world.township_officer).get(reverse("desk:todo")).content.decode()
     chips = dict(re.findall(r'data-kind="(\w+)"[^>]*>\s*<b>(\d+)</b>', body))
-    assert chips == {"publicity": "1", "steps": "1", "objections": "0", "problems": "2", "claims": "1", "runs": "0"}
+    assert chips == {"publicity": "1", "steps": "1", "objections": "0", "problems": "2", "claims": "1", "runs": "0",
+                     "leads_route": "1"}
     counts = re.search(r'id="todo-counts">(.*?)</div>', body, re.S).group(1)
     assert "1 项已逾期" in counts  # the township's ended 公示
 
@@ -200,9 +201,10 @@ def test_the_menu_shows_only_what_the_role_may_use(world, client):
 
     groups, items = labels(world.cadre)
     assert "决策看板" not in items and "简报" not in items and "统计分析" not in groups  # both answer 403 to a cadre
-    assert "监测帮扶" not in groups  # no page yet
+    assert "监测帮扶" in groups and "村级排查登记" in items  # a cadre records leads for their households
     groups, items = labels(world.county_admin)
-    assert groups == ["建档立卡", "核查整改", "办理程序", "考核评估", "统计分析", "系统管理"]
+    assert groups == ["建档立卡", "核查整改", "办理程序", "监测帮扶", "考核评估", "统计分析", "系统管理"]
+    assert "村级排查登记" not in labels(world.evaluator)[1] and "监测线索" in labels(world.evaluator)[1]
     assert "导入数据" in items and "贫困县退出评估" in items and "后台管理" not in items
     assert "导入数据" not in labels(world.evaluator)[1]
     assert "后台管理" in labels(world.sysadmin)[1]

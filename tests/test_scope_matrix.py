@@ -156,6 +156,12 @@ def _procedure_pk(r, kwargs):
     return kwargs["procedure_id"]
 
 
+def _lead_village(lead_id: int) -> str:
+    from jingzhun.monitoring.models import Lead
+
+    return Lead.objects.get(pk=lead_id).village_id
+
+
 def open_households(w: World, r: Records):
     """The opening forms: a household in the clerk's village, one in another village, one in another county."""
     return [({"code": h.code}, ("household", h.code)) for h in (w.home, w.neighbour, w.other_county)]
@@ -274,6 +280,29 @@ MATRIX: dict[str, Entry] = {
                                          proof="village_clerk"),
     "workflows:ledger": Entry(),
     "workflows:ledger_events": Entry(),
+    # 防止返贫监测 leads: the public report page (no sign-in; an empty POST writes nothing), 村级排查 by the
+    # record keepers and cadres, the queue, a lead's page, 入户核实 by the village clerk, routing by the
+    # township and county, the 承诺授权书
+    "monitoring:report": Entry(fill=lambda w, r: [({"county": "140826"}, None), ({"county": "140829"}, None)],
+                               public=True),
+    "monitoring:lead_list": Entry(),
+    "monitoring:lead_new": Entry(forbidden={"analyst", "evaluator"}, refused_first={"analyst", "evaluator"},
+                                 writers={"village_clerk", "township_officer", "county_admin", "sysadmin", "outsider",
+                                          "cadre"},
+                                 data=lambda w, r, k: {"village": XIAGAOCHI, "risk_type": "disaster", "name": "孙大明",
+                                                       "description": "排查发现房屋受损"}, proof="village_clerk"),
+    "monitoring:lead_detail": Entry(fill=per_household("lead", "lead_id")),
+    "monitoring:lead_verify": Entry(fill=per_household("lead", "lead_id"), writers={"village_clerk"},
+                                    data=lambda w, r, k: {"result": "exclude", "reason": "收入明显高于当地平均水平"},
+                                    proof="village_clerk"),
+    "monitoring:lead_route": Entry(fill=per_household("county_lead", "lead_id"),
+                                   writers={"township_officer", "county_admin", "sysadmin", "outsider"},
+                                   data=lambda w, r, k: {"action": "push", "note": "请入户核实",
+                                                         "unit": _lead_village(k["lead_id"])}, proof="county_admin"),
+    "monitoring:lead_evidence_new": Entry(fill=per_household("lead", "lead_id"), writers={"village_clerk"},
+                                          data=lambda w, r, k: {"letter": upload("承诺书.jpg", jpeg_bytes())},
+                                          proof="village_clerk"),
+    "monitoring:lead_evidence": Entry(fill=per_household("lead_evidence", "evidence_id"), post=False),
     "workflows:village_exit": Entry(fill=exit_units(12)),
     "workflows:county_exit": Entry(fill=exit_units(6)),
 }

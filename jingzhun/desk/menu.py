@@ -1,8 +1,8 @@
 """The left-hand menu, grouped by work: each entry a URL name and the check that governs its view.
 
 An entry is shown exactly when its check lets the user in, so no menu item answers 403 (tests/test_desk.py
-opens every entry as every role). A group with nothing usable is hidden: 监测帮扶 has no page yet, and
-its entries join here as the monitoring and assistance modules land. Entries whose URL needs a unit
+opens every entry as every role). A group with nothing usable is hidden; 监测帮扶 holds the lead queue
+(monitoring) and the assistance module's pages join it as they land. Entries whose URL needs a unit
 take the user's own (none: not shown).
 """
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.permissions import may_import, may_view_unit_figures
+from jingzhun.orgunits.permissions import may_import, may_record_lead, may_view_unit_figures
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
 
@@ -40,6 +40,12 @@ def _own_unit(level: int | None = None):
             return None
         return {"code" if level is None else "unit": unit.code}
     return kwargs
+
+
+def _own_county(request) -> dict | None:
+    """The county of the user's unit (for its public report page), or None above a county."""
+    code = request.user.org_unit_id or ""
+    return {"county": code[:6]} if len(code) >= 6 else None
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,11 @@ MENU: tuple[Group, ...] = (
         Entry(_("公示公告"), "workflows:batch_list", signed_in),
         Entry(_("动态调整台账"), "workflows:ledger", signed_in),
     )),
-    Group(_("监测帮扶"), ()),
+    Group(_("监测帮扶"), (
+        Entry(_("监测线索"), "monitoring:lead_list", signed_in),
+        Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
+        Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+    )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
         Entry(_("贫困村退出评估"), "workflows:village_exit", signed_in, kwargs=_own_unit(Level.VILLAGE)),

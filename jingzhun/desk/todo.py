@@ -11,8 +11,9 @@ survey assignments (assessment), ledger items near their deadline (supervision) 
 and adds one `Kind` to `KINDS`; the page, its counts and its paging take it as it is.
 
 Deadlines are the dates the records carry: a 公示's end (`PublicityBatch.end`, from the policy pack's
-`publicity_days`) for the 公示 and their objections. No policy pack sets a time limit for a procedure
-step, so steps, problems and claims are listed longest-waiting first with no due date.
+`publicity_days`) for the 公示 and their objections; a lead's 入户核实 date (`Lead.verify_due`, from the
+pack's `[monitoring.limits]` in working days). No policy pack sets a time limit for a procedure step, so
+steps, problems and claims are listed longest-waiting first with no due date.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from jingzhun.checks.services import catalog
 from jingzhun.compare import selectors as compare
 from jingzhun.exchange import selectors as exchange
 from jingzhun.indicators import selectors as indicators
+from jingzhun.monitoring import selectors as monitoring
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry import selectors as registry
@@ -242,6 +244,14 @@ def _evaluation_items(rows, ctx: Context) -> list[Item]:
     return items
 
 
+def _lead_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=f"{lead.get_risk_type_display()} · {lead.name or lead.household_id or ''}",
+                 url=reverse("monitoring:lead_detail", kwargs={"lead_id": lead.pk}),
+                 detail=f"{lead.get_channel_display()} · {lead.village.short_name}", due=lead.verify_due,
+                 since=lead.created_at, overdue=_late(lead.verify_due, ctx))
+            for lead in rows]
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -253,6 +263,10 @@ KINDS: tuple[Kind, ...] = (
          (Source(workflows.todo_publicity, _publicity_items, due="end"),)),
     Kind("objections", gettext_lazy("待处理的公示异议"),
          (Source(workflows.todo_objections, _objection_items, due="batch__end"),)),
+    Kind("leads", gettext_lazy("线索待核实"), (Source(monitoring.leads_to_verify, _lead_items, due="verify_due"),),
+         more=lambda ctx: reverse("monitoring:lead_list") + "?" + urlencode({"status": "pending"})),
+    Kind("leads_route", gettext_lazy("线索待下发"), (Source(monitoring.leads_to_route, _lead_items, due="verify_due"),),
+         more=lambda ctx: reverse("monitoring:lead_list") + "?" + urlencode({"status": "pending"})),
     Kind("problems", gettext_lazy("待整改的问题数据"), (Source(checks.todo_problems, _problem_items),),
          more=_problem_list("open")),
     Kind("claims", gettext_lazy("待审核的情况属实申报"), (Source(checks.todo_claims, _claim_items),),

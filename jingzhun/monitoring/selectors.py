@@ -8,10 +8,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun.orgunits.access import Access, access_for
-from jingzhun.orgunits.permissions import may_verify_lead
+from jingzhun.orgunits.permissions import may_route_lead, may_verify_lead
 
-from .models import Lead
-from .vocab import Status
+from .models import Lead, LeadReport
+from .vocab import Channel, Result, Status
 
 
 def _access(who) -> Access:
@@ -42,10 +42,41 @@ def leads_to_verify(who) -> QuerySet[Lead]:
             .order_by("verify_due", "created_at", "id"))
 
 
-def outcomes_by_source(who, source_prefix: str = "") -> QuerySet:
-    """What became of the leads, per channel and source (a department's batch): counts by status and result."""
-    qs = leads_for(who)
-    if source_prefix:
-        qs = qs.filter(report_rows__source_ref__startswith=source_prefix)
-    return (qs.values("channel", "status", "result").annotate(n=Count("id", distinct=True))
-            .order_by("channel", "status", "result"))
+def leads_to_route(who) -> QuerySet[Lead]:
+    """线索待下发: open leads sitting at the user's own township or county (a department's leads arrive at the
+    county), earliest due first."""
+    access = _access(who)
+    if not may_route_lead(access) or len(access.prefix) not in (6, 9):
+        return Lead.objects.none()
+    return leads_for(access).filter(status=Status.PENDING, unit_id=access.prefix).order_by("verify_due", "id")
+
+
+def outcomes(leads: QuerySet[Lead]) -> list[dict]:
+    """去向 per channel of a (scoped, filtered) queue: how many leads, how many wait, and how many ended in
+    each result — what a department is told about its alerts when the queue is filtered by its batch."""
+    rows = leads.order_by().values("channel", "status", "result").annotate(n=Count("id", distinct=True))
+    table: dict[str, dict] = {c: {"channel": label, "total": 0, "pending": 0, **{r: 0 for r in Result.values}}
+                              for c, label in Channel.choices}
+    for row in rows:
+        entry = table[row["channel"]]
+        entry["total"] += row["n"]
+        entry["pending" if row["status"] == Status.PENDING else row["result"]] += row["n"]
+    return list(table.values())
+
+
+def with_source(leads: QuerySet[Lead], source: str) -> QuerySet[Lead]:
+    """Leads one of whose reports came from `source` (the start of a 来源记录, e.g. a department's batch)."""
+    return leads.filter(pk__in=LeadReport.objects.filter(source_ref__startswith=source).values("lead_id"))
+
+
+def unit_queue(code: str, *, status: str = "", overdue: bool = False) -> QuerySet[Lead]:
+    """The queue of a unit for the server's operator (`jingzhun leads`): every lead under `code`, earliest due
+    first. Not for pages: a person's reads go through `leads_for`."""
+    from jingzhun.orgunits.roles import Role
+
+    qs = leads_for(Access(user_id=None, role=Role.SYSADMIN, prefix=code, active=True))
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(overdue_q())
+    return qs.order_by("verify_due", "id")

@@ -337,3 +337,41 @@ def lead_reassign(*, lead_id: int, village_code: str, acting_user, note: str = "
     audit_record(action=AuditEvent.Action.LEAD, actor=acting_user, target=f"lead {lead.pk}", ip=ip,
                  detail={"what": "lead_reassign", "lead": lead.pk, "from": before, "to": village.code})
     return lead
+
+
+# --- The public report page (农户自主申报) ----------------------------------------------------------------
+
+#: Reports the public page accepts in PUBLIC_WINDOW: from one client address, and naming one ID number or
+#: one phone number. Past them the page refuses with one message for all three (so it tells nobody whether
+#: someone else reported an ID number).
+PUBLIC_LIMITS = {"client_ip": 5, "id_number": 2, "phone": 3}
+PUBLIC_WINDOW = datetime.timedelta(hours=24)
+
+
+def public_limit_reached(*, client_ip: str | None, id_number: str, phone: str) -> bool:
+    since = timezone.now() - PUBLIC_WINDOW
+    recent = LeadReport.objects.filter(channel=Channel.SELF_REPORT, by__isnull=True, at__gte=since)
+    for field, value in (("client_ip", client_ip), ("id_number", (id_number or "").strip().upper()),
+                         ("phone", (phone or "").strip())):
+        if value and recent.filter(**{field: value}).count() >= PUBLIC_LIMITS[field]:
+            return True
+    return False
+
+
+@transaction.atomic
+def lead_report_public(*, county: OrgUnit, village_code: str, risk_type: str, name: str, phone: str, id_number: str,
+                       description: str, client_ip: str | None) -> LeadReport:
+    """A farmer's own report from the public page: within the limits, for a village of `county`.
+
+    Returns the report (its 受理编号 is all the page shows); raises LeadError with one message when a
+    limit is reached, and writes nothing then.
+    """
+    if public_limit_reached(client_ip=client_ip, id_number=id_number, phone=phone):
+        raise LeadError(_("提交次数过多，请明天再试，或直接联系村委会、乡镇干部反映。"))
+    if not str(village_code or "").startswith(county.code):
+        raise LeadError(_("请选择线索所在的村。"))
+    if not (name or "").strip() or not (phone or "").strip() or not (id_number or "").strip():
+        raise LeadError(_("请填写户主姓名、联系电话和身份证号。"))
+    lead = lead_create(channel=Channel.SELF_REPORT, village=village_code, risk_type=risk_type,
+                       description=description, name=name, phone=phone, id_number=id_number, client_ip=client_ip)
+    return lead.report

@@ -286,9 +286,37 @@ def _layers(document: dict, path: Path, year: int, province: str) -> Iterable[di
         _check(table, _SCHEMA, path, "")
         if province in provinces:
             matched.append(table)
-    yield document
-    yield from matched
-    yield from (table for _, table in sorted(chosen, key=lambda item: item[0]))
+    for layer in (document, *matched, *(table for _, table in sorted(chosen, key=lambda item: item[0]))):
+        yield _figures_sourced(layer, path)
+
+
+#: The [monitoring] tables whose figures carry a source: (path in the table, the keys that are figures).
+_FIGURE_TABLES = (((), ("income_line", "dibao_multiple")), (("dibao",), ("standard",)),
+                  (("exclusion",), ("rural_income_average", "margin_percent")),
+                  (("limits",), ("verify_working_days", "decide_days")))
+
+
+def _figures_sourced(layer: dict, path: Path) -> dict:
+    """A layer that sets a monitoring figure must say where it comes from (`source`); its `example` flag
+    is false unless it says so — a county's own figure never inherits the 示例值 mark of the figure it
+    replaces, nor its source. Returns a copy (the parsed file is cached)."""
+    monitoring = layer.get("monitoring")
+    if not isinstance(monitoring, dict):
+        return layer
+    layer = dict(layer)
+    layer["monitoring"] = monitoring = {k: dict(v) if isinstance(v, dict) else v for k, v in monitoring.items()}
+    for where, keys in _FIGURE_TABLES:
+        table = monitoring
+        for name in where:
+            table = table.get(name) if isinstance(table, dict) else None
+        if not isinstance(table, dict) or not any(k in table for k in keys):
+            continue
+        if "source" not in table:
+            name = ".".join(("monitoring", *where))
+            raise PolicyPackError(f"政策文件 {path}：[{name}] 写了 {'、'.join(k for k in keys if k in table)}，"
+                                  f"须同时写明出处 source（无正式文件时写明示例值并加 example = true）")
+        table.setdefault("example", False)
+    return layer
 
 
 def _title(document: dict, path: Path, name: str) -> str:
