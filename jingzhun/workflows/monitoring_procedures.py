@@ -39,14 +39,14 @@ from .definitions import Kind, steps_of
 from .evaluation import FAIL, NO_DATA, risk_elimination_criteria
 from .models import IncomeVerification, LedgerEvent, Procedure, StepRecord
 
-#: The classes a household of each 户类别 may be proposed as: a 脱贫户 stays 建档立卡 (脱贫不稳定户), a 一般农户
-#: never was (边缘易致贫户); 突发严重困难户 may be either (registry.vocab).
-PROPOSABLE = {
-    vocab.HouseholdCategory.EXITED: (vocab.MonitoringClass.UNSTABLE, vocab.MonitoringClass.SUDDEN),
-    vocab.HouseholdCategory.ORDINARY: (vocab.MonitoringClass.MARGINAL, vocab.MonitoringClass.SUDDEN),
-    # a 监测户 whose risk was eliminated is proposed again as it is now (its 建档立卡 status decides)
-    vocab.HouseholdCategory.MONITORED: tuple(vocab.MonitoringClass.values),
-}
+def proposable(household: Household) -> tuple[str, ...]:
+    """The 监测对象类别 a household may be proposed as: a 建档立卡 household (a 脱贫户, or a 监测户 whose risk
+    was eliminated and that keeps its 建档立卡 fields) as 脱贫不稳定户, any other (a 一般农户) as 边缘易致贫户;
+    突发严重困难户 either way (registry.vocab: REGISTERED_CLASSES, UNREGISTERED_CLASSES)."""
+    if household.status:
+        return (vocab.MonitoringClass.UNSTABLE, vocab.MonitoringClass.SUDDEN)
+    return (vocab.MonitoringClass.MARGINAL, vocab.MonitoringClass.SUDDEN)
+
 
 #: 劳动技能 that count as labour capacity.
 LABOUR = (vocab.LabourAbility.ORDINARY, vocab.LabourAbility.SKILLED)
@@ -182,7 +182,7 @@ def monitoring_entry_open(*, acting_user, household_code: str, monitoring_class:
         raise WorkflowError(refusal)
     if evidence is None:
         raise WorkflowError(_("请上传农户签字的《监测对象申请及承诺授权查询书》（入户核实的必备材料）。"))
-    allowed = PROPOSABLE[household.category]
+    allowed = proposable(household)
     if monitoring_class not in allowed:
         raise WorkflowError(_("户类别为%(c)s的农户只能拟纳入为%(allowed)s。") % {
             "c": household.get_category_display(),

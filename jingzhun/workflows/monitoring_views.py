@@ -19,11 +19,11 @@ from .definitions import Kind, steps_of
 from .forms import GreenChannelForm, IncomeVerificationForm, MonitoringEntryForm
 from .models import Procedure
 from .monitoring_procedures import (
-    PROPOSABLE,
     evaluate,
     green_channel,
     income_verification_record,
     monitoring_entry_open,
+    proposable,
     risk_elimination_open,
     risk_elimination_refusal,
     monitoring_entry_refusal,
@@ -51,7 +51,7 @@ def monitoring_entry_new(request, code: str):
     refusal = monitoring_entry_refusal(request.user, household)
     if refusal:
         return _refused(request, household, Kind.MONITORING_ENTRY, refusal)
-    form = MonitoringEntryForm(request.POST or None, request.FILES or None, classes=PROPOSABLE[household.category])
+    form = MonitoringEntryForm(request.POST or None, request.FILES or None, classes=proposable(household))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, procedure = attempt(request, lambda: monitoring_entry_open(
