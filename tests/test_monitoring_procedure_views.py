@@ -146,3 +146,14 @@ def test_the_monitoring_notice_shows_no_personal_data_nor_illness_as_page_and_pd
         for secret in ("因病", "因残", "患有大病", "残疾", household.phone, *(m.id_number for m in members),
                        *(m.id_number[-6:] for m in members)):
             assert secret not in text, secret
+
+
+def test_the_household_page_links_a_monitored_households_income_verifications(world, client):
+    household = ordinary()
+    url = reverse("workflows:income_verifications", args=[household.code])
+    _login(client, world.village_clerk)
+    assert url not in client.get(reverse("registry:household_detail", args=[household.code])).content.decode()
+    Household.objects.filter(pk=household.pk).update(category="监测户", monitoring_class="边缘易致贫户",
+                                                     monitoring_since=past(30), risk_type="因灾")
+    page = client.get(reverse("registry:household_detail", args=[household.code])).content.decode()
+    assert url in page and reverse("workflows:risk_elimination_new", args=[household.code]) in page
