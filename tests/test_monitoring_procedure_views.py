@@ -157,3 +157,14 @@ def test_the_household_page_links_a_monitored_households_income_verifications(wo
                                                      monitoring_since=past(30), risk_type="因灾")
     page = client.get(reverse("registry:household_detail", args=[household.code])).content.decode()
     assert url in page and reverse("workflows:risk_elimination_new", args=[household.code]) in page
+
+
+def test_the_risk_elimination_procedure_page_shows_its_evaluation(world, client):
+    from .test_monitoring_procedures import monitored
+    from jingzhun.workflows.monitoring_procedures import risk_elimination_open
+
+    household = monitored(world)
+    procedure = risk_elimination_open(acting_user=world.village_clerk, household_code=household.code)
+    _login(client, world.township_officer)
+    page = client.get(reverse("workflows:procedure_detail", args=[procedure.pk])).content.decode()
+    assert "风险消除评估（按政策包逐项）" in page and "收入稳定超过监测线" in page and "退出指标评估" not in page

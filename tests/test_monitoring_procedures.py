@@ -352,3 +352,24 @@ def test_jingzhun_changes_counts_the_monitoring_events_by_type_and_period(world,
     yesterday = past(1).isoformat()
     assert jingzhun(["changes", "--org", "140826", "--from", yesterday, "--to", yesterday, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"]["monitored"]["households"] == 0
+
+
+def test_a_rejection_after_the_green_channel_is_recorded_and_the_inclusion_stands(world):
+    household = ordinary()
+    procedure = open_entry(world, household, cls="突发严重困难户", risks=("因灾",))
+    green_channel(acting_user=world.county_admin, procedure_id=procedure.pk, reason="洪水冲毁住房，先行纳入救助")
+    services.procedure_act(acting_user=world.county_admin, procedure_id=procedure.pk, step="comparison",
+                           approve=False, note="比对发现家庭成员登记有公司")
+    procedure.refresh_from_db()
+    household.refresh_from_db()
+    assert procedure.state == Procedure.State.REJECTED and "登记有公司" in procedure.reason
+    assert household.category == "监测户"  # help given stays on record; the way back is a correction
+    assert list(procedure.records.values_list("decision", flat=True)) == ["applied", "green", "rejected"]
+
+
+def test_green_channel_twice_is_refused(world):
+    procedure = open_entry(world, ordinary(), cls="突发严重困难户", risks=("因灾",))
+    green_channel(acting_user=world.county_admin, procedure_id=procedure.pk, reason="洪水冲毁住房，先行纳入救助")
+    with pytest.raises(WorkflowError, match="已于 .* 启用绿色通道"):
+        green_channel(acting_user=world.county_admin, procedure_id=procedure.pk, reason="洪水冲毁住房，先行纳入救助")
+    assert LedgerEvent.objects.count() == 1
