@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.widgets import IsoDateInput
-from jingzhun.registry import vocab
 from jingzhun.registry.forms import HouseholdForm, MemberForm
 
 from .definitions import ChangeType, RemovalReason
@@ -45,10 +44,6 @@ class CandidateForm(HouseholdForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The model's clean (户类别 rules) asks a 建档立卡 household for its status and year: a candidate
-        # is validated as the 未脱贫 household the procedure will enter (the year is set by the procedure).
-        self.instance.status = vocab.PovertyStatus.POOR
-        self.instance.identified_year = timezone.localdate().year
         # Added after the registry form has turned the model's yes/no fields into selects (it walks
         # every field and expects each to be a Household field).
         self.fields["year"] = forms.TypedChoiceField(label=_("识别年度"), coerce=int, choices=_year_choices)
