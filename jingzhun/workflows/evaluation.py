@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 from django.utils.translation import gettext as _
@@ -139,6 +140,32 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
 
 #: 收入稳定超过监测线: at least this many months of verifications, every one above the line.
 STABLE_MONTHS = 6
+INCOME_STABLE_SQL = Path(__file__).with_name("sql") / "income_stable.sql"
+_MONEY_TYPE = pa.decimal128(14, 2)
+
+
+def income_stability(verifications, lines: dict[int, Decimal | None], *, as_of: datetime.date,
+                     since: datetime.date) -> dict[str, dict]:
+    """{household: its row of sql/income_stable.sql}: the verifications (any number of households) and the
+    lines by year go to the analytics engine as Arrow tables; the rule is the SQL file."""
+    from jingzhun.analytics import get_engine
+
+    table = pa.table({
+        "household": pa.array([v.household_id for v in verifications], pa.string()),
+        "verified_on": pa.array([v.verified_on for v in verifications], pa.date32()),
+        "per_capita": pa.array([v.per_capita for v in verifications], _MONEY_TYPE),
+    })
+    known = {y: line for y, line in lines.items() if line is not None}
+    line_table = pa.table({"year": pa.array(list(known), pa.int32()),
+                           "line": pa.array([Decimal(line).quantize(Decimal("0.01")) for line in known.values()],
+                                            _MONEY_TYPE)})
+    with get_engine() as engine:
+        engine.register("verifications", table)
+        engine.register("lines", line_table)
+        engine.register("stable_params", pa.table({"as_of": pa.array([as_of], pa.date32()),
+                                                   "since": pa.array([since], pa.date32())}))
+        rows = engine.query(INCOME_STABLE_SQL.read_text(encoding="utf-8")).to_pylist()
+    return {row["household"]: row for row in rows}
 
 
 def risk_elimination_criteria(household: Household, *, as_of: datetime.date) -> list[Criterion]:
@@ -162,32 +189,27 @@ def risk_elimination_criteria(household: Household, *, as_of: datetime.date) -> 
     result: list[Criterion] = []
     label = _("收入稳定超过监测线（%(n)s 个月以上）") % {"n": STABLE_MONTHS}
     since = _months_before(as_of, STABLE_MONTHS)
-    earlier = [v for v in verifications if v.verified_on <= since]
-    if not verifications:
+    for year in {v.verified_on.year for v in verifications}:
+        line_of(year)
+    found = income_stability(verifications, lines, as_of=as_of, since=since).get(household.code)
+    if found is None:
         result.append(Criterion("income_stable", label, NO_DATA, _("没有收入核实记录")))
-    elif not earlier:
+    elif found["anchor"] is None:
         result.append(Criterion("income_stable", label, FAIL,
                                 _("收入核实记录从 %(first)s 开始，不足 %(n)s 个月（须有 %(since)s 或更早的核实）")
-                                % {"first": verifications[0].verified_on, "n": STABLE_MONTHS, "since": since}))
+                                % {"first": found["first_on"], "n": STABLE_MONTHS, "since": since}))
+    elif found["years_without_line"]:
+        result.append(Criterion("income_stable", label, NO_DATA, _("%(years)s 年没有监测线")
+                                % {"years": "、".join(map(str, sorted(found["years_without_line"])))}))
+    elif found["below_on"]:
+        result.append(Criterion("income_stable", label, FAIL, _("；").join(
+            _("%(d)s 核实年人均纯收入 %(v)s 元，未超过监测线 %(line)s 元") % {"d": day, "v": _money(value), "line": _money(line)}
+            for day, value, line in zip(found["below_on"], found["below_value"], found["below_line"]))))
     else:
-        window = verifications[verifications.index(earlier[-1]):]
-        missing = sorted({v.verified_on.year for v in window if line_of(v.verified_on.year) is None})
-        below = [v for v in window if line_of(v.verified_on.year) is not None
-                 and v.per_capita <= line_of(v.verified_on.year)]
-        if missing:
-            result.append(Criterion("income_stable", label, NO_DATA, _("%(years)s 年没有监测线")
-                                    % {"years": "、".join(map(str, missing))}))
-        elif below:
-            result.append(Criterion("income_stable", label, FAIL, _("；").join(
-                _("%(d)s 核实年人均纯收入 %(v)s 元，未超过监测线 %(line)s 元")
-                % {"d": v.verified_on, "v": _money(v.per_capita), "line": _money(line_of(v.verified_on.year))}
-                for v in below)))
-        else:
-            result.append(Criterion("income_stable", label, PASS,
-                                    _("%(start)s 至 %(end)s 共 %(n)s 次核实，年人均纯收入最低 %(min)s 元，均超过监测线（%(line)s 元）")
-                                    % {"start": window[0].verified_on, "end": window[-1].verified_on, "n": len(window),
-                                       "min": _money(min(v.per_capita for v in window)),
-                                       "line": _money(line_of(window[-1].verified_on.year))}))
+        result.append(Criterion("income_stable", label, PASS,
+                                _("%(start)s 至 %(end)s 共 %(n)s 次核实，年人均纯收入最低 %(min)s 元，均超过监测线（%(line)s 元）")
+                                % {"start": found["window_start"], "end": found["window_end"], "n": found["n"],
+                                   "min": _money(found["min_per_capita"]), "line": _money(found["last_line"])}))
     expense_label = _("大额刚性支出已化解")
     if not verifications:
         result.append(Criterion("expenses", expense_label, NO_DATA, _("没有收入核实记录")))
