@@ -561,3 +561,93 @@ def test_a_registry_of_today_has_the_last_full_years_incomes_and_2026_statuses(c
 def test_a_reference_day_before_the_income_year_is_refused(kwargs):
     with pytest.raises(ValueError, match="基准日"):
         generate(county=COUNTY, households=10, seed=1, **kwargs)
+
+
+# ---- 户类别 and monitoring (template v2, issue 14) -------------------------------------------------
+
+def _rows(table):
+    return table.to_pylist()
+
+
+def test_by_default_every_household_is_jiandang_and_a_few_percent_are_monitored():
+    registry = generate(county=COUNTY, households=3000, seed=4, year=2023, as_of=datetime.date(2024, 6, 30))
+    categories = Counter(r["户类别"] for r in _rows(registry.households))
+    assert set(categories) == {"脱贫户", "监测户"}
+    assert 0.01 <= categories["监测户"] / 3000 <= 0.08
+    classes = Counter(r["监测对象类别"] for r in _rows(registry.households) if r["户类别"] == "监测户")
+    assert set(classes) <= {"脱贫不稳定户", "突发严重困难户"}  # no 边缘易致贫户 without 一般农户 to draw them from
+    assert classes["脱贫不稳定户"] > classes["突发严重困难户"] > 0
+
+
+def test_before_monitoring_began_nobody_is_monitored():
+    registry = generate(county=COUNTY, households=500, seed=4, year=2018)
+    assert {r["户类别"] for r in _rows(registry.households)} == {"脱贫户"}
+    assert all(r["纳入监测时间"] == r["主要风险类型"] == "" for r in _rows(registry.households))
+
+
+def test_ordinary_households_when_asked_and_monitored_ones_of_all_three_classes():
+    registry = generate(county=COUNTY, households=4000, seed=4, year=2023, as_of=datetime.date(2024, 6, 30),
+                        ordinary=0.25)
+    rows = _rows(registry.households)
+    categories = Counter(r["户类别"] for r in rows)
+    assert 0.2 <= (categories["一般农户"] + sum(1 for r in rows if r["监测对象类别"] == "边缘易致贫户")) / 4000 <= 0.3
+    assert categories["脱贫户"] > categories["一般农户"] > categories["监测户"] > 0
+    assert {r["监测对象类别"] for r in rows if r["户类别"] == "监测户"} == {"脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
+    for r in rows:
+        never = r["户类别"] == "一般农户" or r["监测对象类别"] == "边缘易致贫户"
+        registered = r["户类别"] == "脱贫户" or r["监测对象类别"] == "脱贫不稳定户"
+        assert not never or r["脱贫状态"] == r["贫困户属性"] == r["识别年度"] == r["主要致贫原因"] == ""
+        assert not registered or (r["脱贫状态"] and r["识别年度"])
+        assert r["近12个月家庭纯收入"] and r["收入核实日期"] and r["近12个月合规自付支出"]
+        if r["户类别"] == "监测户":
+            assert r["纳入监测时间"] and r["主要风险类型"] and r["风险是否消除"] in ("是", "否")
+            assert (r["风险是否消除"] == "是") == bool(r["风险消除日期"])
+            assert not r["风险消除日期"] or r["风险消除日期"] >= r["纳入监测时间"]
+        else:
+            assert r["纳入监测时间"] == r["主要风险类型"] == r["风险是否消除"] == ""
+
+
+def test_risk_types_follow_the_members():
+    registry = generate(county=COUNTY, households=4000, seed=9, year=2023, as_of=datetime.date(2024, 6, 30),
+                        ordinary=0.2)
+    members = defaultdict(list)
+    for m in _rows(registry.members):
+        if m["人员状态"] in ("", "正常"):
+            members[m["户编号"]].append(m)
+    checked = 0
+    for r in _rows(registry.households):
+        risks = [r["主要风险类型"], *filter(None, r["其他风险类型"].split("、"))]
+        family = members[r["户编号"]]
+        if "因病" in risks:
+            assert any(m["健康状况"] in ILL for m in family)
+            checked += 1
+        if "因残" in risks:
+            assert any(m["健康状况"] == "残疾" for m in family)
+        if "因学" in risks:
+            assert any(m["在校生状况"] in AT_SCHOOL or m["在校生状况"] == "学前教育" for m in family)
+    assert checked > 0
+
+
+def test_the_monitoring_stream_changes_no_column_of_version_1():
+    """Same seed, with and without 一般农户: every household that stays 建档立卡 keeps its version 1 cells, and the
+    members and villages are identical (the monitoring draws come from a random stream of their own)."""
+    kwargs = dict(county=COUNTY, households=800, seed=6, year=2023, as_of=datetime.date(2024, 6, 30))
+    plain, widened = generate(**kwargs), generate(**kwargs, ordinary=0.3)
+    assert plain.members.equals(widened.members) and plain.villages.equals(widened.villages)
+    v1 = [h for h in TEMPLATE["户表"] if h not in MONITORING_HEADERS and not h.startswith(("近12", "收入核实", "家用",
+                                                                                           "最贵", "城镇", "登记"))]
+    for a, b in zip(_rows(plain.households), _rows(widened.households)):
+        if b["户类别"] != "一般农户" and b["监测对象类别"] not in ("边缘易致贫户", "突发严重困难户"):
+            assert {h: a[h] for h in v1} == {h: b[h] for h in v1}
+
+
+def test_a_widened_registry_passes_every_format_check():
+    from jingzhun.exchange.importer import sheets_from_tables
+    from jingzhun.exchange.validate import check
+
+    registry = generate(county=COUNTY, households=1500, seed=8, year=2023, as_of=datetime.date(2024, 6, 30),
+                        ordinary=0.3)
+    villages = {r["村代码"] for r in _rows(registry.villages)}
+    issues = check(sheets_from_tables(registry.tables, "synth"), village_codes=lambda codes: set(codes) & villages,
+                   existing_households=lambda codes: set())
+    assert issues == []

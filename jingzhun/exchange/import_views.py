@@ -46,7 +46,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=_("文件"), help_text=_("模板（版本 1）的 .xlsx 工作簿，或名为 村表.csv / 户表.csv / 人员表.csv 的文件，可多选。"))
+    files = MultipleFileField(label=_("文件"), help_text=_("模板（版本 2，或仍可用的版本 1）的 .xlsx 工作簿，或名为 村表.csv / 户表.csv / 人员表.csv 的文件，可多选。"))
     dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
 
 
