@@ -467,14 +467,15 @@ def cmd_leads(args) -> int:
     if unit is None:
         return 2
     today = timezone.localdate()
-    leads = unit_queue(unit.code, status=args.status, overdue=args.overdue)
+    leads = unit_queue(unit.code, status=args.status, overdue=args.overdue, source=args.source)
     rows = [{"id": lead.pk, "created_at": timezone.localtime(lead.created_at).isoformat(timespec="seconds"),
              "channel": lead.get_channel_display(), "village": lead.village_id, "village_name": lead.village.short_name,
              "household": lead.household_id or "", "name": lead.name, "id_number": lead.id_number,
              "risk_type": lead.get_risk_type_display(), "reports": lead.reports, "unit": lead.unit_id,
              "status": lead.get_status_display(), "verify_due": lead.verify_due.isoformat(),
              "decide_due": lead.decide_due.isoformat(), "overdue": lead.status == "pending" and lead.verify_due < today,
-             "result": lead.get_result_display(), "reason": lead.result_reason}
+             "result": lead.get_result_display(), "reason": lead.result_reason,
+             "sources": [r.source_ref for r in lead.report_rows.all() if r.source_ref]}
             for lead in leads.iterator(2000)]
     if args.format == "json":
         print(json.dumps({"org": unit.code, "name": unit.name, "leads": rows}, ensure_ascii=False, indent=1))
@@ -579,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     leads.add_argument("--status", choices=["pending", "verified"], default="",
                        help="pending 待核实，verified 已核实（默认全部）")
     leads.add_argument("--overdue", action="store_true", help="只列逾期未核实的线索")
+    leads.add_argument("--source", default="", help="只列来源记录以此开头的线索（如部门预警的批次），看其去向")
     leads.add_argument("--format", choices=["table", "json"], default="table")
     leads.set_defaults(func=cmd_leads)
 

@@ -8,7 +8,14 @@ from django.http import Http404
 
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.monitoring.models import Lead, LeadEvidence
-from jingzhun.monitoring.services import LeadError, lead_create, lead_evidence_add, lead_push, lead_reassign, lead_verify
+from jingzhun.monitoring.services import (
+    LeadError,
+    lead_create,
+    lead_evidence_add,
+    lead_push,
+    lead_reassign,
+    lead_verify,
+)
 from jingzhun.monitoring.vocab import Channel, Result, RiskType, Status
 
 from .notice_photos import jpeg_bytes, upload

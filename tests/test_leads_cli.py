@@ -23,7 +23,7 @@ def _leads(world):
                        name="甲", id_number=id_number("140826", "19800202", 7))
     Lead.objects.filter(pk=late.pk).update(verify_due=timezone.localdate() - datetime.timedelta(days=1))
     lead_create(channel=Channel.DEPARTMENT, village=HENGDONG, risk_type=RiskType.HOUSING, description="危房",
-                household=world.other_township)
+                household=world.other_township, source_ref="住建 批次 4 第 9 行")
     lead_create(channel=Channel.DEPARTMENT, village=ZHANGGUO, risk_type=RiskType.HOUSING, description="危房",
                 household=world.other_county)
     Lead.objects.filter(village_id=HENGDONG).update(status="verified", result="exclude", result_reason="收入高")
@@ -38,6 +38,10 @@ def test_leads_lists_the_units_queue_as_json_with_overdue_marks(world, capsys):
     assert data["leads"][0]["id"] == late.pk and data["leads"][0]["overdue"] is True
     assert jingzhun(["leads", "--org", "140826", "--status", "pending", "--format", "json"]) == 0
     assert [row["id"] for row in json.loads(capsys.readouterr().out)["leads"]] == [late.pk]
+    # what became of a department's batch
+    assert jingzhun(["leads", "--org", "140826", "--source", "住建 批次 4", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["leads"]
+    assert [(r["village"], r["result"], r["sources"]) for r in rows] == [(HENGDONG, "不纳入", ["住建 批次 4 第 9 行"])]
 
 
 def test_leads_table_says_how_many_are_overdue(world, capsys):

@@ -113,3 +113,19 @@ source = "测试"
     assert is_working_day(datetime.date(2027, 1, 2), standards)  # a Saturday worked by the pack
     assert not is_working_day(datetime.date(2027, 1, 3), standards)  # Sunday
     assert add_working_days(datetime.date(2026, 12, 31), 2, standards) == datetime.date(2027, 1, 4)
+
+
+def test_every_source_of_the_shipped_packs_is_in_the_translation_list():
+    import tomllib
+
+    from jingzhun.policy.loader import PACKS_DIR, SHIPPED_SOURCES
+
+    def sources(table):
+        for key, value in table.items():
+            if isinstance(value, dict):
+                yield from sources(value)
+            elif key == "source":
+                yield value
+
+    shipped = {s for p in PACKS_DIR.glob("*.toml") for s in sources(tomllib.loads(p.read_text(encoding="utf-8")))}
+    assert shipped == set(SHIPPED_SOURCES)

@@ -23,7 +23,9 @@ from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, Publici
 from .people import PASSWORD
 
 #: Namespaces of our own apps; the admin is Django's and is closed to everyone but the sysadmin.
-OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks", "dashboard", "workflows", "compare"}
+OWN_NAMESPACES = {"registry", "accounts", "exchange", "checks", "dashboard", "workflows", "compare", "monitoring"}
+#: Pages open to everyone without signing in (the public report page shows nothing of the registry).
+PUBLIC = {"monitoring:report"}
 
 
 def _patterns(resolver: URLResolver, namespace: str | None = None):
@@ -91,6 +93,19 @@ def _urls(world, name: str, pattern: URLPattern):
 
         for kind in KINDS:
             yield reverse(name, kwargs={"kind": kind}), None
+    elif params == {"county"}:  # the public report page of each county: no one's data
+        for county in sorted({h.code[:6] for h in world.households}):
+            yield reverse(name, kwargs={"county": county}), None
+    elif params == {"lead_id"}:
+        from jingzhun.monitoring.models import Lead
+
+        for lead in Lead.objects.all():
+            yield reverse(name, kwargs={"lead_id": lead.pk}), lead.household_id
+    elif params == {"evidence_id"}:
+        from jingzhun.monitoring.models import LeadEvidence
+
+        for item in LeadEvidence.objects.select_related("lead"):
+            yield reverse(name, kwargs={"evidence_id": item.pk}), item.lead.household_id
     elif params == {"unit"}:
         for code in sorted({h.code[:n] for h in world.households for n in (6, 12)}):
             yield reverse(name, kwargs={"unit": code}), f"unit:{code}"
@@ -128,6 +143,26 @@ def _jobs(world) -> None:
         ImportJob.objects.create(triggered_by=user, folder="/nonexistent", files=["户表.csv"],
                                  status=ImportJob.Status.REFUSED, issues=[issue.as_dict()], issue_count=1)
     _comparison_pairs(world)
+    _leads(world)
+
+
+def _leads(world) -> None:
+    """A farmer's lead on every household (with the household's ID number and phone in the report) and a
+    承诺授权书 photo on each."""
+    from django.core.files.base import ContentFile
+
+    from jingzhun.monitoring.models import LeadEvidence
+    from jingzhun.monitoring.services import lead_create
+
+    from .notice_photos import jpeg_bytes
+
+    for household in world.households:
+        lead = lead_create(channel="self_report", village=household.village, risk_type="illness",
+                           description=household.head_name, name=household.head_name,
+                           id_number=household.head_id_number)
+        item = LeadEvidence(lead=lead, name="承诺书.jpg", content_type="image/jpeg", size=1, sha256="0" * 64,
+                            uploaded_by=world.village_clerk)
+        item.file.save("letter.jpg", ContentFile(jpeg_bytes()), save=True)
 
 
 def _comparison_pairs(world) -> None:
@@ -226,7 +261,7 @@ def test_anonymous_visitor_is_sent_to_login_everywhere(world, client):
     _jobs(world)
     _workflow_records(world)
     for name, pattern in _patterns(get_resolver()):
-        if name.startswith("accounts:"):
+        if name.startswith("accounts:") or name in PUBLIC:
             continue
         for url, _about in _urls(world, name, pattern):
             response = client.get(url)

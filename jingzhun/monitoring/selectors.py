@@ -69,7 +69,7 @@ def with_source(leads: QuerySet[Lead], source: str) -> QuerySet[Lead]:
     return leads.filter(pk__in=LeadReport.objects.filter(source_ref__startswith=source).values("lead_id"))
 
 
-def unit_queue(code: str, *, status: str = "", overdue: bool = False) -> QuerySet[Lead]:
+def unit_queue(code: str, *, status: str = "", overdue: bool = False, source: str = "") -> QuerySet[Lead]:
     """The queue of a unit for the server's operator (`jingzhun leads`): every lead under `code`, earliest due
     first. Not for pages: a person's reads go through `leads_for`."""
     from jingzhun.orgunits.roles import Role
@@ -79,4 +79,6 @@ def unit_queue(code: str, *, status: str = "", overdue: bool = False) -> QuerySe
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(overdue_q())
-    return qs.order_by("verify_due", "id")
+    if source:
+        qs = with_source(qs, source)
+    return qs.prefetch_related("report_rows").order_by("verify_due", "id")

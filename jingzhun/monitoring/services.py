@@ -180,8 +180,9 @@ def lead_create(*, channel: str, village, risk_type: str, description: str, hous
     if lead is None:
         today = timezone.localdate()
         verify_due, decide_due = _due_dates(village, today)
-        unit = (OrgUnit.objects.get(code=village.code[:6]) if channel == Channel.DEPARTMENT
-                and OrgUnit.objects.filter(code=village.code[:6]).exists() else village)
+        unit = village
+        if channel == Channel.DEPARTMENT:  # a department's lead goes to the county, which pushes it down
+            unit = OrgUnit.objects.filter(code=village.code[:6]).first() or village
         lead = Lead(village=village, unit=unit, channel=channel, risk_type=data["risk_type"],
                     household=data["household"], member=data["member"], name=data["name"],
                     id_number=data["id_number"], phone=data["phone"], description=data["description"],

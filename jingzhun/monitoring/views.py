@@ -10,9 +10,8 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -25,18 +24,30 @@ from jingzhun.accounts.models import AuditEvent
 from jingzhun.listing import Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import Level, OrgUnit
-from jingzhun.orgunits.permissions import get_in_reach, may_record_lead, may_route_lead, may_verify_lead, require
+from jingzhun.orgunits.permissions import (
+    get_in_reach,
+    may_record_lead,
+    may_route_lead,
+    may_verify_lead,
+    require,
+)
 from jingzhun.orgunits.selectors import unit_label
 from jingzhun.policy import PolicyPackError
 from jingzhun.registry.models import Household
 
 from . import selectors, services
-from .forms import EvidenceForm, LeadFilterForm, PublicReportForm, RouteForm, VerifyForm, VillageCheckForm
+from .forms import (
+    EvidenceForm,
+    LeadFilterForm,
+    PublicReportForm,
+    RouteForm,
+    VerifyForm,
+    VillageCheckForm,
+)
 from .models import Lead, LeadEvidence
 from .services import LeadError
 from .standards import standards_for
 from .vocab import Channel, Status
-
 
 # --- 农户自主申报: the public page ------------------------------------------------------------------------
 

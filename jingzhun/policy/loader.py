@@ -67,6 +67,15 @@ _OPEN_TABLES = {"comparison"}
 #: The titles of the shipped packs, for the translation catalogue (pages show them through gettext);
 #: tests/test_policy.py keeps this list equal to the files' `title`s.
 SHIPPED_TITLES = (gettext_noop("国家精准扶贫默认政策"), gettext_noop("山西省精准扶贫政策"))
+#: The `source`s of the shipped packs' figures, for the translation catalogue likewise (a deployment's own
+#: sources are shown as written); tests/test_monitoring_standards.py keeps this list equal to the files'.
+SHIPPED_SOURCES = (
+    gettext_noop("国家乡村振兴局：2021 年防止返贫监测范围，家庭年人均纯收入 6000 元（约为现行扶贫标准的 1.5 倍）"),
+    gettext_noop("示例值：请在省、县政策包中填写当地上年农村居民人均可支配收入及“明显高于”的幅度"),
+    gettext_noop("示例值：各地防止返贫监测通知常见做法（线索 2 个工作日内入户核实，15 日内完成认定）"),
+    gettext_noop("国务院办公厅关于部分节假日安排的通知（按年发布）"),
+    gettext_noop("示例值：请填写当地农村低保标准（元/人·年）及其文件"),
+)
 
 
 class PolicyPackError(ValueError):
