@@ -1,4 +1,4 @@
-"""The `jingzhun` command: init, demo, serve, synth. It parses arguments and calls services."""
+"""The `jingzhun` command: init, demo, serve, synth, risk, …. It parses arguments and calls services."""
 
 from __future__ import annotations
 
@@ -155,7 +155,7 @@ def cmd_synth(args) -> int:
         # --as-of: the registry as it stands on that day, with the incomes of the last full year before it
         year = args.year or (args.as_of.year - 1 if args.as_of else 2020)
         registry = generate(county=args.county, households=args.households, seed=args.seed, errors=args.errors,
-                            year=year, as_of=args.as_of)
+                            year=year, as_of=args.as_of, ordinary=args.ordinary)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -503,6 +503,87 @@ def cmd_worker(args) -> int:
     return worker_main(interval=args.interval)
 
 
+def _years(text: str) -> list[int]:
+    """An argparse type: years separated by commas (2023,2024), or a Chinese message."""
+    try:
+        years = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为逗号分隔的年份，如 2023,2024，收到“{text}”") from None
+    if not years or not all(1980 <= y <= 2100 for y in years):
+        raise argparse.ArgumentTypeError(f"应为 1980–2100 之间的年份，收到“{text}”")
+    return years
+
+
+def cmd_risk(args) -> int:
+    _setup_django()
+    import json
+
+    from django.conf import settings
+
+    from jingzhun.analytics import get_engine
+    from jingzhun.analytics.risk import load, rank_registry, save, train_on_history
+
+    if args.threads < 1:
+        print("错误：--threads 应为正整数。", file=sys.stderr)
+        return 2
+    unit = _unit(args.org)
+    if unit is None:
+        return 2
+    directory = Path(settings.JINGZHUN_HOME) / "risk"
+    if args.action == "train":
+        today = datetime.date.today()
+        # year t needs the registry at the start of t+2 (its outcome): the last such year is today.year − 2
+        years = args.years or [today.year - 3, today.year - 2]
+        if max(years) + 2 > today.year:
+            print(f"错误：{max(years)} 年的结果（次年年底的状态）还没有，最晚可用 {today.year - 2} 年。", file=sys.stderr)
+            return 2
+        with get_engine("duckdb", threads=args.threads) as engine:
+            try:
+                model = train_on_history(engine, unit.code, years, seed=args.seed, threads=args.threads)
+            except ValueError as exc:
+                print(f"错误：{exc}。该单位的历史记录不足（需要各年度的导入或修改记录）。", file=sys.stderr)
+                return 2
+        model_path, _meta_path = save(model, directory, unit.code)
+        _audit_file_written(model_path, what="risk model", count=model.metadata["households"], org=unit.code,
+                            seed=args.seed, years=years)
+        if args.format == "json":
+            print(json.dumps(model.metadata, ensure_ascii=False, indent=1))
+            return 0
+        metrics = model.metadata["metrics"]
+        print(f"已训练 {unit.name}（{unit.code}）的返贫风险模型：{model.metadata['households']} 户，"
+              f"其中次年返贫 {model.metadata['positives']} 户；模型写入 {model_path}")
+        if metrics:
+            print(f"留出村的检验：AUC {metrics['auc']:.3f}（仅按收入排序 {metrics['baseline_auc']:.3f}），"
+                  f"前 5% 命中率 {metrics['precision_top_5pct']:.1%}（仅按收入 {metrics['baseline_precision_top_5pct']:.1%}）")
+        else:
+            print("留出村中没有返贫户，未能检验模型（数据太少）。")
+        return 0
+    if args.top is not None and args.top < 1:
+        print("错误：--top 应为正整数。", file=sys.stderr)
+        return 2
+    model = load(directory, unit.code)
+    if model is None:
+        print(f"错误：{unit.name}（{unit.code}）及其上级还没有风险模型，请先运行 jingzhun risk train --org {unit.code}。",
+              file=sys.stderr)
+        return 2
+    with get_engine("duckdb", threads=args.threads) as engine:
+        ranking = rank_registry(engine, unit.code, model, top=args.top)
+    rows = ranking.to_pylist()
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{unit.name}（{unit.code}）返贫风险排序：{len(rows)} 户（模型训练于 {model.metadata['trained_at']}）")
+    for column in ("排名", "户编号", "村代码", "风险分", "主要原因"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["rank"]), r["code"], r["village_id"], f"{r['score']:.3f}", "；".join(r["reasons"]))
+    Console(highlight=False).print(table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jingzhun", description="精准：精准扶贫与防返贫监测平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -593,6 +674,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--households", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--errors", type=float, default=0.0, help="注入内容错误的比例（0–1）")
+    synth.add_argument("--ordinary", type=float, default=0.0,
+                       help="一般农户（非建档立卡）占户数的比例（0–1，默认 0）；2020 年起另有少量监测户")
     synth.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD：年龄、在校情况按此日（默认收入年度年底）")
     synth.add_argument("--year", type=int, help="收入年度（默认基准日的上一年；都不给则为 2020）")
     synth.add_argument("--format", choices=["csv", "xlsx"], default="csv")
@@ -606,6 +689,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--cause", help="主要致贫原因，如 因病")
     export.add_argument("--out", type=Path, required=True, help="以 .xlsx 结尾则写一个工作簿，否则写入该文件夹（CSV）")
     export.set_defaults(func=cmd_export)
+
+    risk = sub.add_parser("risk", help="防止返贫监测的风险排序：用本单位的历史数据训练模型（train），给未纳入监测的户排序（score）")
+    risk.add_argument("action", choices=["train", "score"], help="train 训练模型；score 输出排序及主要原因")
+    risk.add_argument("--org", required=True, help="区划代码（省、市、县、乡镇或村），如 140826")
+    risk.add_argument("--years", type=_years, help="train：用哪些年度训练，逗号分隔（默认前年和大前年）")
+    risk.add_argument("--seed", type=int, default=1, help="train：随机种子（同样的数据和种子得到同样的模型）")
+    risk.add_argument("--top", type=int, help="score：只输出风险最高的 N 户")
+    risk.add_argument("--threads", type=int, default=2, help="计算线程数")
+    risk.add_argument("--format", choices=["table", "json"], default="table")
+    risk.set_defaults(func=cmd_risk)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

@@ -193,3 +193,16 @@ def test_refresh_on_the_command_line_stores_every_unit(tmp_path):
     assert "指标已更新" in result.stdout and "基准日 2020-12-31" in result.stdout
     refused = _jingzhun("refresh", "--as-of", "31/12/2020", home=home)
     assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_synth_draws_ordinary_rural_households_on_request_and_refuses_a_bad_share(tmp_path):
+    out = tmp_path / "x"
+    result = _jingzhun("synth", "--county", "140826", "--households", "400", "--ordinary", "0.25",
+                       "--as-of", "2026-03-16", "--out", str(out), home=tmp_path / "home")
+    assert result.returncode == 0, result.stderr
+    with open(out / "户表.csv", encoding="utf-8-sig", newline="") as fh:
+        categories = [h["户类别"] for h in csv.DictReader(fh)]
+    assert 60 <= categories.count("一般农户") <= 140 and "脱贫户" in categories
+    refused = _jingzhun("synth", "--county", "140826", "--households", "10", "--ordinary", "1.5",
+                        "--out", str(out), home=tmp_path / "home")
+    assert refused.returncode == 2 and "一般农户比例" in refused.stderr and "Traceback" not in refused.stderr

@@ -12,18 +12,10 @@ from django.utils import timezone
 from jingzhun.workflows import services
 from jingzhun.workflows.models import Procedure, PublicityBatch
 
-from .people import PASSWORD, XIAGAOCHI
+from .people import XIAGAOCHI
 from .scope_world import records_build
-from .test_browser import browser, page  # noqa: F401  (the shared Playwright fixtures)
+from .test_browser import browser, login, page  # noqa: F401  (the shared Playwright fixtures)
 from .workflow_helpers import candidate
-
-
-def _login(page, live_server, username):  # noqa: F811
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _application(world, *, to_publicity=False) -> Procedure:
@@ -42,7 +34,7 @@ def _application(world, *, to_publicity=False) -> Procedure:
 def test_dismissing_the_confirmation_submits_nothing_and_accepting_it_does(world, live_server, page, settings):  # noqa: F811
     settings.JINGZHUN_INDICATOR_AUTO_REFRESH = False
     p = _application(world)
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     detail = f"{live_server.url}{reverse('workflows:procedure_detail', args=[p.pk])}"
     page.goto(detail)
     page.fill("#act textarea[name=note]", "家有轿车")
@@ -72,7 +64,7 @@ def test_dismissing_the_confirmation_submits_nothing_and_accepting_it_does(world
 def test_the_publish_form_submits_with_its_default_date(world, live_server, page, settings):  # noqa: F811
     settings.JINGZHUN_INDICATOR_AUTO_REFRESH = False
     p = _application(world, to_publicity=True)
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     page.goto(f"{live_server.url}{reverse('workflows:batch_list')}")
     form = page.locator("form.publish").first
     assert form.locator("input[name=start]").input_value() == timezone.localdate().isoformat()  # shown, not empty

@@ -13,7 +13,7 @@ from jingzhun.indicators.services import indicators_refresh
 from jingzhun.orgunits.models import OrgUnit
 from jingzhun.registry.models import VillageProfile
 
-from .test_browser import _login, browser, page  # noqa: F401
+from .test_browser import browser, login, page  # noqa: F401
 
 #: 古绛镇's 32 villages and communities, as the division list names them (the longest have 8 characters).
 NAMES = [f"{'龙王庙社区居委会'[: 3 + i % 6]}{i}" for i in range(32)]
@@ -113,7 +113,7 @@ def test_the_township_page_ranks_its_villages_as_horizontal_bars_and_shows_one_d
 def test_township_charts_at_1366_by_768_keep_names_apart_and_pie_labels_inside(world, live_server, page):  # noqa: F811
     _township_with_every_village()
     page.emulate_media(reduced_motion="reduce")
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     page.goto(f"{live_server.url}/dashboard/140826100/")
     page.wait_for_selector("#chart-children canvas")
     page.wait_for_selector("#chart-causes canvas")

@@ -17,7 +17,7 @@ from jingzhun.indicators.services import indicators_refresh
 from jingzhun.registry.models import Household, VillageProfile
 
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI
-from .test_browser import _login, browser, page  # noqa: F401
+from .test_browser import browser, login, page  # noqa: F401
 
 # The figures are computed from an ADBC snapshot of the committed database, so these tests commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -288,7 +288,7 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     Household.objects.filter(code=world.neighbour.code).update(status="未脱贫", exit_year=None)
     _profiles()
     page.emulate_media(reduced_motion="reduce")  # the charts draw at once instead of growing
-    _login(page, live_server, "county_admin")
+    login(page, live_server, "county_admin")
     page.goto(f"{live_server.url}/dashboard/140826/")
     page.wait_for_selector("#chart-children canvas")
     # click the middle of 古绛镇's bar in the township chart (where ECharts drew it)
@@ -315,7 +315,7 @@ def test_county_admin_drills_down_to_a_township_list_and_clerk_is_refused(world,
     assert world.neighbour.code in page.inner_text("#households")
 
     page.click("text=退出")
-    _login(page, live_server, "village_clerk")
+    login(page, live_server, "village_clerk")
     response = page.goto(f"{live_server.url}/dashboard/140826/")
     assert response.status == 404
 
@@ -375,3 +375,26 @@ def test_division_page_and_dashboard_give_the_same_registered_figures_under_the_
     for code, row in county_rows.items():
         if children.get(code):
             assert (row.households, row.people) == (children[code]["HH_REG"], children[code]["POP_REG"]), code
+
+
+def test_monitoring_objects_have_their_card_links_and_risk_chart(world, client):
+    """A 监测户 (脱贫不稳定户, 因病) in 下高池村: the card counts it with its people, links the list of 监测户 by
+    class, and the risk-type chart shows it; a county without monitoring objects shows neither."""
+    _profiles()
+    response = _client(client, world.county_admin).get(reverse("dashboard:overview", args=["140826"]))
+    assert "monitoring" not in {c["id"] for c in response.context["cards"]}
+    assert "risks" not in response.context["charts"]
+    Household.objects.filter(pk=world.home.pk).update(category="监测户", monitoring_class="脱贫不稳定户",
+                                                     monitoring_since=datetime.date(2024, 5, 1), risk_type="因病")
+    indicators_refresh(reason="test")
+    response = client.get(reverse("dashboard:overview", args=["140826"]))
+    cards = {c["id"]: c for c in response.context["cards"]}
+    list_url = reverse("registry:household_list")
+    assert cards["monitoring"]["value"] == "1" and cards["monitoring"]["extra"] == "2"
+    assert cards["monitoring"]["url"] == f"{list_url}?category=监测户"
+    unstable = cards["monitoring"]["links"][0]
+    assert unstable["value"] == "1" and unstable["url"] == f"{list_url}?category=监测户&monitoring_class=脱贫不稳定户"
+    assert cards["eliminated"]["value"] == "0.00%"
+    assert "因病" in response.context["charts"]["risks"]
+    listed = client.get(unstable["url"])
+    assert listed.status_code == 200 and world.home.head_name in listed.content.decode()

@@ -85,6 +85,9 @@ COUNTY = {
     "DROPOUTS": 1, "UNSAFE_HOUSING_HH": 2, "UNSAFE_WATER_HH": 1,
     "AVG_INCOME_PC": 3000.0,     # (12000 + 2000 + 4000 + 6000) ÷ 8
     "HELPER_COVERAGE": 50.0,     # H3 has a cadre, H2 has none
+    # no 监测户 in the golden registry: counts 0, the rate unknown
+    "MON_HH": 0, "MON_POP": 0, "MON_UNSTABLE_HH": 0, "MON_EDGE_HH": 0, "MON_SUDDEN_HH": 0, "MON_ELIMINATED_HH": 0,
+    "MON_ELIMINATED_RATE": None,
 }
 TOWNSHIP = {"HH_REG": 3, "POP_REG": 7, "POP_POOR": 4, "RURAL_POP": 1500, "INCIDENCE": 0.27, "VILLAGES": 2,
             "AVG_INCOME_PC": 2571.43}  # 4 ÷ 1500 × 100 = 0.2667; 18000 ÷ 7
@@ -186,7 +189,8 @@ def test_households_that_are_not_jiandang_change_no_jiandang_figure(table):
     with get_engine() as engine:
         engine.load(snapshot, as_of=AS_OF)
         wider = unit_values(engine)
-    assert {code: _value(wider["140826"][code]) for code in COUNTY} == COUNTY
+    jiandang = {code: value for code, value in COUNTY.items() if not code.startswith("MON_")}
+    assert {code: _value(wider["140826"][code]) for code in jiandang} == jiandang
     for key in ("CAUSES", "INCOME"):
         assert wider["140826"][key] == table["140826"][key]
 
@@ -286,3 +290,59 @@ def test_a_direct_refresh_takes_over_a_queued_one_whose_task_then_skips(settings
     assert done.pk == queued.pk and done.status == IndicatorRefresh.Status.DONE and done.reason == "导入 村表.csv"
     assert IndicatorRefresh.objects.count() == 1
     assert refresh_indicators.call(queued.pk) == "skipped"
+
+
+def _monitored_registry():
+    """The golden registry with three 监测户: H3 (返贫, 建档立卡) is a 脱贫不稳定户 at risk 因病; H7, not 建档立卡,
+    an 边缘易致贫户 whose 因灾 risk is eliminated; H8 a 突发严重困难户 at risk 因病 (two members)."""
+    not_registered = {"standard": "", "attribute": "", "status": "", "identified_year": None, "exit_year": None,
+                      "main_cause": ""}
+    h7, h8 = V2 + "0007", V3 + "0008"
+    since = datetime.date(2021, 3, 1)
+    households = [h if h["code"] != H3 else {**h, "category": "监测户", "monitoring_class": "脱贫不稳定户",
+                                             "monitoring_since": since, "risk_type": "因病"} for h in HOUSEHOLDS]
+    households += [
+        _household(h7, **not_registered, category="监测户", monitoring_class="边缘易致贫户", monitoring_since=since,
+                   risk_type="因灾", risk_eliminated=True, risk_eliminated_on=datetime.date(2022, 3, 1)),
+        _household(h8, **not_registered, category="监测户", monitoring_class="突发严重困难户", monitoring_since=since,
+                   risk_type="因病")]
+    members = [*MEMBERS, _member(h7, 1, "1966-01-01", relation="户主"),
+               _member(h8, 1, "1970-01-01", relation="户主", health="患有大病"),
+               _member(h8, 2, "1972-01-01", "女", relation="配偶"),
+               _member(h8, 3, "1940-01-01", "女", relation="之母", status="死亡")]  # not counted
+    return Snapshot("", {"households": conform("households", pa.Table.from_pylist(households)),
+                         "members": conform("members", pa.Table.from_pylist(members)),
+                         "villages": conform("villages", pa.Table.from_pylist(VILLAGES))})
+
+
+def test_monitoring_objects_by_class_with_the_share_out_of_risk_and_their_risk_types():
+    with get_engine() as engine:
+        engine.load(_monitored_registry(), as_of=AS_OF)
+        values = unit_values(engine)
+    county = {code: _value(v) for code, v in values["140826"].items() if code.startswith("MON_")}
+    assert county == {"MON_HH": 3, "MON_POP": 5,        # H3's 2 + H7's 1 + H8's 2 正常 members
+                      "MON_UNSTABLE_HH": 1, "MON_EDGE_HH": 1, "MON_SUDDEN_HH": 1, "MON_ELIMINATED_HH": 1,
+                      "MON_ELIMINATED_RATE": 33.33}      # 1 ÷ 3 × 100
+    assert values["140826"]["RISKS"] == {"因病": 2}      # H7's 因灾 is eliminated
+    assert values[V3]["MON_HH"] == 1 and values[V3]["RISKS"] == {"因病": 1}
+    # the 建档立卡 figures are those counted by hand: H3 stays a 返贫 household, H7 and H8 are not 建档立卡
+    assert {code: _value(values["140826"][code]) for code in COUNTY if not code.startswith("MON_")} == \
+        {code: value for code, value in COUNTY.items() if not code.startswith("MON_")}
+
+
+def test_the_bulletin_reports_the_monitoring_objects_in_the_papers_words():
+    from jingzhun.indicators.bulletin import bulletin_paragraphs
+
+    with get_engine() as engine:
+        engine.load(_monitored_registry(), as_of=AS_OF)
+        values = unit_values(engine)["140826"]
+    text = "".join(bulletin_paragraphs(unit_name="绛县", code="140826", as_of=AS_OF, values=values))
+    assert ("全县共有防止返贫监测对象 3 户 5 人，其中脱贫不稳定户 1 户、边缘易致贫户 1 户、突发严重困难户 1 户；"
+            "已消除风险 1 户，风险消除率 33.33%。尚未消除风险的监测对象中，因病 2 户 居首位。") in text
+
+
+def test_a_unit_without_monitoring_objects_has_no_monitoring_paragraph(table):
+    from jingzhun.indicators.bulletin import bulletin_paragraphs
+
+    text = "".join(bulletin_paragraphs(unit_name="绛县", code="140826", as_of=AS_OF, values=table["140826"]))
+    assert "监测对象" not in text

@@ -145,6 +145,21 @@ def _overview_body(user, code: str, day) -> dict:
         {"id": "problems", "label": _("待整改问题（当前）"), "value": f"{data.open_problems:,}",
          "url": link(reverse("checks:problem_list"), "open")},
     ]
+    if values.get("MON_HH"):
+        def monitored(extra: str = "") -> str | None:
+            if query is None:
+                return None
+            return f"{list_url}?category=监测户{extra}" + (f"&{query}" if query else "")
+
+        cards.insert(5, {
+            "id": "monitoring", "label": _("防止返贫监测对象"), "value": fmt("MON_HH", values.get("MON_HH")),
+            "url": monitored(), "extra": fmt("MON_POP", values.get("MON_POP")), "extra_n": values.get("MON_POP") or 0,
+            "links": [{"label": _(label), "value": fmt(code, values.get(code)), "n": values.get(code) or 0,
+                       "url": monitored(f"&monitoring_class={label}")}
+                      for code, label in (("MON_UNSTABLE_HH", "脱贫不稳定户"), ("MON_EDGE_HH", "边缘易致贫户"),
+                                          ("MON_SUDDEN_HH", "突发严重困难户"))]})
+        cards.insert(6, {"id": "eliminated", "label": _("风险消除率"),
+                         "value": fmt("MON_ELIMINATED_RATE", values.get("MON_ELIMINATED_RATE"))})
     rows = []
     for child in data.children:
         c = child.unit
@@ -181,6 +196,10 @@ def _overview_body(user, code: str, day) -> dict:
                                        values=list(values.get("CAUSES", {}).values())),
         "income": dashboard_charts.pie(title=_("建档立卡户收入结构（元）"), names=[_(source) for source in income],
                                        values=list(income.values())),
+        # 风险类型 values are their msgids, as 致贫原因 are
+        "risks": dashboard_charts.pie(title=_("监测对象风险类型（户，未消除风险）"),
+                                      names=[_(risk) for risk in values.get("RISKS", {})],
+                                      values=list(values.get("RISKS", {}).values())) if values.get("RISKS") else None,
         "infrastructure": dashboard_charts.horizontal_bars(
             title=_("基础设施（%）"), names=[catalog[k].name_shown for k in INFRASTRUCTURE],
             values=[values.get(k) for k in INFRASTRUCTURE], percent=True, max_value=100),

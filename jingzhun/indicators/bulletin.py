@@ -48,6 +48,9 @@ def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, valu
     if causes:
         paragraphs.append("主要致贫原因中，" + "、".join(f"{cause} {n} 户" for cause, n in causes)
                           + {3: " 居前三位。", 2: " 居前两位。", 1: " 居首位。"}[len(causes)])
+    monitoring = bulletin_monitoring_paragraph(area=area, values=values)
+    if monitoring:
+        paragraphs.append(monitoring)
     if earlier and earlier_date:
         change = bulletin_change_paragraph(values=values, earlier=earlier, earlier_date=earlier_date)
         if change:
@@ -55,12 +58,30 @@ def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, valu
     return paragraphs
 
 
+def bulletin_monitoring_paragraph(*, area: str, values: dict) -> str | None:
+    """防止返贫监测 in the papers' words: objects by class, 风险消除, the leading risk types; None when the
+    unit has no monitoring object (a refresh made before template v2 has no such figures either)."""
+    v = values
+    if not v.get("MON_HH"):
+        return None
+    text = (f"{area}共有防止返贫监测对象 {_n(v['MON_HH'])} 户 {_n(v.get('MON_POP'))} 人，其中脱贫不稳定户 "
+            f"{_n(v.get('MON_UNSTABLE_HH'))} 户、边缘易致贫户 {_n(v.get('MON_EDGE_HH'))} 户、突发严重困难户 "
+            f"{_n(v.get('MON_SUDDEN_HH'))} 户；已消除风险 {_n(v.get('MON_ELIMINATED_HH'))} 户，风险消除率 "
+            f"{_pct(v.get('MON_ELIMINATED_RATE'))}。")
+    risks = sorted((v.get("RISKS") or {}).items(), key=lambda kv: -kv[1])[:3]
+    if risks:
+        text += ("尚未消除风险的监测对象中，" + "、".join(f"{risk} {n} 户" for risk, n in risks)
+                 + {3: " 居前三位。", 2: " 居前两位。", 1: " 居首位。"}[len(risks)])
+    return text
+
+
 #: What the change paragraph reports, in order: (indicator, words, measure word); rates change in 个百分点.
 CHANGES = (("POP_POOR", "剩余贫困人口", "人"), ("INCIDENCE", "贫困发生率", None), ("HH_EXITED", "已脱贫户", "户"),
            ("POP_EXITED", "已脱贫人口", "人"), ("HH_RETURNED", "返贫户", "户"),
            ("VILLAGE_EXIT_RATE", "贫困村退出率", None), ("MED_INS_RATE", "基本医疗保险参保率", None),
            ("PENSION_RATE", "城乡居民基本养老保险参保率", None), ("AVG_INCOME_PC", "人均纯收入", "元"),
-           ("HELPER_COVERAGE", "帮扶责任人覆盖率", None))
+           ("HELPER_COVERAGE", "帮扶责任人覆盖率", None), ("MON_HH", "防止返贫监测对象", "户"),
+           ("MON_ELIMINATED_RATE", "风险消除率", None))
 
 
 def _change(now, before, measure: str | None) -> str | None:

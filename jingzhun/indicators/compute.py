@@ -61,11 +61,11 @@ def plain_values(row: dict) -> dict:
 
 def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> dict[str, dict]:
     """{org code: values} for every unit of each length under `org`: the indicators plus CAUSES,
-    EXITS_BY_YEAR and INCOME (收入结构, yuan). Each breakdown is counted per village in one pass and then
+    EXITS_BY_YEAR, INCOME (收入结构, yuan) and RISKS (监测对象 not yet out of risk, by main 风险类型). Each breakdown is counted per village in one pass and then
     rolled up level by level over those small tables, never unit by unit."""
     units = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=org).to_pylist()}
     for values in units.values():
-        values.update(CAUSES={}, EXITS_BY_YEAR={}, INCOME={})
+        values.update(CAUSES={}, EXITS_BY_YEAR={}, INCOME={}, RISKS={})
     where = f"AND starts_with(code, '{org}')" if org else ""
     village = "substr(code, 1, 12)"
     engine.materialize("village_causes", f"SELECT {village} AS village, main_cause, count(*) AS n "
@@ -74,6 +74,10 @@ def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org
     engine.materialize("village_exits", f"SELECT {village} AS village, exit_year, count(*) AS households, "
                                         f"sum(member_count) AS persons FROM household_facts "
                                         f"WHERE status = '已脱贫' AND exit_year IS NOT NULL {where} GROUP BY 1, 2")
+    # 风险类型 of the monitoring objects whose risk is not yet eliminated (the main risk type only)
+    engine.materialize("village_risks", f"SELECT {village} AS village, risk_type, count(*) AS n "
+                                        f"FROM household_facts WHERE monitored AND coalesce(risk_type, '') <> '' "
+                                        f"{where} GROUP BY 1, 2")
     income = ", ".join(f"sum({c}) AS {c}" for c in INCOME_SOURCES)
     engine.materialize("village_income", f"SELECT {village} AS village, {income} FROM household_facts "
                                          f"WHERE registered {where} GROUP BY 1")
@@ -84,6 +88,9 @@ def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org
         for r in engine.query(f"SELECT {unit} AS org, main_cause, CAST(sum(n) AS BIGINT) AS n FROM village_causes "
                               f"GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2").to_pylist():
             units.setdefault(r["org"], {}).setdefault("CAUSES", {})[r["main_cause"]] = r["n"]
+        for r in engine.query(f"SELECT {unit} AS org, risk_type, CAST(sum(n) AS BIGINT) AS n FROM village_risks "
+                              f"GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2").to_pylist():
+            units.setdefault(r["org"], {}).setdefault("RISKS", {})[r["risk_type"]] = r["n"]
         for r in engine.query(f"SELECT {unit} AS org, exit_year, CAST(sum(households) AS BIGINT) AS households, "
                               f"CAST(sum(persons) AS BIGINT) AS persons FROM village_exits GROUP BY 1, 2 "
                               f"ORDER BY 1, 2").to_pylist():

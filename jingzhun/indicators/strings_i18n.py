@@ -10,13 +10,13 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 STRINGS = (
     # Translators: HH_REG name
     gettext_noop("建档立卡户数"),
-    # Translators: HH_REG unit, HH_POOR unit, HH_EXITED unit and 4 more
+    # Translators: HH_REG unit, HH_POOR unit, HH_EXITED unit and 9 more
     pgettext_lazy("unit", "户"),
     # Translators: HH_REG words
     gettext_noop("辖区内脱贫状态不是“清退”的户"),
     # Translators: POP_REG name
     gettext_noop("建档立卡人口"),
-    # Translators: POP_REG unit, POP_POOR unit, POP_EXITED unit and 4 more
+    # Translators: POP_REG unit, POP_POOR unit, POP_EXITED unit and 5 more
     pgettext_lazy("unit", "人"),
     # Translators: POP_REG words
     gettext_noop("建档立卡户中人员状态为“正常”的人"),
@@ -128,4 +128,32 @@ STRINGS = (
     gettext_noop("帮扶责任人覆盖率"),
     # Translators: HELPER_COVERAGE words
     gettext_noop("有帮扶责任人的未脱贫户 ÷ 未脱贫户 × 100（没有未脱贫户时为 100）"),
+    # Translators: MON_HH name
+    gettext_noop("监测对象户数"),
+    # Translators: MON_HH words
+    gettext_noop("户类别为监测户的户（含风险已消除的户）"),
+    # Translators: MON_POP name
+    gettext_noop("监测对象人数"),
+    # Translators: MON_POP words
+    gettext_noop("监测户中人员状态为“正常”的人"),
+    # Translators: MON_UNSTABLE_HH name
+    gettext_noop("脱贫不稳定户数"),
+    # Translators: MON_UNSTABLE_HH words
+    gettext_noop("监测对象类别为脱贫不稳定户的监测户"),
+    # Translators: MON_EDGE_HH name
+    gettext_noop("边缘易致贫户数"),
+    # Translators: MON_EDGE_HH words
+    gettext_noop("监测对象类别为边缘易致贫户的监测户"),
+    # Translators: MON_SUDDEN_HH name
+    gettext_noop("突发严重困难户数"),
+    # Translators: MON_SUDDEN_HH words
+    gettext_noop("监测对象类别为突发严重困难户的监测户"),
+    # Translators: MON_ELIMINATED_HH name
+    gettext_noop("风险已消除户数"),
+    # Translators: MON_ELIMINATED_HH words
+    gettext_noop("风险是否消除为“是”的监测户"),
+    # Translators: MON_ELIMINATED_RATE name
+    gettext_noop("风险消除率"),
+    # Translators: MON_ELIMINATED_RATE words
+    gettext_noop("风险已消除的监测户 ÷ 监测户 × 100（没有监测户时无数据）"),
 )

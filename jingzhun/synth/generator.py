@@ -158,7 +158,7 @@ def generate(*, county: str, households: int, seed: int, errors: float = 0.0, ye
     floor, checked_line = _lines(place, year)
     H = int(households)
     if not 0.0 <= ordinary < 1.0:
-        raise ValueError("ordinary is a share of the households, 0 ≤ ordinary < 1")
+        raise ValueError(f"一般农户比例应不小于 0 且小于 1，收到：{ordinary!r}")
     # The third stream (户类别 and monitoring, template v2) leaves the first two, and so every column of
     # version 1, as they were for the same seed.
     rng, err_rng, monitoring_rng = np.random.default_rng(seed).spawn(3)

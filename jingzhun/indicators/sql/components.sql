@@ -13,7 +13,14 @@ WITH hh AS (
            count(*) FILTER (WHERE registered AND housing_grade IN ('C', 'D')) AS unsafe_housing_hh,
            count(*) FILTER (WHERE registered AND safe_water = false) AS unsafe_water_hh,
            count(*) FILTER (WHERE status IN ('未脱贫', '返贫') AND coalesce(cadre_name, '') <> '') AS hh_poor_helped,
-           coalesce(sum(net_income) FILTER (WHERE registered), 0) AS net_income_reg
+           coalesce(sum(net_income) FILTER (WHERE registered), 0) AS net_income_reg,
+           -- 防止返贫监测: every 监测户 (whether or not 建档立卡), by class, and those whose risk is eliminated
+           count(*) FILTER (WHERE category = '监测户') AS mon_hh,
+           coalesce(sum(member_count) FILTER (WHERE category = '监测户'), 0) AS mon_pop,
+           count(*) FILTER (WHERE category = '监测户' AND monitoring_class = '脱贫不稳定户') AS mon_unstable_hh,
+           count(*) FILTER (WHERE category = '监测户' AND monitoring_class = '边缘易致贫户') AS mon_edge_hh,
+           count(*) FILTER (WHERE category = '监测户' AND monitoring_class = '突发严重困难户') AS mon_sudden_hh,
+           count(*) FILTER (WHERE category = '监测户' AND risk_eliminated) AS mon_eliminated_hh
     FROM household_facts GROUP BY 1
 ), pop AS (
     SELECT substr(household_id, 1, 12) AS village,
@@ -45,6 +52,9 @@ SELECT coalesce(hh.village, pop.village, vil.village) AS village,
        coalesce(hh_returned, 0) AS hh_returned, coalesce(hh_removed, 0) AS hh_removed,
        coalesce(unsafe_housing_hh, 0) AS unsafe_housing_hh, coalesce(unsafe_water_hh, 0) AS unsafe_water_hh,
        coalesce(hh_poor_helped, 0) AS hh_poor_helped, coalesce(net_income_reg, 0) AS net_income_reg,
+       coalesce(mon_hh, 0) AS mon_hh, coalesce(mon_pop, 0) AS mon_pop, coalesce(mon_unstable_hh, 0) AS mon_unstable_hh,
+       coalesce(mon_edge_hh, 0) AS mon_edge_hh, coalesce(mon_sudden_hh, 0) AS mon_sudden_hh,
+       coalesce(mon_eliminated_hh, 0) AS mon_eliminated_hh,
        coalesce(pop_reg, 0) AS pop_reg, coalesce(pop_poor, 0) AS pop_poor, coalesce(pop_exited, 0) AS pop_exited,
        coalesce(pop_returned, 0) AS pop_returned, coalesce(pop_removed, 0) AS pop_removed,
        coalesce(med_insured, 0) AS med_insured, coalesce(pension_base, 0) AS pension_base,
