@@ -504,11 +504,13 @@ def cmd_changes(args) -> int:
     # Wide enough off a terminal (a file, a pipe) that no code or name is wrapped.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     table = Table()
-    for column in ("代码", "单位", "新识别 户/人", "清退 户/人", "返贫 户/人", "脱贫 户/人", "人口自然变更 人次"):
+    for column in ("代码", "单位", "新识别 户/人", "清退 户/人", "返贫 户/人", "脱贫 户/人", "人口自然变更 人次",
+                   "纳入监测 户/人", "风险消除 户/人"):
         table.add_column(column)
     for u in units:
         table.add_row(u.code, u.name, *[f"{u.households(t)}/{u.persons(t)}" for t in ("new", "removal", "return", "exit")],
-                      str(u.persons("natural")))
+                      str(u.persons("natural")),
+                      *[f"{u.households(t)}/{u.persons(t)}" for t in ("monitored", "eliminated")])
     console.print(table)
     return 0
 
@@ -720,7 +722,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD（默认今天）")
     refresh.set_defaults(func=cmd_refresh)
 
-    changes = sub.add_parser("changes", help="动态调整台账：某单位某时期的新识别、清退、返贫、脱贫和人口自然变更")
+    changes = sub.add_parser("changes", help="动态调整台账：某单位某时期的新识别、清退、返贫、脱贫、人口自然变更、纳入监测和风险消除")
     changes.add_argument("--org", required=True, help="区划代码（县、乡镇或村），如 140826")
     changes.add_argument("--from", dest="from_", required=True, type=_iso_date, metavar="DATE", help="起始日期 YYYY-MM-DD（含）")
     changes.add_argument("--to", required=True, type=_iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")

@@ -19,7 +19,7 @@ from .people import CHENGNEI, HENGDONG, PASSWORD, XIAGAOCHI
 
 pytestmark = pytest.mark.django_db
 
-SEED_TEXT = "新识别 178 户 421 人，清退 2036 户 5858 人，返贫 18 户 53 人，脱贫 0 户 0 人，人口自然变更 1753 人次"
+SEED_TEXT = "新识别 178 户 421 人，清退 2036 户 5858 人，返贫 18 户 53 人，脱贫 0 户 0 人，人口自然变更 1753 人次，纳入监测 0 户 0 人，风险消除 0 户 0 人"
 VILLAGES = [XIAGAOCHI, CHENGNEI, HENGDONG]
 
 

@@ -44,9 +44,11 @@ def _page_text(pdf: bytes) -> str:
             content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
         except (ValueError, zlib.error):
             continue
-        for literal in re.findall(rb"\((.*?)\)\s*Tj", content, re.S):
-            raw = re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8)]), literal)
-            raw = re.sub(rb"\\(.)", rb"\1", raw)
+        # a literal string ends at the first unescaped ")" (a code unit 0x29 inside it is written "\)")
+        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S):
+            # one pass: an escaped backslash followed by digits is a backslash, not an octal escape
+            raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1] in b"01234567"
+                         else m.group(1), literal, flags=re.S)
             shown.append(raw.decode("utf-16-be", errors="replace"))
         for hexed in re.findall(rb"<([0-9A-Fa-f\s]+)>\s*Tj", content):
             shown.append(bytes.fromhex(hexed.decode()).decode("utf-16-be", errors="replace"))

@@ -26,7 +26,9 @@ from .workflow_helpers import candidate
 pytestmark = pytest.mark.django_db
 
 OPEN_URLS = {Kind.EXIT: "workflows:exit_new", Kind.RETURN: "workflows:return_new",
-             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new"}
+             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new",
+             Kind.MONITORING_ENTRY: "workflows:monitoring_entry_new",
+             Kind.RISK_ELIMINATION: "workflows:risk_elimination_new"}
 
 
 def _offered(client, household) -> set[str]:
@@ -37,10 +39,10 @@ def _offered(client, household) -> set[str]:
 def test_the_household_page_offers_exactly_the_procedures_that_can_start(world, client):
     poor = make_household(XIAGAOCHI, 2, "钱进财", status="未脱贫")
     client.force_login(world.village_clerk)
-    # 已脱贫: a return, a removal or a member change, not an exit
-    assert _offered(client, world.home) == {Kind.RETURN, Kind.REMOVAL, Kind.MEMBER_CHANGE}
+    # 已脱贫: a return, a removal or a member change, not an exit; 识别纳入 (a 脱贫户 not monitored), not 风险消除
+    assert _offered(client, world.home) == {Kind.RETURN, Kind.REMOVAL, Kind.MEMBER_CHANGE, Kind.MONITORING_ENTRY}
     # 未脱贫: an exit, not a return
-    assert _offered(client, poor) == {Kind.EXIT, Kind.REMOVAL, Kind.MEMBER_CHANGE}
+    assert _offered(client, poor) == {Kind.EXIT, Kind.REMOVAL, Kind.MEMBER_CHANGE, Kind.MONITORING_ENTRY}
     for household in (world.home, poor):
         for kind in Kind.values:
             if kind == Kind.ENTRY:

@@ -243,6 +243,18 @@ MATRIX: dict[str, Entry] = {
     "workflows:return_new": Entry(**_OPEN),
     "workflows:removal_new": Entry(**_OPEN),
     "workflows:member_change_new": Entry(**_OPEN),
+    # 识别纳入 / 风险消除: the homes all have an open 返贫, so even the clerk is answered why not
+    "workflows:monitoring_entry_new": Entry(**{**_OPEN, "data": lambda w, r, kwargs: {
+        "monitoring_class": "脱贫不稳定户", "risk_types": ["因灾"], "income_12m": "9000",
+        "compliant_out_of_pocket_12m": "0", "note": "入户核实"}}),
+    "workflows:risk_elimination_new": Entry(**{**_OPEN, "data": lambda w, r, kwargs: {"note": "风险已消除"}}),
+    "workflows:income_verifications": Entry(fill=open_households, writers={"village_clerk"}, proof="village_clerk",
+                                            data=lambda w, r, kwargs: {
+                                                "verified_on": timezone.localdate().isoformat(),
+                                                "income_12m": "12000", "compliant_out_of_pocket_12m": "0"}),
+    "workflows:procedure_green_channel": Entry(fill=per_household("procedure", "procedure_id"),
+                                               writers={"county_admin", "outsider"},
+                                               data=lambda w, r, k: {"reason": "突发火灾，先行纳入先行帮扶"}),
     "workflows:procedure_detail": Entry(fill=per_household("procedure", "procedure_id")),
     # the 返贫 procedures wait at 乡镇审批: only the township officer acts
     "workflows:procedure_act": Entry(fill=per_household("procedure", "procedure_id"), writers={"township_officer"},

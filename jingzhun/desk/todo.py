@@ -129,7 +129,9 @@ def _step_items(rows, ctx: Context) -> list[Item]:
         action = (_("发布%(step)s") % {"step": step.label}) if step.type in PUBLIC_TYPES else str(step.label)
         items.append(Item(title=f"{p.get_kind_display()} · {p.head_name}",
                           url=reverse("workflows:procedure_detail", kwargs={"procedure_id": p.pk}),
-                          detail=f"{action} · {p.village.short_name}", since=p.since))
+                          detail=f"{action} · {p.village.short_name}", since=p.since,
+                          # 识别纳入 has a 办结时限 (the pack's decide_days from the lead)
+                          due=p.due, overdue=_late(p.due, ctx), late_label=_("已超办结时限") if p.due else ""))
     return items
 
 
@@ -256,7 +258,7 @@ def _problem_list(status: str):
 
 #: Every kind of work, in the page's order (kinds with overdue items move to the top).
 KINDS: tuple[Kind, ...] = (
-    Kind("steps", gettext_lazy("待办理的程序步骤"), (Source(workflows.todo_steps, _step_items),)),
+    Kind("steps", gettext_lazy("待办理的程序步骤"), (Source(workflows.todo_steps, _step_items, due="due"),)),
     Kind("publicity", gettext_lazy("公示即将期满或已期满"),
          (Source(workflows.todo_publicity, _publicity_items, due="end"),)),
     Kind("objections", gettext_lazy("待处理的公示异议"),

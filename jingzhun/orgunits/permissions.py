@@ -135,6 +135,12 @@ def may_override_exit(who) -> bool:
     return access.can_write and access.role == Role.COUNTY_ADMIN
 
 
+def may_green_channel(who) -> bool:
+    """绿色通道: enter a 突发严重困难户 as a 监测户 at once (help first), the 识别纳入 steps completed after."""
+    access = _access(who)
+    return access.can_write and access.role == Role.COUNTY_ADMIN
+
+
 def may_view_unit_figures(who) -> bool:
     """A unit's dashboard, indicators and bulletin (within reach): beyond a cadre, who reaches only their
     assigned households while a unit's figures count every household in it."""

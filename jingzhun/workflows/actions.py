@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jingzhun.registry import vocab
+
 from .definitions import Kind
 from .models import Procedure
 from .selectors import procedures_for
@@ -14,7 +16,9 @@ from .services import start_refusal
 
 #: The opening form of each procedure on a registered household, in the order the page offers them.
 OPEN_URLS = {Kind.EXIT: "workflows:exit_new", Kind.RETURN: "workflows:return_new",
-             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new"}
+             Kind.REMOVAL: "workflows:removal_new", Kind.MEMBER_CHANGE: "workflows:member_change_new",
+             Kind.MONITORING_ENTRY: "workflows:monitoring_entry_new",
+             Kind.RISK_ELIMINATION: "workflows:risk_elimination_new"}
 
 
 def household_actions(sender, *, household, user, **kwargs) -> list[dict]:
@@ -29,4 +33,8 @@ def household_actions(sender, *, household, user, **kwargs) -> list[dict]:
         if start_refusal(user, household, kind) is None:
             actions.append({"label": _("发起%(kind)s") % {"kind": Kind(kind).label},
                             "url": reverse(url, args=[household.code])})
+    if household.category == vocab.HouseholdCategory.MONITORED or household.income_12m_verified_on:
+        # the series 风险消除 is judged on (a read for whoever sees the household; the clerk adds to it)
+        actions.append({"label": _("收入核实记录"), "url": reverse("workflows:income_verifications",
+                                                              args=[household.code])})
     return actions

@@ -17,9 +17,10 @@ from jingzhun.registry.models import Household, Member
 
 from . import clock
 from .common import WorkflowError, site_language
-from .definitions import ChangeType, Kind
+from .definitions import MONITORING_KINDS, ChangeType, Kind
 from .member_change import member_change_apply
 from .models import LedgerEvent, Procedure
+from .monitoring_procedures import eliminate_risk, enter_monitoring, ledger_event_write
 
 
 def procedure_complete(procedure: Procedure, actor, *, effective: datetime.date) -> None:
@@ -33,6 +34,9 @@ def _complete_in_site_language(procedure: Procedure, actor, *, effective: dateti
     reason = _("%(kind)s（程序 %(id)s）") % {"kind": procedure.get_kind_display(), "id": procedure.pk}
     detail = ""
     change = ""
+    if procedure.kind in MONITORING_KINDS:
+        _complete_monitoring(procedure, actor, effective=effective, reason=reason)
+        return
     if procedure.kind == Kind.ENTRY:
         household = _enter_household(procedure, actor, reason)
         persons = len(procedure.payload["members"])
@@ -68,6 +72,29 @@ def _complete_in_site_language(procedure: Procedure, actor, *, effective: dateti
     from jingzhun.indicators.services import refresh_soon
 
     refresh_soon(reason=str(reason), triggered_by=actor)
+
+
+def _close_done(procedure: Procedure) -> None:
+    procedure.state = Procedure.State.DONE
+    procedure.step = ""
+    procedure.batch = None
+    procedure.closed_at = clock.now()
+    procedure.save(update_fields=["state", "step", "batch", "closed_at", "payload"])
+
+
+def _complete_monitoring(procedure: Procedure, actor, *, effective: datetime.date, reason: str) -> None:
+    if procedure.kind == Kind.MONITORING_ENTRY:
+        if procedure.green_channel:
+            # Entered at the 绿色通道 (its ledger event is that day's): 县级审定 confirms, writes nothing again.
+            _close_done(procedure)
+            return
+        household = enter_monitoring(procedure, actor, effective=effective, reason=reason)
+        detail = _("%(c)s，纳入时间 %(d)s") % {"c": household.get_monitoring_class_display(), "d": effective}
+    else:
+        household = eliminate_risk(procedure, actor, effective=effective, reason=reason)
+        detail = _("风险消除日期 %(d)s") % {"d": effective}
+    _close_done(procedure)
+    ledger_event_write(procedure, household, actor, effective=effective, detail=detail, reason=reason)
 
 
 def _set_household(household: Household, actor, reason: str, **values) -> None:

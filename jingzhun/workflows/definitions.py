@@ -31,6 +31,9 @@ class Kind(models.TextChoices):
     RETURN = "return", _("返贫")
     REMOVAL = "removal", _("清退")
     MEMBER_CHANGE = "member_change", _("人员变更")
+    #: 防止返贫致贫监测 (monitoring_procedures.py): a household becomes a 监测户, and leaves monitoring.
+    MONITORING_ENTRY = "monitoring_entry", _("识别纳入")
+    RISK_ELIMINATION = "risk_elimination", _("风险消除")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,31 @@ PROCEDURES: dict[str, tuple[Step, ...]] = {
         Step("application", _("变更申请"), Role.VILLAGE_CLERK, "start"),
         Step("township_approval", _("乡镇审批"), Role.TOWNSHIP_OFFICER, "approval"),
     ),
+    # 入户核实 records the proposed 监测对象类别, risk types and the 12-month income with the signed
+    # 《监测对象申请及承诺授权查询书》; 县级审定 applies the 纳入 (or, after a 绿色通道, confirms it).
+    Kind.MONITORING_ENTRY: (
+        Step("home_verification", _("入户核实"), Role.VILLAGE_CLERK, "start"),
+        Step("comparison", _("信息比对"), Role.COUNTY_ADMIN, "comparison"),
+        Step("village_review", _("村民主评议"), Role.VILLAGE_CLERK, "decision"),
+        Step("village_publicity", _("村级公示"), Role.VILLAGE_CLERK, "publicity"),
+        Step("township_review", _("乡镇审核"), Role.TOWNSHIP_OFFICER, "decision"),
+        Step("county_decision", _("县级审定"), Role.COUNTY_ADMIN, "approval"),
+    ),
+    # The evaluation against the pack is recorded at the start and again at every step (it must still hold).
+    Kind.RISK_ELIMINATION: (
+        Step("evaluation", _("风险消除评估"), Role.VILLAGE_CLERK, "start"),
+        Step("village_review", _("村民主评议"), Role.VILLAGE_CLERK, "decision"),
+        Step("village_publicity", _("村级公示"), Role.VILLAGE_CLERK, "publicity"),
+        Step("township_review", _("乡镇审核"), Role.TOWNSHIP_OFFICER, "decision"),
+        Step("county_decision", _("县级审定"), Role.COUNTY_ADMIN, "approval"),
+    ),
 }
+
+#: The procedures of 防止返贫致贫监测 (time-limited, on registered households of any 户类别).
+MONITORING_KINDS = frozenset({Kind.MONITORING_ENTRY, Kind.RISK_ELIMINATION})
+
+#: 风险类型 that reveal a person's health: never printed on a 公示 notice (nor is 健康状况).
+UNPUBLISHED_RISKS = frozenset({"因病", "因残"})
 
 
 def steps_of(kind: str) -> tuple[Step, ...]:

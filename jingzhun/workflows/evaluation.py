@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 from django.utils.translation import gettext as _
@@ -122,6 +123,119 @@ def household_exit_criteria(household: Household, *, year: int, food_clothing: b
     if switches.water:
         result.append(Criterion("water", _("饮水安全有保障"), PASS if household.safe_water else FAIL,
                                 _("饮水安全：%(v)s") % {"v": _("是") if household.safe_water else _("否")}))
+    return result
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+#: 收入稳定超过监测线: at least this many months of verifications, every one above the line.
+STABLE_MONTHS = 6
+INCOME_STABLE_SQL = Path(__file__).with_name("sql") / "income_stable.sql"
+_MONEY_TYPE = pa.decimal128(14, 2)
+
+
+def income_stability(verifications, lines: dict[int, Decimal | None], *, as_of: datetime.date,
+                     since: datetime.date) -> dict[str, dict]:
+    """{household: its row of sql/income_stable.sql}: the verifications (any number of households) and the
+    lines by year go to the analytics engine as Arrow tables; the rule is the SQL file."""
+    from jingzhun.analytics import get_engine
+
+    table = pa.table({
+        "household": pa.array([v.household_id for v in verifications], pa.string()),
+        "verified_on": pa.array([v.verified_on for v in verifications], pa.date32()),
+        "per_capita": pa.array([v.per_capita for v in verifications], _MONEY_TYPE),
+    })
+    known = {y: line for y, line in lines.items() if line is not None}
+    line_table = pa.table({"year": pa.array(list(known), pa.int32()),
+                           "line": pa.array([Decimal(line).quantize(Decimal("0.01")) for line in known.values()],
+                                            _MONEY_TYPE)})
+    with get_engine() as engine:
+        engine.register("verifications", table)
+        engine.register("lines", line_table)
+        engine.register("stable_params", pa.table({"as_of": pa.array([as_of], pa.date32()),
+                                                   "since": pa.array([since], pa.date32())}))
+        rows = engine.query(INCOME_STABLE_SQL.read_text(encoding="utf-8")).to_pylist()
+    return {row["household"]: row for row in rows}
+
+
+def risk_elimination_criteria(household: Household, *, as_of: datetime.date) -> list[Criterion]:
+    """风险消除 criteria against the pack, each passed, failed or without data, with the data behind it.
+
+    - 收入稳定超过监测线: the household's income verifications (workflows.IncomeVerification) cover at least
+      six months up to `as_of` — one on or before the day six months back — and every one from that one on
+      has 年人均纯收入 above the monitoring line of its own year;
+    - 大额刚性支出已化解: at the latest verification, 年人均纯收入 after 合规自付支出 is still above the line;
+    - 义务教育, 基本医疗 (rules Q08, Q11, as for 户退出), 住房安全 and 饮水安全 (三保障 and drinking water).
+    """
+    verifications = list(household.income_verifications.filter(verified_on__lte=as_of).order_by("verified_on", "pk"))
+    lines: dict[int, Decimal | None] = {}
+
+    def line_of(year: int) -> Decimal | None:
+        if year not in lines:
+            standards = policy_pack_for(household.code, year).monitoring
+            lines[year] = standards.line.value if standards else None
+        return lines[year]
+
+    result: list[Criterion] = []
+    label = _("收入稳定超过监测线（%(n)s 个月以上）") % {"n": STABLE_MONTHS}
+    since = _months_before(as_of, STABLE_MONTHS)
+    for year in {v.verified_on.year for v in verifications}:
+        line_of(year)
+    found = income_stability(verifications, lines, as_of=as_of, since=since).get(household.code)
+    if found is None:
+        result.append(Criterion("income_stable", label, NO_DATA, _("没有收入核实记录")))
+    elif found["anchor"] is None:
+        result.append(Criterion("income_stable", label, FAIL,
+                                _("收入核实记录从 %(first)s 开始，不足 %(n)s 个月（须有 %(since)s 或更早的核实）")
+                                % {"first": found["first_on"], "n": STABLE_MONTHS, "since": since}))
+    elif found["years_without_line"]:
+        result.append(Criterion("income_stable", label, NO_DATA, _("%(years)s 年没有监测线")
+                                % {"years": "、".join(map(str, sorted(found["years_without_line"])))}))
+    elif found["below_on"]:
+        result.append(Criterion("income_stable", label, FAIL, _("；").join(
+            _("%(d)s 核实年人均纯收入 %(v)s 元，未超过监测线 %(line)s 元") % {"d": day, "v": _money(value), "line": _money(line)}
+            for day, value, line in zip(found["below_on"], found["below_value"], found["below_line"]))))
+    else:
+        result.append(Criterion("income_stable", label, PASS,
+                                _("%(start)s 至 %(end)s 共 %(n)s 次核实，年人均纯收入最低 %(min)s 元，均超过监测线（%(line)s 元）")
+                                % {"start": found["window_start"], "end": found["window_end"], "n": found["n"],
+                                   "min": _money(found["min_per_capita"]), "line": _money(found["last_line"])}))
+    expense_label = _("大额刚性支出已化解")
+    if not verifications:
+        result.append(Criterion("expenses", expense_label, NO_DATA, _("没有收入核实记录")))
+    else:
+        latest = verifications[-1]
+        line = line_of(latest.verified_on.year)
+        after = latest.per_capita_after_expenses
+        words = (_("%(d)s 核实：合规自付支出 %(e)s 元，扣除后年人均纯收入 %(v)s 元，监测线 %(line)s 元")
+                 % {"d": latest.verified_on, "e": _money(latest.compliant_out_of_pocket_12m), "v": _money(after),
+                    "line": _money(line)})
+        result.append(Criterion("expenses", expense_label,
+                                NO_DATA if line is None else (PASS if after > line else FAIL), words))
+    findings = _rule_findings(household, ("Q08", "Q11"), as_of)
+    hits = findings.get("Q08", [])
+    result.append(Criterion("education", _("义务教育有保障"), FAIL if hits else PASS,
+                            _("；").join(hits) if hits else _("无义务教育阶段失学辍学成员（规则 Q08）")))
+    hits = findings.get("Q11", [])
+    result.append(Criterion("medical", _("基本医疗有保障"), FAIL if hits else PASS,
+                            _("；").join(hits) if hits else _("家庭成员均参加基本医疗保险（规则 Q11）")))
+    grade = household.housing_grade
+    result.append(Criterion("housing", _("住房安全有保障"),
+                            FAIL if not grade or grade in vocab.UNSAFE_HOUSING_GRADES else PASS,
+                            _("危房等级 %(grade)s") % {"grade": vocab.HousingGrade(grade).label} if grade
+                            else _("危房等级未填写")))
+    result.append(Criterion("water", _("饮水安全有保障"), PASS if household.safe_water else FAIL,
+                            _("饮水安全：%(v)s") % {"v": _("是") if household.safe_water else _("否")}))
     return result
 
 

@@ -118,6 +118,49 @@ class NewMemberForm(MemberForm):
         fields = MEMBER_FIELDS
 
 
+def _risk_choices():
+    from jingzhun.registry import vocab
+
+    return vocab.risk_type_choices()
+
+
+class MonitoringEntryForm(forms.Form):
+    """入户核实 of 识别纳入: the proposed class, risk types, 12-month income and the signed 承诺授权书."""
+
+    monitoring_class = forms.ChoiceField(label=_("拟纳入监测对象类别"), choices=())
+    risk_types = forms.MultipleChoiceField(label=_("风险类型（最多三项，第一项为主要风险类型）"), choices=_risk_choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    income_12m = forms.DecimalField(label=_("近 12 个月家庭纯收入（元）"), max_digits=12, decimal_places=2)
+    compliant_out_of_pocket_12m = forms.DecimalField(label=_("近 12 个月合规自付支出（元）"), max_digits=12,
+                                                     decimal_places=2, min_value=0, initial=0)
+    lead_id = forms.IntegerField(label=_("线索编号"), required=False, min_value=1)
+    lead_reported_on = forms.DateField(label=_("线索日期（办结时限从此日起算，无线索则为今天）"), required=False,
+                                       widget=IsoDateInput())
+    note = forms.CharField(label=_("入户核实情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=2000)
+    evidence = forms.FileField(label=_("《监测对象申请及承诺授权查询书》（农户签字）"))
+
+    def __init__(self, *args, classes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["monitoring_class"].choices = [(c, c.label) for c in classes]
+
+    def clean_evidence(self):
+        return _clean_evidence(self.cleaned_data.get("evidence"))
+
+
+class IncomeVerificationForm(forms.Form):
+    verified_on = forms.DateField(label=_("核实日期"), widget=IsoDateInput())
+    income_12m = forms.DecimalField(label=_("近 12 个月家庭纯收入（元）"), max_digits=12, decimal_places=2)
+    compliant_out_of_pocket_12m = forms.DecimalField(label=_("近 12 个月合规自付支出（元）"), max_digits=12,
+                                                     decimal_places=2, min_value=0, initial=0)
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+class GreenChannelForm(forms.Form):
+    reason = forms.CharField(label=_("绿色通道理由"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
+                             max_length=2000)
+
+
 class OverrideForm(forms.Form):
     reason = forms.CharField(label=_("特批理由"), widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
                              max_length=2000)

@@ -25,7 +25,9 @@ from . import clock
 from .models import LedgerEvent
 
 TYPES = [LedgerEvent.Type.NEW, LedgerEvent.Type.REMOVAL, LedgerEvent.Type.RETURN, LedgerEvent.Type.EXIT,
-         LedgerEvent.Type.NATURAL]
+         LedgerEvent.Type.NATURAL, LedgerEvent.Type.MONITORED, LedgerEvent.Type.ELIMINATED]
+#: 防止返贫致贫监测's events (识别纳入, 风险消除), told after the 建档立卡 ones.
+MONITORING_TYPES = (LedgerEvent.Type.MONITORED, LedgerEvent.Type.ELIMINATED)
 
 
 @dataclass
@@ -53,11 +55,14 @@ class Counts:
 
 def ledger_text(counts: Counts) -> str:
     """The seed's sentence: 新识别 178 户 421 人，清退 2036 户 5858 人，返贫 18 户 53 人，脱贫 … 户 … 人，
-    人口自然变更 1753 人次."""
-    parts = [_("%(label)s %(h)s 户 %(p)s 人") % {"label": LedgerEvent.Type(t).label, "h": counts.households(t),
-                                               "p": counts.persons(t)}
-             for t in TYPES if t != LedgerEvent.Type.NATURAL]
+    人口自然变更 1753 人次, then the monitoring's: 纳入监测 … 户 … 人，风险消除 … 户 … 人."""
+    def households(t):
+        return _("%(label)s %(h)s 户 %(p)s 人") % {"label": LedgerEvent.Type(t).label, "h": counts.households(t),
+                                                 "p": counts.persons(t)}
+
+    parts = [households(t) for t in TYPES if t != LedgerEvent.Type.NATURAL and t not in MONITORING_TYPES]
     parts.append(_("人口自然变更 %(n)s 人次") % {"n": counts.persons(LedgerEvent.Type.NATURAL)})
+    parts += [households(t) for t in MONITORING_TYPES]
     return pgettext("between counts", "，").join(parts)
 
 

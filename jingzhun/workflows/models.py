@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -71,6 +72,9 @@ class Procedure(models.Model):
                                   related_name="+")
     opened_at = models.DateTimeField(_("发起时间"), default=clock.now, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    #: 办结时限 (识别纳入): from the lead (or the opening) within the pack's monitoring.limits.decide_days.
+    #: A column, so the to-do page counts overdue procedures in the database.
+    due = models.DateField(_("办结时限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办理程序")
@@ -95,6 +99,16 @@ class Procedure(models.Model):
     def household_code(self) -> str:
         return self.household_id or ""
 
+    @property
+    def overdue(self) -> bool:
+        """Open past its 办结时限 (the date is the last day allowed)."""
+        return bool(self.state == self.State.OPEN and self.due and self.due < clock.today())
+
+    @property
+    def green_channel(self) -> dict | None:
+        """绿色通道: {reason, by, on} when the county entered the household before the remaining steps."""
+        return self.payload.get("green_channel")
+
 
 class StepRecord(models.Model):
     """一个步骤的办理记录: who, when, the decision, a note and evidence. Never edited."""
@@ -105,6 +119,7 @@ class StepRecord(models.Model):
         REJECTED = "rejected", _("不通过")
         PUBLISHED = "published", _("发布公示")
         OVERRIDE = "override", _("县级特批")
+        GREEN_CHANNEL = "green", _("绿色通道先行纳入")
 
     procedure = models.ForeignKey(Procedure, verbose_name=_("程序"), on_delete=models.CASCADE, related_name="records")
     step = models.CharField(_("步骤"), max_length=32)
@@ -127,6 +142,8 @@ class StepRecord(models.Model):
     def step_label(self) -> str:
         if self.decision == self.Decision.OVERRIDE:
             return str(_("县级特批"))
+        if self.decision == self.Decision.GREEN_CHANNEL:
+            return str(_("绿色通道"))
         return str(step_of(self.procedure.kind, self.step).label)
 
 
@@ -232,6 +249,8 @@ class LedgerEvent(models.Model):
         RETURN = "return", _("返贫")
         EXIT = "exit", _("脱贫")
         NATURAL = "natural", _("人口自然变更")
+        MONITORED = "monitored", _("纳入监测")
+        ELIMINATED = "eliminated", _("风险消除")
 
     class Source(models.TextChoices):
         WORKFLOW = "workflow", _("办理程序")
@@ -258,3 +277,48 @@ class LedgerEvent(models.Model):
         verbose_name_plural = _("动态调整记录")
         ordering = ["-effective", "-id"]
         indexes = [models.Index(fields=["village", "effective"]), models.Index(fields=["household"])]
+
+
+class IncomeVerification(models.Model):
+    """收入核实: a household's income of the 12 months before a day, as verified. Append-only.
+
+    The series 风险消除 reads ("收入稳定超过监测线六个月以上"). Kept here, beside the procedures that record
+    it (入户核实 writes one; a clerk adds the later ones), rather than as history of the registry's
+    `income_12m`, which holds only the latest figure. `persons` is the household's size that day, so the
+    per-person figure stays what it was.
+    """
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.PROTECT,
+                                  related_name="income_verifications")
+    verified_on = models.DateField(_("核实日期"))
+    income_12m = models.DecimalField(_("近 12 个月家庭纯收入"), max_digits=12, decimal_places=2)
+    compliant_out_of_pocket_12m = models.DecimalField(_("近 12 个月合规自付支出"), max_digits=12, decimal_places=2,
+                                                      default=0)
+    persons = models.PositiveSmallIntegerField(_("家庭人口"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    procedure = models.ForeignKey(Procedure, verbose_name=_("程序"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="income_verifications")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核实人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("收入核实")
+        verbose_name_plural = _("收入核实")
+        ordering = ["household", "verified_on", "id"]
+        indexes = [models.Index(fields=["household", "verified_on"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # append-only: a wrong figure is corrected by a later verification
+            raise ValueError("IncomeVerification rows are never edited")
+        super().save(*args, **kwargs)
+
+    @property
+    def per_capita(self) -> Decimal:
+        """年人均纯收入 of the 12 months."""
+        return (self.income_12m / max(self.persons, 1)).quantize(Decimal("0.01"))
+
+    @property
+    def per_capita_after_expenses(self) -> Decimal:
+        """年人均纯收入 after 合规自付支出."""
+        return ((self.income_12m - self.compliant_out_of_pocket_12m) / max(self.persons, 1)).quantize(Decimal("0.01"))

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from jingzhun.registry import vocab
 
-from .definitions import Kind
+from .definitions import UNPUBLISHED_RISKS, Kind
 from .models import Procedure, PublicityBatch
 
 
@@ -32,7 +32,8 @@ class NoticeRow:
 
 
 def notice_columns(batch: PublicityBatch) -> list[str]:
-    detail = {Kind.ENTRY: _("主要致贫原因"), Kind.EXIT: _("年人均纯收入（元）")}.get(batch.kind, _("事项"))
+    detail = {Kind.ENTRY: _("主要致贫原因"), Kind.EXIT: _("年人均纯收入（元）"),
+              Kind.MONITORING_ENTRY: _("拟纳入类别及风险类型")}.get(batch.kind, _("事项"))
     return [_("序号"), _("村"), _("户主姓名"), _("家庭人口"), detail, _("状态")]
 
 
@@ -48,11 +49,21 @@ def notice_rows(batch: PublicityBatch) -> list[NoticeRow]:
             if p.kind == Kind.EXIT:
                 income = p.household.per_capita_income(persons)
                 detail = "—" if income is None else f"{Decimal(income):,.2f}"
+            elif p.kind == Kind.MONITORING_ENTRY:
+                detail = monitoring_detail(p)
             else:
                 detail = p.get_kind_display()
         state = "" if p.state == Procedure.State.OPEN else p.get_state_display()
         rows.append(NoticeRow(number, p.village.name, p.head_name, persons, detail, state))
     return rows
+
+
+def monitoring_detail(procedure: Procedure) -> str:
+    """识别纳入 on a notice: the proposed 监测对象类别 and the risk types a notice may show — never one that
+    reveals illness or disability (UNPUBLISHED_RISKS), as no 健康状况 is ever shown."""
+    shown = [str(_(r)) for r in procedure.payload.get("risk_types", []) if r not in UNPUBLISHED_RISKS]
+    cls = str(vocab.MonitoringClass(procedure.payload["monitoring_class"]).label)
+    return _("%(text)s（%(note)s）") % {"text": cls, "note": _("、").join(shown)} if shown else cls
 
 
 def notice_day(value) -> str:

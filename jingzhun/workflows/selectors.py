@@ -119,8 +119,8 @@ def todo_steps(user) -> QuerySet[Procedure]:
     """Open procedures waiting at a step this user's role takes, in reach, the longest waiting first.
 
     A decision step, or a 公示/公告 step not yet published (a published 公示 waits for its period to end:
-    `todo_publicity`). `since` is when the procedure reached its step (its latest record). No policy pack
-    sets a time limit for a step (only the 公示 period), so steps carry no due date.
+    `todo_publicity`). `since` is when the procedure reached its step (its latest record). A step has no time
+    limit of its own; a 识别纳入 carries its 办结时限 (`due`, the pack's decide_days from the lead).
     """
     access = access_for(user)
     decisions = _steps_q(access, types={"decision", "verification", "consent", "comparison", "approval"})

@@ -34,6 +34,7 @@ from .definitions import PUBLIC_TYPES, Kind, RemovalReason, next_step, steps_of
 from .evaluation import FAIL, PENDING, household_exit_criteria
 from .member_change import MEMBER_FIELDS, declared_after, income_impact, member_change_payload
 from .models import Procedure, StepRecord
+from .monitoring_procedures import check_criteria, monitoring_entry_refusal, risk_elimination_refusal
 
 __all__ = ["HOUSEHOLD_FIELDS", "MEMBER_FIELDS", "START_STATUSES", "WorkflowError", "entry_open", "exit_override",
            "procedure_act", "procedure_open", "site_language", "start_refusal"]
@@ -113,8 +114,12 @@ def start_refusal(user, household: Household, kind: str) -> str | None:
 
     The one precondition the service enforces, the household page uses to offer its buttons and the
     opening form uses to answer without a form: the role that opens it, no other open procedure, the
-    household's 脱贫状态.
+    household's 脱贫状态. The monitoring procedures have their own (monitoring_procedures.py).
     """
+    if kind == Kind.MONITORING_ENTRY:
+        return monitoring_entry_refusal(user, household)
+    if kind == Kind.RISK_ELIMINATION:
+        return risk_elimination_refusal(user, household)
     if kind not in START_STATUSES:
         return _("不认识的程序类型。")
     first = steps_of(kind)[0]
@@ -260,6 +265,8 @@ def procedure_act(*, acting_user, procedure_id: int, step: str, approve: bool, n
         recorded["comparison"] = result
     if procedure.kind == Kind.EXIT:
         check_exit(procedure)
+    if procedure.kind == Kind.RISK_ELIMINATION:
+        check_criteria(procedure)
     if procedure.kind == Kind.MEMBER_CHANGE and next_step(procedure.kind, current.code) is None:
         # The household row is locked: the figures the approver confirms are the ones written.
         household = Household.objects.select_for_update().get(pk=procedure.household_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notice_views, views
+from . import monitoring_views, notice_views, views
 from .definitions import Kind
 
 app_name = "workflows"
@@ -12,6 +12,12 @@ urlpatterns = [
     path("households/<str:code>/return/", views.procedure_new, {"kind": Kind.RETURN}, name="return_new"),
     path("households/<str:code>/removal/", views.procedure_new, {"kind": Kind.REMOVAL}, name="removal_new"),
     path("households/<str:code>/member-change/", views.procedure_new, {"kind": Kind.MEMBER_CHANGE}, name="member_change_new"),
+    path("households/<str:code>/monitoring-entry/", monitoring_views.monitoring_entry_new, name="monitoring_entry_new"),
+    path("households/<str:code>/risk-elimination/", monitoring_views.risk_elimination_new, name="risk_elimination_new"),
+    path("households/<str:code>/income-verifications/", monitoring_views.income_verifications,
+         name="income_verifications"),
+    path("procedures/<int:procedure_id>/green-channel/", monitoring_views.procedure_green_channel,
+         name="procedure_green_channel"),
     path("procedures/<int:procedure_id>/", views.procedure_detail, name="procedure_detail"),
     path("procedures/<int:procedure_id>/act/", views.procedure_act, name="procedure_act"),
     path("procedures/<int:procedure_id>/override/", views.procedure_override, name="procedure_override"),

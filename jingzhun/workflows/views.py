@@ -16,7 +16,7 @@ from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent, Role
 from jingzhun.listing import Column, Listing
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import may_act, may_override_exit, require
+from jingzhun.orgunits.permissions import may_act, may_green_channel, may_override_exit, require
 from jingzhun.orgunits.models import Level
 from jingzhun.policy import PolicyPackError
 from jingzhun.registry import vocab
@@ -32,6 +32,7 @@ from .forms import (
     CandidateForm,
     CandidateMemberFormSet,
     EvaluationForm,
+    GreenChannelForm,
     LedgerFilterForm,
     NewMemberForm,
     OpenForm,
@@ -162,7 +163,9 @@ def procedure_new(request, code: str, kind: str):
     return _open_view(request, code, kind)
 
 
-_EFFECT = {Kind.EXIT: gettext_lazy("该户标记为“已脱贫”"), Kind.RETURN: gettext_lazy("该户标记为“返贫”"),
+_EFFECT = {Kind.MONITORING_ENTRY: gettext_lazy("该户纳入监测（户类别改为“监测户”）"),
+           Kind.RISK_ELIMINATION: gettext_lazy("该户标记为风险已消除"),
+           Kind.EXIT: gettext_lazy("该户标记为“已脱贫”"), Kind.RETURN: gettext_lazy("该户标记为“返贫”"),
            Kind.REMOVAL: gettext_lazy("该户被清退（脱贫状态改为“清退”）"), Kind.ENTRY: gettext_lazy("该户纳入建档立卡")}
 
 
@@ -230,7 +233,12 @@ def _procedure_page(request, procedure: Procedure, *, form: StepForm | None = No
         "criteria": criteria, "overridden": set(procedure.override_criteria),
         "can_override": (procedure.kind == Kind.EXIT and procedure.state == Procedure.State.OPEN
                          and may_override_exit(access)),
-        "override_form": OverrideForm(), "objections": procedure.objections.select_related("batch", "recorded_by"),
+        "override_form": OverrideForm(),
+        "can_green_channel": (procedure.kind == Kind.MONITORING_ENTRY and procedure.state == Procedure.State.OPEN
+                              and not procedure.green_channel
+                              and procedure.payload.get("monitoring_class") == vocab.MonitoringClass.SUDDEN
+                              and may_green_channel(access)),
+        "green_form": GreenChannelForm(), "objections": procedure.objections.select_related("batch", "recorded_by"),
         "batches": procedure.batches.all(),
         "comparison": (candidate_comparison(procedure) if step and step.type == "comparison" else None),
         **change,
