@@ -7,12 +7,14 @@ services; ID and phone numbers are masked for the roles that must not see them (
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -34,6 +36,9 @@ from jingzhun.orgunits.permissions import (
 from jingzhun.orgunits.selectors import unit_label
 from jingzhun.policy import PolicyPackError
 from jingzhun.registry.models import Household
+from jingzhun.workflows.definitions import Kind
+from jingzhun.workflows.models import Procedure
+from jingzhun.workflows.monitoring_procedures import monitoring_entry_refusal
 
 from . import selectors, services
 from .forms import (
@@ -198,6 +203,7 @@ def _lead_page(request, lead: Lead, *, verify_form=None, evidence_form=None, rou
     except PolicyPackError:
         standards = None
     return render(request, "monitoring/lead_detail.html", {
+        **_next_procedure(request.user, lead),
         "lead": lead, "standards": standards, "reports": reports, "events": lead.events.select_related("actor"),
         "evidence": lead.evidence.all(), "overdue": pending and lead.verify_due < today,
         "decide_overdue": pending and lead.decide_due < today,
@@ -205,6 +211,23 @@ def _lead_page(request, lead: Lead, *, verify_form=None, evidence_form=None, rou
         "verify_form": verify_form or VerifyForm(), "evidence_form": evidence_form or EvidenceForm(),
         "route_form": route_form or RouteForm(initial={"unit": lead.village_id}),
     }, status=status)
+
+
+def _next_procedure(user, lead: Lead) -> dict:
+    """After 入户核实 found the household should be 纳入: the 识别纳入 it led to, or the link that opens one
+    with the lead's number and day filled in (only for whoever may open it, and only when it can succeed)."""
+    if lead.status != Status.VERIFIED or lead.result != Lead.Result.INCLUDE:
+        return {}
+    procedure = (Procedure.objects.filter(kind=Kind.MONITORING_ENTRY, payload__lead_id=lead.pk)
+                 .order_by("-pk").first())
+    if procedure is not None:
+        return {"entry_procedure": procedure}
+    if lead.household_id is None:
+        return {"entry_unregistered": True}
+    if monitoring_entry_refusal(user, lead.household) is not None:
+        return {}
+    query = urlencode({"lead": lead.pk, "reported": f"{timezone.localdate(lead.created_at):%Y-%m-%d}"})
+    return {"entry_url": f"{reverse('workflows:monitoring_entry_new', args=[lead.household_id])}?{query}"}
 
 
 @login_required

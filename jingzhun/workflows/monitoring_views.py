@@ -51,7 +51,10 @@ def monitoring_entry_new(request, code: str):
     refusal = monitoring_entry_refusal(request.user, household)
     if refusal:
         return _refused(request, household, Kind.MONITORING_ENTRY, refusal)
-    form = MonitoringEntryForm(request.POST or None, request.FILES or None, classes=proposable(household))
+    # from a lead's page: its number and day filled in (only shown; the posted form is validated as typed)
+    initial = {"lead_id": request.GET.get("lead", "")[:12], "lead_reported_on": request.GET.get("reported", "")[:10]}
+    form = MonitoringEntryForm(request.POST or None, request.FILES or None, classes=proposable(household),
+                               initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ok, procedure = attempt(request, lambda: monitoring_entry_open(

@@ -1,0 +1,63 @@
+"""A lead verified 纳入 leads to its 识别纳入: the lead's page links the opening form with the lead's number and
+day, and once opened shows the procedure; nobody else is offered the link, and nothing is offered before 纳入."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jingzhun.monitoring.services import lead_create, lead_verify
+from jingzhun.monitoring.vocab import Channel, Result, RiskType
+
+from .people import XIAGAOCHI
+from .test_monitoring_procedures import open_entry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_indicator_refresh(settings):
+    settings.JINGZHUN_INDICATOR_AUTO_REFRESH = False
+
+
+@pytest.fixture
+def lead(world):
+    return lead_create(channel=Channel.VILLAGE_CHECK, village=XIAGAOCHI, risk_type=RiskType.ILLNESS,
+                       description="户主住院，自付费用较高", household=world.home, acting_user=world.village_clerk)
+
+
+def _page(client, user, lead):
+    client.force_login(user)
+    return client.get(reverse("monitoring:lead_detail", args=[lead.pk]))
+
+
+def test_a_lead_verified_for_inclusion_links_the_opening_form_with_its_number_and_day(world, client, lead):
+    assert "entry_url" not in _page(client, world.village_clerk, lead).context  # not verified yet
+    lead_verify(lead_id=lead.pk, result=Result.INCLUDE, acting_user=world.village_clerk)
+    url = _page(client, world.village_clerk, lead).context["entry_url"]
+    day = f"{timezone.localdate(lead.created_at):%Y-%m-%d}"
+    assert url == reverse("workflows:monitoring_entry_new", args=[world.home.code]) + f"?lead={lead.pk}&reported={day}"
+    form = client.get(url).context["form"]
+    assert str(form["lead_id"].value()) == str(lead.pk) and str(form["lead_reported_on"].value()) == day
+
+
+def test_once_opened_the_lead_shows_its_procedure_and_no_second_link(world, client, lead):
+    lead_verify(lead_id=lead.pk, result=Result.INCLUDE, acting_user=world.village_clerk)
+    procedure = open_entry(world, world.home, cls="脱贫不稳定户", lead_id=lead.pk,
+                           lead_day=timezone.localdate(lead.created_at))
+    response = _page(client, world.village_clerk, lead)
+    assert response.context["entry_procedure"] == procedure and "entry_url" not in response.context
+    assert reverse("workflows:procedure_detail", args=[procedure.pk]) in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["township_officer", "county_admin"])
+def test_only_the_village_clerk_is_offered_the_opening(world, client, lead, who):
+    lead_verify(lead_id=lead.pk, result=Result.INCLUDE, acting_user=world.village_clerk)
+    assert "entry_url" not in _page(client, getattr(world, who), lead).context
+
+
+def test_a_lead_not_included_offers_nothing(world, client, lead):
+    lead_verify(lead_id=lead.pk, result=Result.EXCLUDE, reason="收入高于监测范围", acting_user=world.village_clerk)
+    context = _page(client, world.village_clerk, lead).context
+    assert not {"entry_url", "entry_procedure", "entry_unregistered"} & set(context.keys())
