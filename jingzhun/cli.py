@@ -113,6 +113,13 @@ def cmd_demo(args) -> int:
         if work is not None:
             print(f"待办：问题 {work.problems} 条，办理中的程序 {work.procedures} 件，公示 {work.batches} 批，"
                   f"待处理异议 {work.objections} 条。")
+        from jingzhun.synth.demo_monitoring import demo_monitoring_load
+
+        with _progress("准备防止返贫监测的线索、部门预警和监测程序", None):
+            monitoring = demo_monitoring_load(day=as_of)
+        if monitoring is not None:
+            print(f"防止返贫监测：待核实线索 {monitoring.leads} 条，办理中的监测程序 {monitoring.procedures} 件，"
+                  f"医保预警 {monitoring.alert_hits} 条。")
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")

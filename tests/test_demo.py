@@ -162,3 +162,38 @@ def test_demo_county_of_today_fits_today(transactional_db):
     assert CheckRun.objects.get().as_of == today
     assert _problem_rules() == PLANTED
     _dates_are_consistent()
+
+
+def test_demo_county_has_monitoring_work_from_every_channel_and_both_procedures(transactional_db):
+    """防止返贫监测 in the demo (synth/demo_monitoring.py), on the real today: a lead from each channel, a
+    识别纳入 at the county's 信息比对, and a household 纳入 eight months ago (entered as past work, its 公示 run
+    in full) whose 风险消除 now waits for 村民主评议."""
+    from jingzhun.monitoring.models import Lead
+    from jingzhun.monitoring.selectors import leads_to_verify
+    from jingzhun.synth.demo_monitoring import demo_monitoring_load
+    from jingzhun.workflows.models import IncomeVerification, LedgerEvent
+
+    today = timezone.localdate()
+    _build()
+    made = demo_monitoring_load(day=today)
+    assert made.alert_hits == 1 and made.procedures == 2
+    assert Counter(Lead.objects.values_list("channel", flat=True)) == {"village_check": 2, "self_report": 1,
+                                                                       "department": 1}
+    village, county_admin = _user("village"), _user("county")
+    assert leads_to_verify(village).count() >= 2  # the clerk's 排查 and the farmer's own report
+    entry = Procedure.objects.get(kind=Kind.MONITORING_ENTRY, state=Procedure.State.OPEN)
+    assert entry.step == "comparison" and (entry.head_name, "comparison") in [
+        (p.head_name, p.step) for p in _steps_for(county_admin)]
+    included = Lead.objects.get(result="include")
+    assert entry.payload["lead_id"] == included.pk
+    done = Procedure.objects.get(kind=Kind.MONITORING_ENTRY, state=Procedure.State.DONE)
+    household = Household.objects.get(pk=done.household_id)
+    assert household.category == "监测户" and household.monitoring_since == today - datetime.timedelta(days=222)
+    assert LedgerEvent.objects.get(type="monitored").effective == household.monitoring_since
+    days = [r.at.date() for r in done.records.order_by("at", "id")]
+    assert days == sorted(days) and days[0] == today - datetime.timedelta(days=240)
+    elimination = Procedure.objects.get(kind=Kind.RISK_ELIMINATION)
+    assert elimination.household_id == household.pk and elimination.step == "village_review"
+    assert IncomeVerification.objects.filter(household=household).count() == 8  # 入户核实 + seven monthly
+    _dates_are_consistent()
+    assert demo_monitoring_load(day=today) is None  # a second `jingzhun demo` adds nothing
