@@ -83,7 +83,8 @@ def test_the_downloaded_template_filled_with_one_household_is_imported(world, cl
     pick = {**_dropdowns(book["户表"]), **_dropdowns(book["人员表"])}  # the first value each dropdown offers
     head_id = id_number("140826", "19700101", 77)
     code = f"{XIAGAOCHI}0077"
-    household = {"户编号": code, "村代码": XIAGAOCHI, "户主姓名": "孙有田", "户主身份证号": head_id,
+    # the template is version 2: 户类别 is required (脱贫户, the first value offered, keeps the 建档立卡 fields)
+    household = {"户编号": code, "村代码": XIAGAOCHI, "户主姓名": "孙有田", "户主身份证号": head_id, "户类别": pick["户类别"][0],
                  "识别标准": pick["识别标准"][0], "贫困户属性": pick["贫困户属性"][0], "脱贫状态": pick["脱贫状态"][0],
                  "识别年度": "2016", "主要致贫原因": pick["主要致贫原因"][0], "收入年度": "2025", "工资性收入": "8000",
                  "生产经营性收入": "1000", "财产性收入": "0", "转移性收入": "1200", "生产经营性支出": "300",
