@@ -56,20 +56,26 @@ def vm_hwm_mb() -> float:
     return float("nan")
 
 
+#: Region codes of the ID numbers: one county's codes hold 29M distinct numbers (80 years × 365 days × 1,000),
+#: too few to draw 10M distinct people from, so the people are born in four Shanxi counties.
+ID_REGIONS = np.array(["140826", "140829", "141130", "140802"])
+
+
 def _ids(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n valid ID numbers of county 140826 (births 1940–2019) and their birth dates."""
+    """n valid ID numbers of four Shanxi counties (births 1940–2019) and their birth dates."""
     days = rng.integers(0, 80 * 365, n)
     birth = (np.datetime64("1940-01-01") + days.astype("timedelta64[D]")).astype("datetime64[D]")
     ymd = np.char.replace(birth.astype(str).astype("U10"), "-", "")
     seq = rng.integers(0, 1000, n)
-    body = np.char.add(np.char.add(np.full(n, "140826"), ymd), np.char.zfill(seq.astype("U3"), 3))
+    region = ID_REGIONS[rng.integers(0, len(ID_REGIONS), n)]
+    body = np.char.add(np.char.add(region, ymd), np.char.zfill(seq.astype("U3"), 3))
     check = check_characters(body.astype("S17").view(np.uint8).reshape(n, 17))
     return np.char.add(body.astype("S17"), check.view("S1")).astype(str), birth
 
 
 def build(members: int, records: int, seed: int = 5):
     rng = np.random.default_rng(seed)
-    ids, births = _ids(rng, int(members * 1.05))
+    ids, births = _ids(rng, int(members * 1.1))
     ids, first = np.unique(ids, return_index=True)
     births = births[first]
     order = rng.permutation(len(ids))[:members]
