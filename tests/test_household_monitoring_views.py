@@ -27,12 +27,10 @@ def _monitor(household: Household, **fields) -> Household:
 
 def _edit(client, household, **changes):
     data = _household_post_data(household)
-    for name in ("category", "monitoring_class", "risk_type", "other_risk_1", "other_risk_2"):
+    for name in ("risk_type", "other_risk_1", "other_risk_2"):
         data[name] = getattr(household, name)
-    data["risk_eliminated"] = "true" if household.risk_eliminated else "false"
-    for name in ("monitoring_since", "risk_eliminated_on", "income_12m", "income_12m_verified_on",
-                 "compliant_out_of_pocket_12m", "vehicle_count", "dearest_vehicle_value", "town_houses_bought",
-                 "registered_businesses"):
+    for name in ("income_12m", "income_12m_verified_on", "compliant_out_of_pocket_12m", "vehicle_count",
+                 "dearest_vehicle_value", "town_houses_bought", "registered_businesses"):
         value = getattr(household, name)
         data[name] = "" if value is None else value
     data.update(changes)
@@ -58,36 +56,42 @@ def test_an_ordinary_household_page_shows_dashes_for_its_empty_jiandang_fields(w
     assert "一般农户" in response.content.decode()
 
 
-def test_a_clerk_records_a_household_as_monitored_with_its_risks(world, client):
+def test_a_clerk_edits_a_monitored_households_risks_and_income_but_never_its_monitoring_state(world, client):
+    """风险类型, income and assets are edited on the form; 户类别, 监测对象类别, 纳入时间 and 风险消除 change only
+    through 识别纳入 and 风险消除 (posted anyway, they change nothing)."""
+    home = _monitor(world.home)
     client.force_login(world.village_clerk)
-    response = _edit(client, world.home, category="监测户", monitoring_class="脱贫不稳定户",
-                     monitoring_since="2024-04-02", risk_type="因灾", other_risk_1="缺劳动力", income_12m="7600",
-                     vehicle_count="1", dearest_vehicle_value="30000")
+    response = _edit(client, home, risk_type="因灾", other_risk_1="缺劳动力", income_12m="7600", vehicle_count="1",
+                     dearest_vehicle_value="30000", category="一般农户", monitoring_class="边缘易致贫户",
+                     monitoring_since="2020-01-01", risk_eliminated="true", risk_eliminated_on="2025-01-01")
     assert response.status_code == 302, response.content.decode()[:2000]
     home = Household.objects.get(pk=world.home.pk)
-    assert (home.category, home.monitoring_class, home.monitoring_since, home.risk_type, home.other_risk_1) == (
-        "监测户", "脱贫不稳定户", datetime.date(2024, 4, 2), "因灾", "缺劳动力")
+    assert (home.category, home.monitoring_class, home.monitoring_since, home.risk_eliminated,
+            home.risk_eliminated_on) == ("监测户", "脱贫不稳定户", datetime.date(2023, 5, 10), False, None)
+    assert (home.risk_type, home.other_risk_1) == ("因灾", "缺劳动力")
     assert (home.income_12m, home.vehicle_count, home.dearest_vehicle_value) == (Decimal("7600"), 1, Decimal("30000"))
     latest = home.history.first()
-    assert latest.history_user == world.village_clerk and latest.category == "监测户"
+    assert latest.history_user == world.village_clerk and latest.risk_type == "因灾"
+    form = client.get(reverse("registry:household_edit", kwargs={"code": home.code})).context["form"]
+    assert not {"category", "monitoring_class", "monitoring_since", "risk_eliminated", "risk_eliminated_on"} \
+        & set(form.fields)
 
 
-@pytest.mark.parametrize("changes,words", [
-    ({"category": "监测户"}, "户类别为监测户时必须选择监测对象类别"),
-    ({"monitoring_class": "边缘易致贫户"}, "只有监测户填写此项"),
-    ({"category": "监测户", "monitoring_class": "脱贫不稳定户", "risk_eliminated": "true"}, "风险已消除时必须填写风险消除日期"),
-    ({"category": "一般农户"}, "脱贫状态：一般农户不是建档立卡户"),  # a field the form does not edit: above the form
-    ({"monitoring_since": "2024-13-01"}, "日期"),
+@pytest.mark.parametrize("monitored,changes,words", [
+    (True, {"risk_type": "", "other_risk_1": "因学"}, "填写其他风险类型时必须先选择主要风险类型"),
+    (False, {"risk_type": "因病"}, "只有监测户填写此项"),
+    (True, {"income_12m_verified_on": "2024-13-01"}, "日期"),
 ])
-def test_wrong_monitoring_input_is_refused_in_chinese_and_nothing_changes(world, client, changes, words):
+def test_wrong_monitoring_input_is_refused_in_chinese_and_nothing_changes(world, client, monitored, changes, words):
+    household = _monitor(world.home) if monitored else world.home
     client.force_login(world.village_clerk)
-    before = Household.objects.values().get(pk=world.home.pk)
-    history = world.home.history.count()
-    response = _edit(client, world.home, **changes)
+    before = Household.objects.values().get(pk=household.pk)
+    history = household.history.count()
+    response = _edit(client, household, **changes)
     assert response.status_code == 200
     assert words in response.content.decode()
-    assert Household.objects.values().get(pk=world.home.pk) == before
-    assert world.home.history.count() == history
+    assert Household.objects.values().get(pk=household.pk) == before
+    assert household.history.count() == history
 
 
 def test_a_post_without_the_new_fields_keeps_category_and_risk_as_stored(world, client):

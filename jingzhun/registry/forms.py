@@ -49,27 +49,15 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = HOUSEHOLD_EDITABLE
-        widgets = {"monitoring_since": IsoDateInput(), "risk_eliminated_on": IsoDateInput(),
-                   "income_12m_verified_on": IsoDateInput()}
+        widgets = {"income_12m_verified_on": IsoDateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _nullable_bool_fields(self)
-        # A post without them (a client written before template v2) keeps what is stored.
-        for name in ("category", "risk_eliminated"):
-            if name in self.fields:
-                self.fields[name].required = False
         if self.instance._state.adding:  # a new household (精准识别) is a 脱贫户: its 建档立卡 fields are required
             for name in Household.REGISTERED_REQUIRED:
                 if name in self.fields:
                     self.fields[name].required = True
-
-    def clean_category(self):
-        return self.cleaned_data.get("category") or self.instance.category
-
-    def clean_risk_eliminated(self):
-        value = self.cleaned_data.get("risk_eliminated")
-        return self.instance.risk_eliminated if value is None else value
 
     def _update_errors(self, errors):
         """Household.clean may name a field this form does not edit (脱贫状态, 识别年度: procedures change

@@ -24,13 +24,16 @@ from .signals import registry_upserted
 #: Fields a person may change through the edit forms; identity fields (户编号, 村) are not among them, nor
 #: 脱贫状态 and its years: a household enters, leaves or returns only through a recorded procedure
 #: (jingzhun.workflows), which writes the dynamic-adjustment ledger.
+#: What the household form edits. Not 脱贫状态 and not the monitoring state — 户类别, 监测对象类别, 纳入时间,
+#: 风险是否消除 and its date: procedures change those (精准识别, 户退出 …; 识别纳入, 风险消除), each with its
+#: 评议, 公示 and 审定, and imports of template v2 carry them in from other systems.
 HOUSEHOLD_EDITABLE = (
-    "head_name", "head_id_number", "category", "monitoring_class", "standard", "attribute", "main_cause", "other_cause_1",
+    "head_name", "head_id_number", "standard", "attribute", "main_cause", "other_cause_1",
     "other_cause_2", "income_year", "wage_income", "business_income",
     "property_income", "transfer_income", "business_expense", "housing_area", "housing_grade", "safe_water",
     "electricity", "relocated", "phone",
     # 防止返贫致贫监测 (template v2); Household.clean says which of them a 户类别 requires or forbids
-    "monitoring_since", "risk_type", "other_risk_1", "other_risk_2", "risk_eliminated", "risk_eliminated_on",
+    "risk_type", "other_risk_1", "other_risk_2",
     "income_12m", "income_12m_verified_on", "compliant_out_of_pocket_12m", "vehicle_count", "dearest_vehicle_value",
     "town_houses_bought", "registered_businesses",
 )
