@@ -151,3 +151,12 @@ def test_migration_makes_every_existing_household_and_its_history_a_tuopinhu():
         "低保贫困户", "未脱贫", 2016, "因病")
     history = apps.get_model("registry", "HistoricalHousehold").objects.get(code=f"{VILLAGE}0007")
     assert (history.category, history.risk_eliminated, history.status) == ("脱贫户", False, "未脱贫")
+
+
+def test_leads_and_households_name_the_same_risk_types_in_the_same_order():
+    """风险类型 exist twice: the registry's list as data (stored by name, the exchange contract) and the leads'
+    choices (stored by code, which the alerts map to). Until the two are one, they may not drift apart."""
+    from jingzhun.monitoring.vocab import RiskType
+    from jingzhun.registry.vocab import risk_type_names
+
+    assert [str(label) for label in RiskType.labels] == list(risk_type_names())
