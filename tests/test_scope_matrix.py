@@ -296,6 +296,8 @@ MATRIX: dict[str, Entry] = {
                                           "cadre"},
                                  data=lambda w, r, k: {"village": XIAGAOCHI, "risk_type": "disaster", "name": "孙大明",
                                                        "description": "排查发现房屋受损"}, proof="village_clerk"),
+    "monitoring:screening": Entry(forbidden={"analyst", "evaluator", "cadre"},
+                                  refused_first={"analyst", "evaluator", "cadre"}, post=False),
     "monitoring:lead_detail": Entry(fill=per_household("lead", "lead_id")),
     "monitoring:lead_verify": Entry(fill=per_household("lead", "lead_id"), writers={"village_clerk"},
                                     data=lambda w, r, k: {"result": "exclude", "reason": "收入明显高于当地平均水平"},

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.permissions import may_import, may_record_lead, may_view_unit_figures
+from jingzhun.orgunits.permissions import may_import, may_record_lead, may_screen, may_view_unit_figures
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
 
@@ -83,6 +83,7 @@ MENU: tuple[Group, ...] = (
     Group(_("监测帮扶"), (
         Entry(_("监测线索"), "monitoring:lead_list", signed_in),
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
+        Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
     )),
     Group(_("考核评估"), (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import screening, views
 
 app_name = "monitoring"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("leads/<int:lead_id>/route/", views.lead_route, name="lead_route"),
     path("leads/<int:lead_id>/evidence/", views.lead_evidence_new, name="lead_evidence_new"),
     path("evidence/<int:evidence_id>/", views.lead_evidence, name="lead_evidence"),
+    path("screening/", screening.screening, name="screening"),
 ]

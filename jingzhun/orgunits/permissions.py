@@ -195,6 +195,12 @@ def may_record_lead(who) -> bool:
     return access.can_write or (access.active and access.cadre_only)
 
 
+def may_screen(who) -> bool:
+    """Read a village's 排查名单 (households not yet monitored, ordered by the risk model): the record-keeping
+    roles of the village and above, who organise the routine checks."""
+    return _access(who).can_write
+
+
 def may_verify_lead(who) -> bool:
     """入户核实 a lead and record its result (纳入 / 不纳入 / 已是监测对象) with the signed 承诺授权书."""
     access = _access(who)
