@@ -398,3 +398,31 @@ def test_monitoring_objects_have_their_card_links_and_risk_chart(world, client):
     assert "因病" in response.context["charts"]["risks"]
     listed = client.get(unstable["url"])
     assert listed.status_code == 200 and world.home.head_name in listed.content.decode()
+
+
+def test_the_leads_card_counts_waiting_and_overdue_leads_of_the_unit_and_links_the_queue(world, client):
+    """Leads under the unit: waiting for 入户核实 (of them overdue) and 纳入 — live counts, like open problems."""
+    from jingzhun.monitoring.models import Lead
+    from jingzhun.monitoring.services import lead_create, lead_verify
+
+    _profiles()
+    response = _client(client, world.county_admin).get(reverse("dashboard:overview", args=["140826"]))
+    assert "leads" not in {c["id"] for c in response.context["cards"]}
+    late = lead_create(channel="village_check", village=XIAGAOCHI, risk_type="illness", household=world.home,
+                       description="住院", acting_user=world.village_clerk)
+    Lead.objects.filter(pk=late.pk).update(verify_due=datetime.date(2020, 1, 2))
+    included = lead_create(channel="village_check", village=XIAGAOCHI, risk_type="disaster", household=world.home,
+                           description="房屋受损", acting_user=world.village_clerk)
+    lead_verify(lead_id=included.pk, result="include", acting_user=world.village_clerk)
+    from django.core.cache import cache
+
+    cache.clear()  # the page body is reused for a minute (BODY_SECONDS)
+    cards = {c["id"]: c for c in client.get(reverse("dashboard:overview", args=["140826"])).context["cards"]}
+    assert cards["leads"]["value"] == "1"
+    overdue, verified = cards["leads"]["links"]
+    assert overdue["value"] == "1" and overdue["url"].endswith("?status=pending&overdue=1&unit=140826")
+    assert verified["value"] == "1"
+    listed = client.get(overdue["url"])
+    assert listed.status_code == 200 and [lead.pk for lead in listed.context["page"]] == [late.pk]
+    other = {c["id"]: c for c in client.get(reverse("dashboard:overview", args=["140826101"])).context["cards"]}
+    assert "leads" not in other  # 横水镇 has none

@@ -27,6 +27,7 @@ from jingzhun.indicators.bulletin import bulletin_docx, bulletin_paragraphs
 from jingzhun.indicators.catalog import indicator_catalog
 from jingzhun.indicators.models import IndicatorRefresh
 from jingzhun.indicators.services import refresh_request
+from jingzhun.monitoring.selectors import unit_lead_counts
 from jingzhun.runs.reaper import reap_soon
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_refresh, may_view_unit_figures, require
@@ -145,6 +146,15 @@ def _overview_body(user, code: str, day) -> dict:
         {"id": "problems", "label": _("待整改问题（当前）"), "value": f"{data.open_problems:,}",
          "url": link(reverse("checks:problem_list"), "open")},
     ]
+    leads = unit_lead_counts(code)
+    if leads["total"]:
+        lead_list = reverse("monitoring:lead_list")
+        cards.insert(5, {
+            "id": "leads", "label": _("待核实线索（当前）"), "value": f"{leads['pending']:,}",
+            "url": f"{lead_list}?status=pending&unit={code}",
+            "links": [{"label": _("已逾期"), "value": f"{leads['overdue']:,}", "n": leads["overdue"],
+                       "url": f"{lead_list}?status=pending&overdue=1&unit={code}"},
+                      {"label": _("已纳入"), "value": f"{leads['include']:,}", "n": leads["include"], "url": None}]})
     if values.get("MON_HH"):
         def monitored(extra: str = "") -> str | None:
             if query is None:

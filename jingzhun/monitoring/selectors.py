@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun.orgunits.access import Access, access_for
+from jingzhun.orgunits.models import subtree_q
 from jingzhun.orgunits.permissions import may_route_lead, may_verify_lead
 
 from .models import Lead, LeadReport
@@ -82,3 +83,14 @@ def unit_queue(code: str, *, status: str = "", overdue: bool = False, source: st
     if source:
         qs = with_source(qs, source)
     return qs.prefetch_related("report_rows").order_by("verify_due", "id")
+
+
+def unit_lead_counts(code: str) -> dict[str, int]:
+    """Leads under unit `code` for its dashboard (the caller has checked the unit is in reach): waiting for
+    入户核实, of them overdue, and the verified ones by result — counted in the database, one query."""
+    pending = Q(status=Status.PENDING)
+    return Lead.objects.filter(subtree_q("village", code)).aggregate(
+        total=Count("id"), pending=Count("id", filter=pending), overdue=Count("id", filter=pending & overdue_q()),
+        include=Count("id", filter=Q(status=Status.VERIFIED, result=Result.INCLUDE)),
+        exclude=Count("id", filter=Q(status=Status.VERIFIED, result=Result.EXCLUDE)),
+        already=Count("id", filter=Q(status=Status.VERIFIED, result=Result.ALREADY)))

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from jingzhun.accounts.audit import audit, client_ip
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.listing import Column, Listing
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.orgunits.permissions import (
     get_in_reach,
     may_record_lead,
@@ -131,7 +130,7 @@ def _filtered(user, data: dict):
     if data.get("overdue"):
         leads = leads.filter(selectors.overdue_q())
     if data.get("unit"):
-        leads = leads.filter(Q(village_id__startswith=data["unit"]))
+        leads = leads.filter(subtree_q("village_id", data["unit"]))  # a code range (a FK has no startswith)
     if data.get("source"):
         leads = selectors.with_source(leads, data["source"])
     return leads
