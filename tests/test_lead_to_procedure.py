@@ -3,6 +3,9 @@ day, and once opened shows the procedure; nobody else is offered the link, and n
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -61,3 +64,24 @@ def test_a_lead_not_included_offers_nothing(world, client, lead):
     lead_verify(lead_id=lead.pk, result=Result.EXCLUDE, reason="收入高于监测范围", acting_user=world.village_clerk)
     context = _page(client, world.village_clerk, lead).context
     assert not {"entry_url", "entry_procedure", "entry_unregistered"} & set(context.keys())
+
+
+def test_the_difficulty_and_the_alert_figures_are_withheld_from_read_only_roles(world, client):
+    """A 医保 alert's lead tells of a hospital stay and its bill: the clerk who verifies reads it, an evaluator
+    in reach sees the lead but neither the description nor the figures (on the page or in the workbook)."""
+    lead = lead_create(channel=Channel.DEPARTMENT, village=XIAGAOCHI, risk_type=RiskType.ILLNESS,
+                       household=world.home, description="医保：住院自付 14600 元（尿毒症透析）",
+                       source_ref="医保 批次 #1 第 2 行", details={"个人自付": 14600})
+    shown = _page(client, world.village_clerk, lead).content.decode()
+    assert "尿毒症" in shown and "14600" in shown
+    withheld = _page(client, world.evaluator, lead)
+    assert withheld.status_code == 200
+    body = withheld.content.decode()
+    assert "尿毒症" not in body and "14600" not in body and "仅办理人员可见" in body
+    book = client.get(reverse("monitoring:lead_list"), {"format": "xlsx"})
+    assert book.status_code == 200
+
+    content = b"".join(book.streaming_content)
+    cells = [str(c) for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
+             for c in row]
+    assert not any("尿毒症" in c for c in cells) and any("仅办理人员可见" in c for c in cells)

@@ -161,6 +161,14 @@ def lead_list(request):
         "can_record": may_record_lead(access)})
 
 
+def _narrative(access, text: str) -> str:
+    """困难描述 and 核实说明 tell of illness, disability and hospital bills (a 医保 alert carries the amounts):
+    shown to the roles that see full ID numbers (those who verify and decide), withheld from the others."""
+    if not text or access.sees_full_ids:
+        return text
+    return _("（仅办理人员可见）")
+
+
 def _leads_xlsx(request, listing: Listing, access):
     columns = [cells.SheetColumn(title, kind) for title, kind in (
         (_("编号"), cells.INT), (_("登记时间"), cells.DATETIME), (_("来源渠道"), cells.TEXT), (_("村代码"), cells.TEXT),
@@ -170,8 +178,9 @@ def _leads_xlsx(request, listing: Listing, access):
         (_("核实结果"), cells.TEXT), (_("核实说明"), cells.TEXT), (_("核实时间"), cells.DATETIME))]
     rows = ((lead.pk, lead.created_at, lead.get_channel_display(), lead.village_id, lead.village.short_name,
              lead.household_id or "", lead.name, access.mask_id(lead.id_number), access.mask_phone(lead.phone),
-             lead.get_risk_type_display(), lead.description, lead.reports, lead.unit.name, lead.get_status_display(),
-             lead.verify_due, lead.decide_due, lead.get_result_display(), lead.result_reason, lead.verified_at)
+             lead.get_risk_type_display(), _narrative(access, lead.description), lead.reports, lead.unit.name,
+             lead.get_status_display(), lead.verify_due, lead.decide_due, lead.get_result_display(),
+             _narrative(access, lead.result_reason), lead.verified_at)
             for lead in listing.rows.iterator(2000))
     name = f"{_('监测线索')}-{access.prefix or _('全国')}-{timezone.localdate():%Y%m%d}.xlsx"
     response, count = cells.xlsx_response(name, _("监测线索"), columns, rows)
@@ -191,9 +200,13 @@ def _lead_page(request, lead: Lead, *, verify_form=None, evidence_form=None, rou
     access = access_for(request.user)
     today = timezone.localdate()
     lead.id_shown, lead.phone_shown = access.mask_id(lead.id_number), access.mask_phone(lead.phone)
+    lead.description_shown = _narrative(access, lead.description)
+    lead.reason_shown = _narrative(access, lead.result_reason)
     reports = list(lead.report_rows.select_related("by"))
     for row in reports:
         row.id_shown, row.phone_shown = access.mask_id(row.id_number), access.mask_phone(row.phone)
+        row.description_shown = _narrative(access, row.description)
+        row.details_shown = row.details if access.sees_full_ids else {}
     pending = lead.status == Status.PENDING
     can_verify = pending and may_verify_lead(access) and lead.unit_id == lead.village_id
     can_route = pending and may_route_lead(access)
