@@ -170,6 +170,14 @@ def cmd_synth(args) -> int:
     print(f"已生成 {registry.households.num_rows} 户、{registry.members.num_rows} 人，"
           f"{registry.villages.num_rows} 个村，写入 {args.out}"
           + (f"；注入错误 {len(registry.manifest)} 处（见 errors-manifest.csv）" if registry.manifest else ""))
+    if args.alerts:
+        from jingzhun.synth.alert_files import alert_files, write_alert_files
+
+        day = args.as_of or datetime.date(year, 12, 31)
+        files = alert_files(registry, seed=args.seed, as_of=day)
+        paths = write_alert_files(files, args.out / "部门预警")
+        print("部门预警文件：" + "，".join(f"{p.name} {len(files[p.stem])} 行" for p in paths)
+              + f"，写入 {args.out / '部门预警'}（可用 jingzhun alerts 导入）")
     return 0
 
 
@@ -754,6 +762,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--households", type=int, required=True)
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--errors", type=float, default=0.0, help="注入内容错误的比例（0–1）")
+    synth.add_argument("--alerts", action="store_true",
+                       help="另生成部门预警文件（医保费用、民政救助、灾害损失，含常见错漏）到 OUT/部门预警/")
     synth.add_argument("--ordinary", type=float, default=0.0,
                        help="一般农户（非建档立卡）占户数的比例（0–1，默认 0）；2020 年起另有少量监测户")
     synth.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD：年龄、在校情况按此日（默认收入年度年底）")

@@ -206,3 +206,34 @@ def test_synth_draws_ordinary_rural_households_on_request_and_refuses_a_bad_shar
     refused = _jingzhun("synth", "--county", "140826", "--households", "10", "--ordinary", "1.5",
                         "--out", str(out), home=tmp_path / "home")
     assert refused.returncode == 2 and "一般农户比例" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.slow
+def test_synth_writes_department_alert_files_that_load_and_raise_alerts(tmp_path):
+    """`jingzhun synth --alerts`: 医保费用, 民政救助 and 灾害损失 files about the registry's people (some written
+    with errors, some without ID numbers) and about strangers; imported with the registry, they load whole
+    and raise alerts."""
+    home, out = tmp_path / "home", tmp_path / "x"
+    assert _jingzhun("init", home=home).returncode == 0
+    result = _jingzhun("synth", "--county", "140826", "--households", "600", "--seed", "3", "--as-of", "2026-11-30",
+                       "--alerts", "--out", str(out), home=home)
+    assert result.returncode == 0, result.stderr
+    folder = out / "部门预警"
+    assert sorted(p.name for p in folder.iterdir()) == ["医保费用.csv", "民政救助.csv", "灾害损失.csv"]
+    with open(folder / "医保费用.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and any(not r["身份证号"] and r["出生日期"] for r in rows)  # some without an ID number
+    assert any(not r["身份证号"].startswith("140826") for r in rows if r["身份证号"])  # strangers
+    assert _jingzhun("import", str(out), home=home).returncode == 0
+    import json
+
+    counts = {}
+    for kind in ("医保费用", "民政救助", "灾害损失"):
+        loaded = _jingzhun("alerts", kind, str(folder / f"{kind}.csv"), "--org", "140826", "--format", "json",
+                           home=home)
+        assert loaded.returncode == 0, loaded.stderr
+        report = json.loads(loaded.stdout)
+        assert report["ok"], report
+        counts[kind] = report["counts"]
+    assert counts["医保费用"]["hits"] > 0 and counts["民政救助"]["hits"] > 0
+    assert counts["医保费用"]["fuzzy"] > 0  # rows without an ID number found by name, birth date and village
