@@ -371,20 +371,7 @@ def cmd_alerts(args) -> int:
     report = alert_batch_load(kind=kind, paths=args.paths, org=args.org or "", source=args.source or "",
                               data_date=args.date, via="命令行")
     if not report.ok:
-        if args.format == "json":
-            print(json.dumps({"ok": False, "kind": kind.code, "issues": [i.as_dict() for i in report.issues]},
-                             ensure_ascii=False, indent=1))
-            return 1
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
-        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
-            table.add_column(column)
-        for i in report.issues:
-            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
-        Console(highlight=False).print(table)
-        return 1
+        return _refused_files(kind, report.issues, args.format)
     batch = report.batch
     names = rule_names()
     hits = [{"village": h.village, "household": h.household, "person": h.person, "name": h.person_name,
@@ -413,6 +400,26 @@ def cmd_alerts(args) -> int:
     return 0
 
 
+def _refused_files(kind, issues, fmt: str) -> int:
+    """A department file set refused (comparison data or alert files): every issue, as JSON or a table."""
+    if fmt == "json":
+        import json
+
+        print(json.dumps({"ok": False, "kind": kind.code, "issues": [i.as_dict() for i in issues]},
+                         ensure_ascii=False, indent=1))
+        return 1
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"发现 {len(issues)} 处错误，未导入任何数据（请改正后重新导入）")
+    for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+        table.add_column(column)
+    for i in issues:
+        table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+    Console(highlight=False).print(table)
+    return 1
+
+
 def cmd_compare(args) -> int:
     _setup_django()
     import json
@@ -430,20 +437,7 @@ def cmd_compare(args) -> int:
         return 2
     report = dataset_load(kind=kind, paths=args.paths, source=args.source or "", data_date=data_date, via="命令行")
     if not report.ok:
-        if args.format == "json":
-            print(json.dumps({"ok": False, "kind": kind.code, "issues": [i.as_dict() for i in report.issues]},
-                             ensure_ascii=False, indent=1))
-            return 1
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
-        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
-            table.add_column(column)
-        for i in report.issues:
-            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
-        Console(highlight=False).print(table)
-        return 1
+        return _refused_files(kind, report.issues, args.format)
     try:
         run = compare_run_execute(kind=kind, org=args.org or "", engine=args.engine, batch=report.batch,
                                   retrain=args.retrain)

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jingzhun.compare.models import LoadedFiles
 
 from .kinds import ALERT_KINDS
 
 KIND_CHOICES = [(k.code, _(k.label)) for k in ALERT_KINDS.values()]  # the labels are msgids (kinds.py)
 
 
-class AlertBatch(models.Model):
+class AlertBatch(LoadedFiles):
     """一批部门预警数据: one loaded file set of one kind, who loaded it and when, the pack it was judged by."""
 
     kind = models.CharField(_("数据类别"), max_length=16, choices=KIND_CHOICES)
-    source = models.CharField(_("数据来源"), max_length=128)
-    data_date = models.DateField(_("数据日期"))
-    files = models.JSONField(_("文件"), default=list)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    loaded_via = models.CharField(_("导入方式"), max_length=16, blank=True)
-    loaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
-    org = models.CharField(_("所属单位"), max_length=12, blank=True)
-    rows = models.PositiveIntegerField(_("记录数"), default=0)
     #: matched (exact, fuzzy), hits, leads: what the load found.
     counts = models.JSONField(_("结果统计"), default=dict, blank=True)
     #: The thresholds used and where each came from (the pack's [alerts] tables and its titles).

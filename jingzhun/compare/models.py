@@ -16,10 +16,11 @@ from .kinds import KINDS
 KIND_CHOICES = [(k.code, _(k.label)) for k in KINDS.values()]  # the labels are msgids (kinds.py)
 
 
-class Batch(models.Model):
-    """一批外部数据: one loaded file set of one kind, with where it came from and who loaded it."""
+class LoadedFiles(models.Model):
+    """What every department file set keeps — comparison data and alert files alike: where it came from,
+    its data date, the files, who loaded it, how and when, under which unit, and its rows. A subclass adds
+    `kind` with its own choices."""
 
-    kind = models.CharField(_("数据类别"), max_length=16, choices=KIND_CHOICES)
     source = models.CharField(_("数据来源"), max_length=128)
     data_date = models.DateField(_("数据日期"))
     files = models.JSONField(_("文件"), default=list)
@@ -29,6 +30,15 @@ class Batch(models.Model):
     loaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     org = models.CharField(_("所属单位"), max_length=12, blank=True)
     rows = models.PositiveIntegerField(_("记录数"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Batch(LoadedFiles):
+    """一批外部数据: one loaded file set of one kind, with where it came from and who loaded it."""
+
+    kind = models.CharField(_("数据类别"), max_length=16, choices=KIND_CHOICES)
 
     class Meta:
         verbose_name = _("外部数据批次")
