@@ -129,3 +129,25 @@ def test_every_source_of_the_shipped_packs_is_in_the_translation_list():
 
     shipped = {s for p in PACKS_DIR.glob("*.toml") for s in sources(tomllib.loads(p.read_text(encoding="utf-8")))}
     assert shipped == set(SHIPPED_SOURCES)
+
+
+def test_a_monitoring_notice_lasts_the_packs_days_never_fewer_than_five(tmp_path, settings):
+    """村级公示 of a monitoring object: at least 5 days (the pack's monitoring.limits.publicity_days, 5 when
+    silent) — its own figure, not the 精准识别 notice's 7; a county pack asking for 3 is refused."""
+    from jingzhun.workflows.definitions import Kind
+    from jingzhun.workflows.publicity import publicity_days
+
+    assert policy_pack("14", 2026, county="140826").monitoring.publicity_days == 5
+    assert publicity_days("140826100233", "140826100233", 2026, Kind.MONITORING_ENTRY) == 5
+    assert publicity_days("140826100233", "140826100233", 2026, Kind.RISK_ELIMINATION) == 5
+    assert publicity_days("140826100233", "140826100233", 2026, Kind.ENTRY) == 7
+    _county(tmp_path, settings, """
+title = "绛县政策"
+[from.2026.monitoring.limits]
+verify_working_days = 2
+decide_days = 15
+publicity_days = 3
+source = "县里想缩短公示"
+""")
+    with pytest.raises(PolicyPackError, match="不得少于 5 天"):
+        policy_pack("14", 2026, county="140826")

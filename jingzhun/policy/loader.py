@@ -33,6 +33,9 @@ NATIONAL = "CN"
 #: The 村表 indicators a village exit may require (VillageProfile boolean fields).
 VILLAGE_INDICATORS = ("paved_road", "bus_service", "broadband", "clinic_up_to_standard", "cultural_venue")
 EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "water")
+#: 防止返贫监测: a monitoring object's 村级公示 lasts at least this many days (the national rule the issue and the
+#: county notices state: "村级公示（一次，不少于 5 天）"); a pack may set more, never fewer.
+MONITORING_MIN_PUBLICITY_DAYS = 5
 #: Tables a year may lack: 防止返贫监测 exists from 2021 on only.
 _OPTIONAL_TABLES = {"monitoring", "alerts"}
 
@@ -56,7 +59,8 @@ _SCHEMA: dict[str, Any] = {
         # not included: income after 合规刚性支出 above the local rural average by more than margin_percent
         "exclusion": {"rural_income_average": _NUMBER, "margin_percent": _NUMBER, "source": str, "example": bool},
         # 入户核实 within verify_working_days working days; lead to decision within decide_days days
-        "limits": {"verify_working_days": int, "decide_days": int, "source": str, "example": bool},
+        "limits": {"verify_working_days": int, "decide_days": int, "publicity_days": int, "source": str,
+                   "example": bool},
         # working days: holidays and 调休 working days for years the calendar library does not know
         "calendar": {"holidays": list, "workdays": list, "source": str},
     },
@@ -185,6 +189,8 @@ class Monitoring:
     verify_working_days: int
     decide_days: int
     limits: Figure  # value = verify_working_days, for its source and example flag
+    #: 村级公示 of 识别纳入 and 风险消除: its days (at least 5, the national rule; 5 when the pack is silent).
+    publicity_days: int
     holidays: tuple[datetime.date, ...]
     workdays: tuple[datetime.date, ...]
     calendar_source: str
@@ -505,11 +511,15 @@ def _monitoring(table: Mapping, year: int) -> Monitoring | None:
         raise PolicyPackError(f"政策包缺少设置项：{', '.join('monitoring.limits.' + k for k in missing)}")
     if not 1 <= limits["verify_working_days"] <= 30 or not 1 <= limits["decide_days"] <= 90:
         raise PolicyPackError("政策包：monitoring.limits 的入户核实时限应在 1 到 30 个工作日之间，决定时限应在 1 到 90 天之间")
+    publicity = limits.get("publicity_days", MONITORING_MIN_PUBLICITY_DAYS)
+    if not MONITORING_MIN_PUBLICITY_DAYS <= publicity <= 30:
+        raise PolicyPackError(f"政策包：monitoring.limits.publicity_days（监测对象公示天数）应在 "
+                              f"{MONITORING_MIN_PUBLICITY_DAYS} 到 30 天之间，不得少于 {MONITORING_MIN_PUBLICITY_DAYS} 天")
     calendar = table.get("calendar", {})
     return Monitoring(
         line_basis=basis, line=line, effective_from=effective_from, dibao_multiple=multiple, dibao=dibao,
         rural_income_average=average, exclusion_margin_percent=margin,
-        verify_working_days=limits["verify_working_days"], decide_days=limits["decide_days"],
+        verify_working_days=limits["verify_working_days"], decide_days=limits["decide_days"], publicity_days=publicity,
         limits=Figure(Decimal(limits["verify_working_days"]), limits.get("source", ""), limits.get("example", False)),
         holidays=tuple(_date(d, "monitoring.calendar.holidays") for d in calendar.get("holidays", ())),
         workdays=tuple(_date(d, "monitoring.calendar.workdays") for d in calendar.get("workdays", ())),

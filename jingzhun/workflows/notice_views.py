@@ -68,7 +68,8 @@ def batch_list(request):
             if ok:
                 return redirect("workflows:batch_detail", batch_id=batch.pk)
         try:
-            days = publicity.publicity_days(request.user.org_unit_id or "", procedures[0].village_id, earliest.year)
+            days = publicity.publicity_days(request.user.org_unit_id or "", procedures[0].village_id, earliest.year,
+                                            kind)
         except WorkflowError as exc:
             form.add_error(None, exc.message)
             days = 0

@@ -81,12 +81,16 @@ def earliest_start(procedures, *, today: datetime.date | None = None) -> datetim
     return max([today, *(b.day for p in procedures for b in procedure_bounds(p))])
 
 
-def publicity_days(unit_code: str, village_code: str, year: int) -> int:
-    """The pack's 公示期 (days) for a notice of `unit_code` (a township's: its first village's county)."""
+def publicity_days(unit_code: str, village_code: str, year: int, kind: str = "") -> int:
+    """The pack's 公示期 (days) for a notice of `unit_code` (a township's: its first village's county); the
+    monitoring procedures' 村级公示 lasts the pack's `monitoring.limits.publicity_days` (at least 5)."""
     try:
-        return policy_pack_for(unit_code if len(unit_code) >= 6 else village_code, year).publicity_days
+        pack = policy_pack_for(unit_code if len(unit_code) >= 6 else village_code, year)
     except PolicyPackError as exc:
         raise policy_failure(exc) from None
+    if kind in (Kind.MONITORING_ENTRY, Kind.RISK_ELIMINATION) and pack.monitoring is not None:
+        return pack.monitoring.publicity_days
+    return pack.publicity_days
 
 
 def period_due(batch: PublicityBatch) -> datetime.date:
@@ -147,7 +151,7 @@ def batch_open(*, acting_user, kind: str, step: str, procedure_ids: list[int], s
             except WorkflowError as exc:
                 raise WorkflowError(_("%(label)s：%(value)s") % {"label": procedure.head_name, "value": exc.message}) from None
     announcement = public.type == "announcement"
-    days = publicity_days(unit.code, procedures[0].village_id, start.year)
+    days = publicity_days(unit.code, procedures[0].village_id, start.year, kind)
     end = start if announcement else start + datetime.timedelta(days=days - 1)
     with site_language():
         title = title.strip() or _("%(unit)s%(kind)s%(step)s") % {"unit": unit.name, "kind": Kind(kind).label,
