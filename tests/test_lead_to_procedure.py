@@ -85,3 +85,26 @@ def test_the_difficulty_and_the_alert_figures_are_withheld_from_read_only_roles(
     cells = [str(c) for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)
              for c in row]
     assert not any("尿毒症" in c for c in cells) and any("仅办理人员可见" in c for c in cells)
+
+
+def test_the_queue_says_how_fast_leads_are_verified_and_inclusions_decided(world, client, lead, settings):
+    """Counted in the database on SQLite and PostgreSQL alike: mean days lead → 入户核实 result, 识别纳入
+    decided (and by their 办结时限), mean days from 入户核实 to 县级审定."""
+    from jingzhun.monitoring.models import Lead
+    from jingzhun.monitoring.selectors import leads_for, timeliness
+
+    from .test_monitoring_procedures import walk_entry
+
+    lead_verify(lead_id=lead.pk, result=Result.INCLUDE, acting_user=world.village_clerk)
+    Lead.objects.filter(pk=lead.pk).update(created_at=lead.created_at - timezone.timedelta(days=2))
+    speed = timeliness(world.county_admin, leads_for(world.county_admin))
+    assert speed["verify_days"] == pytest.approx(2.0, abs=0.1) and speed["decisions"] == 0
+    procedure = open_entry(world, world.home, cls="脱贫不稳定户", lead_id=lead.pk,
+                           lead_day=timezone.localdate(lead.created_at))
+    walk_entry(world, procedure)
+    speed = timeliness(world.county_admin, leads_for(world.county_admin))
+    assert (speed["decisions"], speed["on_time"]) == (1, 1) and speed["decide_days"] is not None
+    page = _page(client, world.county_admin, lead)
+    assert page.status_code == 200
+    listed = client.get(reverse("monitoring:lead_list")).content.decode()
+    assert "识别纳入已审定 1 件，其中在办结时限内 1 件" in listed

@@ -156,8 +156,9 @@ def lead_list(request):
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(listing.page.object_list),
               what="lead_list_print", filter=listing.filter_query)
     outcomes = selectors.outcomes(leads)
+    speed = selectors.timeliness(request.user, leads)
     return render(request, "monitoring/lead_list.html", {
-        "form": form, "listing": listing, "page": listing.page, "outcomes": outcomes,
+        "form": form, "listing": listing, "page": listing.page, "outcomes": outcomes, "speed": speed,
         "can_record": may_record_lead(access)})
 
 
