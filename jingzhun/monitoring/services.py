@@ -309,11 +309,8 @@ def lead_push(*, lead_id: int, unit_code: str, acting_user, note: str = "", ip: 
     before = lead.unit_id
     lead.unit = unit
     lead.save(update_fields=["unit"])
-    LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.PUSHED, note=(note or "").strip()[:DESCRIPTION_MAX],
-                             actor=acting_user, data={"from": before, "to": unit.code})
-    audit_record(action=AuditEvent.Action.LEAD, actor=acting_user, target=f"lead {lead.pk}", ip=ip,
-                 detail={"what": "lead_push", "lead": lead.pk, "from": before, "to": unit.code})
-    return lead
+    return _moved(lead, LeadEvent.Kind.PUSHED, "lead_push", before, unit.code, acting_user=acting_user,
+                  note=(note or "").strip(), ip=ip)
 
 
 @transaction.atomic
@@ -334,10 +331,16 @@ def lead_reassign(*, lead_id: int, village_code: str, acting_user, note: str = "
     before = lead.village_id
     lead.village = lead.unit = village
     lead.save(update_fields=["village", "unit"])
-    LeadEvent.objects.create(lead=lead, kind=LeadEvent.Kind.REASSIGNED, note=note[:DESCRIPTION_MAX],
-                             actor=acting_user, data={"from": before, "to": village.code})
+    return _moved(lead, LeadEvent.Kind.REASSIGNED, "lead_reassign", before, village.code, acting_user=acting_user,
+                  note=note, ip=ip)
+
+
+def _moved(lead: Lead, kind: str, what: str, before: str, to: str, *, acting_user, note: str, ip) -> Lead:
+    """A lead moved (下发 or 改派): its event and its audit row, in the caller's transaction."""
+    LeadEvent.objects.create(lead=lead, kind=kind, note=note[:DESCRIPTION_MAX], actor=acting_user,
+                             data={"from": before, "to": to})
     audit_record(action=AuditEvent.Action.LEAD, actor=acting_user, target=f"lead {lead.pk}", ip=ip,
-                 detail={"what": "lead_reassign", "lead": lead.pk, "from": before, "to": village.code})
+                 detail={"what": what, "lead": lead.pk, "from": before, "to": to})
     return lead
 
 

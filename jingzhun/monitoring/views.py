@@ -35,6 +35,7 @@ from jingzhun.orgunits.permissions import (
 from jingzhun.orgunits.selectors import unit_label
 from jingzhun.policy import PolicyPackError
 from jingzhun.registry.models import Household
+from jingzhun.workflows.common import attempt
 from jingzhun.workflows.definitions import Kind
 from jingzhun.workflows.models import Procedure
 from jingzhun.workflows.monitoring_procedures import monitoring_entry_refusal
@@ -258,13 +259,10 @@ def lead_verify(request, lead_id: int):
     form = VerifyForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.lead_verify(lead_id=lead.pk, result=data["result"], reason=data["reason"],
-                                 evidence=data["letter"], acting_user=request.user, ip=client_ip(request))
-        except LeadError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已记录核实结果。"))
+        ok, _lead = attempt(request, lambda: services.lead_verify(
+            lead_id=lead.pk, result=data["result"], reason=data["reason"], evidence=data["letter"],
+            acting_user=request.user, ip=client_ip(request)), _("已记录核实结果。"), form=form, errors=LeadError)
+        if ok:
             return redirect("monitoring:lead_detail", lead_id=lead.pk)
     return _lead_page(request, lead, verify_form=form)
 
@@ -278,13 +276,10 @@ def lead_evidence_new(request, lead_id: int):
     require(may_verify_lead(request.user), _("承诺授权书由所在村的村级信息员上传。"))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.lead_evidence_add(lead_id=lead.pk, upload=form.cleaned_data["letter"], acting_user=request.user,
-                                       ip=client_ip(request))
-        except LeadError as exc:
-            form.add_error("letter", exc.message)
-        else:
-            messages.success(request, _("已上传承诺授权书。"))
+        ok, _evidence = attempt(request, lambda: services.lead_evidence_add(
+            lead_id=lead.pk, upload=form.cleaned_data["letter"], acting_user=request.user, ip=client_ip(request)),
+            _("已上传承诺授权书。"), form=form, field="letter", errors=LeadError)
+        if ok:
             return redirect("monitoring:lead_detail", lead_id=lead.pk)
     return _lead_page(request, lead, evidence_form=form)
 
@@ -301,13 +296,10 @@ def lead_route(request, lead_id: int):
         data = form.cleaned_data
         route = services.lead_push if data["action"] == "push" else services.lead_reassign
         key = "unit_code" if data["action"] == "push" else "village_code"
-        try:
-            route(lead_id=lead.pk, acting_user=request.user, note=data["note"], ip=client_ip(request),
-                  **{key: data["unit"]})
-        except LeadError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已下发。") if data["action"] == "push" else _("已改派。"))
+        ok, _routed = attempt(request, lambda: route(lead_id=lead.pk, acting_user=request.user, note=data["note"],
+                                                     ip=client_ip(request), **{key: data["unit"]}),
+                              _("已下发。") if data["action"] == "push" else _("已改派。"), form=form, errors=LeadError)
+        if ok:
             return redirect("monitoring:lead_detail", lead_id=lead.pk)
     return _lead_page(request, lead, route_form=form)
 

@@ -40,16 +40,17 @@ class WorkflowError(Exception):
         self.message = message
 
 
-def attempt(request, call, success, *, form=None, field=None):
+def attempt(request, call, success, *, form=None, field=None, errors=None):
     """Take a step for a view: `call()` runs the service; a WorkflowError goes to `form` (at `field`, or
     at the top) when there is one, else to the page's messages. On success `success` — a text, or a
     function of the call's result — becomes the success message. Returns (ok, result).
 
     One place for what every workflow view does after validating its form, so the views differ only in
-    the call, the words and where they go next."""
+    the call, the words and where they go next. `errors` is the service's error class (WorkflowError by
+    default; any with a `message`, as the monitoring app's LeadError)."""
     try:
         result = call()
-    except WorkflowError as exc:
+    except (errors or WorkflowError) as exc:
         if form is not None:
             form.add_error(field, exc.message)
         else:
