@@ -12,6 +12,7 @@ urlpatterns = [
     path("alerts/", include("jingzhun.alerts.urls")),
     path("workflows/", include("jingzhun.workflows.urls")),
     path("monitoring/", include("jingzhun.monitoring.urls")),
+    path("assistance/", include("jingzhun.assistance.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "jingzhun.compare",
     "jingzhun.monitoring",
     "jingzhun.alerts",
+    "jingzhun.assistance",
     "jingzhun.desk",
     "axes",
     "django_otp",

@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("市/省级分析员")
     EVALUATOR = "evaluator", _("第三方评估")
     CADRE = "cadre", _("帮扶责任人")
+    #: A member of a 驻村工作队: reads the village it is stationed in and records visits there.
+    WORK_TEAM = "work_team", _("驻村工作队")
     SYSADMIN = "sysadmin", _("系统管理员")
 
 
@@ -30,5 +32,6 @@ ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.ANALYST: frozenset({Level.PROVINCE, Level.CITY}),
     Role.EVALUATOR: frozenset(Level.values),
     Role.CADRE: frozenset({Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}),
+    Role.WORK_TEAM: frozenset({Level.VILLAGE}),
     Role.SYSADMIN: frozenset(Level.values),
 }
