@@ -202,6 +202,7 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
         "analyst": {},
         "evaluator": {"evaluations": ["绛县"]},
         "cadre": {"households": [home]},
+        "work_team": {},
         "sysadmin": {
             "claims": ["Q21", "Q21"],
             "pairs": ["死亡人口比对", "死亡人口比对"],

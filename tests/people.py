@@ -82,12 +82,14 @@ class World:
         self.cadre_record.user = self.cadre
         self.cadre_record.save()
         self.sysadmin = person("sysadmin", Role.SYSADMIN, None)
+        #: a member of 下高池村's 驻村工作队: reads the village's households, records visits there
+        self.work_team = person("work_team", Role.WORK_TEAM, XIAGAOCHI)
         self.outsider = person("outsider", Role.COUNTY_ADMIN, "140829")
 
     @property
     def users(self):
         return [self.village_clerk, self.township_officer, self.county_admin, self.analyst, self.evaluator,
-                self.cadre, self.sysadmin, self.outsider]
+                self.cadre, self.sysadmin, self.outsider, self.work_team]
 
     def visible_to(self, user) -> set[str]:
         """The household codes a user must see — written out by hand, not computed by the code under test."""
@@ -101,4 +103,5 @@ class World:
             "cadre": {self.home.code},
             "sysadmin": every,
             "outsider": {self.other_county.code},
+            "work_team": {self.home.code},
         }[user.username]

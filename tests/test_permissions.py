@@ -169,6 +169,7 @@ def test_the_named_checks_per_role(world):
         "cadre": (False, False, False, False, False, False, False),
         "sysadmin": (False, False, True, True, True, False, True),
         "outsider": (False, False, True, True, True, True, True),
+        "work_team": (False, False, False, False, False, False, False),
     }
     for user in world.users:
         got = (permissions.may_act(user, first), permissions.may_act(user, township_step),

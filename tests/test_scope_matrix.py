@@ -48,8 +48,9 @@ from .workflow_helpers import candidate
 #: Where each person's reach starts (hand-written; "" = everything). The cadre reaches only the
 #: households assigned to them, and the outsider is a county admin of the other county.
 PREFIX = {"village_clerk": XIAGAOCHI, "township_officer": "140826100", "county_admin": "140826", "analyst": "1408",
-          "evaluator": "140826", "cadre": "140826", "sysadmin": "", "outsider": "140829"}
-READ_ONLY = {"analyst", "evaluator", "cadre"}
+          "evaluator": "140826", "cadre": "140826", "sysadmin": "", "outsider": "140829",
+          "work_team": XIAGAOCHI}
+READ_ONLY = {"analyst", "evaluator", "cadre", "work_team"}
 KEEPERS = {"village_clerk", "township_officer", "county_admin", "sysadmin", "outsider"}  # roles that write
 COUNTY_RUNS = {"county_admin", "sysadmin", "outsider"}  # check runs, comparisons, refreshes
 EVERYONE = set(PREFIX)
@@ -293,11 +294,11 @@ MATRIX: dict[str, Entry] = {
     "monitoring:lead_list": Entry(),
     "monitoring:lead_new": Entry(forbidden={"analyst", "evaluator"}, refused_first={"analyst", "evaluator"},
                                  writers={"village_clerk", "township_officer", "county_admin", "sysadmin", "outsider",
-                                          "cadre"},
+                                          "cadre", "work_team"},
                                  data=lambda w, r, k: {"village": XIAGAOCHI, "risk_type": "disaster", "name": "孙大明",
                                                        "description": "排查发现房屋受损"}, proof="village_clerk"),
-    "monitoring:screening": Entry(forbidden={"analyst", "evaluator", "cadre"},
-                                  refused_first={"analyst", "evaluator", "cadre"}, post=False),
+    "monitoring:screening": Entry(forbidden={"analyst", "evaluator", "cadre", "work_team"},
+                                  refused_first={"analyst", "evaluator", "cadre", "work_team"}, post=False),
     "monitoring:lead_detail": Entry(fill=per_household("lead", "lead_id")),
     "monitoring:lead_verify": Entry(fill=per_household("lead", "lead_id"), writers={"village_clerk"},
                                     data=lambda w, r, k: {"result": "exclude", "reason": "收入明显高于当地平均水平"},

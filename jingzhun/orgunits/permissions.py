@@ -27,6 +27,9 @@ COUNTY_RUN_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
 UNIT_CHECK_ROLES = frozenset({Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER})
 #: Who approves or rejects a claimed 情况属实 exception: the level above the village that claimed it.
 EXCEPTION_REVIEW_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Who helps households rather than keeping their records: assistance cadres (their own households) and
+#: members of a 驻村工作队 (the village they are stationed in). They record visits and leads.
+HELPER_ROLES = frozenset({Role.CADRE, Role.WORK_TEAM})
 #: Background runs a user may start (`may_start`): check runs, comparisons, indicator refreshes, imports.
 RUN_KINDS = frozenset({"check", "compare", "refresh", "import"})
 
@@ -190,9 +193,10 @@ LEAD_ROUTE_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYS
 
 
 def may_record_lead(who) -> bool:
-    """Record a lead from routine checks (村级排查): the record-keeping roles and the assistance cadres."""
+    """Record a lead from routine checks (村级排查): the record-keeping roles, the assistance cadres and the
+    village work teams."""
     access = _access(who)
-    return access.can_write or (access.active and access.cadre_only)
+    return access.can_write or (access.active and access.role in HELPER_ROLES)
 
 
 def may_screen(who) -> bool:
