@@ -46,3 +46,30 @@ def test_record_keepers_see_history_and_phones_in_full(changed, client):
     page = _page(client, world.village_clerk, world.home.code)
     assert old_id in page and new_id in page and NEW_PHONE in page and "13912345678" in page
     assert Household.objects.get(code=world.home.code).phone == NEW_PHONE
+
+
+def test_sections_from_the_apps_above_appear_in_order(world, client, settings):
+    """`household_sections` receivers add sections; they are rendered by `order` after the members."""
+    from pathlib import Path
+
+    from jingzhun.registry.signals import household_sections
+
+    settings.TEMPLATES = [{**settings.TEMPLATES[0],
+                           "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}]
+
+    def later(sender, household, user, access, **kwargs):
+        return [{"id": "b", "template": "registry/_test_section.html", "context": {"text": "乙段" + household.code},
+                 "order": 20}]
+
+    def earlier(sender, household, user, access, **kwargs):
+        assert access.role == user.role
+        return [{"id": "a", "template": "registry/_test_section.html", "context": {"text": "甲段"}, "order": 10}]
+
+    household_sections.connect(later, dispatch_uid="test-later")
+    household_sections.connect(earlier, dispatch_uid="test-earlier")
+    try:
+        page = _page(client, world.village_clerk, world.home.code)
+    finally:
+        household_sections.disconnect(dispatch_uid="test-later")
+        household_sections.disconnect(dispatch_uid="test-earlier")
+    assert page.index("家庭成员") < page.index("甲段") < page.index("乙段" + world.home.code) < page.index("变更记录")

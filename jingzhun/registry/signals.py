@@ -10,6 +10,11 @@ raises rolls the whole upsert back.
 of {"label": …, "url": …} for what that user may start on the household now (the workflows offer the
 procedures whose precondition holds, and a link to the one under way), so the page offers no action that
 could only be refused.
+
+`household_sections` is sent by the household page with `household`, `user` and `access`; a receiver
+returns a list of {"id": …, "template": …, "context": {…}, "order": int} — a section of the page the app
+above fills (the assistance module's measures, loans, visits), rendered in `order` after the members. The
+receiver scopes and masks what it shows through the same access as the page.
 """
 
 from __future__ import annotations
@@ -18,3 +23,4 @@ from django.dispatch import Signal
 
 registry_upserted = Signal()
 household_actions = Signal()
+household_sections = Signal()

@@ -24,7 +24,7 @@ from jingzhun.orgunits.selectors import filter_units, unit_label
 
 from . import selectors, services, vocab
 from .search import search_guard
-from .signals import household_actions
+from .signals import household_actions, household_sections
 from .forms import HouseholdFilterForm, HouseholdForm, MemberForm
 from .models import Household, VillageProfile
 
@@ -120,6 +120,9 @@ def household_detail(request, code: str):
         "actions": [action for _receiver, offered in household_actions.send(sender=Household, household=household,
                                                                             user=request.user)
                     for action in (offered or [])],
+        "sections": sorted((section for _receiver, given in household_sections.send(
+            sender=Household, household=household, user=request.user, access=access) for section in (given or [])),
+            key=lambda section: section.get("order", 0)),
     })
 
 

@@ -1,0 +1,1 @@
+"""The assistance module's scoped reads, one module per area; every one goes through `orgunits.access`."""
