@@ -52,6 +52,36 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType]]] = {
         ("paved_road", pa.bool_()), ("bus_service", pa.bool_()), ("broadband", pa.bool_()),
         ("clinic_up_to_standard", pa.bool_()), ("cultural_venue", pa.bool_()),
     ],
+    # 帮扶 (jingzhun.assistance): measures, 小额信贷 and repayments, visits, and the project library with its
+    # funds — under a county or village by the household's 户编号 (projects: by their county).
+    "measures": [
+        ("id", pa.int64()), ("household_id", pa.string()), ("member_id", pa.int64()), ("year", pa.int32()),
+        ("type", pa.string()), ("amount", MONEY), ("start", pa.date32()), ("end", pa.date32()),
+        ("continues_after_exit", pa.bool_()), ("details", pa.string()),
+    ],
+    "loans": [
+        ("id", pa.int64()), ("household_id", pa.string()), ("borrower_id", pa.int64()),
+        ("borrower_id_number", pa.string()), ("bank", pa.string()), ("amount", MONEY),
+        ("term_months", pa.int32()), ("disbursed_on", pa.date32()), ("due_on", pa.date32()), ("balance", MONEY),
+        ("status", pa.string()),
+    ],
+    "loan_installments": [
+        ("loan_id", pa.int64()), ("household_id", pa.string()), ("due_on", pa.date32()), ("principal", MONEY),
+        ("interest", MONEY), ("paid_on", pa.date32()), ("paid_amount", MONEY),
+    ],
+    "visits": [
+        ("id", pa.int64()), ("household_id", pa.string()), ("visitor_id", pa.int64()), ("visited_on", pa.date32()),
+    ],
+    "projects": [
+        ("id", pa.int64()), ("county_id", pa.string()), ("code", pa.string()), ("year", pa.int32()),
+        ("category", pa.string()), ("state", pa.string()), ("percent_complete", pa.int32()),
+    ],
+    "project_villages": [("project_id", pa.int64()), ("village_id", pa.string())],
+    "project_beneficiaries": [("project_id", pa.int64()), ("household_id", pa.string())],
+    "project_funds": [("project_id", pa.int64()), ("county_id", pa.string()), ("source", pa.string()),
+                      ("amount", MONEY)],
+    "project_spending": [("project_id", pa.int64()), ("county_id", pa.string()), ("source", pa.string()),
+                         ("paid_on", pa.date32()), ("amount", MONEY)],
 }
 
 # Money leaves SQLite as REAL/INTEGER by storage class; casting in SQL gives one type per column.
@@ -83,6 +113,43 @@ _SELECT = {
                CAST(collective_income AS {real}) AS collective_income, paved_road, bus_service, broadband,
                clinic_up_to_standard, cultural_venue
         FROM registry_villageprofile WHERE village_id >= {lo} AND village_id < {hi}""",
+    "measures": """
+        SELECT id, household_id, member_id, year, type, CAST(amount AS {real}) AS amount, start, "end",
+               continues_after_exit, CAST(details AS TEXT) AS details
+        FROM assistance_measure WHERE household_id >= {lo} AND household_id < {hi}""",
+    "loans": """
+        SELECT l.id, l.household_id, l.borrower_id, m.id_number AS borrower_id_number, l.bank,
+               CAST(l.amount AS {real}) AS amount, l.term_months, l.disbursed_on, l.due_on,
+               CAST(l.balance AS {real}) AS balance, l.status
+        FROM assistance_loan l JOIN registry_member m ON m.id = l.borrower_id
+        WHERE l.household_id >= {lo} AND l.household_id < {hi}""",
+    "loan_installments": """
+        SELECT i.loan_id, l.household_id, i.due_on, CAST(i.principal AS {real}) AS principal,
+               CAST(i.interest AS {real}) AS interest, i.paid_on, CAST(i.paid_amount AS {real}) AS paid_amount
+        FROM assistance_loaninstallment i JOIN assistance_loan l ON l.id = i.loan_id
+        WHERE l.household_id >= {lo} AND l.household_id < {hi}""",
+    "visits": """
+        SELECT id, household_id, visitor_id, visited_on
+        FROM assistance_visit WHERE household_id >= {lo} AND household_id < {hi}""",
+    "projects": """
+        SELECT id, county_id, code, year, category, state, percent_complete
+        FROM assistance_project WHERE county_id >= {lo} AND county_id < {hi}""",
+    "project_villages": """
+        SELECT pv.project_id, pv.orgunit_id AS village_id
+        FROM assistance_project_villages pv JOIN assistance_project p ON p.id = pv.project_id
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+    "project_beneficiaries": """
+        SELECT pb.project_id, pb.household_id
+        FROM assistance_project_beneficiaries pb JOIN assistance_project p ON p.id = pb.project_id
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+    "project_funds": """
+        SELECT f.project_id, p.county_id, f.source, CAST(f.amount AS {real}) AS amount
+        FROM assistance_projectfund f JOIN assistance_project p ON p.id = f.project_id
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+    "project_spending": """
+        SELECT s.project_id, p.county_id, s.source, s.paid_on, CAST(s.amount AS {real}) AS amount
+        FROM assistance_projectspending s JOIN assistance_project p ON p.id = s.project_id
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
 }
 
 
