@@ -242,7 +242,8 @@ class Card:
 def _card(household: Household, year: int, access: Access, teams: dict[str, list[WorkTeam]]) -> Card:
     members = [m for m in household.members.all() if m.status == registry_vocab.MemberStatus.NORMAL]
     lines = []
-    for m in household.card_measures:
+    order = {code: i for i, code in enumerate(measure_types())}
+    for m in sorted(household.card_measures, key=lambda m: (order.get(m.type, len(order)), m.start, m.pk)):
         if m.type in HEALTH_TYPES:  # neither the illness (name, details) nor who has it
             lines.append(CardLine(m.get_type_display(), "", "", m.amount))
         else:
