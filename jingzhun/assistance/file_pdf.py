@@ -203,7 +203,7 @@ def _card_story(card: Card, st, width: float) -> list:
         story.append(p(_("收入核实（%(day)s）：近 12 个月人均纯收入 %(amount)s 元") % {
             "day": _day(card.verified.verified_on), "amount": _money(card.verified.per_capita)}, st.body))
     story.append(p(_("三、帮扶单位"), st.heading))
-    for unit in card.help_units or [_("—")]:
+    for unit in card.help_units or ["—"]:
         story.append(p(unit, st.body))
     story.append(Spacer(1, 4 * mm))
     story.append(p(_("如对帮扶政策和措施有疑问或意见，请向%(township)s人民政府反映，电话：________________；"
