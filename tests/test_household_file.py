@@ -105,3 +105,11 @@ def test_the_household_page_offers_the_file_pdf_and_card(world, client):
 def test_anonymous_is_sent_to_sign_in(world, client):
     response = client.get(reverse("assistance:household_file", args=[world.home.code]))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_village_clerks_menu_offers_the_village_cards(world, client):
+    url = reverse("assistance:village_cards_pdf", args=[world.home.village_id])
+    assert client.login(username="village_clerk", password=PASSWORD)
+    assert url in client.get(reverse("desk:todo")).content.decode()
+    assert client.login(username="township_officer", password=PASSWORD)  # above a village: no own village
+    assert "/cards.pdf" not in client.get(reverse("desk:todo")).content.decode()

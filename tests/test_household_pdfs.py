@@ -168,3 +168,34 @@ def test_a_village_out_of_reach_is_404(world, client, who, code):
 def test_a_unit_that_is_not_a_village_is_404(world, client):
     assert client.login(username="county_admin", password=PASSWORD)
     assert client.get(reverse("assistance:village_cards_pdf", args=["140826100"])).status_code == 404
+
+
+def test_a_long_card_still_fits_one_page(world, client):
+    """Forty measures in a year: the card shrinks to its page, so a village batch stays one card a page."""
+    import datetime
+
+    from jingzhun.assistance.models import Measure
+
+    for n in range(40):
+        Measure.objects.create(household=world.home, year=YEAR, type="consumption", name=f"消费帮扶第{n + 1}批",
+                               amount=100 + n, start=datetime.date(YEAR, 1, 1))
+    for size in ("a4", "a5"):
+        reader = _pdf(client, world.village_clerk, "household_card_pdf", world.home.code, f"?size={size}")
+        assert len(reader.pages) == 1
+        assert "消费帮扶第40批" in _text(reader)
+
+
+def test_a_village_batch_makes_as_many_queries_for_seven_households_as_for_one(world, client):
+    """The batch prefetches measures, loans, members and verifications: no query per household."""
+    assert client.login(username="village_clerk", password=PASSWORD)
+    url = reverse("assistance:village_cards_pdf", args=[XIAGAOCHI])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for serial in range(10, 16):
+        make_household(XIAGAOCHI, serial, f"新户{serial}", cadre=world.cadre_record)
+    with CaptureQueriesContext(connection) as seven:
+        client.get(url)
+    assert len(seven) == len(one)
