@@ -82,6 +82,11 @@ class HouseholdFile:
     printed_at: datetime.datetime | None = None
 
 
+def type_name(measure: Measure) -> str:
+    """The measure type's name (data/measure_types.toml), translated where the catalogue has it."""
+    return _(measure.get_type_display())
+
+
 def measure_details(measure: Measure) -> str:
     """The type's details of a measure as "label：value；…", in the order of measure_types.toml."""
     spec = measure_types().get(measure.type)
@@ -94,7 +99,7 @@ def measure_details(measure: Measure) -> str:
             continue
         if detail.kind == "bool":
             value = _("是") if value else _("否")
-        shown.append(_("%(label)s：%(value)s") % {"label": detail.label, "value": value})
+        shown.append(_("%(label)s：%(value)s") % {"label": _(detail.label), "value": value})
     return _("；").join(shown)
 
 
@@ -133,7 +138,7 @@ def _measure_years(household: Household) -> list[dict]:
         in_year = list(in_year)
         for m in in_year:
             m.details_shown = measure_details(m)
-        types = [{"name": group[0].get_type_display(), "measures": group}
+        types = [{"name": type_name(group[0]), "measures": group}
                  for group in (list(g) for _code, g in groupby(in_year, key=lambda m: m.type))]
         years.append({"year": year, "types": types,
                       "total": sum((m.amount or Decimal(0) for m in in_year), Decimal(0))})
@@ -152,7 +157,7 @@ def _evidence(user, household: Household, procedures: list[Procedure], leads: li
               for ph in NoticePhoto.objects.filter(batch__in=batches_for(user),
                                                    batch__procedures_listed__in=[p.pk for p in procedures])
               .select_related("batch").distinct().order_by("uploaded_at", "id")]
-    measures = [EvidenceItem(e.name, e.uploaded_at, f"{m.year} {m.get_type_display()}·{m.name}")
+    measures = [EvidenceItem(e.name, e.uploaded_at, f"{m.year} {type_name(m)}·{m.name}")
                 for y in measure_years for t in y["types"] for m in t["measures"] for e in m.evidence.all()]
     visit_photos = [EvidenceItem(ph.name, v.visited_on, _("%(day)s 走访") % {"day": v.visited_on.isoformat()})
                     for v in visits for ph in v.photos.all()]
@@ -245,9 +250,9 @@ def _card(household: Household, year: int, access: Access, teams: dict[str, list
     order = {code: i for i, code in enumerate(measure_types())}
     for m in sorted(household.card_measures, key=lambda m: (order.get(m.type, len(order)), m.start, m.pk)):
         if m.type in HEALTH_TYPES:  # neither the illness (name, details) nor who has it
-            lines.append(CardLine(m.get_type_display(), "", "", m.amount))
+            lines.append(CardLine(type_name(m), "", "", m.amount))
         else:
-            lines.append(CardLine(m.get_type_display(), m.name, m.member.name if m.member else "", m.amount))
+            lines.append(CardLine(type_name(m), m.name, m.member.name if m.member else "", m.amount))
     loans = [{"bank": loan.bank, "amount": loan.amount, "term_months": loan.term_months,
               "subsidy_percent": loan.subsidy_percent, "disbursed_on": loan.disbursed_on, "due_on": loan.due_on}
              for loan in household.card_loans]
