@@ -199,3 +199,16 @@ def test_a_village_batch_makes_as_many_queries_for_seven_households_as_for_one(w
     with CaptureQueriesContext(connection) as seven:
         client.get(url)
     assert len(seven) == len(one)
+
+
+def test_markup_in_data_is_printed_literally(world, client):
+    """Every data text goes through pdfdoc.paragraph (escaped): ReportLab markup in a name is not obeyed."""
+    import datetime
+
+    from jingzhun.assistance.models import Measure
+
+    hostile = '<img src="/etc/passwd"/>养殖<b>奖补'
+    Measure.objects.create(household=world.home, year=YEAR, type="industry", name=hostile, amount=1,
+                           start=datetime.date(YEAR, 1, 1))
+    for name in ("household_file_pdf", "household_card_pdf"):
+        assert "养殖<b>奖补" in _text(_pdf(client, world.village_clerk, name, world.home.code)).replace("\n", "")
