@@ -6,3 +6,11 @@ class AssistanceConfig(AppConfig):
     name = "jingzhun.assistance"
     label = "assistance"
     verbose_name = _("帮扶")
+
+    def ready(self) -> None:
+        from jingzhun.registry.signals import household_actions
+
+        # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
+        from .views.file import household_actions as file_actions
+
+        household_actions.connect(file_actions, dispatch_uid="assistance.file.household_actions")
