@@ -48,6 +48,13 @@ def _own_county(request) -> dict | None:
     return {"county": code[:6]} if len(code) >= 6 else None
 
 
+def _own_cadre_record(request, access: Access) -> bool:
+    """我的帮扶对象: a signed-in assistance cadre whose 帮扶责任人 record is linked to their account."""
+    from jingzhun.registry.models import AssistanceCadre
+
+    return access.active and access.cadre_only and AssistanceCadre.objects.filter(user=request.user).exists()
+
+
 @dataclass(frozen=True)
 class Entry:
     label: str
@@ -85,6 +92,12 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # the people who help (assistance/people)
+        Entry(_("我的帮扶对象"), "assistance:my_households", _own_cadre_record),
+        Entry(_("驻村工作队"), "assistance:team_list", signed_in, kwargs=_own_unit()),
+        Entry(_("帮扶责任人"), "assistance:cadre_list", lambda request, access: may_view_unit_figures(access),
+              kwargs=_own_county),
+        Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
