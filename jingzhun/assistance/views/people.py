@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jingzhun.accounts.audit import audit, client_ip
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.models import Level, OrgUnit
+from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
 from jingzhun.orgunits.permissions import (
     get_in_reach,
     may_manage_help_units,
@@ -60,7 +60,7 @@ class StationForm(forms.Form):
 
     def __init__(self, *args, root: str, county: str, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = OrgUnit.objects.filter(code__startswith=root, level=Level.VILLAGE).order_by("code")
+        villages = OrgUnit.objects.filter(subtree_q("code", root), level=Level.VILLAGE).order_by("code")
         self.fields["village"].choices = [("", _("请选择村"))] + [(v.code, v.short_name) for v in villages]
         self.fields["help_unit"].choices = _help_unit_choices(county)
 
@@ -101,7 +101,7 @@ class CadreForm(forms.Form):
 
     def __init__(self, *args, county: str, cadre: AssistanceCadre | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        users = (get_user_model().objects.filter(role=Role.CADRE, org_unit_id__startswith=county, is_active=True)
+        users = (get_user_model().objects.filter(subtree_q("org_unit_id", county), role=Role.CADRE, is_active=True)
                  .filter(cadre__isnull=True).order_by("username"))
         choices = [(u.pk, u.get_full_name() or u.username) for u in users]
         if cadre is not None and cadre.user_id:
