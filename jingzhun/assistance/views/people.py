@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from jingzhun.accounts.audit import audit, client_ip
 from jingzhun.accounts.models import AuditEvent
@@ -360,10 +360,13 @@ def my_households(request):
 # --- 帮扶责任书 -------------------------------------------------------------------------------------------
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def letter_upload(request, cadre_id: int):
+    """The upload form lives on the cadre's page (a GET goes there, once the cadre is found in reach)."""
     access = access_for(request.user)
     cadre = get_in_reach(selectors.cadres_for(access), pk=cadre_id)
+    if request.method != "POST":
+        return redirect("assistance:cadre_detail", cadre_id=cadre.pk)
     require(may_manage_helpers(access), _("帮扶责任书由乡镇或县上传。"))
     form = LetterForm(request.POST, request.FILES)
     if form.is_valid():
