@@ -301,3 +301,12 @@ def test_helpers_summary_counts_by_hand(world):
         "teams": 1, "members": 2, "first_secretaries": 1, "cadres": 1, "letters": 1,
         "households_with_cadre": 1, "households_without_cadre": 0}
     assert helpers_summary(access_for(world.sysadmin), "140829", 2026)["households_without_cadre"] == 1
+
+
+def test_a_household_whose_record_fails_its_checks_is_answered_and_nothing_changes(world):
+    Household.objects.filter(pk=world.home.pk).update(head_id_number="123")  # an old import's bad ID number
+    with pytest.raises(PeopleError, match="登记信息有误"):
+        services.cadre_assign(household=world.home, cadre=second_cadre(), reason="调离",
+                              acting_user=world.county_admin)
+    assert not CadreAssignment.objects.exists()
+    assert Household.objects.get(pk=world.home.pk).cadre == world.cadre_record

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -326,8 +327,12 @@ def _assign(household: Household, cadre: AssistanceCadre, reason: str, acting_us
         current.save(update_fields=["end"])
     assignment = CadreAssignment.objects.create(household=household, cadre=cadre, start=today, reason=reason,
                                                 created_by=acting_user)
-    registry_services.household_cadre_set(code=household.code, cadre=cadre, acting_user=acting_user,
-                                          reason=_("调整帮扶责任人：%(reason)s") % {"reason": reason})
+    try:
+        registry_services.household_cadre_set(code=household.code, cadre=cadre, acting_user=acting_user,
+                                              reason=_("调整帮扶责任人：%(reason)s") % {"reason": reason})
+    except ValidationError as exc:  # the household's own record fails its checks (an old import)
+        raise PeopleError(_("户 %(code)s 的登记信息有误，请先更正后再调整帮扶责任人：%(problems)s")
+                          % {"code": household.code, "problems": _("；").join(exc.messages)}) from None
     return assignment
 
 
