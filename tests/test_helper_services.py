@@ -19,7 +19,7 @@ from jingzhun.registry.models import Household
 
 from .helper_people import START, help_unit, pdf_bytes, pdf_upload, second_cadre, team, work_team_user
 from .notice_photos import jpeg_bytes
-from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO
+from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, make_household
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -289,6 +289,9 @@ def test_helpers_summary_counts_by_hand(world):
     ended.save()
     WorkTeamMember.objects.filter(team=ended).update(end=datetime.date(2025, 6, 30))
     team(ZHANGGUO)  # another county
+    # neither a 一般农户 nor a 清退 household is to have a cadre: not counted
+    Household.objects.filter(pk=make_household(CHENGNEI, 7, "甲").pk).update(category="一般农户")
+    make_household(HENGDONG, 7, "乙", status="清退")
     services.letter_upload(cadre=world.cadre_record, year=2026, signed_on=START, file=pdf_upload(),
                            acting_user=world.county_admin)
     county = access_for(world.county_admin)

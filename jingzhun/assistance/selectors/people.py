@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import subtree_q
 from jingzhun.registry.models import AssistanceCadre, Household
+from jingzhun.registry.vocab import HouseholdCategory, PovertyStatus
 
 from ..models import CadreAssignment, HelpUnit, ResponsibilityLetter, WorkTeam, WorkTeamMember
 from ..vocab import TeamRole
@@ -96,12 +97,15 @@ def _active_in(year: int) -> Q:
 def helpers_summary(access: Access, unit_code: str, year: int) -> dict[str, int]:
     """The people who help in a unit in a year, as the seeds count them: teams and members in post during
     the year, first secretaries among them, cadres serving households of the unit, their letters of the
-    year, and households with and without a cadre. Scoped by `access`; the caller checks the unit is in
+    year, and 脱贫户 and 监测户 (not 清退) with and without a cadre. Scoped by `access`; the caller checks the unit is in
     reach. Counted in the database, a few queries."""
     teams = WorkTeam.objects.filter(access.org_q("village_id"), subtree_q("village_id", unit_code))
     active_teams = teams.filter(_active_in(year))
     members = WorkTeamMember.objects.filter(team__in=teams).filter(_active_in(year))
-    households = access.filter_households(Household.objects.filter(subtree_q("code", unit_code)))
+    # Households that are to have a cadre: the 脱贫户 and 监测户 still on the registry (not 一般农户, not 清退).
+    households = access.filter_households(Household.objects.filter(subtree_q("code", unit_code))
+                                          .exclude(category=HouseholdCategory.ORDINARY)
+                                          .exclude(status=PovertyStatus.REMOVED))
     pairing = households.aggregate(with_cadre=Count("code", filter=Q(cadre__isnull=False)),
                                    without_cadre=Count("code", filter=Q(cadre__isnull=True)))
     cadre_ids = households.filter(cadre__isnull=False).values("cadre_id")
