@@ -231,3 +231,11 @@ def test_teams_of_another_township_are_not_found(world, client):
     other = team(HENGDONG)
     assert _get(client, world.township_officer, "assistance:team_detail", team_id=other.pk).status_code == 404
     assert _get(client, world.township_officer, "assistance:team_list", code="140826101").status_code == 404
+
+
+def test_a_teams_members_are_listed_first_secretary_first(world, client):
+    stationed = team(XIAGAOCHI)  # 周书记 (第一书记) and 吴队员 (队员)
+    services.team_member_add(team_id=stationed.pk, name="郑队长", role="leader", start=START,
+                             acting_user=world.county_admin)
+    response = _get(client, world.county_admin, "assistance:team_detail", team_id=stationed.pk)
+    assert [m.name for m in response.context["members"]] == ["周书记", "郑队长", "吴队员"]

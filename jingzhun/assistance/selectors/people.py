@@ -57,9 +57,18 @@ def teams_for(who) -> QuerySet[WorkTeam]:
     return WorkTeam.objects.filter(_access(who).org_q("village_id")).select_related("village", "help_unit")
 
 
+#: How a team's members are listed: 第一书记, 队长, 队员.
+ROLE_ORDER = {TeamRole.FIRST_SECRETARY: 0, TeamRole.LEADER: 1, TeamRole.MEMBER: 2}
+
+
+def member_order(member: WorkTeamMember) -> tuple:
+    """Sort key of a team's members: those in post first, then by role (ROLE_ORDER), then by arrival."""
+    return (member.end is not None, ROLE_ORDER.get(member.role, 9), member.start, member.pk)
+
+
 def members_of(team: WorkTeam) -> QuerySet[WorkTeamMember]:
-    """A team's members, those in post first."""
-    return team.members.select_related("help_unit").order_by("end", "role", "start", "id")
+    """A team's members (the page sorts them with `member_order`)."""
+    return team.members.select_related("help_unit")
 
 
 def cadre_households(who, cadre: AssistanceCadre) -> QuerySet[Household]:

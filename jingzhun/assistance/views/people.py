@@ -113,8 +113,10 @@ class AssignForm(forms.Form):
     cadre = forms.ChoiceField(label=gettext_lazy("帮扶责任人"))
     reason = forms.CharField(label=gettext_lazy("调整原因"), max_length=services.REASON_MAX)
 
-    def __init__(self, *args, cadres, exclude: int | None = None, **kwargs):
+    def __init__(self, *args, cadres, exclude: int | None = None, label=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if label:
+            self.fields["cadre"].label = label
         self.fields["cadre"].choices = [("", _("请选择"))] + [
             (c.pk, str(c)) for c in cadres.order_by("name", "pk") if c.pk != exclude]
 
@@ -199,8 +201,7 @@ def team_list(request, code: str):
     teams = list(selectors.teams_for(access).filter(village_id__gte=unit.code, village_id__lt=unit.code + ":")
                  .prefetch_related("members").order_by("village_id", "-start"))
     for team in teams:
-        team.shown_members = [_member_shown(access, m) for m in sorted(
-            team.members.all(), key=lambda m: (m.end is not None, m.role, m.start, m.pk))]
+        team.shown_members = [_member_shown(access, m) for m in sorted(team.members.all(), key=selectors.member_order)]
     summary = selectors.helpers_summary(access, unit.code, year) if may_view_unit_figures(access) else None
     return render(request, "assistance/people/team_list.html", {
         "unit": unit, "teams": teams, "summary": summary, "year": year, "form": form, "can_manage": can_manage})
@@ -249,7 +250,7 @@ def team_detail(request, team_id: int):
         else:
             end_form.add_error(None, _("不认识的操作。"))
         team.refresh_from_db()
-    members = [_member_shown(access, m) for m in selectors.members_of(team)]
+    members = [_member_shown(access, m) for m in sorted(selectors.members_of(team), key=selectors.member_order)]
     return render(request, "assistance/people/team_detail.html", {
         "team": team, "members": members, "can_manage": can_manage and team.end is None,
         "member_form": member_form, "end_form": end_form, "today": timezone.localdate()})
@@ -301,7 +302,7 @@ def _cadre_page(request, cadre: AssistanceCadre, *, edit_form=None, move_form=No
         edit_form = edit_form or CadreForm(county=cadre.county_id, cadre=cadre, initial={
             "name": cadre.name, "work_unit": cadre.work_unit, "phone": cadre.phone, "user": cadre.user_id or ""})
         move_form = move_form or AssignForm(cadres=selectors.cadres_for(access).filter(county_id=cadre.county_id),
-                                            exclude=cadre.pk)
+                                            exclude=cadre.pk, label=_("接手的帮扶责任人"))
         letter_form = letter_form or LetterForm(initial={"year": timezone.localdate().year})
     return render(request, "assistance/people/cadre_detail.html", {
         "cadre": cadre, "phone_shown": access.mask_phone(cadre.phone), "households": households,
@@ -333,7 +334,7 @@ def cadre_detail(request, cadre_id: int):
                 return redirect("assistance:cadre_detail", cadre_id=cadre.pk)
         return _cadre_page(request, cadre, edit_form=form)
     form = AssignForm(request.POST, cadres=selectors.cadres_for(access).filter(county_id=cadre.county_id),
-                      exclude=cadre.pk)
+                      exclude=cadre.pk, label=_("接手的帮扶责任人"))
     if action == "move_all" and form.is_valid():
         data = form.cleaned_data
         ok, result = attempt(request, lambda: services.cadre_move_all(
