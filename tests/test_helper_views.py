@@ -239,3 +239,27 @@ def test_a_teams_members_are_listed_first_secretary_first(world, client):
                              acting_user=world.county_admin)
     response = _get(client, world.county_admin, "assistance:team_detail", team_id=stationed.pk)
     assert [m.name for m in response.context["members"]] == ["周书记", "郑队长", "吴队员"]
+
+
+def test_the_cadres_page_sorts_pages_and_prints_with_an_audit_row(world, client):
+    for n in range(3):
+        second_cadre(name=f"帮扶{n}", phone=f"1392222000{n}")
+    client.force_login(world.county_admin)
+    url = reverse("assistance:cadre_list", kwargs={"county": "140826"})
+    response = client.get(url, {"sort": "-name", "per": "20"})
+    names = [c.name for c in response.context["cadres"]]
+    assert names == sorted(names, reverse=True) and len(names) == 4
+    response = client.get(url, {"print": "1"})
+    assert response.status_code == 200 and 'id="new-cadre"' not in response.content.decode()
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).latest("id")
+    assert event.detail["what"] == "cadre_list_print" and event.detail["count"] == 4
+
+
+def test_the_teams_page_prints_every_team_with_an_audit_row(world, client):
+    team(XIAGAOCHI)
+    client.force_login(world.township_officer)
+    response = client.get(reverse("assistance:team_list", kwargs={"code": "140826100"}), {"print": "1"})
+    page = response.content.decode()
+    assert "周书记" in page and 'id="station"' not in page
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD).latest("id")
+    assert event.detail["what"] == "team_list_print" and event.detail["count"] == 1

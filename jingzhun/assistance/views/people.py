@@ -33,6 +33,7 @@ from jingzhun.orgunits.permissions import (
 from jingzhun.orgunits.roles import Role
 from jingzhun.registry import selectors as registry_selectors
 from jingzhun.registry.models import AssistanceCadre
+from jingzhun.listing import Column, Listing
 from jingzhun.workflows.common import attempt
 
 from ..models import ResponsibilityLetter, WorkTeamMember
@@ -198,13 +199,21 @@ def team_list(request, code: str):
             if ok:
                 return redirect("assistance:team_detail", team_id=team.pk)
     year = _year(request)
-    teams = list(selectors.teams_for(access).filter(village_id__gte=unit.code, village_id__lt=unit.code + ":")
-                 .prefetch_related("members").order_by("village_id", "-start"))
+    rows = (selectors.teams_for(access).filter(subtree_q("village_id", unit.code)).prefetch_related("members"))
+    columns = [Column(_("驻村"), "village", ("village_id",)), Column(_("派出单位"), "unit", ("help_unit__name",)),
+               Column(_("队员（职务、电话）")), Column(_("任期"), "start", ("start",))]
+    listing = Listing(request.GET, rows, columns, default_sort="village", tiebreak=("-start", "pk"),
+                      title=_("驻村工作队"), unit=unit.name)
+    teams = list(listing.page.object_list)
+    if listing.printing:  # a printed list carries members' phone numbers: audited like a download
+        audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(teams), what="team_list_print",
+              unit=unit.code)
     for team in teams:
         team.shown_members = [_member_shown(access, m) for m in sorted(team.members.all(), key=selectors.member_order)]
     summary = selectors.helpers_summary(access, unit.code, year) if may_view_unit_figures(access) else None
     return render(request, "assistance/people/team_list.html", {
-        "unit": unit, "teams": teams, "summary": summary, "year": year, "form": form, "can_manage": can_manage})
+        "unit": unit, "teams": teams, "listing": listing, "page": listing.page, "summary": summary, "year": year,
+        "form": None if listing.printing else form, "can_manage": can_manage})
 
 
 def _member_shown(access, member: WorkTeamMember) -> WorkTeamMember:
@@ -280,13 +289,23 @@ def cadre_list(request, county: str):
             if ok:
                 return redirect("assistance:cadre_detail", cadre_id=cadre.pk)
     year = _year(request)
-    cadres = list(selectors.cadres_with_counts(access, unit.code, year).order_by("name", "pk"))
+    rows = selectors.cadres_with_counts(access, unit.code, year)
+    columns = [Column(_("姓名"), "name", ("name",)), Column(_("帮扶单位"), "unit", ("work_unit",)),
+               Column(_("联系电话")), Column(_("帮扶户数"), "households", ("households_n",), num=True),
+               Column(_("%(y)s 年责任书") % {"y": year}, "letter", ("letter_n",))]
+    listing = Listing(request.GET, rows, columns, default_sort="name", tiebreak=("pk",),
+                      title=_("帮扶责任人"), unit=unit.name)
+    cadres = list(listing.page.object_list)
     for cadre in cadres:
         cadre.phone_shown = access.mask_phone(cadre.phone)
+    if listing.printing:  # a printed list carries phone numbers (masked as on the page): audited like a download
+        audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(cadres), what="cadre_list_print",
+              unit=unit.code)
     return render(request, "assistance/people/cadre_list.html", {
-        "county": unit, "cadres": cadres, "year": year, "form": form, "can_manage": can_manage,
-        "without_households": sum(1 for c in cadres if not c.households_n),
-        "with_letter": sum(1 for c in cadres if c.letter_n)})
+        "county": unit, "cadres": cadres, "listing": listing, "page": listing.page, "year": year, "form": form,
+        "can_manage": can_manage and not listing.printing, "total": rows.count(),
+        "without_households": rows.filter(households_n=0).count(),
+        "with_letter": selectors.cadres_for(access).filter(county_id=unit.code, letters__year=year).distinct().count()})
 
 
 def _cadre_page(request, cadre: AssistanceCadre, *, edit_form=None, move_form=None, letter_form=None, status=200):
