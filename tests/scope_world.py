@@ -58,6 +58,13 @@ class Records:
     history_ids: set[str] = field(default_factory=set)
     # 一户一档 and 明白卡 (file): per household a loan and a visit, so the file and card show them
     file_records: dict[str, tuple] = field(default_factory=dict)
+    #: the people who help (assistance/people): a 帮扶单位 per county, a 驻村工作队 in the villages of home,
+    #: other_township and other_county (by household code), cadres (the world's, another of 绛县 with no
+    #: account, one of 平陆县) and a 帮扶责任书 of each
+    help_unit: dict = field(default_factory=dict)
+    team: dict = field(default_factory=dict)
+    helper_cadre: dict = field(default_factory=dict)
+    helper_letter: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -190,6 +197,37 @@ def _leads(world: World, records: Records) -> None:
         records.lead_evidence[household.code] = evidence
 
 
+def _helpers(world: World, records: Records) -> None:
+    """The people who help (assistance/people): written directly (the services are tested on their own)."""
+    import datetime
+
+    from jingzhun.assistance.models import HelpUnit, ResponsibilityLetter, WorkTeam, WorkTeamMember
+    from jingzhun.registry.models import AssistanceCadre
+
+    from .helper_people import pdf_bytes
+
+    start = datetime.date(2025, 3, 1)
+    for county in ("140826", "140829"):
+        records.help_unit[county] = HelpUnit.objects.create(county_id=county, name=f"{county}帮扶单位")
+    for household in (world.home, world.other_township, world.other_county):
+        team = WorkTeam.objects.create(village_id=household.village_id, help_unit=records.help_unit[household.code[:6]],
+                                       start=start)
+        WorkTeamMember.objects.create(team=team, name="矩阵书记", role="secretary", phone="13655550000", start=start)
+        records.team[household.code] = team
+    records.helper_cadre = {
+        "own": world.cadre_record,
+        "other": AssistanceCadre.objects.create(county_id="140826", name="孙帮扶", work_unit="绛县教育局",
+                                                phone="13922223333"),
+        "far": AssistanceCadre.objects.create(county_id="140829", name="平陆帮扶", work_unit="平陆县水利局",
+                                              phone="13922224444"),
+    }
+    for key, cadre in records.helper_cadre.items():
+        letter = ResponsibilityLetter(cadre=cadre, year=2026, signed_on=start, name="责任书.pdf",
+                                      uploaded_by=world.sysadmin)
+        letter.file.save("letter.pdf", ContentFile(pdf_bytes()), save=True)
+        records.helper_letter[key] = letter
+
+
 def records_build(world: World) -> Records:
     """Every record of the module docstring; also a poor household in the village clerk's village."""
     records = Records()
@@ -202,6 +240,7 @@ def records_build(world: World) -> Records:
     _imports(world, records)
     _leads(world, records)
     _file(world, records)
+    _helpers(world, records)
     return records
 
 

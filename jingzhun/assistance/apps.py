@@ -8,9 +8,13 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("帮扶")
 
     def ready(self) -> None:
-        from jingzhun.registry.signals import household_actions
+        from jingzhun.registry.models import Household
+        from jingzhun.registry.signals import household_actions, household_sections
+
+        from .views import file, people
 
         # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
-        from .views.file import household_actions as file_actions
-
-        household_actions.connect(file_actions, dispatch_uid="assistance.file.household_actions")
+        household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
+        # the people who help: the household page's 帮扶责任人 section
+        household_sections.connect(people.household_cadre_section, sender=Household,
+                                   dispatch_uid="assistance.people.cadre")

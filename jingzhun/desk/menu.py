@@ -60,6 +60,13 @@ def _own_county(request) -> dict | None:
     return {"county": code[:6]} if len(code) >= 6 else None
 
 
+def _own_cadre_record(request, access: Access) -> bool:
+    """我的帮扶对象: a signed-in assistance cadre whose 帮扶责任人 record is linked to their account."""
+    from jingzhun.registry.models import AssistanceCadre
+
+    return access.active and access.cadre_only and AssistanceCadre.objects.filter(user=request.user).exists()
+
+
 @dataclass(frozen=True)
 class Entry:
     label: str
@@ -100,6 +107,12 @@ MENU: tuple[Group, ...] = (
         # 明白卡 (file): the cards of one's own village, one a page, for the clerk or work team to print
         Entry(_("本村明白卡"), "assistance:village_cards_pdf", lambda request, access: may_read_household_file(access),
               kwargs=_own_village),
+        # the people who help (assistance/people)
+        Entry(_("我的帮扶对象"), "assistance:my_households", _own_cadre_record),
+        Entry(_("驻村工作队"), "assistance:team_list", signed_in, kwargs=_own_unit()),
+        Entry(_("帮扶责任人"), "assistance:cadre_list", lambda request, access: may_view_unit_figures(access),
+              kwargs=_own_county),
+        Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

@@ -233,3 +233,25 @@ def sees_card_phone(who, cadre_user_id: int | None) -> bool:
     for every other read-only role, as on the household page."""
     access = _access(who)
     return access.sees_full_ids or (access.active and access.user_id is not None and access.user_id == cadre_user_id)
+
+
+# --- 帮扶: the people who help (assistance/people) ---------------------------------------------------------
+
+#: Who manages 帮扶单位, 驻村工作队, 帮扶责任人 and their pairings with households: the county, and the township
+#: for its own villages (reach decides which); the village keeps records but does not assign cadres.
+HELPER_MANAGE_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: County-level records (帮扶单位, editing a 帮扶责任人 who may serve several townships): the county roles.
+HELPER_COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def may_manage_helpers(who) -> bool:
+    """Station work teams and their members, record cadres, pair cadres with households, upload 帮扶责任书
+    (within reach: a township officer for its township's villages)."""
+    access = _access(who)
+    return access.can_write and access.role in HELPER_MANAGE_ROLES
+
+
+def may_manage_help_units(who) -> bool:
+    """Create and rename the county's 帮扶单位: a county record, so the county roles only."""
+    access = _access(who)
+    return access.can_write and access.role in HELPER_COUNTY_ROLES
