@@ -146,7 +146,7 @@ def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: t
         WHERE m.year = as_of_year AND m.start <= as_of AND h.active
           AND (h.category IN ('脱贫户', '监测户') OR h.registered) {where}
         GROUP BY 1, 2""")
-    county_where = f"AND starts_with(p.county_id, '{org}')" if org else ""
+    county_where = f"AND starts_with(county_id, '{org}')" if org else ""
     engine.materialize("county_funds", f"""
         WITH p AS (SELECT id, county_id FROM projects, params WHERE year = as_of_year {county_where}),
         planned AS (SELECT p.county_id AS county, f.source, sum(f.amount) AS planned
