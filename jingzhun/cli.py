@@ -357,6 +357,21 @@ def cmd_indicators(args) -> int:
         value = values.get(code)
         table.add_row(code, indicator.name, "—" if value is None else str(value), indicator.unit)
     Console(highlight=False).print(table)
+    if values.get("MEASURES") or values.get("FUNDS"):
+        from jingzhun.assistance.vocab import FundSource, measure_types
+
+        types = measure_types()
+        breakdown = Table(title="帮扶措施覆盖（按类型）与衔接资金（按来源）")
+        for column in ("项目", "户数 / 计划（元）", "覆盖率 / 支出（元）", "执行率"):
+            breakdown.add_column(column)
+        for code, figures in (values.get("MEASURES") or {}).items():
+            name = types[code].name if code in types else code
+            breakdown.add_row(name, str(figures["households"]), f"{figures['rate']}%", "")
+        for source, figures in (values.get("FUNDS") or {}).items():
+            label = FundSource(source).label if source in FundSource.values else source
+            breakdown.add_row(str(label), f"{figures['planned']:.2f}", f"{figures['spent']:.2f}",
+                              "—" if figures["rate"] is None else f"{figures['rate']}%")
+        Console(highlight=False).print(breakdown)
     return 0
 
 

@@ -1,8 +1,9 @@
 """Synthetic 帮扶 for a county already in the registry: the demo's, the tests' and the benchmarks'.
 
 Given the county's households and members (read as one Arrow snapshot), `assistance_load` draws what a
-county's help looks like on a reference day and writes it in bulk (bulk_create in batches, never a row at
-a time); the same seed and day give the same rows. What is drawn, for the households that receive help
+county's help looks like on a reference day and writes it in bulk — measures (with their history rows) and
+visits through the registry's set-based writer, the smaller tables with bulk_create, never a row at a
+time; the same seed and day give the same rows. What is drawn, for the households that receive help
 (脱贫户 and 监测户 not 清退):
 
 - 帮扶单位: the cadres' work units; a 驻村工作队 in every village, sent by one of them, of three or four
@@ -24,18 +25,22 @@ a time); the same seed and day give the same rows. What is drawn, for the househ
 from __future__ import annotations
 
 import datetime
+import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from jingzhun.analytics import registry_snapshot
 from jingzhun.assistance.models import (CadreAssignment, HelpUnit, Loan, LoanInstallment, Measure, Project,
                                         ProjectFund, ProjectSpending, Visit, WorkTeam, WorkTeamMember)
 from jingzhun.assistance.vocab import FundSource, LoanStatus, ProjectCategory, ProjectState, TeamRole
+from jingzhun.registry.bulk import insert_rows, insert_with_history, reserve_ids
 from jingzhun.registry.models import AssistanceCadre, Household
 
 from . import names
@@ -220,11 +225,7 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
                 if not visited[i]:
                     continue
                 for d in days[2 * i: 2 * i + 1 + int(twice[i])]:
-                    visits.append(Visit(household_id=code, visitor_id=cadre_users.get(cadre, visitor.pk), visited_on=d,
-                                        met="户主", situation="家中生产生活正常，两不愁三保障有保障。",
-                                        needs="", done="宣讲帮扶政策，了解收入情况。",
-                                        recorded_at=datetime.datetime.combine(d, datetime.time(10),
-                                                                              tzinfo=datetime.timezone.utc)))
+                    visits.append((code, cadre_users.get(cadre, visitor.pk), d))
 
         # --- projects --------------------------------------------------------------------------------
         projects, funds, spending = _projects(rng, county=county, villages=villages, village_of=village_of,
@@ -232,7 +233,7 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
         counts = SynthAssistance(
             help_units=len(units), teams=len(teams), team_members=len(members),
             first_secretaries=sum(m.role == TeamRole.FIRST_SECRETARY for m in members),
-            assignments=len(assignments), measures=_bulk(Measure, measures), visits=_bulk(Visit, visits),
+            assignments=len(assignments), measures=_measures_insert(measures), visits=_visits_insert(rng, visits),
             loans=len(loans), installments=installments, projects=projects, funds=funds, spending=spending)
     return counts
 
@@ -303,14 +304,12 @@ def _measures(rng, *, codes, helped, monitored, grade, relocated, people, p_h, p
     year = as_of.year
     H = len(codes)
     start_end = as_of if as_of > datetime.date(year, 1, 1) else datetime.date(year, 1, 1)
-    rows: list[Measure] = []
+    rows: list[tuple] = []  # (household, member, year, type, name, amount, start, end, unit, details, continues)
 
     def add(h, type_, name, *, member=None, amount=None, details=None, unit="", y=year):
         start = _day(rng, datetime.date(y, 1, 1), start_end if y == year else datetime.date(y, 12, 31), 1)[0]
-        rows.append(Measure(household_id=codes[h], member_id=member, year=y, type=type_, name=name,
-                            amount=None if amount is None else Decimal(int(amount)), start=start,
-                            end=datetime.date(y, 12, 31), responsible_unit=unit, details=details or {},
-                            continues_after_exit=type_ not in ("housing", "consumption", "other")))
+        rows.append((codes[h], member, y, type_, name, None if amount is None else Decimal(int(amount)), start,
+                     datetime.date(y, 12, 31), unit, details or {}, type_ not in ("housing", "consumption", "other")))
 
     has = np.zeros(H, dtype=bool)
     # household measures, by the household's situation
@@ -400,11 +399,52 @@ def _measures(rng, *, codes, helped, monitored, grade, relocated, people, p_h, p
     again = rng.random(len(rows)) < 0.6
     for m, repeat in zip(list(rows), again):
         if repeat:
-            rows.append(Measure(household_id=m.household_id, member_id=m.member_id, year=year - 1, type=m.type,
-                                name=m.name, amount=m.amount, start=m.start.replace(year=year - 1, day=min(m.start.day, 28)),
-                                end=datetime.date(year - 1, 12, 31), responsible_unit=m.responsible_unit,
-                                details=m.details, continues_after_exit=m.continues_after_exit))
+            rows.append((*m[:2], year - 1, *m[3:6], m[6].replace(year=year - 1, day=min(m[6].day, 28)),
+                         datetime.date(year - 1, 12, 31), *m[8:]))
     return rows
+
+
+def _measures_insert(rows: list[tuple]) -> int:
+    """The measures through the registry's set-based writer (one statement, COPY on PostgreSQL), each with its
+    "+" history row, as a measure entered by hand has."""
+    if not rows:
+        return 0
+    now = timezone.now()
+    columns = list(zip(*rows))
+    table = pa.table({
+        "id": reserve_ids(Measure, len(rows)),
+        "household_id": pa.array(columns[0], pa.string()), "member_id": pa.array(columns[1], pa.int64()),
+        "year": pa.array(columns[2], pa.int32()), "type": pa.array(columns[3], pa.string()),
+        "name": pa.array(columns[4], pa.string()), "amount": pa.array(columns[5], pa.decimal128(12, 2)),
+        "start": pa.array(columns[6], pa.date32()), "end": pa.array(columns[7], pa.date32()),
+        "responsible_unit": pa.array(columns[8], pa.string()),
+        "details": pa.array([json.dumps(d, ensure_ascii=False) for d in columns[9]], pa.string()),
+        "continues_after_exit": pa.array(columns[10], pa.bool_()), "note": pa.array([""] * len(rows), pa.string()),
+        "created_by_id": pa.nulls(len(rows), pa.int64()),
+        "created_at": pa.array([connection.ops.adapt_datetimefield_value(now)] * len(rows)),
+    })
+    return insert_with_history(Measure, table, history_user_id=None, reason="合成数据", now=now)
+
+
+def _visits_insert(rng, rows: list[tuple]) -> int:
+    """Visits (household, visitor, day) through the registry's set-based writer; Visit keeps no history."""
+    if not rows:
+        return 0
+    adapt = connection.ops.adapt_datetimefield_value
+    client_id = Visit._meta.get_field("client_id")
+    households, visitors, days = zip(*rows)
+    ids = [str(client_id.get_db_prep_value(uuid.UUID(bytes=rng.bytes(16), version=4), connection)) for _ in rows]
+    n = len(rows)
+    table = pa.table({
+        "client_id": pa.array(ids, pa.string()), "household_id": pa.array(households, pa.string()),
+        "visitor_id": pa.array(visitors, pa.int64()), "visited_on": pa.array(days, pa.date32()),
+        "met": pa.array(["户主"] * n), "situation": pa.array(["家中生产生活正常，两不愁三保障有保障。"] * n),
+        "needs": pa.array([""] * n), "done": pa.array(["宣讲帮扶政策，了解收入情况。"] * n),
+        "recorded_at": pa.array([adapt(timezone.make_aware(datetime.datetime.combine(d, datetime.time(10))))
+                                 for d in days]),
+        "received_at": pa.array([adapt(timezone.now())] * n),
+    })
+    return insert_rows(Visit, table)
 
 
 def _projects(rng, *, county, villages, village_of, codes, helped, as_of, acting_user) -> tuple[int, int, int]:
