@@ -433,6 +433,7 @@ def _visits_insert(rng, rows: list[tuple]) -> int:
     adapt = connection.ops.adapt_datetimefield_value
     client_id = Visit._meta.get_field("client_id")
     households, visitors, days = zip(*rows)
+    stamps = {d: adapt(timezone.make_aware(datetime.datetime.combine(d, datetime.time(10)))) for d in set(days)}
     ids = [str(client_id.get_db_prep_value(uuid.UUID(bytes=rng.bytes(16), version=4), connection)) for _ in rows]
     n = len(rows)
     table = pa.table({
@@ -440,8 +441,7 @@ def _visits_insert(rng, rows: list[tuple]) -> int:
         "visitor_id": pa.array(visitors, pa.int64()), "visited_on": pa.array(days, pa.date32()),
         "met": pa.array(["户主"] * n), "situation": pa.array(["家中生产生活正常，两不愁三保障有保障。"] * n),
         "needs": pa.array([""] * n), "done": pa.array(["宣讲帮扶政策，了解收入情况。"] * n),
-        "recorded_at": pa.array([adapt(timezone.make_aware(datetime.datetime.combine(d, datetime.time(10))))
-                                 for d in days]),
+        "recorded_at": pa.array([stamps[d] for d in days]),
         "received_at": pa.array([adapt(timezone.now())] * n),
     })
     return insert_rows(Visit, table)
