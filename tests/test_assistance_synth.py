@@ -13,7 +13,7 @@ import pytest
 
 from jingzhun.accounts.models import Role, User
 from jingzhun.assistance.models import (CadreAssignment, HelpUnit, Loan, LoanInstallment, Measure, Project,
-                                        ProjectFund, ProjectSpending, Visit, WorkTeam, WorkTeamMember)
+                                        ProjectSpending, Visit, WorkTeam, WorkTeamMember)
 from jingzhun.indicators.services import indicators_compute
 from jingzhun.orgunits.services import divisions_load
 from jingzhun.registry.models import Household

@@ -87,8 +87,8 @@ def plain_values(row: dict) -> dict:
 def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> dict[str, dict]:
     """{org code: values} for every unit of each length under `org`: the indicators plus CAUSES,
     EXITS_BY_YEAR, INCOME (收入结构, yuan), RISKS (监测对象 not yet out of risk, by main 风险类型), MEASURES
-    (coverage per measure type) and FUNDS (衔接资金 by source). Each breakdown is counted per village in one pass and then
-    rolled up level by level over those small tables, never unit by unit."""
+    (coverage per measure type) and FUNDS (衔接资金 by source). Each breakdown is counted per village in one
+    pass and then rolled up level by level over those small tables, never unit by unit."""
     units = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=org).to_pylist()}
     for values in units.values():
         values.update({name: {} for name in BREAKDOWNS})
@@ -135,8 +135,9 @@ def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: t
 
     MEASURES: {type code: {"households", "rate"}} — 脱贫户 and 监测户 (not 清退) with a measure of the type
     this year, and their share of ASST_BASE_HH (%), by households (most first); types nobody has are
-    left out (pages list every type of the assistance module's vocabulary; indicators do not import it). FUNDS (counties and above): {source: {"planned", "spent", "rate"}} of this year's
-    projects, every source with money planned or spent, 其他资金 included.
+    left out (pages list every type of the assistance module's vocabulary; indicators do not import it).
+    FUNDS (counties and above): {source: {"planned", "spent", "rate"}} of this year's projects, every
+    source with money planned or spent, 其他资金 included.
     """
     where = f"AND starts_with(m.household_id, '{org}')" if org else ""
     engine.materialize("village_measures", f"""

@@ -111,7 +111,8 @@ def _people(snapshot, as_of: datetime.date) -> dict[str, np.ndarray]:
     ids = pc.fill_null(members["id_number"], "")
     born = pc.utf8_slice_codeunits(ids, 6, 10)
     year = np.array([int(y) if y.isdigit() else 1970 for y in born.to_pylist()])
-    return {"id": members["id"].to_numpy(zero_copy_only=False), "household": np.array(members["household_id"].to_pylist()),
+    return {"id": members["id"].to_numpy(zero_copy_only=False),
+            "household": np.array(members["household_id"].to_pylist()),
             "relation": np.array(pc.fill_null(members["relation"], "").to_pylist()),
             "age": as_of.year - year,
             "schooling": np.array(pc.fill_null(members["schooling"], "").to_pylist()),
@@ -134,7 +135,6 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
     snapshot = registry_snapshot(county)
     hh = snapshot.tables["households"]
     codes = np.array(hh["code"].to_pylist(), dtype=object)
-    H = len(codes)
     status = np.array(pc.fill_null(hh["status"], "").to_pylist(), dtype=object)
     category = np.array(pc.fill_null(hh["category"], "").to_pylist(), dtype=object)
     registered = np.isin(status, ["未脱贫", "已脱贫", "返贫"])
@@ -151,7 +151,6 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
     p_h = p_h[keep]
     p_helped = helped[p_h]
     year = as_of.year
-    year_start = datetime.date(year, 1, 1)
 
     with transaction.atomic():
         # --- 帮扶单位, 驻村工作队 and members ------------------------------------------------------------
@@ -164,7 +163,8 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
         villages = sorted(set(village_of))
         team_start = _day(rng, datetime.date(year - 2, 3, 1), datetime.date(year - 1, 6, 30), len(villages))
         team_unit = rng.integers(0, len(units), len(villages))
-        teams = [WorkTeam(village_id=v, help_unit=units[u], start=s) for v, u, s in zip(villages, team_unit, team_start)]
+        teams = [WorkTeam(village_id=v, help_unit=units[u], start=s)
+                 for v, u, s in zip(villages, team_unit, team_start)]
         _bulk(WorkTeam, teams)
         teams = list(WorkTeam.objects.filter(village_id__in=villages).order_by("village_id", "id"))
         sizes = 3 + (rng.random(len(teams)) < 0.12)
@@ -497,15 +497,16 @@ def _projects(rng, *, county, villages, village_of, codes, helped, as_of, acting
         low, high = SPENT_SHARE[project.state]
         end = as_of if project.year == year else datetime.date(project.year, 12, 31)
         for source in sources:
-            planned = int(rng.integers(5, 60)) * 10000 if source == FundSource.CENTRAL else int(rng.integers(1, 20)) * 10000
+            planned = 10000 * int(rng.integers(5, 60) if source == FundSource.CENTRAL else rng.integers(1, 20))
             funds.append(ProjectFund(project=project, source=source, amount=Decimal(planned)))
             share = rng.uniform(low, high) if high else 0
             if share:
                 parts = 1 if share >= 1 or rng.random() < 0.5 else 2
                 for k in range(parts):
                     amount = Decimal(planned * share / parts).quantize(Decimal("0.01"))
+                    paid_on = _day(rng, min(datetime.date(project.year, 4, 1), end), end, 1)[0]
                     spending.append(ProjectSpending(project=project, source=source, amount=amount,
-                                                    paid_on=_day(rng, min(datetime.date(project.year, 4, 1), end), end, 1)[0],
+                                                    paid_on=paid_on,
                                                     note="项目进度款" if k == 0 else "项目尾款",
                                                     recorded_by=acting_user))
     _bulk(through_v, v_rows)
