@@ -130,3 +130,6 @@ def test_the_card_and_chart_fit_a_desktop_and_a_phone(world, live_server, page, 
     card = page.evaluate("""() => { const r = document.getElementById("card-assistance").getBoundingClientRect();
                                     return [r.left, r.right]; }""")
     assert card[0] >= 0 and card[1] <= width
+    from .test_browser import _artifact
+
+    page.screenshot(path=_artifact(f"assistance-dashboard-{width}.png"), full_page=True)
