@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from .lines import poverty_lines
-from .snapshot import Snapshot
+from .snapshot import SCHEMA, Snapshot, conform
 
 SOURCE_DIALECT = "duckdb"
 VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "views.sql"
@@ -44,6 +44,9 @@ class Engine(ABC):
         """Register the snapshot's tables, the parameters and the lines, then create the derived views."""
         for name, table in snapshot.tables.items():
             self.register(name, table)
+        # a snapshot made by hand (tests, benchmarks) may leave tables out: they are there, empty
+        for name in SCHEMA.keys() - snapshot.tables.keys():
+            self.register(name, conform(name, pa.table({})))
         self.set_as_of(as_of)
         self.register("poverty_lines", poverty_lines())
         self.id_view("member_ids", "members")
