@@ -215,3 +215,12 @@ def may_route_lead(who) -> bool:
     """Push a lead down (county → township → village) or reassign it to another village in reach."""
     access = _access(who)
     return access.can_write and access.role in LEAD_ROUTE_ROLES
+
+
+# --- 帮扶: 小额信贷 (loans) ------------------------------------------------------------------------------
+
+def may_edit_loans(who) -> bool:
+    """Enter and edit a household's 小额信贷, its repayment schedule and repayments, and settle it: the
+    record-keeping roles, within reach (assistance cadres and work teams read loans; the bank's figures are
+    entered by the record keepers)."""
+    return _access(who).can_write
