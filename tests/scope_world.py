@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from jingzhun.assistance.models import Loan, LoanInstallment
+from jingzhun.assistance.services.loans import loan_create
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
@@ -56,6 +58,9 @@ class Records:
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
     history_ids: set[str] = field(default_factory=set)
+    # 小额信贷 (loans): a loan per household of World.households, and its first installment
+    loan: dict[str, Loan] = field(default_factory=dict)
+    installment: dict[str, LoanInstallment] = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -188,6 +193,18 @@ def _leads(world: World, records: Records) -> None:
         records.lead_evidence[household.code] = evidence
 
 
+def _loans(world: World, records: Records) -> None:
+    """小额信贷 (loans): one loan per household through loan_create (by the system administrator, who reaches all)."""
+    import datetime
+
+    for n, household in enumerate(world.households, start=1):
+        loan = loan_create(household=household, borrower=household.members.order_by("pk").first(),
+                           acting_user=world.sysadmin, bank="绛县农商银行", contract_no=f"SCOPE-{n}", amount=30000,
+                           term_months=36, annual_rate=4.35, disbursed_on=datetime.date(2025, 1, 10))
+        records.loan[household.code] = loan
+        records.installment[household.code] = loan.installments.order_by("due_on").first()
+
+
 def records_build(world: World) -> Records:
     """Every record of the module docstring; also a poor household in the village clerk's village."""
     records = Records()
@@ -199,4 +216,5 @@ def records_build(world: World) -> Records:
     _alerts(world, records)
     _imports(world, records)
     _leads(world, records)
+    _loans(world, records)  # 小额信贷 (loans)
     return records
