@@ -51,4 +51,4 @@ def household_loans(household, access: Access, today: datetime.date) -> dict:
         loan.late = any(r.late for r in rows)
     balance = (Loan.objects.filter(pk__in=[loan.pk for loan in loans]).exclude(status=LoanStatus.SETTLED)
                .aggregate(total=Sum("balance"))["total"]) or Decimal(0)
-    return {"loans": loans, "balance": balance, "late": any(loan.late for loan in loans)}
+    return {"loans": loans, "balance": Decimal(balance).quantize(Decimal("0.01")), "late": any(loan.late for loan in loans)}
