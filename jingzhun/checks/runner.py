@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 import pyarrow as pa
@@ -11,6 +12,8 @@ from jingzhun.analytics import Engine
 from jingzhun.policy import PolicyPackError, policy_pack_for
 
 from .catalog import Rule
+
+logger = logging.getLogger(__name__)
 
 FINDINGS_SCHEMA = pa.schema([("rule", pa.string()), ("household", pa.string()), ("person", pa.string()),
                              ("org", pa.string()), ("message", pa.string()), ("detail", pa.string())])
@@ -33,7 +36,8 @@ def register_loan_policy(engine: Engine) -> None:
     for county in sorted(c for c in counties.to_pylist() if c):
         try:
             rules = policy_pack_for(county, year).loans
-        except PolicyPackError:
+        except PolicyPackError as exc:  # the county is left unchecked; the administrator reads why in the log
+            logger.error("policy pack error, loan rules skip county %s: %s", county, exc)
             rules = None
         if rules is not None:
             rows.append({"county": county, "max_amount": rules.max_amount, "max_term_months": rules.max_term_months,
