@@ -37,7 +37,7 @@ class LoanForm(forms.Form):
 
     def __init__(self, *args, members, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["borrower"].choices = [(m.pk, f"{m.name}（{m.get_relation_display()}）") for m in members]
+        self.fields["borrower"].choices = [(m.pk, f"{m.name} ({m.get_relation_display()})") for m in members]
         if editing:
             self.fields["schedule"].choices = [("", _("不变"))] + SCHEDULE_CHOICES
             self.fields["schedule"].required = False
