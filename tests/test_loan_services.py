@@ -152,8 +152,10 @@ def test_update_changes_plain_fields_rebuilds_an_unpaid_schedule_and_refuses_onc
     loan = make_loan(world)
     loan = loan_update(loan_id=loan.pk, acting_user=world.village_clerk, data={"bank": "中国农业银行", "purpose": "种植"})
     assert (loan.bank, loan.purpose, loan.installments.count()) == ("中国农业银行", "种植", 3)
-    loan = loan_update(loan_id=loan.pk, acting_user=world.village_clerk, data={"amount": Decimal("24000"),
-                                                                               "term_months": 24})
+    with pytest.raises(LoanError, match="请同时选择还款方式"):
+        loan_update(loan_id=loan.pk, acting_user=world.village_clerk, data={"amount": Decimal("24000")})
+    loan = loan_update(loan_id=loan.pk, acting_user=world.village_clerk, schedule="equal_principal",
+                       data={"amount": Decimal("24000"), "term_months": 24})
     assert loan.due_on == D(2027, 1, 10) and loan.balance == Decimal("24000")
     assert list(loan.installments.values_list("principal", flat=True)) == [Decimal("12000.00")] * 2
     installment_pay(installment_id=loan.installments.first().pk, acting_user=world.village_clerk,

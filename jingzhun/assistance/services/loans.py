@@ -31,7 +31,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -244,9 +244,9 @@ def _save_unique(loan: Loan, **kwargs) -> None:
 @transaction.atomic
 def loan_update(*, loan_id: int, acting_user, data: dict[str, Any], schedule: str = "",
                 period_months: int = 12, installments: Iterable[tuple[datetime.date, Any, Any]] | None = None) -> Loan:
-    """Change a loan's terms. Bank, contract number, purpose and borrower change at any time; the amount, term,
-    rate, 贴息 and disbursement date (or a new `schedule`) rebuild the schedule, which is refused once a
-    repayment has been recorded (the bank's books would no longer match)."""
+    """Change a loan's terms. Bank, contract number, purpose and borrower change at any time; a change of the
+    amount, term, rate, 贴息 or disbursement date needs a `schedule` kind, and the schedule is rebuilt — refused
+    once a repayment has been recorded (the bank's books would no longer match)."""
     loan = _loan_for_update(acting_user, loan_id)
     if loan.status == LoanStatus.SETTLED:
         raise LoanError(_("已结清的贷款不能修改。"))
@@ -262,9 +262,11 @@ def loan_update(*, loan_id: int, acting_user, data: dict[str, Any], schedule: st
     if rebuild:
         if loan.installments.filter(paid_on__isnull=False).exists():
             raise LoanError(_("已登记还款的贷款不能修改金额、期限、利率、放款日期或还款计划。"))
+        if not schedule:  # the kind of the old schedule is not stored: never guess it
+            raise LoanError(_("修改金额、期限、利率或放款日期时，请同时选择还款方式，以重新生成还款计划。"))
         planned = loan_schedule(amount=terms["amount"], term_months=terms["term_months"],
                                 disbursed_on=terms["disbursed_on"], annual_rate=terms["annual_rate"],
-                                subsidy_percent=terms["subsidy_percent"], kind=schedule or "equal_principal",
+                                subsidy_percent=terms["subsidy_percent"], kind=schedule,
                                 period_months=period_months, given=installments)
     if not changed and not rebuild:
         return loan
