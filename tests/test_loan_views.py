@@ -140,6 +140,9 @@ def test_list_filters_by_status_bank_and_year_and_exports_with_an_audit_row(worl
     assert ">B<" not in client.get(url, {"year": "2025"}).content.decode()
     assert "JX2025-001" not in client.get(url, {"bank": "邮政"}).content.decode()
     assert "JX2025-001" not in client.get(url, {"status": "normal"}).content.decode()
+    by_village = client.get(url, {"unit": world.neighbour.village_id}).content.decode()
+    assert ">B<" in by_village and "JX2025-001" not in by_village
+    assert "区划代码应为" in client.get(url, {"unit": "14x"}).content.decode()
     response = client.get(url, {"format": "xlsx", "year": "2024"})
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
                                              else response.content))

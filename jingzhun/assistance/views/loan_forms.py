@@ -76,6 +76,8 @@ class SettleForm(forms.Form):
 
 
 class LoanFilterForm(forms.Form):
+    unit = forms.RegexField(label=_("区划代码"), required=False, regex=r"^\d{6,12}$",
+                            error_messages={"invalid": _("区划代码应为 6 到 12 位数字。")})
     status = forms.ChoiceField(label=_("贷款状态"), required=False, choices=[("", _("全部"))] + list(LoanStatus.choices))
     bank = forms.CharField(label=_("贷款银行"), required=False, max_length=128)
     year = forms.IntegerField(label=_("放款年度"), required=False, min_value=2000, max_value=2100)
