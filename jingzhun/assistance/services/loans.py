@@ -456,9 +456,6 @@ def loans_overdue_to_leads(*, as_of: datetime.date | None = None, acting_user=No
     result = LeadsMade(refused=[])
     for installment in overdue_installments(as_of, loans).iterator(500):
         ref = SOURCE_REF.format(pk=installment.pk)
-        if LeadReport.objects.filter(source_ref=ref).exists():
-            result.already += 1
-            continue
         loan = installment.loan
         days = (as_of - installment.due_on).days
         owed = installment.principal + installment.interest - (
@@ -469,6 +466,12 @@ def loans_overdue_to_leads(*, as_of: datetime.date | None = None, acting_user=No
             "owed": owed, "amount": loan.amount, "balance": loan.balance}
         try:
             with transaction.atomic():
+                # Two runs at once (the CLI and a page): the loan's row lock orders them, so the second sees
+                # the first's report and adds none.
+                Loan.objects.select_for_update().filter(pk=loan.pk).first()
+                if LeadReport.objects.filter(source_ref=ref).exists():
+                    result.already += 1
+                    continue
                 lead = lead_create(
                     channel=Channel.DEPARTMENT, village=loan.household.village_id, risk_type=RiskType.OTHER,
                     description=description, household=loan.household, member=loan.borrower, source_ref=ref,
