@@ -8,7 +8,12 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("帮扶")
 
     def ready(self) -> None:
-        from jingzhun.registry.signals import household_sections
+        from jingzhun.registry.signals import household_actions, household_sections
+
+        # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
+        from .views.file import household_actions as file_actions
+
+        household_actions.connect(file_actions, dispatch_uid="assistance.file.household_actions")
 
         # 小额信贷 (loans)
         from .views.loans import household_section as loans_section

@@ -1,12 +1,21 @@
 """The assistance module's pages; each area adds its own list below."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
+from .views import file as file_views
 from .views import loans
 
 app_name = "assistance"
 
 urlpatterns: list = []
+
+# 一户一档 and 明白卡 (file)
+urlpatterns += [
+    path("households/<str:code>/file/", file_views.household_file, name="household_file"),
+    path("households/<str:code>/file.pdf", file_views.household_file_pdf, name="household_file_pdf"),
+    path("households/<str:code>/card.pdf", file_views.household_card_pdf, name="household_card_pdf"),
+    path("villages/<str:code>/cards.pdf", file_views.village_cards_pdf, name="village_cards_pdf"),
+]
 
 # 小额信贷 (loans)
 urlpatterns += [

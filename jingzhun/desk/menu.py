@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.permissions import may_import, may_record_lead, may_screen, may_view_unit_figures
+from jingzhun.orgunits.permissions import (
+    may_import,
+    may_read_household_file,
+    may_record_lead,
+    may_screen,
+    may_view_unit_figures,
+)
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
 
@@ -40,6 +46,12 @@ def _own_unit(level: int | None = None):
             return None
         return {"code" if level is None else "unit": unit.code}
     return kwargs
+
+
+def _own_village(request) -> dict | None:
+    """{"code": the user's village}, or None for a user bound above a village."""
+    code = request.user.org_unit_id or ""
+    return {"code": code} if len(code) == 12 else None
 
 
 def _own_county(request) -> dict | None:
@@ -85,6 +97,9 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 明白卡 (file): the cards of one's own village, one a page, for the clerk or work team to print
+        Entry(_("本村明白卡"), "assistance:village_cards_pdf", lambda request, access: may_read_household_file(access),
+              kwargs=_own_village),
         # 小额信贷 (loans)
         Entry(_("小额信贷"), "assistance:loan_list", signed_in),
     )),
