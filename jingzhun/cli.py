@@ -587,6 +587,20 @@ def cmd_leads(args) -> int:
     return 0
 
 
+def cmd_loans_overdue(args) -> int:
+    """小额信贷: refresh the loans' 逾期/不良 state, then bring overdue installments in as 防止返贫监测 leads."""
+    _setup_django()
+    from jingzhun.assistance.services.loans import loans_overdue_to_leads, loans_refresh_status
+
+    changed = loans_refresh_status(as_of=args.as_of)
+    made = loans_overdue_to_leads(as_of=args.as_of)
+    print(f"贷款状态更新：转为正常 {changed['normal']} 笔，逾期 {changed['overdue']} 笔，不良 {changed['npl']} 笔")
+    print(f"逾期还款线索：新建 {made.created} 条，并入已有线索 {made.merged} 条，此前已报告 {made.already} 期")
+    for problem in made.refused or ():
+        print(f"未能登记：{problem}", file=sys.stderr)
+    return 1 if made.refused else 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from jingzhun.runs.worker import worker_main
@@ -768,6 +782,11 @@ def build_parser() -> argparse.ArgumentParser:
     leads.add_argument("--source", default="", help="只列来源记录以此开头的线索（如部门预警的批次），看其去向")
     leads.add_argument("--format", choices=["table", "json"], default="table")
     leads.set_defaults(func=cmd_leads)
+
+    loans = sub.add_parser("loans", help="小额信贷").add_subparsers(dest="loans_command", required=True)
+    overdue = loans.add_parser("overdue", help="更新贷款逾期、不良状态，并把逾期未还的一期登记为防止返贫监测线索（部门预警，重复运行不重复登记）")
+    overdue.add_argument("--as-of", type=_iso_date, default=None, help="按哪一天的还款情况（YYYY-MM-DD，默认今天）")
+    overdue.set_defaults(func=cmd_loans_overdue)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

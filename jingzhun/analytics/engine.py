@@ -41,7 +41,10 @@ class Engine(ABC):
 
     @final
     def load(self, snapshot: Snapshot, *, as_of: datetime.date) -> None:
-        """Register the snapshot's tables, the parameters and the lines, then create the derived views."""
+        """Register the snapshot's tables, the parameters and the lines, then create the derived views.
+
+        A table of the schema that the snapshot lacks (a synthetic registry has no 帮扶 tables) is registered
+        empty: a rule over it finds nothing rather than failing."""
         for name, table in snapshot.tables.items():
             self.register(name, table)
         # a snapshot made by hand (tests, benchmarks) may leave tables out: they are there, empty

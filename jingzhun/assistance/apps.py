@@ -11,10 +11,12 @@ class AssistanceConfig(AppConfig):
         from jingzhun.registry.models import Household
         from jingzhun.registry.signals import household_actions, household_sections
 
-        from .views import file, people
+        from .views import file, loans, people
 
         # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
         household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
-        # the people who help: the household page's 帮扶责任人 section
+        # the household page's sections: 帮扶责任人 (people), 小额信贷 (loans)
         household_sections.connect(people.household_cadre_section, sender=Household,
                                    dispatch_uid="assistance.people.cadre")
+        household_sections.connect(loans.household_section, sender=Household,
+                                   dispatch_uid="assistance.loans.household_section")

@@ -113,6 +113,8 @@ MENU: tuple[Group, ...] = (
         Entry(_("帮扶责任人"), "assistance:cadre_list", lambda request, access: may_view_unit_figures(access),
               kwargs=_own_county),
         Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
+        # 小额信贷 (loans)
+        Entry(_("小额信贷"), "assistance:loan_list", signed_in),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

@@ -255,3 +255,12 @@ def may_manage_help_units(who) -> bool:
     """Create and rename the county's 帮扶单位: a county record, so the county roles only."""
     access = _access(who)
     return access.can_write and access.role in HELPER_COUNTY_ROLES
+
+
+# --- 帮扶: 小额信贷 (loans) ------------------------------------------------------------------------------
+
+def may_edit_loans(who) -> bool:
+    """Enter and edit a household's 小额信贷, its repayment schedule and repayments, and settle it: the
+    record-keeping roles, within reach (assistance cadres and work teams read loans; the bank's figures are
+    entered by the record keepers)."""
+    return _access(who).can_write
