@@ -85,6 +85,8 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 帮扶措施 (assistance: measures)
+        Entry(_("帮扶措施"), "assistance:measure_list", signed_in),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
