@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
+from jingzhun.assistance.models import Measure, MeasureEvidence
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
@@ -56,6 +57,9 @@ class Records:
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
     history_ids: set[str] = field(default_factory=set)
+    # 帮扶措施 (assistance: measures): a member's measure per household, with a PDF as its evidence
+    measure: dict[str, Measure] = field(default_factory=dict)
+    measure_evidence: dict[str, MeasureEvidence] = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -188,6 +192,21 @@ def _leads(world: World, records: Records) -> None:
         records.lead_evidence[household.code] = evidence
 
 
+def _measures(world: World, records: Records) -> None:
+    """帮扶措施 (assistance: measures): rows made directly (the other county has no village clerk in the
+    world), one 公益岗位 of the daughter per household, and its evidence."""
+    year = timezone.localdate().year
+    for household in world.households:
+        daughter = household.members.order_by("pk")[1]
+        measure = Measure.objects.create(household=household, member=daughter, year=year, type="public_post",
+                                         name="保洁员", amount=6000, start=timezone.localdate().replace(month=1, day=1),
+                                         details={"post": "村道保洁", "months": 12})
+        records.measure[household.code] = measure
+        evidence = MeasureEvidence(measure=measure, name="合同.pdf", uploaded_by=world.sysadmin)
+        evidence.file.save("measure.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+        records.measure_evidence[household.code] = evidence
+
+
 def records_build(world: World) -> Records:
     """Every record of the module docstring; also a poor household in the village clerk's village."""
     records = Records()
@@ -199,4 +218,5 @@ def records_build(world: World) -> Records:
     _alerts(world, records)
     _imports(world, records)
     _leads(world, records)
+    _measures(world, records)
     return records

@@ -313,7 +313,39 @@ MATRIX: dict[str, Entry] = {
     "monitoring:lead_evidence": Entry(fill=per_household("lead_evidence", "evidence_id"), post=False),
     "workflows:village_exit": Entry(fill=exit_units(12)),
     "workflows:county_exit": Entry(fill=exit_units(6)),
+    # 帮扶措施 (assistance: measures): the list (every role, scoped), entry from the household page, a
+    # measure's page, its change, end and evidence by the record keepers (helpers and read-only roles
+    # refused before any lookup), the evidence download
+    "assistance:measure_list": Entry(),
+    "assistance:measure_new": Entry(fill=households, forbidden=READ_ONLY, refused_first=READ_ONLY, writers=KEEPERS,
+                                    data=lambda w, r, k: _measure_data(k), proof="village_clerk"),
+    "assistance:measure_detail": Entry(fill=per_household("measure", "measure_id"), post=False),
+    "assistance:measure_edit": Entry(fill=per_household("measure", "measure_id"), forbidden=READ_ONLY,
+                                     refused_first=READ_ONLY, writers=KEEPERS, proof="village_clerk",
+                                     data=lambda w, r, k: _measure_edit_data(k)),
+    "assistance:measure_end": Entry(fill=per_household("measure", "measure_id"), forbidden=READ_ONLY,
+                                    refused_first=READ_ONLY, writers=KEEPERS, proof="village_clerk",
+                                    data=lambda w, r, k: {"end": timezone.localdate().isoformat()}),
+    "assistance:measure_evidence_new": Entry(fill=per_household("measure", "measure_id"), forbidden=READ_ONLY,
+                                             refused_first=READ_ONLY, writers=KEEPERS, proof="village_clerk",
+                                             data=lambda w, r, k: {"file": SimpleUploadedFile(
+                                                 "合同.pdf", b"%PDF-1.4\n%%EOF\n")}),
+    "assistance:measure_evidence": Entry(fill=per_household("measure_evidence", "evidence_id"), post=False),
 }
+
+
+def _measure_data(kwargs) -> dict:
+    """登记帮扶措施 (assistance: measures): a whole-household 产业帮扶 of this year."""
+    year = timezone.localdate().year
+    return {"type": "industry", "year": year, "name": "养牛", "start": f"{year}-01-01", "amount": "3000"}
+
+
+def _measure_edit_data(kwargs) -> dict:
+    from jingzhun.assistance.models import Measure
+
+    measure = Measure.objects.get(pk=kwargs["measure_id"])
+    return {"type": "public_post", "member": measure.member_id, "year": measure.year, "name": "护路员",
+            "start": measure.start.isoformat(), "amount": "7000", "detail_post": "护路", "detail_months": "10"}
 
 
 def _url_names() -> tuple[set[str], set[str]]:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from jingzhun import cells
 from jingzhun.accounts.audit import audit, client_ip
@@ -116,10 +116,13 @@ def measure_edit(request, measure_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_end(request, measure_id: int):
+    """结束 a measure (the form is on the measure's page; a GET goes there, after the same checks)."""
     require(may_edit_measures(request.user), _REFUSED)
     measure = selectors.measure_get(request.user, measure_id)
+    if request.method == "GET":
+        return redirect("assistance:measure_detail", measure_id=measure.pk)
     form = EndForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form_problems(form)))
@@ -132,10 +135,13 @@ def measure_end(request, measure_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_evidence_new(request, measure_id: int):
+    """Upload a 佐证材料 (the form is on the measure's page; a GET goes there, after the same checks)."""
     require(may_edit_measures(request.user), _REFUSED)
     measure = selectors.measure_get(request.user, measure_id)
+    if request.method == "GET":
+        return redirect("assistance:measure_detail", measure_id=measure.pk)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择要上传的文件。"))
