@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.forms import UnitFilterForm
@@ -22,8 +23,17 @@ def _years():
     return [(y, str(y)) for y in range(this + 1, FIRST_YEAR - 1, -1)]
 
 
+def type_name(mtype: MeasureType | None, code: str = "") -> str:
+    """A type's name as pages show it (the Chinese name is the msgid: jingzhun/assistance/strings_i18n.py)."""
+    return gettext(mtype.name) if mtype is not None else code
+
+
+def _type_choices():
+    return [(code, gettext(name)) for code, name in measure_type_choices()]
+
+
 def _detail_field(detail):
-    label = detail.label
+    label = gettext(detail.label)
     if detail.kind == "int":
         return forms.IntegerField(label=label, required=False, min_value=0)
     if detail.kind == "money":
@@ -34,7 +44,7 @@ def _detail_field(detail):
         return forms.TypedChoiceField(label=label, required=False, empty_value=None,
                                       coerce=lambda v: v == "1", choices=[("", "—"), ("1", _("是")), ("0", _("否"))])
     if detail.kind == "choice":
-        return forms.ChoiceField(label=label, required=False, choices=[("", "—")] + [(c, c) for c in detail.choices])
+        return forms.ChoiceField(label=label, required=False, choices=[("", "—")] + [(c, gettext(c)) for c in detail.choices])
     return forms.CharField(label=label, required=False, max_length=200)
 
 
@@ -106,14 +116,22 @@ class MeasureFilterForm(UnitFilterForm):
     year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None,
                                   choices=lambda: [("", _("全部"))] + _years())
     type = forms.ChoiceField(label=_("措施类型"), required=False,
-                             choices=lambda: [("", _("全部"))] + measure_type_choices())
+                             choices=lambda: [("", _("全部"))] + _type_choices())
     continuing = forms.ChoiceField(label=_("脱贫后继续享受"), required=False,
                                    choices=[("", _("全部")), ("1", _("是")), ("0", _("否"))])
 
 
+def _shown(detail, value) -> str:
+    if detail.kind == "bool":
+        return gettext("是") if value else gettext("否")
+    if detail.kind == "choice":
+        return gettext(value)
+    return detail_shown(detail, value)
+
+
 def details_shown(measure: Measure, mtype: MeasureType | None) -> list[tuple[str, str]]:
-    """(label, value) of a measure's filled-in details, for the pages."""
+    """(label, value) of a measure's filled-in details, for the pages (labels and choices translated)."""
     if mtype is None:
         return []
-    return [(d.label, detail_shown(d, measure.details.get(d.key))) for d in mtype.details
+    return [(gettext(d.label), _shown(d, measure.details.get(d.key))) for d in mtype.details
             if measure.details.get(d.key) not in (None, "")]

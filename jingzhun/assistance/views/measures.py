@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jingzhun import cells
@@ -27,14 +28,14 @@ from jingzhun.registry import selectors as registry_selectors
 from jingzhun.registry.vocab import MemberStatus
 from jingzhun.workflows.common import attempt
 
-from ..forms.measures import EndForm, EvidenceForm, MeasureFilterForm, MeasureForm, details_shown
+from ..forms.measures import EndForm, EvidenceForm, MeasureFilterForm, MeasureForm, details_shown, type_name
 from ..selectors import measures as selectors
 from ..services import measures as services
 from ..services.measures import MeasureError
 from ..services.measures_exchange import SHEET, sheet_columns, sheet_rows
 from ..vocab import measure_types
 
-_REFUSED = _("帮扶措施由村、乡镇、县的信息员登记；帮扶责任人和驻村工作队可以查看。")
+_REFUSED = gettext_lazy("帮扶措施由村、乡镇、县的信息员登记；帮扶责任人和驻村工作队可以查看。")
 
 
 # --- the household page's section ---------------------------------------------------------------------
@@ -46,7 +47,7 @@ def household_section(sender, household, user, access, **kwargs):
     rows = list(selectors.household_measures(household, access))
     for m in rows:
         mtype = types.get(m.type)
-        m.type_name = mtype.name if mtype else m.type
+        m.type_name = type_name(mtype, m.type)
         m.details_shown = details_shown(m, mtype)
     return [{"id": "measures", "template": "assistance/_measures_section.html", "order": 10, "context": {
         "household": household, "year": year,
@@ -68,8 +69,8 @@ def measure_new(request, code: str):
     household = registry_selectors.household_get(request.user, code)
     mtype = measure_types().get(request.GET.get("type", "") or request.POST.get("type", ""))
     if mtype is None:
-        return render(request, "assistance/measure_type_pick.html", {"household": household,
-                                                                     "types": measure_types().values()})
+        return render(request, "assistance/measure_type_pick.html", {
+            "household": household, "types": [(t.code, type_name(t), t.member) for t in measure_types().values()]})
     form = MeasureForm(request.POST or None, mtype=mtype, members=_members(household),
                        initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
@@ -81,7 +82,7 @@ def measure_new(request, code: str):
         if ok:
             return redirect("assistance:measure_detail", measure_id=measure.pk)
     return render(request, "assistance/measure_form.html", {"household": household, "form": form, "mtype": mtype,
-                                                            "title": _("登记帮扶措施")})
+                                                            "type_name": type_name(mtype), "title": _("登记帮扶措施")})
 
 
 @login_required
@@ -90,7 +91,7 @@ def measure_detail(request, measure_id: int):
     mtype = measure_types().get(measure.type)
     access = access_for(request.user)
     return render(request, "assistance/measure_detail.html", {
-        "measure": measure, "household": measure.household, "type_name": mtype.name if mtype else measure.type,
+        "measure": measure, "household": measure.household, "type_name": type_name(mtype, measure.type),
         "details": details_shown(measure, mtype), "evidence": measure.evidence.all(),
         "can_edit": may_edit_measures(access), "end_form": EndForm(initial={"end": timezone.localdate()}),
         "evidence_form": EvidenceForm()})
@@ -112,6 +113,7 @@ def measure_edit(request, measure_id: int):
             return redirect("assistance:measure_detail", measure_id=measure.pk)
     return render(request, "assistance/measure_form.html", {"household": measure.household, "form": form,
                                                             "mtype": mtype, "measure": measure,
+                                                            "type_name": type_name(mtype),
                                                             "title": _("修改帮扶措施")})
 
 
@@ -194,7 +196,7 @@ def measure_list(request):
     listing.chips_from_form(form, depends={"township": ["village"]})
     types = measure_types()
     for m in listing.page.object_list:
-        m.type_name = types[m.type].name if m.type in types else m.type
+        m.type_name = type_name(types.get(m.type), m.type)
     if listing.printing:
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(listing.page.object_list),
               what="measure_list_print", filter=listing.filter_query)
