@@ -191,3 +191,44 @@ def test_evidence_download_of_another_county_is_404(world, client):
                                 upload=SimpleUploadedFile("a.pdf", PDF))
     _login(client, world.county_admin)
     assert client.get(reverse("assistance:measure_evidence", args=[item.pk])).status_code == 404
+
+
+def _file(rows, headers=("户编号", "年度", "措施类型", "措施名称", "开始日期", "明细:保障类别")):
+    book = openpyxl.Workbook()
+    book.active.title = "帮扶措施"
+    book.active.append(list(headers))
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("措施.xlsx", out.getvalue())
+
+
+def test_a_clerk_imports_a_file_on_the_page(world, client):
+    _login(client, world.village_clerk)
+    year = timezone.localdate().year
+    response = client.post(reverse("assistance:measure_import"),
+                           {"file": _file([[world.home.code, year, "兜底保障", "低保", f"{year}-01-01", "低保"]])})
+    assert response.status_code == 302 and response.url == reverse("assistance:measure_list")
+    measure = Measure.objects.get()
+    assert measure.details == {"kind": "低保"} and measure.history.get().history_user == world.village_clerk
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT, detail__via="网页").count() == 1
+
+
+def test_a_file_with_errors_lists_them_and_imports_nothing(world, client):
+    _login(client, world.village_clerk)
+    year = timezone.localdate().year
+    response = client.post(reverse("assistance:measure_import"), {"file": _file([
+        [world.home.code, year, "兜底保障", "低保", f"{year}-01-01", "五保"],
+        [world.neighbour.code, year, "产业帮扶", "养牛", f"{year}-01-01", ""]])})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "未导入任何措施" in page and "明细:保障类别" in page and "五保" in page
+    assert not Measure.objects.exists()
+
+
+def test_the_import_page_is_refused_to_helpers(world, client):
+    _login(client, world.cadre)
+    assert client.get(reverse("assistance:measure_import")).status_code == 403
+    _login(client, world.village_clerk)
+    assert reverse("assistance:measure_import") in client.get(reverse("assistance:measure_list")).content.decode()

@@ -331,7 +331,20 @@ MATRIX: dict[str, Entry] = {
                                              data=lambda w, r, k: {"file": SimpleUploadedFile(
                                                  "合同.pdf", b"%PDF-1.4\n%%EOF\n")}),
     "assistance:measure_evidence": Entry(fill=per_household("measure_evidence", "evidence_id"), post=False),
+    "assistance:measure_import": Entry(forbidden=READ_ONLY, refused_first=READ_ONLY, writers=KEEPERS,
+                                       data=lambda w, r, k: {"file": _measures_file(w)}, proof="village_clerk"),
 }
+
+
+def _measures_file(w: World) -> SimpleUploadedFile:
+    """帮扶措施 (assistance: measures): a file with one measure of the village clerk's household."""
+    book = openpyxl.Workbook()
+    book.active.title = "帮扶措施"
+    book.active.append(["户编号", "年度", "措施类型", "措施名称", "开始日期"])
+    book.active.append([w.home.code, timezone.localdate().year, "产业帮扶", "养羊", f"{timezone.localdate().year}-01-01"])
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("措施.xlsx", out.getvalue())
 
 
 def _measure_data(kwargs) -> dict:

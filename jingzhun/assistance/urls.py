@@ -9,6 +9,7 @@ app_name = "assistance"
 urlpatterns: list = [
     # 帮扶措施 (measures)
     path("measures/", measures.measure_list, name="measure_list"),
+    path("measures/import/", measures.measure_import, name="measure_import"),
     path("households/<str:code>/measures/new/", measures.measure_new, name="measure_new"),
     path("measures/<int:measure_id>/", measures.measure_detail, name="measure_detail"),
     path("measures/<int:measure_id>/edit/", measures.measure_edit, name="measure_edit"),

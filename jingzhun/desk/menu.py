@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.permissions import may_import, may_record_lead, may_screen, may_view_unit_figures
+from jingzhun.orgunits.permissions import (
+    may_edit_measures,
+    may_import,
+    may_record_lead,
+    may_screen,
+    may_view_unit_figures,
+)
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
 
@@ -87,6 +93,7 @@ MENU: tuple[Group, ...] = (
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
         # 帮扶措施 (assistance: measures)
         Entry(_("帮扶措施"), "assistance:measure_list", signed_in),
+        Entry(_("导入帮扶措施"), "assistance:measure_import", lambda request, access: may_edit_measures(access)),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

@@ -109,6 +109,22 @@ class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("佐证材料"), help_text=_("PDF 文件或照片（JPG、PNG），不超过 20 MB。"))
 
 
+#: A measures file imported on the page (in the request): larger files go through `jingzhun measures import`.
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("帮扶措施文件"),
+                           help_text=_("按《帮扶措施导入格式》填写的 .xlsx 工作簿（工作表“帮扶措施”）或 CSV 文件，不超过 10 MB。"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("文件超过 10 MB，请分成几个文件导入，或用命令 jingzhun measures import 导入。"))
+        return upload
+
+
 class MeasureFilterForm(UnitFilterForm):
     """Filters of the measure list."""
 

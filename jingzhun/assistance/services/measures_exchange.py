@@ -425,7 +425,7 @@ def _write(rows: list[Row], acting_user, report: ImportReport) -> None:
             changed.append(stored)
         else:
             report.unchanged += 1
-    reason = _("导入帮扶措施")
+    reason = _("帮扶措施文件导入")
     if new:
         bulk_create_with_history(new, Measure, batch_size=500, default_user=acting_user, default_change_reason=reason)
     if changed:

@@ -7,8 +7,12 @@ in the list's workbook for every role that is not a record keeper.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path, PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,11 +32,19 @@ from jingzhun.registry import selectors as registry_selectors
 from jingzhun.registry.vocab import MemberStatus
 from jingzhun.workflows.common import attempt
 
-from ..forms.measures import EndForm, EvidenceForm, MeasureFilterForm, MeasureForm, details_shown, type_name
+from ..forms.measures import (
+    EndForm,
+    EvidenceForm,
+    ImportForm,
+    MeasureFilterForm,
+    MeasureForm,
+    details_shown,
+    type_name,
+)
 from ..selectors import measures as selectors
 from ..services import measures as services
 from ..services.measures import MeasureError
-from ..services.measures_exchange import SHEET, sheet_columns, sheet_rows
+from ..services.measures_exchange import SHEET, measures_import, sheet_columns, sheet_rows
 from ..vocab import measure_types
 
 _REFUSED = gettext_lazy("帮扶措施由村、乡镇、县的信息员登记；帮扶责任人和驻村工作队可以查看。")
@@ -57,8 +69,10 @@ def household_section(sender, household, user, access, **kwargs):
 
 # --- one measure ----------------------------------------------------------------------------------------
 
-def _members(household):
-    return household.members.filter(status=MemberStatus.NORMAL).order_by("pk")
+def _members(household, measure=None):
+    """The members a measure may go to: those still in the household (and the one it went to before)."""
+    keep = Q(status=MemberStatus.NORMAL) | Q(pk=measure.member_id if measure is not None else None)
+    return household.members.filter(keep).order_by("pk")
 
 
 @login_required
@@ -103,7 +117,7 @@ def measure_edit(request, measure_id: int):
     require(may_edit_measures(request.user), _REFUSED)
     measure = selectors.measure_get(request.user, measure_id)
     mtype = measure_types()[measure.type]
-    form = MeasureForm(request.POST or None, mtype=mtype, members=_members(measure.household),
+    form = MeasureForm(request.POST or None, mtype=mtype, members=_members(measure.household, measure),
                        initial=MeasureForm.initial_of(measure))
     if request.method == "POST" and form.is_valid():
         ok, _changed = attempt(request, lambda: services.measure_update(
@@ -200,7 +214,33 @@ def measure_list(request):
     if listing.printing:
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(listing.page.object_list),
               what="measure_list_print", filter=listing.filter_query)
-    return render(request, "assistance/measure_list.html", {"form": form, "listing": listing, "page": listing.page})
+    return render(request, "assistance/measure_list.html", {"form": form, "listing": listing, "page": listing.page,
+                                                            "can_import": may_edit_measures(access)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_import(request):
+    """导入帮扶措施 from one file, in the request: all or nothing, the households in the user's reach."""
+    require(may_edit_measures(request.user), _REFUSED)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory(prefix="jingzhun-measures-") as folder:
+            # stored under a name of ours (the person's name is only shown): never a path they chose
+            path = Path(folder) / ("upload" + PurePath(upload.name or "").suffix.lower()[:8])
+            with open(path, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            report = measures_import(paths=[path], acting_user=request.user, display_names={path: upload.name},
+                                     via="网页", ip=client_ip(request))
+        if report.ok:
+            messages.success(request, _("导入完成：新增 %(created)d 项，更新 %(updated)d 项，未变 %(unchanged)d 项。")
+                             % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
+            return redirect("assistance:measure_list")
+        issues = report.issues
+    return render(request, "assistance/measure_import.html", {"form": form, "issues": issues}, status=400 if issues else 200)
 
 
 def _measures_xlsx(request, listing: Listing, access):
