@@ -222,3 +222,18 @@ def test_export_by_a_user_is_scoped_and_masked(world, poor, tmp_path):
     assert result.masked and result.count == 2  # the cadre's one household
     ids = [row[1].value for row in openpyxl.load_workbook(out).active.iter_rows(min_row=2)]
     assert _daughter(world.home).id_number not in ids and any(v and "*" in v for v in ids)
+
+
+def test_the_format_document_lists_exactly_the_columns_the_code_reads_and_writes():
+    import re
+    from pathlib import Path
+
+    from jingzhun.assistance.services.measures_exchange import COMMON, detail_headers
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "measures-format.md").read_text("utf-8")
+    columns = text.split("## Columns", 1)[1].split("| 明细:", 1)[0]
+    documented = re.findall(r"^\| (\S+) \| (yes|no|for member types) \|", columns, re.M)
+    assert [h for h, _r in documented] == [h for h, _req, _c in COMMON]
+    assert [h for h, req in documented if req == "yes"] == [h for h, req, _c in COMMON if req]
+    listed = set(re.findall(r"(明细:[^ ,|]+)", text.split("| 措施类型 | member |", 1)[1].split("Kinds:", 1)[0]))
+    assert listed == set(detail_headers())
