@@ -7,11 +7,16 @@ class AssistanceConfig(AppConfig):
     label = "assistance"
     verbose_name = _("帮扶")
 
-    def ready(self):
+    def ready(self) -> None:
         from jingzhun.registry.models import Household
-        from jingzhun.registry.signals import household_sections
+        from jingzhun.registry.signals import household_actions, household_sections
 
-        # 帮扶措施 (measures)
-        from .views.measures import household_section as measures_section
+        from .views import file, measures, people
 
-        household_sections.connect(measures_section, sender=Household, dispatch_uid="assistance.measures")
+        # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
+        household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
+        # the people who help: the household page's 帮扶责任人 section
+        household_sections.connect(people.household_cadre_section, sender=Household,
+                                   dispatch_uid="assistance.people.cadre")
+        # 帮扶措施 (measures): the household page's section
+        household_sections.connect(measures.household_section, sender=Household, dispatch_uid="assistance.measures")

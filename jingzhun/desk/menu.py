@@ -20,6 +20,7 @@ from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.permissions import (
     may_edit_measures,
     may_import,
+    may_read_household_file,
     may_record_lead,
     may_screen,
     may_view_unit_figures,
@@ -48,10 +49,23 @@ def _own_unit(level: int | None = None):
     return kwargs
 
 
+def _own_village(request) -> dict | None:
+    """{"code": the user's village}, or None for a user bound above a village."""
+    code = request.user.org_unit_id or ""
+    return {"code": code} if len(code) == 12 else None
+
+
 def _own_county(request) -> dict | None:
     """The county of the user's unit (for its public report page), or None above a county."""
     code = request.user.org_unit_id or ""
     return {"county": code[:6]} if len(code) >= 6 else None
+
+
+def _own_cadre_record(request, access: Access) -> bool:
+    """我的帮扶对象: a signed-in assistance cadre whose 帮扶责任人 record is linked to their account."""
+    from jingzhun.registry.models import AssistanceCadre
+
+    return access.active and access.cadre_only and AssistanceCadre.objects.filter(user=request.user).exists()
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,15 @@ MENU: tuple[Group, ...] = (
         # 帮扶措施 (assistance: measures)
         Entry(_("帮扶措施"), "assistance:measure_list", signed_in),
         Entry(_("导入帮扶措施"), "assistance:measure_import", lambda request, access: may_edit_measures(access)),
+        # 明白卡 (file): the cards of one's own village, one a page, for the clerk or work team to print
+        Entry(_("本村明白卡"), "assistance:village_cards_pdf", lambda request, access: may_read_household_file(access),
+              kwargs=_own_village),
+        # the people who help (assistance/people)
+        Entry(_("我的帮扶对象"), "assistance:my_households", _own_cadre_record),
+        Entry(_("驻村工作队"), "assistance:team_list", signed_in, kwargs=_own_unit()),
+        Entry(_("帮扶责任人"), "assistance:cadre_list", lambda request, access: may_view_unit_figures(access),
+              kwargs=_own_county),
+        Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
