@@ -601,6 +601,73 @@ def cmd_loans_overdue(args) -> int:
     return 1 if made.refused else 0
 
 
+def cmd_measures_import(args) -> int:
+    """帮扶措施 files: all or nothing; --user scopes the import to that user's households."""
+    _setup_django()
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from jingzhun.accounts.models import User
+    from jingzhun.assistance.services.measures_exchange import measures_import
+
+    user = None
+    if args.user:
+        user = User.objects.filter(username=args.user, is_active=True).first()
+        if user is None:
+            print(f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
+            return 2
+    try:
+        report = measures_import(paths=args.paths, acting_user=user, via="命令行")
+    except PermissionDenied:
+        print(f"错误：用户“{args.user}”不能导入帮扶措施（帮扶措施由村、乡镇、县的信息员导入）。", file=sys.stderr)
+        return 2
+    if not report.ok and args.errors:
+        from jingzhun.exchange.errorbook import error_workbook
+
+        error_workbook(report.issues, report.sheets, args.errors)
+    if args.format == "json":
+        print(json.dumps({"ok": report.ok, "sources": report.sources, "issues": [i.as_dict() for i in report.issues],
+                          "created": report.created, "updated": report.updated, "unchanged": report.unchanged},
+                         ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not report.ok:
+        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何措施（请改正后重新导入）")
+        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+            table.add_column(column)
+        for i in report.issues:
+            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+        console.print(table)
+        if args.errors:
+            console.print(f"错误清单已写入 {args.errors}")
+        return 1
+    console.print(f"导入完成（{'、'.join(report.sources)}）：新增 {report.created} 项，更新 {report.updated} 项，"
+                  f"未变 {report.unchanged} 项")
+    return 0
+
+
+def cmd_measures_export(args) -> int:
+    _setup_django()
+    import getpass
+
+    from django.http import Http404
+
+    from jingzhun.assistance.services.measures_exchange import measures_export
+
+    try:
+        result = measures_export(acting_user=None, org=args.org, out=args.out, source="cli",
+                                 username=f"cli:{getpass.getuser()}")
+    except Http404:
+        print(f"错误：没有区划代码为“{args.org}”的单位，请检查 --org。", file=sys.stderr)
+        return 2
+    print(f"已导出帮扶措施 {result.count} 项 → {args.out}")
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from jingzhun.runs.worker import worker_main
@@ -824,6 +891,19 @@ def build_parser() -> argparse.ArgumentParser:
     risk.add_argument("--threads", type=int, default=2, help="计算线程数")
     risk.add_argument("--format", choices=["table", "json"], default="table")
     risk.set_defaults(func=cmd_risk)
+
+    measures = sub.add_parser("measures", help="帮扶措施：按格式导入（有一处错误即全部不导入）或导出 Excel（docs/measures-format.md）")
+    measures_sub = measures.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    m_import = measures_sub.add_parser("import", help="导入帮扶措施文件（.xlsx 或 CSV）；同一文件再导入不会重复")
+    m_import.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    m_import.add_argument("--user", help="以该用户的身份导入：只能导入其管辖范围内的户（默认不限范围）")
+    m_import.add_argument("--errors", type=Path, help="有错误时把错误清单写入这个 .xlsx 文件")
+    m_import.add_argument("--format", choices=["table", "json"], default="table")
+    m_import.set_defaults(func=cmd_measures_import)
+    m_export = measures_sub.add_parser("export", help="导出某单位各户的帮扶措施（Excel，可再导入）")
+    m_export.add_argument("--org", required=True, help="区划代码（省、市、县、乡镇或村），如 140826")
+    m_export.add_argument("--out", type=Path, required=True, help="输出文件，如 措施.xlsx")
+    m_export.set_defaults(func=cmd_measures_export)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

@@ -80,9 +80,24 @@ def indicator_strings() -> str:
                    "an indicator's name, unit or words", entries)
 
 
+def measure_type_strings() -> str:
+    """帮扶措施 (assistance: measures): the types' names, their details' labels and choices."""
+    doc = tomllib.loads((ROOT / "jingzhun" / "assistance" / "data" / "measure_types.toml").read_text(encoding="utf-8"))
+    entries = []
+    for code, spec in doc.items():
+        entries.append((spec["name"], f"{code} name", None))
+        for detail in spec.get("details", []):
+            entries.append((detail["label"], f"{code} {detail['key']}", None))
+            entries.extend((choice, f"{code} {detail['key']} choice", None) for choice in detail.get("choices", [])
+                           if not choice.isascii())  # 危房等级 C / D need no translation
+    return _module("The names, details and choices of the measure types", "data/measure_types.toml",
+                   "a measure type's name, detail labels or choices", entries)
+
+
 TARGETS = {
     ROOT / "jingzhun" / "checks" / "strings_i18n.py": rule_strings,
     ROOT / "jingzhun" / "indicators" / "strings_i18n.py": indicator_strings,
+    ROOT / "jingzhun" / "assistance" / "strings_i18n.py": measure_type_strings,
 }
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from jingzhun.assistance.models import Loan, LoanInstallment
 from jingzhun.assistance.services.loans import loan_create
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
+from jingzhun.assistance.models import Measure, MeasureEvidence
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
@@ -58,6 +59,9 @@ class Records:
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
     history_ids: set[str] = field(default_factory=set)
+    # 帮扶措施 (assistance: measures): a member's measure per household, with a PDF as its evidence
+    measure: dict[str, Measure] = field(default_factory=dict)
+    measure_evidence: dict[str, MeasureEvidence] = field(default_factory=dict)
     # 一户一档 and 明白卡 (file): per household a loan and a visit, so the file and card show them
     file_records: dict[str, tuple] = field(default_factory=dict)
     #: the people who help (assistance/people): a 帮扶单位 per county, a 驻村工作队 in the villages of home,
@@ -202,6 +206,21 @@ def _leads(world: World, records: Records) -> None:
         records.lead_evidence[household.code] = evidence
 
 
+def _measures(world: World, records: Records) -> None:
+    """帮扶措施 (assistance: measures): rows made directly (the other county has no village clerk in the
+    world), one 公益岗位 of the daughter per household, and its evidence."""
+    year = timezone.localdate().year
+    for household in world.households:
+        daughter = household.members.order_by("pk")[1]
+        measure = Measure.objects.create(household=household, member=daughter, year=year, type="public_post",
+                                         name="保洁员", amount=6000, start=timezone.localdate().replace(month=1, day=1),
+                                         details={"post": "村道保洁", "months": 12})
+        records.measure[household.code] = measure
+        evidence = MeasureEvidence(measure=measure, name="合同.pdf", uploaded_by=world.sysadmin)
+        evidence.file.save("measure.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+        records.measure_evidence[household.code] = evidence
+
+
 def _helpers(world: World, records: Records) -> None:
     """The people who help (assistance/people): written directly (the services are tested on their own)."""
     import datetime
@@ -256,6 +275,7 @@ def records_build(world: World) -> Records:
     _alerts(world, records)
     _imports(world, records)
     _leads(world, records)
+    _measures(world, records)
     _file(world, records)
     _helpers(world, records)
     _loans(world, records)  # 小额信贷 (loans)

@@ -155,6 +155,17 @@ def data_strings() -> set[str]:
     found.update(column.header for kind in KINDS.values() for column in kind.columns)
     # likewise the department alert formats' headers (shown on 部门预警)
     found.update(column.header for kind in ALERT_KINDS.values() for column in kind.columns)
+    # 帮扶措施 (assistance: measures): the text a person typed into a measure's details (JSON, so not a
+    # CharField above); the details' labels and choices are the site's words and must be English
+    from jingzhun.assistance.models import Measure
+    from jingzhun.assistance.services.measures_exchange import SHEET as MEASURES_SHEET
+    from jingzhun.assistance.vocab import measure_types
+
+    found.add(MEASURES_SHEET)  # the sheet name a measures file must have, named on the import page
+
+    texts = {(code, d.key) for code, t in measure_types().items() for d in t.details if d.kind == "text"}
+    for code, details in Measure.objects.values_list("type", "details"):
+        found.update(v for k, v in details.items() if (code, k) in texts and isinstance(v, str) and CHINESE.search(v))
     return found
 
 

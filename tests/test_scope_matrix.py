@@ -380,6 +380,26 @@ MATRIX: dict[str, Entry] = {
     "monitoring:lead_evidence": Entry(fill=per_household("lead_evidence", "evidence_id"), post=False),
     "workflows:village_exit": Entry(fill=exit_units(12)),
     "workflows:county_exit": Entry(fill=exit_units(6)),
+    # 帮扶措施 (assistance: measures): the list (every role, scoped), entry from the household page, a
+    # measure's page, its change, end and evidence by the record keepers (helpers and read-only roles
+    # refused before any lookup), the evidence download
+    "assistance:measure_list": Entry(),
+    "assistance:measure_new": Entry(fill=households, forbidden=READ_ONLY, refused_first=READ_ONLY, writers=KEEPERS,
+                                    data=lambda w, r, k: _measure_data(k), proof="village_clerk"),
+    "assistance:measure_detail": Entry(fill=per_household("measure", "measure_id"), post=False),
+    "assistance:measure_edit": Entry(fill=per_household("measure", "measure_id"), forbidden=READ_ONLY,
+                                     refused_first=READ_ONLY, writers=KEEPERS, proof="village_clerk",
+                                     data=lambda w, r, k: _measure_edit_data(k)),
+    "assistance:measure_end": Entry(fill=per_household("measure", "measure_id"), forbidden=READ_ONLY,
+                                    refused_first=READ_ONLY, writers=KEEPERS, proof="village_clerk",
+                                    data=lambda w, r, k: {"end": timezone.localdate().isoformat()}),
+    "assistance:measure_evidence_new": Entry(fill=per_household("measure", "measure_id"), forbidden=READ_ONLY,
+                                             refused_first=READ_ONLY, writers=KEEPERS, proof="village_clerk",
+                                             data=lambda w, r, k: {"file": SimpleUploadedFile(
+                                                 "合同.pdf", b"%PDF-1.4\n%%EOF\n")}),
+    "assistance:measure_evidence": Entry(fill=per_household("measure_evidence", "evidence_id"), post=False),
+    "assistance:measure_import": Entry(forbidden=READ_ONLY, refused_first=READ_ONLY, writers=KEEPERS,
+                                       data=lambda w, r, k: {"file": _measures_file(w)}, proof="village_clerk"),
     # 一户一档 and 明白卡 (file): reads of a household (or a village's cards) for everyone who reaches it
     "assistance:household_file": Entry(fill=households, post=False),
     "assistance:household_file_pdf": Entry(fill=households, post=False),
@@ -422,6 +442,31 @@ MATRIX: dict[str, Entry] = {
     "assistance:loan_settle": Entry(fill=per_household("loan", "loan_id"), forbidden=READ_ONLY, writers=KEEPERS,
                                     data=lambda w, r, k: {"settled_on": "2026-02-01"}, proof="village_clerk"),
 }
+
+
+def _measures_file(w: World) -> SimpleUploadedFile:
+    """帮扶措施 (assistance: measures): a file with one measure of the village clerk's household."""
+    book = openpyxl.Workbook()
+    book.active.title = "帮扶措施"
+    book.active.append(["户编号", "年度", "措施类型", "措施名称", "开始日期"])
+    book.active.append([w.home.code, timezone.localdate().year, "产业帮扶", "养羊", f"{timezone.localdate().year}-01-01"])
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("措施.xlsx", out.getvalue())
+
+
+def _measure_data(kwargs) -> dict:
+    """登记帮扶措施 (assistance: measures): a whole-household 产业帮扶 of this year."""
+    year = timezone.localdate().year
+    return {"type": "industry", "year": year, "name": "养牛", "start": f"{year}-01-01", "amount": "3000"}
+
+
+def _measure_edit_data(kwargs) -> dict:
+    from jingzhun.assistance.models import Measure
+
+    measure = Measure.objects.get(pk=kwargs["measure_id"])
+    return {"type": "public_post", "member": measure.member_id, "year": measure.year, "name": "护路员",
+            "start": measure.start.isoformat(), "amount": "7000", "detail_post": "护路", "detail_months": "10"}
 
 
 def _url_names() -> tuple[set[str], set[str]]:

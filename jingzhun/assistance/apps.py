@@ -11,7 +11,7 @@ class AssistanceConfig(AppConfig):
         from jingzhun.registry.models import Household
         from jingzhun.registry.signals import household_actions, household_sections
 
-        from .views import file, loans, people
+        from .views import file, loans, measures, people
 
         # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
         household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
@@ -20,3 +20,5 @@ class AssistanceConfig(AppConfig):
                                    dispatch_uid="assistance.people.cadre")
         household_sections.connect(loans.household_section, sender=Household,
                                    dispatch_uid="assistance.loans.household_section")
+        # 帮扶措施 (measures): the household page's section
+        household_sections.connect(measures.household_section, sender=Household, dispatch_uid="assistance.measures")

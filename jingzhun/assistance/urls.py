@@ -3,8 +3,7 @@
 from django.urls import path
 
 from .views import file as file_views
-from .views import people
-from .views import loans
+from .views import loans, measures, people
 
 app_name = "assistance"
 
@@ -39,4 +38,16 @@ urlpatterns += [
     path("loans/<int:loan_id>/edit/", loans.loan_edit, name="loan_edit"),
     path("loans/<int:loan_id>/installments/<int:installment_id>/pay/", loans.installment_pay, name="installment_pay"),
     path("loans/<int:loan_id>/settle/", loans.loan_settle, name="loan_settle"),
+]
+
+# 帮扶措施 (measures)
+urlpatterns += [
+    path("measures/", measures.measure_list, name="measure_list"),
+    path("measures/import/", measures.measure_import, name="measure_import"),
+    path("households/<str:code>/measures/new/", measures.measure_new, name="measure_new"),
+    path("measures/<int:measure_id>/", measures.measure_detail, name="measure_detail"),
+    path("measures/<int:measure_id>/edit/", measures.measure_edit, name="measure_edit"),
+    path("measures/<int:measure_id>/end/", measures.measure_end, name="measure_end"),
+    path("measures/<int:measure_id>/evidence/", measures.measure_evidence_new, name="measure_evidence_new"),
+    path("measures/evidence/<int:evidence_id>/", measures.measure_evidence, name="measure_evidence"),
 ]

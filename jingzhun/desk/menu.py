@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.permissions import (
+    may_edit_measures,
     may_import,
     may_read_household_file,
     may_record_lead,
@@ -104,6 +105,9 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 帮扶措施 (assistance: measures)
+        Entry(_("帮扶措施"), "assistance:measure_list", signed_in),
+        Entry(_("导入帮扶措施"), "assistance:measure_import", lambda request, access: may_edit_measures(access)),
         # 明白卡 (file): the cards of one's own village, one a page, for the clerk or work team to print
         Entry(_("本村明白卡"), "assistance:village_cards_pdf", lambda request, access: may_read_household_file(access),
               kwargs=_own_village),

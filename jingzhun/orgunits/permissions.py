@@ -217,6 +217,15 @@ def may_route_lead(who) -> bool:
     return access.can_write and access.role in LEAD_ROUTE_ROLES
 
 
+# --- 帮扶措施 (assistance: measures) -----------------------------------------------------------------------
+#: The record keepers write a household's measures (a village clerk, a township officer, a county admin,
+#: the system administrator, each within reach); assistance cadres and work teams read them on the
+#: household page, as does every other role that reaches the household.
+
+
+def may_edit_measures(who) -> bool:
+    """Record, change or end a household's 帮扶措施, attach their evidence, and import a measures file."""
+    return _access(who).can_write
 # --- 一户一档 and 明白卡 (assistance: file) ---------------------------------------------------------------
 
 
