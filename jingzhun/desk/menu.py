@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.permissions import may_import, may_record_lead, may_screen, may_view_unit_figures
+from jingzhun.orgunits.permissions import (
+    may_import,
+    may_record_lead,
+    may_review_visit_conflicts,
+    may_screen,
+    may_view_unit_figures,
+    may_visit,
+)
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
 
@@ -85,6 +92,10 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 走访 (assistance): the phone page for helpers and clerks, the visits, the conflicts for record keepers
+        Entry(_("走访（手机）"), "assistance:field", lambda request, access: may_visit(access)),
+        Entry(_("走访记录"), "assistance:visit_list", signed_in),
+        Entry(_("修改冲突"), "assistance:conflict_list", lambda request, access: may_review_visit_conflicts(access)),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

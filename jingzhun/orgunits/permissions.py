@@ -215,3 +215,28 @@ def may_route_lead(who) -> bool:
     """Push a lead down (county → township → village) or reassign it to another village in reach."""
     access = _access(who)
     return access.can_write and access.role in LEAD_ROUTE_ROLES
+
+
+# --- 走访 (assistance: cadres' visits on a phone) ---------------------------------------------------
+#: Who uses the field page (走访（手机）): the helpers (a cadre their own households, a work team its village)
+#: and the village clerk (their village), who visits too.
+FIELD_ROLES = HELPER_ROLES | {Role.VILLAGE_CLERK}
+
+
+def may_visit(who) -> bool:
+    """Record 走访 on the field page (and sync them from the phone), within reach."""
+    access = _access(who)
+    return access.active and access.role in FIELD_ROLES
+
+
+def may_update_from_visit(who) -> bool:
+    """Change, from a visit, only the visit fields of a household in reach (近 12 个月收入 and its 核实日期,
+    the 两不愁三保障 answers: registry.services.VISIT_HOUSEHOLD_FIELDS / VISIT_MEMBER_FIELDS): the helpers and
+    the record keepers. It grants a helper nothing else: every other field stays `may_edit_household`."""
+    access = _access(who)
+    return access.can_write or (access.active and access.role in HELPER_ROLES)
+
+
+def may_review_visit_conflicts(who) -> bool:
+    """The 修改冲突 list of the units in reach: the record keepers, who answer for the registry's values."""
+    return _access(who).can_write
