@@ -91,6 +91,11 @@
   }
 
   // --- rendering -----------------------------------------------------------------------------------
+  function labels(item) {
+    const names = (data && data.vocabulary[item.member ? "member" : "household"]) || {};
+    return Object.keys(item.values).map((k) => names[k] || k);
+  }
+
   async function render() {
     const items = await queue();
     document.getElementById("queue-count").textContent = String(items.length);
@@ -98,7 +103,7 @@
     list.replaceChildren(...items.map((item) => {
       const li = el("li", {class: item.error ? "rejected" : ""},
         `${item.kind === "visit" ? words.queuedVisit : words.queuedEdit} · ${item.head_name || item.household}`
-        + (item.kind === "visit" ? ` · ${item.visited_on}` : ` · ${Object.keys(item.values).join("、")}`));
+        + (item.kind === "visit" ? ` · ${item.visited_on}` : ` · ${labels(item).join("、")}`));
       if (item.error) {
         li.append(el("span", {class: "late"}, ` ${words.rejected}：${item.error} `),
                   el("button", {type: "button", class: "link", onclick: () => removeItem(item.client_id)}, words.remove));
@@ -116,7 +121,7 @@
     box.replaceChildren(...data.households.map((h) => {
       const card = el("article", {class: "field-card", id: `household-${h.code}`},
         el("h3", {}, `${h.head_name} `, el("small", {}, `${h.village} · ${h.code}`)),
-        el("p", {class: "help"}, `${h.category} · ${h.phone || ""} · ${words.lastVisit}：${h.last_visit || words.never}`),
+        el("p", {class: "help"}, [h.category, h.phone, `${words.lastVisit}：${h.last_visit || words.never}`].filter(Boolean).join(" · ")),
         el("ul", {class: "due"}, h.due.length ? h.due.map((d) => el("li", {}, d)) : [el("li", {class: "none"}, words.noDue)]));
       const buttons = el("p", {class: "actions"},
         el("button", {type: "button", class: "primary", onclick: () => openVisit(h)}, words.visit));
@@ -259,11 +264,17 @@
     const sameHousehold = (k, a, b) => (k === "income_12m" ? money(String(a ?? "")) === b : (a ?? "") === (b ?? ""));
     const changed = diff(was.household, wanted, sameHousehold);
     const stamp = new Date().toISOString();
-    if (changed.length) {
+    // One item per answer (the income with its date): a change made meanwhile on the server to one answer
+    // holds back only that answer, never the others.
+    const groups = [];
+    const income = changed.filter((k) => k.startsWith("income_12m"));
+    if (income.length) { groups.push(income); }
+    changed.filter((k) => !k.startsWith("income_12m")).forEach((k) => groups.push([k]));
+    groups.forEach((keys) => {
       edits.push({kind: "edit", client_id: uuid(), household: household.code, head_name: household.head_name, member: null,
-                  base: Object.fromEntries(changed.map((k) => [k, was.household[k] ?? null])),
-                  values: Object.fromEntries(changed.map((k) => [k, wanted[k]])), recorded_at: stamp});
-    }
+                  base: Object.fromEntries(keys.map((k) => [k, was.household[k] ?? null])),
+                  values: Object.fromEntries(keys.map((k) => [k, wanted[k]])), recorded_at: stamp});
+    });
     household.members.forEach((m) => {
       const after = {schooling: f[`schooling-${m.id}`].value, medical_insurance: f[`medical_insurance-${m.id}`].value === "true"};
       const keys = diff(was.members[m.id], after, (k, a, b) => (a ?? "") === (b ?? ""));
@@ -273,9 +284,9 @@
                     values: Object.fromEntries(keys.map((k) => [k, after[k]])), recorded_at: stamp});
       }
     });
+    if (edits.length) { await changeQueue((queued) => [...queued, ...edits]); }
     document.getElementById("edit-dialog").close();
     if (!edits.length) { await settle(words.nothingChanged); return; }
-    await changeQueue((queued) => [...queued, ...edits]);
     await render();
     await settle(words.saved);
     sync();
