@@ -14,7 +14,7 @@ from jingzhun.registry.models import Household
 from jingzhun.registry.services import household_update
 
 from .notice_photos import jpeg_bytes
-from .test_browser import _artifact, browser, login  # noqa: F401  (the shared chromium fixture)
+from .test_browser import _artifact, browser, login, page  # noqa: F401  (the shared chromium fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -122,3 +122,36 @@ def test_offline_visits_and_edits_arrive_once_and_a_conflict_is_chosen(world, li
     page.goto(f"{live_server.url}/households/{code}/")
     assert "孩子上学路远" in page.inner_text("#visits")
     page.wait_for_url(re.compile(rf"/households/{code}/$"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_out_session_keeps_the_queue_until_signed_in_again(world, live_server, phone):
+    page = phone
+    code = world.home.code
+    login(page, live_server, "cadre")
+    page.goto(f"{live_server.url}/assistance/field/")
+    page.wait_for_selector("#sync-state[data-state=synced]")
+    page.context.clear_cookies()  # the session is gone (as after the idle timeout)
+    _record_visit(page, code, "雨季道路中断")
+    page.wait_for_selector("#sync-state[data-state=relogin]")
+    assert "请重新登录后同步" in page.inner_text(".field-status")
+    assert page.is_visible("#relogin")
+    assert _queued(page, 1) and not Visit.objects.exists()
+
+    login(page, live_server, "cadre")
+    page.goto(f"{live_server.url}/assistance/field/")
+    page.wait_for_selector("#sync-state[data-state=synced]", timeout=20000)
+    assert _queued(page, 0)
+    assert Visit.objects.get().needs == "雨季道路中断"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clerk_opens_the_field_page_from_the_menu_on_a_desktop(world, live_server, page):
+    login(page, live_server, "village_clerk")  # the shared 1366×768 page
+    page.click("nav >> text=走访（手机）")
+    page.wait_for_url(re.compile(r"/assistance/field/$"))
+    page.wait_for_selector(f"#household-{world.home.code}")
+    assert world.neighbour.code not in page.inner_text("#households")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 1366
+    page.screenshot(path=_artifact("field-desktop.png"), full_page=True)
