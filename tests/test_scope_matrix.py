@@ -179,6 +179,37 @@ def dashboard_units(w, r):
 _DASHBOARD = dict(fill=dashboard_units, refused_first={"cadre"})
 _NOTICE = dict(fill=per_household("batch", "batch_id", "notice"))
 
+#: 走访 (assistance): who may not use the field page.
+_NOT_FIELD = {"township_officer", "county_admin", "analyst", "evaluator", "sysadmin", "outsider"}
+
+
+def _field_photo(w, r):
+    return [({"client_id": str(r.visit[h.code].client_id)}, None) for h in w.households]
+
+
+def _conflict_posts(w, r):
+    return [({"conflict_id": r.conflict[h.code].pk}, None) for h in w.households]
+
+
+_VISITS = {
+    "assistance:field": Entry(forbidden=_NOT_FIELD, refused_first=_NOT_FIELD),
+    "assistance:field_data": Entry(forbidden=_NOT_FIELD, refused_first=_NOT_FIELD),
+    "assistance:field_worker": Entry(forbidden=_NOT_FIELD, refused_first=_NOT_FIELD),
+    "assistance:field_manifest": Entry(public=True),
+    "assistance:field_sync": Entry(writers={"village_clerk", "cadre", "work_team"},
+                                   data=lambda w, r, k: {"visits": "[]"}),
+    "assistance:field_photo": Entry(fill=_field_photo, writers={"cadre"},
+                                    data=lambda w, r, k: {"photo": upload("走访.jpg", jpeg_bytes()),
+                                                          "photo_id": "7b0c8e1e-8a1b-4e44-9a53-0e6f1d2c3b4a"},
+                                    proof="cadre"),
+    "assistance:field_resolve": Entry(fill=_conflict_posts, writers=KEEPERS | {"cadre"},
+                                      data=lambda w, r, k: {"choice": "phone"}, proof="cadre"),
+    "assistance:visit_photo": Entry(fill=per_household("visit_photo", "photo_id"), post=False),
+    "assistance:visit_list": Entry(),
+    "assistance:conflict_list": Entry(forbidden=READ_ONLY, refused_first=READ_ONLY),
+}
+
+
 MATRIX: dict[str, Entry] = {
     "set_language": Entry(public=True),
     "accounts:login": Entry(public=True, post=False),
@@ -313,6 +344,10 @@ MATRIX: dict[str, Entry] = {
     "monitoring:lead_evidence": Entry(fill=per_household("lead_evidence", "evidence_id"), post=False),
     "workflows:village_exit": Entry(fill=exit_units(12)),
     "workflows:county_exit": Entry(fill=exit_units(6)),
+    # 走访 (assistance): the phone's page, its JSON, worker and manifest (helpers and the village clerk); the
+    # sync, photo and choice POSTs (GET is 405: their scope is the POST's, filled with the home's records
+    # first so that the cadre's POST is a real one); a visit's photo; the lists
+    **_VISITS,
 }
 
 

@@ -223,3 +223,14 @@ def test_income_verification_is_due_after_twelve_months_for_monitored_only(world
     assert income_verification_due(home, datetime.date(2026, 5, 11))
     home.risk_eliminated = True
     assert not income_verification_due(home, datetime.date(2026, 5, 11))
+
+
+def test_another_helper_cannot_choose_for_the_author(world):
+    household_update(code=world.home.code, acting_user=world.village_clerk, data={"safe_water": False})
+    conflict = edit_apply(client_id=str(uuid.uuid4()), household_code=world.home.code, author=world.cadre,
+                          base={"safe_water": True}, values={"safe_water": True},
+                          recorded_at=timezone.now().isoformat()).conflict
+    with pytest.raises(PermissionDenied):
+        conflict_resolve(conflict=conflict, choice="phone", acting_user=world.work_team)
+    assert conflict_resolve(conflict=conflict, choice="server", acting_user=world.village_clerk).resolved_by \
+        == world.village_clerk

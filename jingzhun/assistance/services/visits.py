@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import get_in_reach, may_update_from_visit, may_visit, require
+from jingzhun.orgunits.permissions import get_in_reach, may_update_from_visit, may_visit, may_write, require
 from jingzhun.registry.models import Household, Member
 from jingzhun.registry.services import (
     VISIT_HOUSEHOLD_FIELDS,
@@ -266,11 +266,14 @@ def edit_apply(*, client_id: Any, household_code: Any, base: Any, values: Any, a
 @transaction.atomic
 def conflict_resolve(*, conflict: EditConflict, choice: str, acting_user) -> EditConflict:
     """The cadre's choice on a conflict: "phone" applies the phone's values (history row), "server" keeps
-    the server's. Either way the conflict row keeps all three versions and says who chose when."""
+    the server's. Either way the conflict row keeps all three versions and says who chose when. The
+    author chooses; a record keeper of the household may too (a cadre who left leaves no conflict open)."""
     require(may_update_from_visit(acting_user), _("您的角色不能在走访中修改信息。"))
     if choice not in (EditConflict.Resolution.KEPT_SERVER, EditConflict.Resolution.TOOK_PHONE):
         raise VisitError(_("请选择保留系统中的值或采用手机上的值。"))
     household = _household(acting_user, conflict.household_id, lock=True)
+    require(conflict.author_id == acting_user.pk or may_write(acting_user),
+            _("修改冲突由修改人本人或信息员处理。"))
     # Locked: two taps (or the phone and the office) choosing at once resolve it once.
     conflict = EditConflict.objects.select_for_update().get(pk=conflict.pk)
     if conflict.resolution != EditConflict.Resolution.OPEN:
