@@ -81,7 +81,7 @@ def field_households(user, today: datetime.date | None = None) -> list[dict[str,
             "phone": access.mask_phone(household.phone),
             "last_visit": household.last_visit.isoformat() if household.last_visit else None, "due": due,
             "values": {name: field_value(household, name) for name in VISIT_HOUSEHOLD_FIELDS},
-            "members": [{"id": m.pk, "name": m.name, "relation": m.relation,
+            "members": [{"id": m.pk, "name": m.name, "relation": m.get_relation_display(),
                          "values": {name: field_value(m, name) for name in VISIT_MEMBER_FIELDS}}
                         for m in household.members.all()],
         })

@@ -103,9 +103,9 @@
     list.replaceChildren(...items.map((item) => {
       const li = el("li", {class: item.error ? "rejected" : ""},
         `${item.kind === "visit" ? words.queuedVisit : words.queuedEdit} · ${item.head_name || item.household}`
-        + (item.kind === "visit" ? ` · ${item.visited_on}` : ` · ${labels(item).join("、")}`));
+        + (item.kind === "visit" ? ` · ${item.visited_on}` : ` · ${labels(item).join(words.sep)}`));
       if (item.error) {
-        li.append(el("span", {class: "late"}, ` ${words.rejected}：${item.error} `),
+        li.append(el("span", {class: "late"}, ` ${words.rejected}${item.error} `),
                   el("button", {type: "button", class: "link", onclick: () => removeItem(item.client_id)}, words.remove));
       }
       return li;
@@ -121,7 +121,7 @@
     box.replaceChildren(...data.households.map((h) => {
       const card = el("article", {class: "field-card", id: `household-${h.code}`},
         el("h3", {}, `${h.head_name} `, el("small", {}, `${h.village} · ${h.code}`)),
-        el("p", {class: "help"}, [h.category, h.phone, `${words.lastVisit}：${h.last_visit || words.never}`].filter(Boolean).join(" · ")),
+        el("p", {class: "help"}, [h.category, h.phone, `${words.lastVisit}${h.last_visit || words.never}`].filter(Boolean).join(" · ")),
         el("ul", {class: "due"}, h.due.length ? h.due.map((d) => el("li", {}, d)) : [el("li", {class: "none"}, words.noDue)]));
       const buttons = el("p", {class: "actions"},
         el("button", {type: "button", class: "primary", onclick: () => openVisit(h)}, words.visit));
@@ -142,7 +142,7 @@
         el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, words.serverValue), el("th", {}, words.phoneValue))),
         el("tbody", {}, c.fields.map((f) => el("tr", {}, el("th", {}, f.label), el("td", {class: "server"}, shown(f.server)),
                                                 el("td", {class: "phone"}, shown(f.phone)))))),
-      el("p", {class: "help"}, words.changedBy.replace("%(by)s", c.changed_by).replace("%(at)s", c.changed_at)),
+      el("p", {class: "help"}, words.changedBy.replace("{by}", c.changed_by).replace("{at}", c.changed_at)),
       el("p", {class: "actions"},
         el("button", {type: "button", onclick: () => resolve(c, "server")}, words.keepServer), " ",
         el("button", {type: "button", class: "primary", onclick: () => resolve(c, "phone")}, words.takePhone)))));
@@ -194,7 +194,7 @@
       try {
         photos.push({id: uuid(), blob: await resized(file)});
       } catch (error) {
-        message = `${words.photoFailed}：${file.name}`;
+        message = `${words.photoFailed}${file.name}`;
       }
     }
     let coords = null;
@@ -236,7 +236,7 @@
       const insured = el("select", {name: `medical_insurance-${m.id}`},
         el("option", {value: "true"}, words.yes), el("option", {value: "false"}, words.no));
       insured.value = String(values.members[m.id].medical_insurance);
-      return el("div", {class: "member"}, el("h4", {}, `${m.name}（${m.relation}）`),
+      return el("div", {class: "member"}, el("h4", {}, `${m.name} · ${m.relation}`),
         el("label", {}, `${data.vocabulary.member.schooling} `, school),
         el("label", {}, `${data.vocabulary.member.medical_insurance} `, insured));
     }));

@@ -1,4 +1,4 @@
-{% autoescape off %}// 走访 service worker (jingzhun.assistance.views.visits.field_worker): the field page opens without signal.
+{% autoescape off %}// The field page's service worker (jingzhun.assistance.views.visits.field_worker): it opens without signal.
 // Network first for the page, its JSON and its static files, the cache when the network fails; the
 // static files and the page are cached at install so that the page opens offline after one visit.
 // POSTs (sync, photos, choices) are never cached: the page keeps its queue in IndexedDB until they succeed.
