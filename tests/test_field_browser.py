@@ -83,6 +83,9 @@ def test_offline_visits_and_edits_arrive_once_and_a_conflict_is_chosen(world, li
     page.wait_for_selector(f"#household-{code}")
     assert _queued(page, 5)
     assert "待同步" in page.inner_text(".field-status")
+    # the photo, shrunk in the browser, waits in IndexedDB as a Blob and is shown from it
+    page.wait_for_selector("#queue-list img.thumb")
+    assert page.evaluate("() => document.querySelector('#queue-list img.thumb').naturalWidth") > 0
     page.screenshot(path=_artifact("field-offline-queue.png"), full_page=True)
     assert not Visit.objects.exists()
 

@@ -220,6 +220,8 @@ def visit_list(request):
         visits = visits.filter(household__code__startswith=unit)
     listing = Listing(request.GET, visits, _visit_columns(), default_sort="-visited_on", tiebreak=("-id",),
                       title=_("走访记录"), unit=unit_label(request.user, unit))
+    if unit:
+        listing.add_chip(_("单位"), listing.unit, "unit")
     return render(request, "assistance/visit_list.html", {"listing": listing, "page": listing.page})
 
 

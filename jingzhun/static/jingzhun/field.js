@@ -96,14 +96,24 @@
     return Object.keys(item.values).map((k) => names[k] || k);
   }
 
+  let previews = [];
   async function render() {
     const items = await queue();
+    previews.forEach((url) => URL.revokeObjectURL(url));
+    previews = [];
     document.getElementById("queue-count").textContent = String(items.length);
     const list = document.getElementById("queue-list");
     list.replaceChildren(...items.map((item) => {
       const li = el("li", {class: item.error ? "rejected" : ""},
         `${item.kind === "visit" ? words.queuedVisit : words.queuedEdit} · ${item.head_name || item.household}`
         + (item.kind === "visit" ? ` · ${item.visited_on}` : ` · ${labels(item).join(words.sep)}`));
+      if (item.kind === "visit" && item.photos.length) {  // the photos waiting on the phone (img-src blob:)
+        li.append(el("span", {class: "thumbs"}, item.photos.map((p) => {
+          const url = URL.createObjectURL(p.blob);
+          previews.push(url);
+          return el("img", {src: url, alt: words.photo, class: "thumb"});
+        })));
+      }
       if (item.error) {
         li.append(el("span", {class: "late"}, ` ${words.rejected}${item.error} `),
                   el("button", {type: "button", class: "link", onclick: () => removeItem(item.client_id)}, words.remove));
