@@ -234,3 +234,16 @@ def test_another_helper_cannot_choose_for_the_author(world):
         conflict_resolve(conflict=conflict, choice="phone", acting_user=world.work_team)
     assert conflict_resolve(conflict=conflict, choice="server", acting_user=world.village_clerk).resolved_by \
         == world.village_clerk
+
+
+def test_a_measure_ending_within_thirty_days_is_due(world):
+    from jingzhun.assistance.models import Measure
+
+    today = datetime.date(2026, 5, 10)
+    Measure.objects.create(household=world.home, year=2026, type="public_post", name="村保洁员", start=datetime.date(2026, 1, 1),
+                           end=datetime.date(2026, 6, 9))
+    Measure.objects.create(household=world.home, year=2026, type="industry", name="养牛", start=datetime.date(2026, 1, 1),
+                           end=datetime.date(2026, 6, 10))
+    due = field_households(world.cadre, today=today)[0]["due"]
+    assert "措施“村保洁员”2026-06-09到期" in due
+    assert not any("养牛" in d for d in due)  # 31 days away
