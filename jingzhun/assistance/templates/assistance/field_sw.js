@@ -34,7 +34,7 @@ self.addEventListener("fetch", (event) => {
     // cached page or data, and the page itself tells the person to sign in again.
     if (response.ok && !response.redirected) {
       const copy = response.clone();
-      caches.open(CACHE).then((cache) => cache.put(key, copy));
+      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(key, copy)));
     }
     return response;
   }).catch(() => caches.open(CACHE).then((cache) => cache.match(key)).then((cached) => cached || Response.error())));
