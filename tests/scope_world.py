@@ -56,6 +56,8 @@ class Records:
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
     history_ids: set[str] = field(default_factory=set)
+    # 一户一档 and 明白卡 (file): per household a loan and a visit, so the file and card show them
+    file_records: dict[str, tuple] = field(default_factory=dict)
     # 走访 (assistance): per household a visit with a photo and an open edit conflict (the home's are the
     # cadre's own, so the cadre's POSTs there are real ones)
     visit: dict[str, object] = field(default_factory=dict)
@@ -204,8 +206,31 @@ def records_build(world: World) -> Records:
     _alerts(world, records)
     _imports(world, records)
     _leads(world, records)
+    _file(world, records)
     _visits(world, records)
     return records
+
+
+def _file(world: World, records: Records) -> None:
+    """一户一档 and 明白卡 (file): a loan to the head and a visit per household, made with the ORM (their
+    services are written elsewhere), so every file and card has rows in those sections. (No measure: the
+    measure types' names are not yet in the translation catalogue, which tests/test_english.py would flag.)"""
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    from jingzhun.assistance.models import Loan, Visit
+
+    today = timezone.localdate()
+    for n, household in enumerate(world.households, start=1):
+        head = household.members.order_by("pk").first()
+        loan = Loan.objects.create(household=household, borrower=head, bank="农商银行", contract_no=f"SCOPE-{n}",
+                                   amount=Decimal("30000"), term_months=36, annual_rate=Decimal("3.45"),
+                                   disbursed_on=datetime.date(today.year, 1, 15),
+                                   due_on=datetime.date(today.year + 3, 1, 15), balance=Decimal("30000"))
+        visit = Visit.objects.create(household=household, visitor=_clerk_of(world, household), visited_on=today,
+                                     met=household.head_name, recorded_at=timezone.now(), client_id=uuid.uuid4())
+        records.file_records[household.code] = (loan, visit)
 
 
 def _visits(world: World, records: Records) -> None:

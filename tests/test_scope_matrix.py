@@ -344,6 +344,13 @@ MATRIX: dict[str, Entry] = {
     "monitoring:lead_evidence": Entry(fill=per_household("lead_evidence", "evidence_id"), post=False),
     "workflows:village_exit": Entry(fill=exit_units(12)),
     "workflows:county_exit": Entry(fill=exit_units(6)),
+    # 一户一档 and 明白卡 (file): reads of a household (or a village's cards) for everyone who reaches it
+    "assistance:household_file": Entry(fill=households, post=False),
+    "assistance:household_file_pdf": Entry(fill=households, post=False),
+    "assistance:household_card_pdf": Entry(fill=households, post=False),
+    "assistance:village_cards_pdf": Entry(fill=lambda w, r: [({"code": code}, ("unit", code))
+                                                            for code in (XIAGAOCHI, CHENGNEI, HENGDONG, ZHANGGUO)],
+                                          post=False),
     # 走访 (assistance): the phone's page, its JSON, worker and manifest (helpers and the village clerk); the
     # sync, photo and choice POSTs (GET is 405: their scope is the POST's, filled with the home's records
     # first so that the cadre's POST is a real one); a visit's photo; the lists

@@ -19,6 +19,7 @@ from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.permissions import (
     may_import,
+    may_read_household_file,
     may_record_lead,
     may_review_visit_conflicts,
     may_screen,
@@ -47,6 +48,12 @@ def _own_unit(level: int | None = None):
             return None
         return {"code" if level is None else "unit": unit.code}
     return kwargs
+
+
+def _own_village(request) -> dict | None:
+    """{"code": the user's village}, or None for a user bound above a village."""
+    code = request.user.org_unit_id or ""
+    return {"code": code} if len(code) == 12 else None
 
 
 def _own_county(request) -> dict | None:
@@ -92,6 +99,9 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 明白卡 (file): the cards of one's own village, one a page, for the clerk or work team to print
+        Entry(_("本村明白卡"), "assistance:village_cards_pdf", lambda request, access: may_read_household_file(access),
+              kwargs=_own_village),
         # 走访 (assistance): the phone page for helpers and clerks, the visits, the conflicts for record keepers
         Entry(_("走访（手机）"), "assistance:field", lambda request, access: may_visit(access)),
         Entry(_("走访记录"), "assistance:visit_list", signed_in),

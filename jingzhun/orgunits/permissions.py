@@ -217,6 +217,24 @@ def may_route_lead(who) -> bool:
     return access.can_write and access.role in LEAD_ROUTE_ROLES
 
 
+# --- 一户一档 and 明白卡 (assistance: file) ---------------------------------------------------------------
+
+
+def may_read_household_file(who) -> bool:
+    """Read a household's 一户一档 (page and PDF) and print its 明白卡: every role that reaches the household
+    (reach itself is decided by the selectors: an out-of-reach household is a 404). What the file shows is
+    masked as the household page is."""
+    return _access(who).active
+
+
+def sees_card_phone(who, cadre_user_id: int | None) -> bool:
+    """Whether the 明白卡 shows the 帮扶责任人's phone in full (the card's purpose, on the household's wall):
+    for the record keepers, who print the cards, and for the cadre themself (their own number); masked
+    for every other read-only role, as on the household page."""
+    access = _access(who)
+    return access.sees_full_ids or (access.active and access.user_id is not None and access.user_id == cadre_user_id)
+
+
 # --- 走访 (assistance: cadres' visits on a phone) ---------------------------------------------------
 #: Who uses the field page (走访（手机）): the helpers (a cadre their own households, a work team its village)
 #: and the village clerk (their village), who visits too.

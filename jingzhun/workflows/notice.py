@@ -1,20 +1,19 @@
 """公示/公告 notices: the rows and words of one batch, as HTML (the print view) and as PDF.
 
-The PDF uses ReportLab's built-in CID font STSong-Light (Adobe's Chinese font metrics; PDF readers
-supply the glyphs), so no system font is needed on the server.
+The PDF is drawn by jingzhun.pdfdoc (ReportLab's built-in CID font STSong-Light, escaped paragraphs),
+as the household files and 明白卡 are.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jingzhun import pdfdoc
 from jingzhun.registry import vocab
 
 from .definitions import UNPUBLISHED_RISKS, Kind
@@ -66,6 +65,10 @@ def monitoring_detail(procedure: Procedure) -> str:
     return _("%(text)s（%(note)s）") % {"text": cls, "note": _("、").join(shown)} if shown else cls
 
 
+#: Every user or data text of a PDF goes through here (escaped): see jingzhun.pdfdoc.paragraph.
+pdf_paragraph = pdfdoc.paragraph
+
+
 def notice_day(value) -> str:
     """A date as a notice writes it: 2026年12月02日 (in English, December 2, 2026)."""
     return date_format(value, _("Y年m月d日"))
@@ -83,45 +86,16 @@ def notice_words(batch: PublicityBatch, count: int) -> str:
         "end": notice_day(batch.end), "unit": batch.unit.name}
 
 
-def pdf_paragraph(text: str, style):
-    """A ReportLab Paragraph showing `text` literally.
-
-    Paragraph parses its text as markup (`<img src>` reads a server file, `<a href>` adds a link, an
-    unbalanced tag raises), so every user or data text goes through here, escaped, never straight in.
-    """
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(escape(str(text)), style)
-
-
 def notice_pdf(batch: PublicityBatch) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    title_style = ParagraphStyle("title", fontName=font, fontSize=18, leading=26, alignment=1)
-    body_style = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, firstLineIndent=22)
-    sign_style = ParagraphStyle("sign", fontName=font, fontSize=11, leading=18, alignment=2)
+    st = pdfdoc.styles()
     rows = notice_rows(batch)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm,
-                                 bottomMargin=18 * mm, title=batch.title, author=batch.unit.name)
-    table = Table([notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state]
-                                             for r in rows], repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                               ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    document.build([
-        pdf_paragraph(batch.title, title_style), Spacer(1, 6 * mm),
-        pdf_paragraph(notice_words(batch, len(rows)), body_style), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
-        pdf_paragraph(batch.unit.name, sign_style), pdf_paragraph(notice_day(batch.start), sign_style),
-    ])
-    return buffer.getvalue()
+    table = pdfdoc.table([notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state]
+                                                    for r in rows], st)
+    return pdfdoc.build([
+        pdf_paragraph(batch.title, st.title), Spacer(1, 6 * mm),
+        pdf_paragraph(notice_words(batch, len(rows)), st.indented), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
+        pdf_paragraph(batch.unit.name, st.right), pdf_paragraph(notice_day(batch.start), st.right),
+    ], title=batch.title, author=batch.unit.name, numbered=False)
