@@ -9,6 +9,8 @@ const out = join(here, "..", "jingzhun", "static", "vendor");
 const files = {
   "htmx.min.js": "node_modules/htmx.org/dist/htmx.min.js",
   "echarts.min.js": "node_modules/echarts/dist/echarts.min.js",
+  // the field page's offline queue (IndexedDB as a key-value store; the UMD build sets window.idbKeyval)
+  "idb-keyval.js": "node_modules/idb-keyval/dist/umd.js",
 };
 mkdirSync(out, { recursive: true });
 for (const [name, source] of Object.entries(files)) {

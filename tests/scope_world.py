@@ -74,6 +74,11 @@ class Records:
     # 小额信贷 (loans): a loan per household of World.households, and its first installment
     loan: dict[str, Loan] = field(default_factory=dict)
     installment: dict[str, LoanInstallment] = field(default_factory=dict)
+    # 走访 (assistance): per household a visit with a photo and an open edit conflict (the home's are the
+    # cadre's own, so the cadre's POSTs there are real ones)
+    visit: dict[str, object] = field(default_factory=dict)
+    visit_photo: dict[str, object] = field(default_factory=dict)
+    conflict: dict[str, object] = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -279,6 +284,7 @@ def records_build(world: World) -> Records:
     _file(world, records)
     _helpers(world, records)
     _loans(world, records)  # 小额信贷 (loans)
+    _visits(world, records)
     return records
 
 
@@ -302,3 +308,25 @@ def _file(world: World, records: Records) -> None:
         visit = Visit.objects.create(household=household, visitor=_clerk_of(world, household), visited_on=today,
                                      met=household.head_name, recorded_at=timezone.now(), client_id=uuid.uuid4())
         records.file_records[household.code] = (loan, visit)
+
+
+def _visits(world: World, records: Records) -> None:
+    """走访: a visit (with a photo) and an open conflict per household; the home's by the cadre, the others'
+    by the record keeper of their place. Directly, as a phone's sync would have stored them."""
+    import uuid
+
+    from jingzhun.assistance.models import EditConflict, Visit, VisitPhoto
+
+    for household in world.households:
+        author = world.cadre if household.code == world.home.code else _clerk_of(world, household)
+        visit = Visit.objects.create(household=household, visitor=author, visited_on=timezone.localdate(),
+                                     needs="想学养殖技术", latitude="35.491234", longitude="111.568765",
+                                     recorded_at=timezone.now())
+        photo = VisitPhoto(visit=visit, name=f"{uuid.uuid4()}.jpg")
+        photo.image.save(photo.name, ContentFile(PHOTO), save=False)
+        photo.save()
+        records.visit[household.code], records.visit_photo[household.code] = visit, photo
+        records.conflict[household.code] = EditConflict.objects.create(
+            client_id=uuid.uuid4(), household=household, base={"housing_grade": "A"},
+            phone_values={"housing_grade": "C"}, server_values={"housing_grade": household.housing_grade},
+            author=author, recorded_at=timezone.now())

@@ -68,7 +68,9 @@ ALLOWED = {"简体中文"}
 DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:bulletin_download", "workflows:batch_pdf",
              "workflows:evidence", "dashboard:overview_json",
              # the empty templates are contracts with counties and departments: their headers stay Chinese
-             "exchange:template_download", "compare:format_download", "alerts:format_download"}
+             "exchange:template_download", "compare:format_download", "alerts:format_download",
+             # 走访: the phone's JSON carries stored values (在校生状况 …) beside their labels, as the API does
+             "assistance:field_data"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 

@@ -244,6 +244,35 @@ def _cadre_pairing(w, r, kwargs):
     county = kwargs["code"][:6]
     cadre = next(c for c in r.helper_cadre.values() if c.county_id == county and c.user_id is None)
     return {"cadre": cadre.pk, "reason": "矩阵调整"}
+#: 走访 (assistance): who may not use the field page.
+_NOT_FIELD = {"township_officer", "county_admin", "analyst", "evaluator", "sysadmin", "outsider"}
+
+
+def _field_photo(w, r):
+    return [({"client_id": str(r.visit[h.code].client_id)}, None) for h in w.households]
+
+
+def _conflict_posts(w, r):
+    return [({"conflict_id": r.conflict[h.code].pk}, None) for h in w.households]
+
+
+_VISITS = {
+    "assistance:field": Entry(forbidden=_NOT_FIELD, refused_first=_NOT_FIELD),
+    "assistance:field_data": Entry(forbidden=_NOT_FIELD, refused_first=_NOT_FIELD),
+    "assistance:field_worker": Entry(forbidden=_NOT_FIELD, refused_first=_NOT_FIELD),
+    "assistance:field_manifest": Entry(public=True),
+    "assistance:field_sync": Entry(writers={"village_clerk", "cadre", "work_team"},
+                                   data=lambda w, r, k: {"visits": "[]"}),
+    "assistance:field_photo": Entry(fill=_field_photo, writers={"cadre"},
+                                    data=lambda w, r, k: {"photo": upload("走访.jpg", jpeg_bytes()),
+                                                          "photo_id": "7b0c8e1e-8a1b-4e44-9a53-0e6f1d2c3b4a"},
+                                    proof="cadre"),
+    "assistance:field_resolve": Entry(fill=_conflict_posts, writers=KEEPERS | {"cadre"},
+                                      data=lambda w, r, k: {"choice": "phone"}, proof="cadre"),
+    "assistance:visit_photo": Entry(fill=per_household("visit_photo", "photo_id"), post=False),
+    "assistance:visit_list": Entry(),
+    "assistance:conflict_list": Entry(forbidden=READ_ONLY, refused_first=READ_ONLY),
+}
 
 
 MATRIX: dict[str, Entry] = {
@@ -441,6 +470,10 @@ MATRIX: dict[str, Entry] = {
                                         proof="village_clerk"),
     "assistance:loan_settle": Entry(fill=per_household("loan", "loan_id"), forbidden=READ_ONLY, writers=KEEPERS,
                                     data=lambda w, r, k: {"settled_on": "2026-02-01"}, proof="village_clerk"),
+    # 走访 (assistance): the phone's page, its JSON, worker and manifest (helpers and the village clerk); the
+    # sync, photo and choice POSTs (GET is 405: their scope is the POST's, filled with the home's records
+    # first so that the cadre's POST is a real one); a visit's photo; the lists
+    **_VISITS,
 }
 
 

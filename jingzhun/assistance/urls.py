@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import file as file_views
-from .views import loans, measures, people
+from .views import loans, measures, people, visits
 
 app_name = "assistance"
 
@@ -50,4 +50,19 @@ urlpatterns += [
     path("measures/<int:measure_id>/end/", measures.measure_end, name="measure_end"),
     path("measures/<int:measure_id>/evidence/", measures.measure_evidence_new, name="measure_evidence_new"),
     path("measures/evidence/<int:evidence_id>/", measures.measure_evidence, name="measure_evidence"),
+]
+
+# 走访: the phone's field page (web app: manifest and service worker under its scope), its JSON, the
+# office lists
+urlpatterns += [
+    path("field/", visits.field, name="field"),
+    path("field/data/", visits.field_data, name="field_data"),
+    path("field/sync/", visits.field_sync, name="field_sync"),
+    path("field/visits/<uuid:client_id>/photos/", visits.field_photo, name="field_photo"),
+    path("field/conflicts/<int:conflict_id>/resolve/", visits.field_resolve, name="field_resolve"),
+    path("field/sw.js", visits.field_worker, name="field_worker"),
+    path("field/manifest.webmanifest", visits.field_manifest, name="field_manifest"),
+    path("visits/", visits.visit_list, name="visit_list"),
+    path("visits/photos/<int:photo_id>/", visits.visit_photo, name="visit_photo"),
+    path("visits/conflicts/", visits.conflict_list, name="conflict_list"),
 ]

@@ -22,8 +22,10 @@ from jingzhun.orgunits.permissions import (
     may_import,
     may_read_household_file,
     may_record_lead,
+    may_review_visit_conflicts,
     may_screen,
     may_view_unit_figures,
+    may_visit,
 )
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
@@ -119,6 +121,10 @@ MENU: tuple[Group, ...] = (
         Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
         # 小额信贷 (loans)
         Entry(_("小额信贷"), "assistance:loan_list", signed_in),
+        # 走访 (assistance): the phone page for helpers and clerks, the visits, the conflicts for record keepers
+        Entry(_("走访（手机）"), "assistance:field", lambda request, access: may_visit(access)),
+        Entry(_("走访记录"), "assistance:visit_list", signed_in),
+        Entry(_("修改冲突"), "assistance:conflict_list", lambda request, access: may_review_visit_conflicts(access)),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

@@ -221,13 +221,12 @@ def may_route_lead(who) -> bool:
 #: The record keepers write a household's measures (a village clerk, a township officer, a county admin,
 #: the system administrator, each within reach); assistance cadres and work teams read them on the
 #: household page, as does every other role that reaches the household.
-
-
 def may_edit_measures(who) -> bool:
     """Record, change or end a household's 帮扶措施, attach their evidence, and import a measures file."""
     return _access(who).can_write
-# --- 一户一档 and 明白卡 (assistance: file) ---------------------------------------------------------------
 
+
+# --- 一户一档 and 明白卡 (assistance: file) ---------------------------------------------------------------
 
 def may_read_household_file(who) -> bool:
     """Read a household's 一户一档 (page and PDF) and print its 明白卡: every role that reaches the household
@@ -268,8 +267,34 @@ def may_manage_help_units(who) -> bool:
 
 # --- 帮扶: 小额信贷 (loans) ------------------------------------------------------------------------------
 
+
 def may_edit_loans(who) -> bool:
     """Enter and edit a household's 小额信贷, its repayment schedule and repayments, and settle it: the
     record-keeping roles, within reach (assistance cadres and work teams read loans; the bank's figures are
     entered by the record keepers)."""
+    return _access(who).can_write
+
+
+# --- 走访 (assistance: cadres' visits on a phone) ---------------------------------------------------
+#: Who uses the field page (走访（手机）): the helpers (a cadre their own households, a work team its village)
+#: and the village clerk (their village), who visits too.
+FIELD_ROLES = HELPER_ROLES | {Role.VILLAGE_CLERK}
+
+
+def may_visit(who) -> bool:
+    """Record 走访 on the field page (and sync them from the phone), within reach."""
+    access = _access(who)
+    return access.active and access.role in FIELD_ROLES
+
+
+def may_update_from_visit(who) -> bool:
+    """Change, from a visit, only the visit fields of a household in reach (近 12 个月收入 and its 核实日期,
+    the 两不愁三保障 answers: registry.services.VISIT_HOUSEHOLD_FIELDS / VISIT_MEMBER_FIELDS): the helpers and
+    the record keepers. It grants a helper nothing else: every other field stays `may_edit_household`."""
+    access = _access(who)
+    return access.can_write or (access.active and access.role in HELPER_ROLES)
+
+
+def may_review_visit_conflicts(who) -> bool:
+    """The 修改冲突 list of the units in reach: the record keepers, who answer for the registry's values."""
     return _access(who).can_write

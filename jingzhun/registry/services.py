@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from jingzhun.orgunits.access import access_for
-from jingzhun.orgunits.permissions import get_in_reach, may_edit_household, require
+from jingzhun.orgunits.permissions import get_in_reach, may_edit_household, may_update_from_visit, require
 
 from .bulk import insert_with_history, reserve_ids
 from .models import AssistanceCadre, Household, Member, VillageProfile
@@ -94,6 +94,35 @@ def household_cadre_set(*, code: str, cadre: AssistanceCadre | None, acting_user
     """
     household = _locked_household(acting_user, code)
     return bool(_apply_changes(household, {"cadre": cadre}, ("cadre",), acting_user=acting_user, reason=reason))
+
+
+#: What a visit (走访) may change, and nothing else: the 12-month income and its verification date, and
+#: the 两不愁三保障 answers (安全饮水, 住房安全; a member's 义务教育 and 基本医疗保险). A helper (帮扶责任人,
+#: 驻村工作队) may not edit a household (`may_edit_household`); these fields are all they may change.
+VISIT_HOUSEHOLD_FIELDS = ("income_12m", "income_12m_verified_on", "safe_water", "housing_grade")
+VISIT_MEMBER_FIELDS = ("schooling", "medical_insurance")
+
+
+def _locked_for_visit(acting_user, code: str) -> Household:
+    require(may_update_from_visit(acting_user))
+    # select_for_update: the village clerk may be editing this household in the office right now.
+    return get_in_reach(access_for(acting_user).filter_households(Household.objects.select_for_update()), code=code)
+
+
+@transaction.atomic
+def household_update_from_visit(*, code: str, acting_user, data: dict[str, Any], reason: str) -> list[str]:
+    """Change the visit fields of a household (only those: other keys of `data` are ignored)."""
+    household = _locked_for_visit(acting_user, code)
+    return _apply_changes(household, data, VISIT_HOUSEHOLD_FIELDS, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def member_update_from_visit(*, household_code: str, member_id: int, acting_user, data: dict[str, Any],
+                             reason: str) -> list[str]:
+    """Change the visit fields of a member (only those)."""
+    household = _locked_for_visit(acting_user, household_code)
+    member = get_in_reach(household.members.select_for_update(), pk=member_id)
+    return _apply_changes(member, data, VISIT_MEMBER_FIELDS, acting_user=acting_user, reason=reason)
 
 
 # --- Importing many rows at once -------------------------------------------------------------------

@@ -78,6 +78,8 @@ class EditConflict(models.Model):
     received_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     resolution = models.CharField(_("处理结果"), max_length=8, choices=Resolution.choices, default=Resolution.OPEN)
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("修改冲突")
