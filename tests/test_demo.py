@@ -24,7 +24,7 @@ from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
 from jingzhun.synth.demo import (DEMO_COUNTY, DEMO_VILLAGE, PLANTED_RULES, age_on, demo_registry_load,
                                  demo_users_reset)
-from jingzhun.synth.demo_assistance import demo_assistance_load
+from jingzhun.synth.demo_assistance import PLANTED_LOANS, demo_assistance_load
 from jingzhun.synth.demo_work import demo_work_load
 from jingzhun.workflows.definitions import PUBLIC_TYPES, Kind
 from jingzhun.workflows.models import Objection, Procedure, PublicityBatch
@@ -32,7 +32,9 @@ from jingzhun.workflows.models import Objection, Procedure, PublicityBatch
 pytestmark = pytest.mark.slow
 
 AS_OF = datetime.date(2026, 3, 16)
-PLANTED = Counter(rule for rules in PLANTED_RULES.values() for rule in rules)
+#: the registry's planted problems and the two planted loans in trouble (synth/demo_assistance.py)
+PLANTED = Counter(rule for rules in [*PLANTED_RULES.values(), *(r for _days, r in PLANTED_LOANS.values())]
+                  for rule in rules)
 SCHOOL_BY_AGE = {12: "七年级", 13: "八年级", 14: "九年级"}
 
 
@@ -112,8 +114,8 @@ def test_demo_county_of_a_day_holds_the_planted_problems_and_work_for_every_role
     # the check run finds exactly the planted problems, all in 下高池村
     assert [case.case for case in planted] == list(PLANTED_RULES)
     run = CheckRun.objects.get(org=DEMO_COUNTY)
-    assert run.as_of == AS_OF and run.found == sum(PLANTED.values()) <= 10
     assert _problem_rules() == PLANTED
+    assert run.as_of == AS_OF and run.found == sum(PLANTED.values()) <= 12
     assert set(Problem.objects.values_list("village", flat=True)) == {DEMO_VILLAGE}
     assert {(p.household, p.person or "") for p in Problem.objects.filter(rule__in=["Q08", "Q03", "Q11", "Q13", "Q09"])} \
         == {(c.household, c.person) for c in planted if c.person}
@@ -127,6 +129,7 @@ def test_demo_county_of_a_day_holds_the_planted_problems_and_work_for_every_role
     assert county["DROPOUTS"] == 1 and county["HH_POOR"] == 0 and county["VILLAGE_EXIT_RATE"] == 100.0
     # 帮扶 figures for the dashboard's card and the bulletin: real ones, not zeros
     assert county["ASST_COVERAGE"] > 80 and county["LOAN_HH"] > 0 and county["LOAN_NPL_N"] == 1
+    assert county["LOAN_OVERDUE_N"] == 2  # the two planted loans: 逾期 counts the 不良 one too
     assert county["EMPLOY_TRAINED"] > 0 and county["PUBLIC_POST_PERSONS"] > 0 and 0 < county["FUND_RATE"] < 100
     assert county["VISITS_Q"] > 0 and set(county["MEASURES"]) >= {"industry", "employment", "health"}
 

@@ -123,11 +123,12 @@ def _people(snapshot, as_of: datetime.date) -> dict[str, np.ndarray]:
 
 
 def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user, visitor,
-                    cadre_users: dict[int, object] | None = None) -> SynthAssistance | None:
+                    cadre_users: dict[int, object] | None = None, late_share: float = 0.03) -> SynthAssistance | None:
     """Draw and write the county's 帮扶 as it stands on `as_of` (see the module), unless the county already
     has measures or projects (then None). `acting_user` records the spending; visits are recorded by the
     cadre's own account where the cadre has one (`cadre_users`: cadre id → user, else read), else by
-    `visitor` (a synthetic account)."""
+    `visitor` (a synthetic account). `late_share`: the share of loans with an installment left unpaid (0: none,
+    as in the demo, which plants its two loans in trouble itself)."""
     if Measure.objects.filter(household__code__startswith=county).exists() or \
             Project.objects.filter(county_id=county).exists():
         return None
@@ -201,7 +202,7 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
         _bulk(CadreAssignment, assignments)
 
         # --- 小额信贷 ------------------------------------------------------------------------------------
-        loans, installments, borrowers = _loans(rng, codes, helped, people, p_h, as_of)
+        loans, installments, borrowers = _loans(rng, codes, helped, people, p_h, as_of, late_share)
 
         # --- measures --------------------------------------------------------------------------------
         measures = _measures(rng, codes=codes, helped=helped, monitored=monitored, grade=grade,
@@ -238,12 +239,19 @@ def assistance_load(*, county: str, seed: int, as_of: datetime.date, acting_user
     return counts
 
 
-def _loans(rng, codes, helped, people, p_h, as_of: datetime.date):
+#: Days past due after which an unpaid installment makes a loan 不良: the CN pack's [loans] npl_days, which the
+#: rules Q42/Q43 and the services read from the pack; the synthetic statuses agree with them.
+NPL_DAYS = 90
+
+
+def _loans(rng, codes, helped, people, p_h, as_of: datetime.date, late_share: float):
     """Loans of about 15 % of the helped households (borrower the head, else a member, aged 18–65 when the
-    loan was made), a third of them this year; yearly installments paid on time but for a few overdue
-    loans; the first overdue loan is 不良. Returns the loans, the installment count and {household: year}."""
+    loan was made), a third of them this year; yearly installments paid on time but for `late_share` of the
+    loans, whose last installment due is unpaid: 逾期, or 不良 when it is more than NPL_DAYS late, as the
+    rules and the services judge. Returns the loans, the installment count and {household: year}."""
     year = as_of.year
-    adult = (people["age"] >= 21) & (people["age"] <= 65)
+    # 22 today: at least 18 when the loan was made, up to four years ago (5 January three years back)
+    adult = (people["age"] >= 22) & (people["age"] <= 65)
     order = np.lexsort((people["relation"] != "户主", p_h))  # by household, the head first
     borrower_of: dict[int, int] = {}
     for j in order:
@@ -259,32 +267,20 @@ def _loans(rng, codes, helped, people, p_h, as_of: datetime.date):
         term = int(rng.choice([12, 24, 36], p=[0.2, 0.3, 0.5]))
         amount = int(rng.integers(2, 11)) * 5000
         due = [_add_months(disbursed, m) for m in range(12, term + 1, 12)]
-        late = any(d < as_of for d in due) and rng.random() < 0.06
+        late = any(d < as_of for d in due) and rng.random() < late_share
         paid = [d < as_of and not (late and d == max(x for x in due if x < as_of)) for d in due]
         each = (Decimal(amount) / len(due)).quantize(Decimal("0.01"))
         principal = [each] * (len(due) - 1) + [Decimal(amount) - each * (len(due) - 1)]  # the last takes the cents
         balance = Decimal(amount) - sum(p for p, ok in zip(principal, paid) if ok)
-        status = LoanStatus.SETTLED if all(paid) else LoanStatus.OVERDUE if late else LoanStatus.NORMAL
+        days_late = (as_of - max(x for x in due if x < as_of)).days if late else 0
+        status = (LoanStatus.SETTLED if all(paid) else LoanStatus.NON_PERFORMING if days_late > NPL_DAYS
+                  else LoanStatus.OVERDUE if late else LoanStatus.NORMAL)
         loans.append(Loan(household_id=codes[h], borrower_id=borrower_of[h], bank=f"{BANKS[i % len(BANKS)]}",
                           contract_no=f"XD{codes[h][:6]}{i + 1:06d}", amount=Decimal(amount), term_months=term,
                           annual_rate=Decimal("3.450"), subsidy_percent=Decimal(100), purpose="发展产业",
                           disbursed_on=disbursed, due_on=_add_months(disbursed, term),
                           balance=balance.quantize(Decimal("0.01")), status=status))
         plans.append((due, paid, principal))
-    overdue = [i for i, loan in enumerate(loans) if loan.status == LoanStatus.OVERDUE]
-    if not overdue:  # a county always has a loan in trouble to show: the oldest unsettled one
-        open_ = [i for i, (due, _p, _a) in enumerate(plans) if any(d < as_of for d in due) and
-                 loans[i].status != LoanStatus.SETTLED]
-        if open_:
-            i = open_[0]
-            due, paid, principal = plans[i]
-            last = max(k for k, d in enumerate(due) if d < as_of)
-            paid[last] = False
-            loans[i].balance = Decimal(loans[i].amount) - sum(p for p, ok in zip(principal, paid) if ok)
-            loans[i].status = LoanStatus.OVERDUE
-            overdue = [i]
-    if overdue:
-        loans[overdue[0]].status = LoanStatus.NON_PERFORMING
     _bulk(Loan, loans)
     stored = {loan.contract_no: loan.pk for loan in Loan.objects.filter(contract_no__in=[x.contract_no for x in loans])}
     rows = []
