@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
+from jingzhun.assistance.models import Project
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
@@ -56,6 +57,8 @@ class Records:
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
     history_ids: set[str] = field(default_factory=set)
+    # 项目库 and 衔接资金 (projects and funds): per household, a project of its village (it benefits), 实施.
+    project: dict[str, Project] = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -199,4 +202,20 @@ def records_build(world: World) -> Records:
     _alerts(world, records)
     _imports(world, records)
     _leads(world, records)
+    _projects(world, records)
     return records
+
+
+# --- 项目库 and 衔接资金 (projects and funds) ---------------------------------------------------------------
+
+def _projects(world: World, records: Records) -> None:
+    """Through the services, by each county's admin: one project per household's village, with that household
+    as its beneficiary, its funds planned, publicised and 实施 (so every action of its page applies)."""
+    from .project_helpers import make_project
+
+    for n, household in enumerate(world.households, start=1):
+        county = household.code[:6]
+        records.project[household.code] = make_project(
+            world, code=f"2025-{n:03d}", name=f"{household.village.name}产业项目", villages=(household.village_id,),
+            beneficiaries=[household.code], county=county, state="underway",
+            by=world.county_admin if county == "140826" else world.outsider)

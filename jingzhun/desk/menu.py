@@ -85,6 +85,9 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 项目库 and 衔接资金 (projects and funds): every reader sees the projects touching their villages
+        Entry(_("项目库"), "assistance:project_list", signed_in),
+        Entry(_("衔接资金执行"), "assistance:fund_execution", signed_in),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

@@ -95,6 +95,24 @@ def pdf_paragraph(text: str, style):
 
 
 def notice_pdf(batch: PublicityBatch) -> bytes:
+    rows = notice_rows(batch)
+    table = [notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state] for r in rows]
+    return notice_document(title=batch.title, author=batch.unit.name, words=[notice_words(batch, len(rows))],
+                           table=table, signature=[batch.unit.name, notice_day(batch.start)])
+
+
+FONT = "STSong-Light"
+
+
+def notice_document(*, title: str, author: str, words: list[str], table: list[list], signature: list[str],
+                    header: bool = True, widths: list[float] | None = None, after: list[str] = ()) -> bytes:
+    """A 公文-style notice as PDF: the title, paragraphs, one table, paragraphs after it, and the signing unit
+    and date on the right. The drawing of every notice of the site (公示/公告 batches, the 项目库's notices).
+
+    `header`: the first table row is a header (shaded, repeated on each page, cells centred); without it
+    the table is label–value rows (the first column shaded, values left-aligned). `widths` are the
+    columns' shares of the text width. Every text goes through `pdf_paragraph`, so none is read as markup.
+    """
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -103,25 +121,28 @@ def notice_pdf(batch: PublicityBatch) -> bytes:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    title_style = ParagraphStyle("title", fontName=font, fontSize=18, leading=26, alignment=1)
-    body_style = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, firstLineIndent=22)
-    sign_style = ParagraphStyle("sign", fontName=font, fontSize=11, leading=18, alignment=2)
-    rows = notice_rows(batch)
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    title_style = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1)
+    body_style = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, firstLineIndent=22)
+    sign_style = ParagraphStyle("sign", fontName=FONT, fontSize=11, leading=18, alignment=2)
+    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=10, leading=14, alignment=1 if header else 0)
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm,
-                                 bottomMargin=18 * mm, title=batch.title, author=batch.unit.name)
-    table = Table([notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state]
-                                             for r in rows], repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                               ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                               ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    document.build([
-        pdf_paragraph(batch.title, title_style), Spacer(1, 6 * mm),
-        pdf_paragraph(notice_words(batch, len(rows)), body_style), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
-        pdf_paragraph(batch.unit.name, sign_style), pdf_paragraph(notice_day(batch.start), sign_style),
-    ])
+    margin = 18 * mm
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=20 * mm,
+                                 bottomMargin=18 * mm, title=title, author=author)
+    width = A4[0] - 2 * margin
+    col_widths = [share * width for share in widths] if widths else None
+    grid = Table([[pdf_paragraph(cell, cell_style) for cell in row] for row in table], colWidths=col_widths,
+                 repeatRows=1 if header else 0)
+    shaded = ((0, 0), (-1, 0)) if header else ((0, 0), (0, -1))  # the header row, or the label column
+    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                              ("BACKGROUND", *shaded, colors.HexColor("#eeeeee")),
+                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    flow = [pdf_paragraph(title, title_style), Spacer(1, 6 * mm)]
+    flow += [pdf_paragraph(text, body_style) for text in words]
+    flow += [Spacer(1, 4 * mm), grid, Spacer(1, 4 * mm)]
+    flow += [pdf_paragraph(text, body_style) for text in after]
+    flow += [Spacer(1, 10 * mm)] + [pdf_paragraph(text, sign_style) for text in signature]
+    document.build(flow)
     return buffer.getvalue()
