@@ -166,3 +166,15 @@ def test_the_menu_offers_the_project_pages(world, client):
     assert 'id="project-new"' not in client.get(reverse("assistance:project_list")).content.decode()
     client.force_login(world.county_admin)
     assert 'id="project-new"' in client.get(reverse("assistance:project_list")).content.decode()
+
+
+def test_the_household_page_lists_the_projects_it_benefits_from_in_reach(world, client):
+    project = make_project(world, villages=(XIAGAOCHI,), state="publicised")
+    make_project(world, code="A-9", name="别处的项目", villages=(CHENGNEI,))
+    client.force_login(world.cadre)
+    page = client.get(reverse("registry:household_detail", args=[world.home.code])).content.decode()
+    section = page[page.index('id="projects"'):]
+    assert reverse("assistance:project_detail", args=[project.pk]) in section and "别处的项目" not in section
+    client.force_login(world.village_clerk)
+    page = client.get(reverse("registry:household_detail", args=[world.neighbour.code]))
+    assert page.status_code == 404  # the neighbour's page (and its projects) is out of the clerk's reach

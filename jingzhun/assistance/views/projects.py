@@ -336,3 +336,13 @@ def _execution_xlsx(request, figures: dict, unit: str, year: int):
     audit(request, AuditEvent.Action.EXPORT, name, count=count, what="fund_execution", unit=unit, year=year,
           format="xlsx", source="web")
     return response
+
+
+# --- the household page's section ------------------------------------------------------------------------
+
+
+def household_section(sender, *, household, user, access, **kwargs) -> list[dict]:
+    """受益项目 on the household page: the projects the household benefits from that the reader may open."""
+    projects = selectors.projects_for(access).filter(beneficiaries=household).order_by("-year", "code")
+    return [{"id": "projects", "template": "assistance/_household_projects.html", "order": 60,
+             "context": {"projects": list(projects)}}]
