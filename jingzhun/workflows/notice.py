@@ -98,7 +98,8 @@ def notice_pdf(batch: PublicityBatch) -> bytes:
     rows = notice_rows(batch)
     table = [notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state] for r in rows]
     return notice_document(title=batch.title, author=batch.unit.name, words=[notice_words(batch, len(rows))],
-                           table=table, signature=[batch.unit.name, notice_day(batch.start)])
+                           table=table, signature=[batch.unit.name, notice_day(batch.start)],
+                           widths=[0.08, 0.2, 0.14, 0.1, 0.33, 0.15])
 
 
 FONT = "STSong-Light"
