@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,7 +170,10 @@ def project_create(*, acting_user, county_code: str, code: str, name: str, categ
                   responsible_unit=responsible_unit, contact_phone=contact_phone, output_target=output_target,
                   benefit_target=benefit_target, mechanism=mechanism, beneficiaries=beneficiaries, project=None)
     village_rows, households = data.pop("village_rows"), data.pop("households")
-    project = Project.objects.create(county=county, created_by=acting_user, state=ProjectState.LISTED, **data)
+    try:  # two officers entering one code at once: the unique constraint decides, the second is told
+        project = Project.objects.create(county=county, created_by=acting_user, state=ProjectState.LISTED, **data)
+    except IntegrityError:
+        raise ProjectError(_("本县已有项目编号为“%(code)s”的项目。") % {"code": data["code"]}) from None
     project.villages.set(village_rows)
     project.beneficiaries.set(households)
     ProjectEvent.objects.create(project=project, state=ProjectState.LISTED, actor=acting_user,
@@ -197,7 +200,10 @@ def project_update(*, acting_user, project_id: int, code: str, name: str, catego
     hidden = list(project.beneficiaries.exclude(_reach_q(acting_user)))
     for field, value in data.items():
         setattr(project, field, value)
-    project.save()
+    try:
+        project.save()
+    except IntegrityError:  # another project took the code meanwhile
+        raise ProjectError(_("本县已有项目编号为“%(code)s”的项目。") % {"code": data["code"]}) from None
     project.villages.set(village_rows)
     project.beneficiaries.set(households + hidden)
     return project
