@@ -57,6 +57,15 @@ class Records:
     message_ids: set[str] = field(default_factory=set)
     #: The full ID a household's change history shows (a corrected member ID; issue 12 item 1).
     history_ids: set[str] = field(default_factory=set)
+    # 一户一档 and 明白卡 (file): per household a loan and a visit, so the file and card show them
+    file_records: dict[str, tuple] = field(default_factory=dict)
+    #: the people who help (assistance/people): a 帮扶单位 per county, a 驻村工作队 in the villages of home,
+    #: other_township and other_county (by household code), cadres (the world's, another of 绛县 with no
+    #: account, one of 平陆县) and a 帮扶责任书 of each
+    help_unit: dict = field(default_factory=dict)
+    team: dict = field(default_factory=dict)
+    helper_cadre: dict = field(default_factory=dict)
+    helper_letter: dict = field(default_factory=dict)
     # 项目库 and 衔接资金 (projects and funds): per household, a project of its village (it benefits), 实施.
     project: dict[str, Project] = field(default_factory=dict)
 
@@ -191,6 +200,37 @@ def _leads(world: World, records: Records) -> None:
         records.lead_evidence[household.code] = evidence
 
 
+def _helpers(world: World, records: Records) -> None:
+    """The people who help (assistance/people): written directly (the services are tested on their own)."""
+    import datetime
+
+    from jingzhun.assistance.models import HelpUnit, ResponsibilityLetter, WorkTeam, WorkTeamMember
+    from jingzhun.registry.models import AssistanceCadre
+
+    from .helper_people import pdf_bytes
+
+    start = datetime.date(2025, 3, 1)
+    for county in ("140826", "140829"):
+        records.help_unit[county] = HelpUnit.objects.create(county_id=county, name=f"{county}帮扶单位")
+    for household in (world.home, world.other_township, world.other_county):
+        team = WorkTeam.objects.create(village_id=household.village_id, help_unit=records.help_unit[household.code[:6]],
+                                       start=start)
+        WorkTeamMember.objects.create(team=team, name="矩阵书记", role="secretary", phone="13655550000", start=start)
+        records.team[household.code] = team
+    records.helper_cadre = {
+        "own": world.cadre_record,
+        "other": AssistanceCadre.objects.create(county_id="140826", name="孙帮扶", work_unit="绛县教育局",
+                                                phone="13922223333"),
+        "far": AssistanceCadre.objects.create(county_id="140829", name="平陆帮扶", work_unit="平陆县水利局",
+                                              phone="13922224444"),
+    }
+    for key, cadre in records.helper_cadre.items():
+        letter = ResponsibilityLetter(cadre=cadre, year=2026, signed_on=start, name="责任书.pdf",
+                                      uploaded_by=world.sysadmin)
+        letter.file.save("letter.pdf", ContentFile(pdf_bytes()), save=True)
+        records.helper_letter[key] = letter
+
+
 def records_build(world: World) -> Records:
     """Every record of the module docstring; also a poor household in the village clerk's village."""
     records = Records()
@@ -202,8 +242,32 @@ def records_build(world: World) -> Records:
     _alerts(world, records)
     _imports(world, records)
     _leads(world, records)
+    _file(world, records)
+    _helpers(world, records)
     _projects(world, records)
     return records
+
+
+def _file(world: World, records: Records) -> None:
+    """一户一档 and 明白卡 (file): a loan to the head and a visit per household, made with the ORM (their
+    services are written elsewhere), so every file and card has rows in those sections. (No measure: the
+    measure types' names are not yet in the translation catalogue, which tests/test_english.py would flag.)"""
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    from jingzhun.assistance.models import Loan, Visit
+
+    today = timezone.localdate()
+    for n, household in enumerate(world.households, start=1):
+        head = household.members.order_by("pk").first()
+        loan = Loan.objects.create(household=household, borrower=head, bank="农商银行", contract_no=f"SCOPE-{n}",
+                                   amount=Decimal("30000"), term_months=36, annual_rate=Decimal("3.45"),
+                                   disbursed_on=datetime.date(today.year, 1, 15),
+                                   due_on=datetime.date(today.year + 3, 1, 15), balance=Decimal("30000"))
+        visit = Visit.objects.create(household=household, visitor=_clerk_of(world, household), visited_on=today,
+                                     met=household.head_name, recorded_at=timezone.now(), client_id=uuid.uuid4())
+        records.file_records[household.code] = (loan, visit)
 
 
 # --- 项目库 and 衔接资金 (projects and funds) ---------------------------------------------------------------

@@ -38,6 +38,7 @@ from jingzhun.accounts.models import AuditEvent
 from jingzhun.compare.models import ExternalRecord
 from jingzhun.registry.models import AssistanceCadre, Household, Member
 
+from .helper_people import pdf_upload
 from .notice_photos import jpeg_bytes, upload
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World
 from .scope_world import Records, records_build
@@ -73,6 +74,13 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
         return key.startswith(prefix) or prefix.startswith(key)
     if kind == "job":
         return key == person
+    # the people who help (assistance/people): a county's records are open to whoever reaches the county or
+    # works inside it; a cadre's record too, but an assistance cadre reaches only their own
+    if kind == "county":
+        return key.startswith(prefix) or prefix.startswith(key)
+    if kind == "cadre":
+        county, owner = key
+        return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
     if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
         return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
     raise AssertionError(kind)
@@ -180,6 +188,43 @@ def dashboard_units(w, r):
 
 _DASHBOARD = dict(fill=dashboard_units, refused_first={"cadre"})
 _NOTICE = dict(fill=per_household("batch", "batch_id", "notice"))
+
+# --- the people who help (assistance/people) ---------------------------------------------------------------
+HELPER_MANAGERS = {"township_officer", "county_admin", "sysadmin", "outsider"}
+
+
+def helper_counties(w, r):
+    return [({"county": code}, ("county", code)) for code in ("140826", "140829")]
+
+
+def team_units(w, r):
+    """The township first: its officer stations a team in 城内村 (the home village has one in post)."""
+    return [({"code": code}, ("unit", code)) for code in ("140826100", XIAGAOCHI, "140826101", "140826", "140829")]
+
+
+def _cadre_target(cadre) -> tuple:
+    return ("cadre", (cadre.county_id, cadre.user.username if cadre.user_id else ""))
+
+
+def helper_cadres(w, r):
+    return [({"cadre_id": cadre.pk}, _cadre_target(cadre)) for cadre in r.helper_cadre.values()]
+
+
+def helper_letters(w, r):
+    return [({"letter_id": letter.pk}, _cadre_target(letter.cadre)) for letter in r.helper_letter.values()]
+
+
+def _cadre_edit(w, r, kwargs):
+    cadre = AssistanceCadre.objects.get(pk=kwargs["cadre_id"])
+    return {"action": "edit", "name": cadre.name, "work_unit": "矩阵改单位", "phone": cadre.phone,
+            "user": cadre.user_id or ""}
+
+
+def _cadre_pairing(w, r, kwargs):
+    county = kwargs["code"][:6]
+    cadre = next(c for c in r.helper_cadre.values() if c.county_id == county and c.user_id is None)
+    return {"cadre": cadre.pk, "reason": "矩阵调整"}
+
 
 MATRIX: dict[str, Entry] = {
     "set_language": Entry(public=True),
@@ -315,6 +360,34 @@ MATRIX: dict[str, Entry] = {
     "monitoring:lead_evidence": Entry(fill=per_household("lead_evidence", "evidence_id"), post=False),
     "workflows:village_exit": Entry(fill=exit_units(12)),
     "workflows:county_exit": Entry(fill=exit_units(6)),
+    # 一户一档 and 明白卡 (file): reads of a household (or a village's cards) for everyone who reaches it
+    "assistance:household_file": Entry(fill=households, post=False),
+    "assistance:household_file_pdf": Entry(fill=households, post=False),
+    "assistance:household_card_pdf": Entry(fill=households, post=False),
+    "assistance:village_cards_pdf": Entry(fill=lambda w, r: [({"code": code}, ("unit", code))
+                                                            for code in (XIAGAOCHI, CHENGNEI, HENGDONG, ZHANGGUO)],
+                                          post=False),
+    # the people who help (assistance/people): 帮扶单位 (the county), 驻村工作队 and members, 帮扶责任人 (the
+    # township and the county), their pairings with households, 帮扶责任书, 我的帮扶对象 (a cadre's own)
+    "assistance:help_units": Entry(fill=helper_counties, writers={"county_admin", "sysadmin", "outsider"},
+                                   data=lambda w, r, k: {"name": "矩阵帮扶单位"}, proof="county_admin"),
+    "assistance:team_list": Entry(fill=team_units, writers=HELPER_MANAGERS, proof="township_officer",
+                                  data=lambda w, r, k: {"village": CHENGNEI, "start": "2025-03-01"}),
+    "assistance:team_detail": Entry(fill=per_household("team", "team_id", "unit"), writers=HELPER_MANAGERS,
+                                    data=lambda w, r, k: {"action": "add_member", "name": "矩阵队员", "role": "member",
+                                                          "start": "2025-03-01"}, proof="township_officer"),
+    "assistance:cadre_list": Entry(fill=helper_counties, refused_first={"cadre"}, writers=HELPER_MANAGERS,
+                                   data=lambda w, r, k: {"name": "矩阵帮扶人", "phone": "13700009999"},
+                                   proof="county_admin"),
+    "assistance:cadre_detail": Entry(fill=helper_cadres, writers=HELPER_MANAGERS, data=_cadre_edit,
+                                     proof="township_officer"),
+    "assistance:letter_upload": Entry(fill=helper_cadres, writers=HELPER_MANAGERS, proof="county_admin",
+                                      data=lambda w, r, k: {"year": "2026", "signed_on": "2025-03-01",
+                                                            "file": pdf_upload()}),
+    "assistance:letter_download": Entry(fill=helper_letters, post=False),
+    "assistance:cadre_assign": Entry(fill=households, forbidden=EVERYONE - HELPER_MANAGERS, writers=HELPER_MANAGERS,
+                                     data=_cadre_pairing, proof="township_officer"),
+    "assistance:my_households": Entry(refused_first=EVERYONE - {"cadre"}),
 }
 
 

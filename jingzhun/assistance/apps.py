@@ -7,11 +7,18 @@ class AssistanceConfig(AppConfig):
     label = "assistance"
     verbose_name = _("帮扶")
 
-    def ready(self):
+    def ready(self) -> None:
         from jingzhun.registry.models import Household
-        from jingzhun.registry.signals import household_sections
+        from jingzhun.registry.signals import household_actions, household_sections
 
+        from .views import file, people
+        from .views import projects as project_views
+
+        # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
+        household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
+        # the people who help: the household page's 帮扶责任人 section
+        household_sections.connect(people.household_cadre_section, sender=Household,
+                                   dispatch_uid="assistance.people.cadre")
         # 项目库 and 衔接资金 (projects and funds): the projects a household benefits from, on its page
-        from .views.projects import household_section as project_section
-
-        household_sections.connect(project_section, sender=Household, dispatch_uid="assistance.projects.household")
+        household_sections.connect(project_views.household_section, sender=Household,
+                                   dispatch_uid="assistance.projects.household")

@@ -1,6 +1,7 @@
 """The 项目库's public notices: 项目公示 (when a project is publicised) and 竣工公告 (when it is completed).
 
-Drawn by the workflows' notice machinery (`workflows.notice.notice_document`). A notice is posted on a
+Drawn as the workflows' 公示 notices are (`jingzhun.pdfdoc`: STSong-Light, escaped paragraphs, a 公文 title), with
+the workflows' way of writing a notice's dates (`workflows.notice.notice_day`). A notice is posted on a
 village wall: it gives the number of households that benefit, never their names or ID numbers.
 """
 
@@ -12,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingzhun.workflows.notice import notice_day, notice_document
+from jingzhun import pdfdoc
+from jingzhun.workflows.notice import notice_day
 
 from .models import Project
 from .selectors.projects import fund_rows
@@ -89,8 +91,17 @@ def project_notice(project: Project, kind: str) -> ProjectNotice:
 
 
 def project_notice_pdf(project: Project, kind: str) -> bytes:
-    notice = project_notice(project, kind)
-    return notice_document(title=notice.title, author=project.responsible_unit, words=notice.words,
-                           table=[list(row) for row in notice.facts], header=False, widths=[0.25, 0.75],
-                           after=notice.after, signature=notice.signature)
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
 
+    notice = project_notice(project, kind)
+    st = pdfdoc.styles()
+    width, _height = pdfdoc.frame_size()
+    facts = pdfdoc.table([list(row) for row in notice.facts], st, widths=[0.24 * width, 0.76 * width], header=False,
+                         label_column=True)
+    story = [pdfdoc.paragraph(notice.title, st.title), Spacer(1, 6 * mm)]
+    story += [pdfdoc.paragraph(text, st.indented) for text in notice.words]
+    story += [Spacer(1, 4 * mm), facts, Spacer(1, 4 * mm)]
+    story += [pdfdoc.paragraph(text, st.indented) for text in notice.after]
+    story += [Spacer(1, 10 * mm)] + [pdfdoc.paragraph(text, st.right) for text in notice.signature]
+    return pdfdoc.build(story, title=notice.title, author=project.responsible_unit, numbered=False)

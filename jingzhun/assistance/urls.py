@@ -1,12 +1,34 @@
 """The assistance module's pages; each area adds its own list below."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from .views import projects
+from .views import file as file_views
+from .views import people, projects
 
 app_name = "assistance"
 
 urlpatterns: list = []
+
+# 一户一档 and 明白卡 (file)
+urlpatterns += [
+    path("households/<str:code>/file/", file_views.household_file, name="household_file"),
+    path("households/<str:code>/file.pdf", file_views.household_file_pdf, name="household_file_pdf"),
+    path("households/<str:code>/card.pdf", file_views.household_card_pdf, name="household_card_pdf"),
+    path("villages/<str:code>/cards.pdf", file_views.village_cards_pdf, name="village_cards_pdf"),
+]
+
+# --- the people who help (帮扶单位, 驻村工作队, 帮扶责任人, 帮扶责任书) -------------------------------------------
+urlpatterns += [
+    path("help-units/<str:county>/", people.help_units, name="help_units"),
+    path("teams/<str:code>/", people.team_list, name="team_list"),
+    path("team/<int:team_id>/", people.team_detail, name="team_detail"),
+    path("cadres/<str:county>/", people.cadre_list, name="cadre_list"),
+    path("cadre/<int:cadre_id>/", people.cadre_detail, name="cadre_detail"),
+    path("cadre/<int:cadre_id>/letter/", people.letter_upload, name="letter_upload"),
+    path("letter/<int:letter_id>/", people.letter_download, name="letter_download"),
+    path("household/<str:code>/cadre/", people.cadre_assign, name="cadre_assign"),
+    path("mine/", people.my_households, name="my_households"),
+]
 
 # --- 项目库 and 衔接资金 (projects and funds) ---
 urlpatterns += [

@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
-from jingzhun.orgunits.permissions import may_import, may_record_lead, may_screen, may_view_unit_figures
+from jingzhun.orgunits.permissions import (
+    may_import,
+    may_read_household_file,
+    may_record_lead,
+    may_screen,
+    may_view_unit_figures,
+)
 
 Check = Callable[[object, Access], bool]  # (request, access) → may the user open the page
 
@@ -42,10 +48,23 @@ def _own_unit(level: int | None = None):
     return kwargs
 
 
+def _own_village(request) -> dict | None:
+    """{"code": the user's village}, or None for a user bound above a village."""
+    code = request.user.org_unit_id or ""
+    return {"code": code} if len(code) == 12 else None
+
+
 def _own_county(request) -> dict | None:
     """The county of the user's unit (for its public report page), or None above a county."""
     code = request.user.org_unit_id or ""
     return {"county": code[:6]} if len(code) >= 6 else None
+
+
+def _own_cadre_record(request, access: Access) -> bool:
+    """我的帮扶对象: a signed-in assistance cadre whose 帮扶责任人 record is linked to their account."""
+    from jingzhun.registry.models import AssistanceCadre
+
+    return access.active and access.cadre_only and AssistanceCadre.objects.filter(user=request.user).exists()
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,15 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+        # 明白卡 (file): the cards of one's own village, one a page, for the clerk or work team to print
+        Entry(_("本村明白卡"), "assistance:village_cards_pdf", lambda request, access: may_read_household_file(access),
+              kwargs=_own_village),
+        # the people who help (assistance/people)
+        Entry(_("我的帮扶对象"), "assistance:my_households", _own_cadre_record),
+        Entry(_("驻村工作队"), "assistance:team_list", signed_in, kwargs=_own_unit()),
+        Entry(_("帮扶责任人"), "assistance:cadre_list", lambda request, access: may_view_unit_figures(access),
+              kwargs=_own_county),
+        Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
         # 项目库 and 衔接资金 (projects and funds): every reader sees the projects touching their villages
         Entry(_("项目库"), "assistance:project_list", signed_in),
         Entry(_("衔接资金执行"), "assistance:fund_execution", signed_in),

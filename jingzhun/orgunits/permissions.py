@@ -217,6 +217,46 @@ def may_route_lead(who) -> bool:
     return access.can_write and access.role in LEAD_ROUTE_ROLES
 
 
+# --- 一户一档 and 明白卡 (assistance: file) ---------------------------------------------------------------
+
+
+def may_read_household_file(who) -> bool:
+    """Read a household's 一户一档 (page and PDF) and print its 明白卡: every role that reaches the household
+    (reach itself is decided by the selectors: an out-of-reach household is a 404). What the file shows is
+    masked as the household page is."""
+    return _access(who).active
+
+
+def sees_card_phone(who, cadre_user_id: int | None) -> bool:
+    """Whether the 明白卡 shows the 帮扶责任人's phone in full (the card's purpose, on the household's wall):
+    for the record keepers, who print the cards, and for the cadre themself (their own number); masked
+    for every other read-only role, as on the household page."""
+    access = _access(who)
+    return access.sees_full_ids or (access.active and access.user_id is not None and access.user_id == cadre_user_id)
+
+
+# --- 帮扶: the people who help (assistance/people) ---------------------------------------------------------
+
+#: Who manages 帮扶单位, 驻村工作队, 帮扶责任人 and their pairings with households: the county, and the township
+#: for its own villages (reach decides which); the village keeps records but does not assign cadres.
+HELPER_MANAGE_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: County-level records (帮扶单位, editing a 帮扶责任人 who may serve several townships): the county roles.
+HELPER_COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def may_manage_helpers(who) -> bool:
+    """Station work teams and their members, record cadres, pair cadres with households, upload 帮扶责任书
+    (within reach: a township officer for its township's villages)."""
+    access = _access(who)
+    return access.can_write and access.role in HELPER_MANAGE_ROLES
+
+
+def may_manage_help_units(who) -> bool:
+    """Create and rename the county's 帮扶单位: a county record, so the county roles only."""
+    access = _access(who)
+    return access.can_write and access.role in HELPER_COUNTY_ROLES
+
+
 # --- 帮扶: 项目库 and 衔接资金 (projects and funds) ----------------------------------------------------------
 
 #: Who keeps the 项目库: the county (its 乡村振兴 and sector bureaus decide, list, publicise and accept

@@ -85,6 +85,17 @@ def member_update(*, household_code: str, member_id: int, acting_user, data: dic
     return _apply_changes(member, data, MEMBER_EDITABLE, acting_user=acting_user, reason=reason)
 
 
+@transaction.atomic
+def household_cadre_set(*, code: str, cadre: AssistanceCadre | None, acting_user, reason: str = "") -> bool:
+    """Set a household's current 帮扶责任人 (its history row names the user and the reason); True if it changed.
+
+    The assistance module calls this when it pairs a cadre with a household (its own CadreAssignment keeps
+    the periods); the edit form does not offer the field, so a pairing is never changed without its record.
+    """
+    household = _locked_household(acting_user, code)
+    return bool(_apply_changes(household, {"cadre": cadre}, ("cadre",), acting_user=acting_user, reason=reason))
+
+
 # --- Importing many rows at once -------------------------------------------------------------------
 
 @dataclass

@@ -1,20 +1,19 @@
 """公示/公告 notices: the rows and words of one batch, as HTML (the print view) and as PDF.
 
-The PDF uses ReportLab's built-in CID font STSong-Light (Adobe's Chinese font metrics; PDF readers
-supply the glyphs), so no system font is needed on the server.
+The PDF is drawn by jingzhun.pdfdoc (ReportLab's built-in CID font STSong-Light, escaped paragraphs),
+as the household files and 明白卡 are.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jingzhun import pdfdoc
 from jingzhun.registry import vocab
 
 from .definitions import UNPUBLISHED_RISKS, Kind
@@ -66,6 +65,10 @@ def monitoring_detail(procedure: Procedure) -> str:
     return _("%(text)s（%(note)s）") % {"text": cls, "note": _("、").join(shown)} if shown else cls
 
 
+#: Every user or data text of a PDF goes through here (escaped): see jingzhun.pdfdoc.paragraph.
+pdf_paragraph = pdfdoc.paragraph
+
+
 def notice_day(value) -> str:
     """A date as a notice writes it: 2026年12月02日 (in English, December 2, 2026)."""
     return date_format(value, _("Y年m月d日"))
@@ -83,67 +86,16 @@ def notice_words(batch: PublicityBatch, count: int) -> str:
         "end": notice_day(batch.end), "unit": batch.unit.name}
 
 
-def pdf_paragraph(text: str, style):
-    """A ReportLab Paragraph showing `text` literally.
-
-    Paragraph parses its text as markup (`<img src>` reads a server file, `<a href>` adds a link, an
-    unbalanced tag raises), so every user or data text goes through here, escaped, never straight in.
-    """
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(escape(str(text)), style)
-
-
 def notice_pdf(batch: PublicityBatch) -> bytes:
-    rows = notice_rows(batch)
-    table = [notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state] for r in rows]
-    return notice_document(title=batch.title, author=batch.unit.name, words=[notice_words(batch, len(rows))],
-                           table=table, signature=[batch.unit.name, notice_day(batch.start)],
-                           widths=[0.08, 0.2, 0.14, 0.1, 0.33, 0.15])
-
-
-FONT = "STSong-Light"
-
-
-def notice_document(*, title: str, author: str, words: list[str], table: list[list], signature: list[str],
-                    header: bool = True, widths: list[float] | None = None, after: list[str] = ()) -> bytes:
-    """A 公文-style notice as PDF: the title, paragraphs, one table, paragraphs after it, and the signing unit
-    and date on the right. The drawing of every notice of the site (公示/公告 batches, the 项目库's notices).
-
-    `header`: the first table row is a header (shaded, repeated on each page, cells centred); without it
-    the table is label–value rows (the first column shaded, values left-aligned). `widths` are the
-    columns' shares of the text width. Every text goes through `pdf_paragraph`, so none is read as markup.
-    """
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    title_style = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1)
-    body_style = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, firstLineIndent=22)
-    sign_style = ParagraphStyle("sign", fontName=FONT, fontSize=11, leading=18, alignment=2)
-    cell_style = ParagraphStyle("cell", fontName=FONT, fontSize=10, leading=14, alignment=1 if header else 0)
-    buffer = io.BytesIO()
-    margin = 18 * mm
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=20 * mm,
-                                 bottomMargin=18 * mm, title=title, author=author)
-    width = A4[0] - 2 * margin
-    col_widths = [share * width for share in widths] if widths else None
-    grid = Table([[pdf_paragraph(cell, cell_style) for cell in row] for row in table], colWidths=col_widths,
-                 repeatRows=1 if header else 0)
-    shaded = ((0, 0), (-1, 0)) if header else ((0, 0), (0, -1))  # the header row, or the label column
-    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                              ("BACKGROUND", *shaded, colors.HexColor("#eeeeee")),
-                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    flow = [pdf_paragraph(title, title_style), Spacer(1, 6 * mm)]
-    flow += [pdf_paragraph(text, body_style) for text in words]
-    flow += [Spacer(1, 4 * mm), grid, Spacer(1, 4 * mm)]
-    flow += [pdf_paragraph(text, body_style) for text in after]
-    flow += [Spacer(1, 10 * mm)] + [pdf_paragraph(text, sign_style) for text in signature]
-    document.build(flow)
-    return buffer.getvalue()
+    st = pdfdoc.styles()
+    rows = notice_rows(batch)
+    table = pdfdoc.table([notice_columns(batch)] + [[r.number, r.village, r.head_name, r.persons, r.detail, r.state]
+                                                    for r in rows], st)
+    return pdfdoc.build([
+        pdf_paragraph(batch.title, st.title), Spacer(1, 6 * mm),
+        pdf_paragraph(notice_words(batch, len(rows)), st.indented), Spacer(1, 4 * mm), table, Spacer(1, 10 * mm),
+        pdf_paragraph(batch.unit.name, st.right), pdf_paragraph(notice_day(batch.start), st.right),
+    ], title=batch.title, author=batch.unit.name, numbered=False)

@@ -112,6 +112,9 @@ class ResponsibilityLetter(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # A replaced letter (a wrong scan, a re-signed one) stays: its history row keeps the old file's name,
+    # signing date and uploader, and the old file is never deleted from storage.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("帮扶责任书")

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0001_initial'),
+        ('assistance', '0002_people_letter_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
