@@ -96,11 +96,18 @@ def cmd_demo(args) -> int:
         print(f"演示县 {DEMO_COUNTY}：村 {summary.villages.created} 个，户 {summary.households.created} 户，"
               f"人 {summary.members.created} 人，帮扶责任人 {summary.cadres_created} 名；"
               f"下高池村预置待整改问题 {len(planted)} 处。")
+    credentials = demo_users_reset(cadre_households=[case.household for case in planted])
+    from jingzhun.synth.demo_assistance import demo_assistance_load
+
+    with _progress("生成帮扶措施、走访、小额信贷、驻村工作队和项目资金", None):
+        assistance = demo_assistance_load(day=as_of, seed=args.seed)
+    if assistance is not None:
+        print(f"帮扶：措施 {assistance.measures} 项，走访 {assistance.visits} 次，小额信贷 {assistance.loans} 笔，"
+              f"驻村工作队 {assistance.teams} 支（队员 {assistance.team_members} 名），项目 {assistance.projects} 个。")
     from jingzhun.indicators.services import indicators_refresh
 
     with _progress("计算决策看板指标", None):
         indicators_refresh(reason="演示数据")
-    credentials = demo_users_reset(cadre_households=[case.household for case in planted])
     data_year = demo_data_year()
     if data_year is not None and data_year < income_year:
         from django.conf import settings
@@ -350,6 +357,21 @@ def cmd_indicators(args) -> int:
         value = values.get(code)
         table.add_row(code, indicator.name, "—" if value is None else str(value), indicator.unit)
     Console(highlight=False).print(table)
+    if values.get("MEASURES") or values.get("FUNDS"):
+        from jingzhun.assistance.vocab import FundSource, measure_types
+
+        types = measure_types()
+        breakdown = Table(title="帮扶措施覆盖（按类型）与衔接资金（按来源）")
+        for column in ("项目", "户数 / 计划（元）", "覆盖率 / 支出（元）", "执行率"):
+            breakdown.add_column(column)
+        for code, figures in (values.get("MEASURES") or {}).items():
+            name = types[code].name if code in types else code
+            breakdown.add_row(name, str(figures["households"]), f"{figures['rate']}%", "")
+        for source, figures in (values.get("FUNDS") or {}).items():
+            label = FundSource(source).label if source in FundSource.values else source
+            breakdown.add_row(str(label), f"{figures['planned']:.2f}", f"{figures['spent']:.2f}",
+                              "—" if figures["rate"] is None else f"{figures['rate']}%")
+        Console(highlight=False).print(breakdown)
     return 0
 
 
@@ -565,6 +587,20 @@ def cmd_leads(args) -> int:
     return 0
 
 
+def cmd_loans_overdue(args) -> int:
+    """小额信贷: refresh the loans' 逾期/不良 state, then bring overdue installments in as 防止返贫监测 leads."""
+    _setup_django()
+    from jingzhun.assistance.services.loans import loans_overdue_to_leads, loans_refresh_status
+
+    changed = loans_refresh_status(as_of=args.as_of)
+    made = loans_overdue_to_leads(as_of=args.as_of)
+    print(f"贷款状态更新：转为正常 {changed['normal']} 笔，逾期 {changed['overdue']} 笔，不良 {changed['npl']} 笔")
+    print(f"逾期还款线索：新建 {made.created} 条，并入已有线索 {made.merged} 条，此前已报告 {made.already} 期")
+    for problem in made.refused or ():
+        print(f"未能登记：{problem}", file=sys.stderr)
+    return 1 if made.refused else 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from jingzhun.runs.worker import worker_main
@@ -746,6 +782,11 @@ def build_parser() -> argparse.ArgumentParser:
     leads.add_argument("--source", default="", help="只列来源记录以此开头的线索（如部门预警的批次），看其去向")
     leads.add_argument("--format", choices=["table", "json"], default="table")
     leads.set_defaults(func=cmd_leads)
+
+    loans = sub.add_parser("loans", help="小额信贷").add_subparsers(dest="loans_command", required=True)
+    overdue = loans.add_parser("overdue", help="更新贷款逾期、不良状态，并把逾期未还的一期登记为防止返贫监测线索（部门预警，重复运行不重复登记）")
+    overdue.add_argument("--as-of", type=_iso_date, default=None, help="按哪一天的还款情况（YYYY-MM-DD，默认今天）")
+    overdue.set_defaults(func=cmd_loans_overdue)
 
     worker = sub.add_parser("worker", help="运行后台任务（导入等）；jingzhun serve 会自动启动一个")
     worker.add_argument("--interval", type=float, default=1.0)

@@ -3,7 +3,9 @@
 Each file tests/golden/checks/<CODE>.toml holds households (with their members) written as the
 differences from a clean household — one that no rule fires on — plus `expect = true` on every
 household (household rules) or member (member rule) the rule must report. Everything else in the file
-is a near miss that must not be reported. `not_registered = true` empties a household's 建档立卡 fields
+is a near miss that must not be reported. A household's `loans = [...]` (小额信贷) are written as differences from
+CLEAN_LOAN, each with its `installments = [...]` and `borrower` (the index of the member who borrowed, 0
+by default). `not_registered = true` empties a household's 建档立卡 fields
 (a 一般农户 or non-建档立卡 监测户); `unset = [...]` sets the named fields to NULL. Members get a valid ID number from `birth` and `sex` unless
 the fixture writes `id_number` itself; a household's 户主身份证号 defaults to its head's ID.
 """
@@ -43,6 +45,10 @@ CLEAN_MEMBER = {
     "active_soldier": False, "status": "正常",
 }
 
+#: A loan that no rule fires on: 30,000 yuan over 24 months, disbursed 2023-03-01, not yet due.
+CLEAN_LOAN = {"bank": "绛县农商银行", "amount": 30000.0, "term_months": 24, "disbursed_on": "2023-03-01",
+              "due_on": "2025-03-01", "balance": None, "status": "normal"}
+
 
 def valid_id(region: str, birth: str, sex: str, seq: int) -> str:
     """A GB 11643-valid ID: region + YYYYMMDD + 3-digit sequence (odd for 男) + check character."""
@@ -56,6 +62,7 @@ def load(path: Path) -> tuple[Snapshot, datetime.date, set[tuple[str, str | None
     as_of = datetime.date.fromisoformat(doc.get("as_of", "2024-06-30"))
     sequence = itertools.count(1)
     households, members, expected = [], [], set()
+    loans, installments = [], []
     for index, h in enumerate(doc.get("households", []), start=1):
         code = h.get("code", f"140826100233{index:04d}")
         rows = h.get("members", [dict()]) if "members" in h else [dict()]
@@ -77,6 +84,17 @@ def load(path: Path) -> tuple[Snapshot, datetime.date, set[tuple[str, str | None
                      **{k: None for k in h.get("unset", [])}}
         households.append(household)
         members.extend(household_members)
+        for spec in h.get("loans", []):
+            borrower = household_members[spec.get("borrower", 0)]
+            loan = {**CLEAN_LOAN, **{k: v for k, v in spec.items() if k not in ("installments", "borrower")},
+                    "id": len(loans) + 1, "household_id": code, "borrower_id": borrower["id"],
+                    "borrower_id_number": borrower["id_number"]}
+            loan["balance"] = loan["amount"] if loan["balance"] is None else loan["balance"]
+            loans.append(_dated(loan, ("disbursed_on", "due_on")))
+            for row in spec.get("installments", []):
+                installments.append(_dated({"principal": 0.0, "interest": 0.0, "paid_on": None, "paid_amount": None,
+                                            **row, "loan_id": loan["id"], "household_id": code},
+                                           ("due_on", "paid_on")))
         if h.get("expect"):
             expected.add((code, None))
     tables = {
@@ -84,8 +102,19 @@ def load(path: Path) -> tuple[Snapshot, datetime.date, set[tuple[str, str | None
         "members": conform("members", pa.Table.from_pylist(members)) if members
         else conform("members", pa.table({"id": pa.array([], pa.int64())})),
         "villages": conform("villages", pa.table({"village_id": pa.array([], pa.string())})),
+        "loans": conform("loans", pa.Table.from_pylist(loans) if loans else pa.table({"id": pa.array([], pa.int64())})),
+        "loan_installments": conform("loan_installments", pa.Table.from_pylist(installments) if installments
+                                     else pa.table({"loan_id": pa.array([], pa.int64())})),
     }
     return Snapshot(org="", tables=tables), as_of, expected
+
+
+def _dated(row: dict, keys: tuple[str, ...]) -> dict:
+    """TOML dates arrive as dates; a fixture may also write them as strings."""
+    for key in keys:
+        if isinstance(row.get(key), str):
+            row[key] = datetime.date.fromisoformat(row[key])
+    return row
 
 
 def golden_files() -> list[Path]:

@@ -16,7 +16,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
-from jingzhun.assistance.models import Project
+from jingzhun.assistance.models import Loan, LoanInstallment, Project
+from jingzhun.assistance.services.loans import loan_create
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
@@ -66,6 +67,9 @@ class Records:
     team: dict = field(default_factory=dict)
     helper_cadre: dict = field(default_factory=dict)
     helper_letter: dict = field(default_factory=dict)
+    # 小额信贷 (loans): a loan per household of World.households, and its first installment
+    loan: dict[str, Loan] = field(default_factory=dict)
+    installment: dict[str, LoanInstallment] = field(default_factory=dict)
     # 项目库 and 衔接资金 (projects and funds): per household, a project of its village (it benefits), 实施.
     project: dict[str, Project] = field(default_factory=dict)
 
@@ -231,6 +235,18 @@ def _helpers(world: World, records: Records) -> None:
         records.helper_letter[key] = letter
 
 
+def _loans(world: World, records: Records) -> None:
+    """小额信贷 (loans): one loan per household through loan_create (by the system administrator, who reaches all)."""
+    import datetime
+
+    for n, household in enumerate(world.households, start=1):
+        loan = loan_create(household=household, borrower=household.members.order_by("pk").first(),
+                           acting_user=world.sysadmin, bank="绛县农商银行", contract_no=f"LOAN-SCOPE-{n}", amount=30000,
+                           term_months=36, annual_rate=4.35, disbursed_on=datetime.date(2025, 1, 10))
+        records.loan[household.code] = loan
+        records.installment[household.code] = loan.installments.order_by("due_on").first()
+
+
 def records_build(world: World) -> Records:
     """Every record of the module docstring; also a poor household in the village clerk's village."""
     records = Records()
@@ -244,6 +260,7 @@ def records_build(world: World) -> Records:
     _leads(world, records)
     _file(world, records)
     _helpers(world, records)
+    _loans(world, records)  # 小额信贷 (loans)
     _projects(world, records)
     return records
 

@@ -19,8 +19,8 @@ FROM household_facts WHERE active AND length(head_name) < 2
 
 def test_shipped_catalog_has_the_contracted_codes():
     codes = set(load_catalog())
-    # Q36–Q38: the monitoring fields of template v2 (issue 14)
-    assert codes == {f"Q{n:02d}" for n in [*range(1, 15), *range(20, 39)]}
+    # Q36–Q38: the monitoring fields of template v2 (issue 14); Q39–Q43: 小额信贷 (issue 15)
+    assert codes == {f"Q{n:02d}" for n in [*range(1, 15), *range(20, 44)]}
 
 
 def test_a_county_folder_adds_rules_and_may_replace_a_shipped_one(tmp_path):

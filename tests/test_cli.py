@@ -176,8 +176,12 @@ def test_indicators_on_the_command_line(tmp_path):
     result = _jingzhun("indicators", "--org", "140826", "--as-of", "2020-12-31", "--format", "json", home=home)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR", "INCOME", "RISKS"}
+    assert set(values) == set(indicator_catalog()) | {"CAUSES", "EXITS_BY_YEAR", "INCOME", "RISKS", "MEASURES", "FUNDS"}
     assert values["HH_REG"] + values["HH_REMOVED"] == 60 and sum(values["CAUSES"].values()) == values["HH_REG"]
+    # the 帮扶 indicators are there (an imported county has no measure yet: all of it without one)
+    assert values["ASST_NO_MEASURE_HH"] == values["ASST_BASE_HH"] > 0 and values["FUND_RATE"] is None
+    table = _jingzhun("indicators", "--org", "140826", "--as-of", "2020-12-31", home=home)
+    assert table.returncode == 0 and "帮扶措施覆盖率" in table.stdout and "衔接资金执行率" in table.stdout
     refused = _jingzhun("indicators", "--org", "999999", home=home)
     assert refused.returncode == 2 and "错误" in refused.stderr and "Traceback" not in refused.stderr
 

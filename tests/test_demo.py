@@ -24,6 +24,7 @@ from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
 from jingzhun.synth.demo import (DEMO_COUNTY, DEMO_VILLAGE, PLANTED_RULES, age_on, demo_registry_load,
                                  demo_users_reset)
+from jingzhun.synth.demo_assistance import demo_assistance_load
 from jingzhun.synth.demo_work import demo_work_load
 from jingzhun.workflows.definitions import PUBLIC_TYPES, Kind
 from jingzhun.workflows.models import Objection, Procedure, PublicityBatch
@@ -39,6 +40,7 @@ def _build(as_of=None):
     divisions_load(prefix="1408")
     summary, planted = demo_registry_load(as_of=as_of)
     demo_users_reset(cadre_households=[case.household for case in planted])
+    demo_assistance_load(day=as_of or timezone.localdate())
     work = demo_work_load(as_of=as_of)
     return summary, planted, work
 
@@ -123,6 +125,10 @@ def test_demo_county_of_a_day_holds_the_planted_problems_and_work_for_every_role
     indicators_refresh(as_of=AS_OF, reason="test")
     county = UnitIndicators.objects.filter(org=DEMO_COUNTY).latest("refresh_id").values
     assert county["DROPOUTS"] == 1 and county["HH_POOR"] == 0 and county["VILLAGE_EXIT_RATE"] == 100.0
+    # 帮扶 figures for the dashboard's card and the bulletin: real ones, not zeros
+    assert county["ASST_COVERAGE"] > 80 and county["LOAN_HH"] > 0 and county["LOAN_NPL_N"] == 1
+    assert county["EMPLOY_TRAINED"] > 0 and county["PUBLIC_POST_PERSONS"] > 0 and 0 < county["FUND_RATE"] < 100
+    assert county["VISITS_Q"] > 0 and set(county["MEASURES"]) >= {"industry", "employment", "health"}
 
     # every role that acts has something waiting for it
     village, township, county_admin = _user("village"), _user("township"), _user("county")
@@ -147,6 +153,7 @@ def test_demo_county_of_a_day_holds_the_planted_problems_and_work_for_every_role
               Objection.objects.count(), Problem.objects.count(), CheckRun.objects.count(), User.objects.count())
     assert demo_registry_load(as_of=AS_OF) is None
     demo_users_reset()
+    assert demo_assistance_load(day=AS_OF) is None
     assert demo_work_load(as_of=AS_OF) is None
     assert counts == (Household.objects.count(), Procedure.objects.count(), PublicityBatch.objects.count(),
                       Objection.objects.count(), Problem.objects.count(), CheckRun.objects.count(),

@@ -88,7 +88,16 @@ COUNTY = {
     # no 监测户 in the golden registry: counts 0, the rate unknown
     "MON_HH": 0, "MON_POP": 0, "MON_UNSTABLE_HH": 0, "MON_EDGE_HH": 0, "MON_SUDDEN_HH": 0, "MON_ELIMINATED_HH": 0,
     "MON_ELIMINATED_RATE": None,
+    # no measure, visit, loan or project: 帮扶 counts 0 over the 4 建档立卡 households (2 with a cadre), rates 0
+    "ASST_BASE_HH": 4, "ASST_MEASURED_HH": 0, "ASST_COVERAGE": 0.0, "ASST_NO_MEASURE_HH": 4, "VISIT_CADRE_HH": 2,
+    "VISITS_Q": 0, "VISITED_Q_HH": 0, "VISITS_PER_HH_Q": 0.0, "VISITED_Q_RATE": 0.0, "LOAN_HH": 0, "LOAN_HH_YEAR": 0,
+    "LOAN_COVERAGE": 0.0, "LOAN_AMOUNT": 0, "LOAN_AMOUNT_YEAR": 0, "LOAN_BALANCE": 0, "LOAN_OVERDUE_N": 0,
+    "LOAN_OVERDUE_BALANCE": 0, "LOAN_NPL_N": 0, "PUBLIC_POST_PERSONS": 0, "EMPLOY_TRAINED": 0, "EMPLOY_EMPLOYED": 0,
+    "PROJECTS": 0, "PROJ_LISTED": 0, "PROJ_PUBLICISED": 0, "PROJ_UNDERWAY": 0, "PROJ_COMPLETED": 0,
+    "PROJ_ACCEPTED": 0, "PROJ_CANCELLED": 0, "FUND_PLANNED": 0, "FUND_SPENT": 0, "FUND_RATE": None,
 }
+#: 帮扶 figures that count 监测户 (and, for visits, any household with a cadre) besides the 建档立卡 ones
+NOT_JIANDANG = {"ASST_BASE_HH", "ASST_NO_MEASURE_HH", "VISIT_CADRE_HH"}
 TOWNSHIP = {"HH_REG": 3, "POP_REG": 7, "POP_POOR": 4, "RURAL_POP": 1500, "INCIDENCE": 0.27, "VILLAGES": 2,
             "AVG_INCOME_PC": 2571.43}  # 4 ÷ 1500 × 100 = 0.2667; 18000 ÷ 7
 HENGDONG = {"HH_REG": 1, "HH_REMOVED": 1, "POP_REMOVED": 2, "HH_POOR": 0, "HELPER_COVERAGE": 100.0,
@@ -189,8 +198,11 @@ def test_households_that_are_not_jiandang_change_no_jiandang_figure(table):
     with get_engine() as engine:
         engine.load(snapshot, as_of=AS_OF)
         wider = unit_values(engine)
-    jiandang = {code: value for code, value in COUNTY.items() if not code.startswith("MON_")}
+    jiandang = {code: value for code, value in COUNTY.items() if not code.startswith("MON_") and code not in NOT_JIANDANG}
     assert {code: _value(wider["140826"][code]) for code in jiandang} == jiandang
+    # the 监测户 h7 receives help (4 + 1); h6 and h7 have a cadre (2 + 2); nobody has a measure yet
+    assert {code: wider["140826"][code] for code in NOT_JIANDANG} == {"ASST_BASE_HH": 5, "ASST_NO_MEASURE_HH": 5,
+                                                                       "VISIT_CADRE_HH": 4}
     for key in ("CAUSES", "INCOME"):
         assert wider["140826"][key] == table["140826"][key]
 
@@ -326,8 +338,9 @@ def test_monitoring_objects_by_class_with_the_share_out_of_risk_and_their_risk_t
     assert values["140826"]["RISKS"] == {"因病": 2}      # H7's 因灾 is eliminated
     assert values[V3]["MON_HH"] == 1 and values[V3]["RISKS"] == {"因病": 1}
     # the 建档立卡 figures are those counted by hand: H3 stays a 返贫 household, H7 and H8 are not 建档立卡
-    assert {code: _value(values["140826"][code]) for code in COUNTY if not code.startswith("MON_")} == \
-        {code: value for code, value in COUNTY.items() if not code.startswith("MON_")}
+    assert {code: _value(values["140826"][code]) for code in COUNTY
+            if not code.startswith("MON_") and code not in NOT_JIANDANG} == \
+        {code: value for code, value in COUNTY.items() if not code.startswith("MON_") and code not in NOT_JIANDANG}
 
 
 def test_the_bulletin_reports_the_monitoring_objects_in_the_papers_words():

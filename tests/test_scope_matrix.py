@@ -186,6 +186,28 @@ def dashboard_units(w, r):
     return [({"code": code}, ("unit", code)) for code in (XIAGAOCHI, "140826101", "140829")]
 
 
+def _loan_data(w, r, kwargs):
+    """小额信贷 (loans): a new loan of the household's head."""
+    household = Household.objects.get(code=kwargs["code"])
+    return {"borrower": household.members.order_by("pk").first().pk, "bank": "中国农业银行", "contract_no": "MATRIX-1",
+            "amount": "20000", "term_months": "24", "annual_rate": "4.35", "subsidy_percent": "100",
+            "disbursed_on": "2025-05-01", "schedule": "bullet", "period_months": "12", "installments": ""}
+
+
+def _loan_edit_data(w, r, kwargs):
+    from jingzhun.assistance.models import Loan
+
+    loan = Loan.objects.get(pk=kwargs["loan_id"])
+    return {"borrower": loan.borrower_id, "bank": "篡改银行", "contract_no": loan.contract_no, "amount": str(loan.amount),
+            "term_months": str(loan.term_months), "annual_rate": str(loan.annual_rate),
+            "subsidy_percent": str(loan.subsidy_percent), "disbursed_on": loan.disbursed_on.isoformat(), "schedule": "",
+            "period_months": "12", "installments": ""}
+
+
+def _installments(w, r):
+    return [({"loan_id": i.loan_id, "installment_id": i.pk}, ("household", code)) for code, i in r.installment.items()]
+
+
 _DASHBOARD = dict(fill=dashboard_units, refused_first={"cadre"})
 _NOTICE = dict(fill=per_household("batch", "batch_id", "notice"))
 
@@ -388,6 +410,19 @@ MATRIX: dict[str, Entry] = {
     "assistance:cadre_assign": Entry(fill=households, forbidden=EVERYONE - HELPER_MANAGERS, writers=HELPER_MANAGERS,
                                      data=_cadre_pairing, proof="township_officer"),
     "assistance:my_households": Entry(refused_first=EVERYONE - {"cadre"}),
+    # 小额信贷 (loans): the list, entry from the household page and edits by the record keepers, a loan's page,
+    # repayments and settlement (POST only); helpers and readers read
+    "assistance:loan_list": Entry(),
+    "assistance:loan_new": Entry(fill=open_households, forbidden=READ_ONLY, writers=KEEPERS, data=_loan_data,
+                                 proof="village_clerk"),
+    "assistance:loan_detail": Entry(fill=per_household("loan", "loan_id"), post=False),
+    "assistance:loan_edit": Entry(fill=per_household("loan", "loan_id"), forbidden=READ_ONLY, writers=KEEPERS,
+                                  data=_loan_edit_data, proof="village_clerk"),
+    "assistance:installment_pay": Entry(fill=_installments, forbidden=READ_ONLY, writers=KEEPERS,
+                                        data=lambda w, r, k: {"paid_on": "2026-01-10", "amount": "100"},
+                                        proof="village_clerk"),
+    "assistance:loan_settle": Entry(fill=per_household("loan", "loan_id"), forbidden=READ_ONLY, writers=KEEPERS,
+                                    data=lambda w, r, k: {"settled_on": "2026-02-01"}, proof="village_clerk"),
 }
 
 

@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from .lines import poverty_lines
-from .snapshot import Snapshot
+from .snapshot import SCHEMA, Snapshot, conform
 
 SOURCE_DIALECT = "duckdb"
 VIEWS_SQL = Path(__file__).resolve().parent / "sql" / "views.sql"
@@ -41,9 +41,15 @@ class Engine(ABC):
 
     @final
     def load(self, snapshot: Snapshot, *, as_of: datetime.date) -> None:
-        """Register the snapshot's tables, the parameters and the lines, then create the derived views."""
+        """Register the snapshot's tables, the parameters and the lines, then create the derived views.
+
+        A table of the schema that the snapshot lacks (a synthetic registry has no 帮扶 tables) is registered
+        empty: a rule over it finds nothing rather than failing."""
         for name, table in snapshot.tables.items():
             self.register(name, table)
+        # a snapshot made by hand (tests, benchmarks) may leave tables out: they are there, empty
+        for name in SCHEMA.keys() - snapshot.tables.keys():
+            self.register(name, conform(name, pa.table({})))
         self.set_as_of(as_of)
         self.register("poverty_lines", poverty_lines())
         self.id_view("member_ids", "members")

@@ -11,14 +11,16 @@ class AssistanceConfig(AppConfig):
         from jingzhun.registry.models import Household
         from jingzhun.registry.signals import household_actions, household_sections
 
-        from .views import file, people
+        from .views import file, loans, people
         from .views import projects as project_views
 
         # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
         household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
-        # the people who help: the household page's 帮扶责任人 section
+        # the household page's sections: 帮扶责任人 (people), 小额信贷 (loans)
         household_sections.connect(people.household_cadre_section, sender=Household,
                                    dispatch_uid="assistance.people.cadre")
+        household_sections.connect(loans.household_section, sender=Household,
+                                   dispatch_uid="assistance.loans.household_section")
         # 项目库 and 衔接资金 (projects and funds): the projects a household benefits from, on its page
         household_sections.connect(project_views.household_section, sender=Household,
                                    dispatch_uid="assistance.projects.household")

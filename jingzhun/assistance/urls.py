@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import file as file_views
-from .views import people, projects
+from .views import loans, people, projects
 
 app_name = "assistance"
 
@@ -28,6 +28,16 @@ urlpatterns += [
     path("letter/<int:letter_id>/", people.letter_download, name="letter_download"),
     path("household/<str:code>/cadre/", people.cadre_assign, name="cadre_assign"),
     path("mine/", people.my_households, name="my_households"),
+]
+
+# 小额信贷 (loans)
+urlpatterns += [
+    path("loans/", loans.loan_list, name="loan_list"),
+    path("households/<str:code>/loans/new/", loans.loan_new, name="loan_new"),
+    path("loans/<int:loan_id>/", loans.loan_detail, name="loan_detail"),
+    path("loans/<int:loan_id>/edit/", loans.loan_edit, name="loan_edit"),
+    path("loans/<int:loan_id>/installments/<int:installment_id>/pay/", loans.installment_pay, name="installment_pay"),
+    path("loans/<int:loan_id>/settle/", loans.loan_settle, name="loan_settle"),
 ]
 
 # --- 项目库 and 衔接资金 (projects and funds) ---

@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from jingzhun.analytics import Engine
+from jingzhun.policy import PolicyPackError, policy_pack_for
 
 from .catalog import Rule
 
+logger = logging.getLogger(__name__)
+
 FINDINGS_SCHEMA = pa.schema([("rule", pa.string()), ("household", pa.string()), ("person", pa.string()),
                              ("org", pa.string()), ("message", pa.string()), ("detail", pa.string())])
+
+
+#: The table of the policy packs' 小额信贷 limits, one row per county of the snapshot's loans, registered
+#: for the rules that read it (Q39–Q43): thresholds are the pack's data, never numbers in the SQL.
+POLICY_TABLE = "loan_policy"
+_POLICY_SCHEMA = pa.schema([("county", pa.string()), ("max_amount", pa.decimal128(12, 2)),
+                            ("max_term_months", pa.int32()), ("min_age", pa.int32()), ("max_age", pa.int32()),
+                            ("overdue_grace_days", pa.int32()), ("npl_days", pa.int32())])
+
+
+def register_loan_policy(engine: Engine) -> None:
+    """Register `loan_policy`: each county's pack for the as-of year (params). A county whose pack states no
+    [loans] limits gets no row, so no loan rule fires there (rather than a guessed threshold)."""
+    year = engine.scalar("SELECT as_of_year FROM params")
+    counties = engine.query("SELECT DISTINCT substr(household_id, 1, 6) AS county FROM loans").column("county")
+    rows = []
+    for county in sorted(c for c in counties.to_pylist() if c):
+        try:
+            rules = policy_pack_for(county, year).loans
+        except PolicyPackError as exc:  # the county is left unchecked; the administrator reads why in the log
+            logger.error("policy pack error, loan rules skip county %s: %s", county, exc)
+            rules = None
+        if rules is not None:
+            rows.append({"county": county, "max_amount": rules.max_amount, "max_term_months": rules.max_term_months,
+                         "min_age": rules.min_age, "max_age": rules.max_age,
+                         "overdue_grace_days": rules.overdue_grace_days, "npl_days": rules.npl_days})
+    engine.register(POLICY_TABLE, pa.Table.from_pylist(rows, schema=_POLICY_SCHEMA))
 
 
 def run_rules(engine: Engine, rules: Iterable[Rule], *, within: str = "") -> pa.Table:
@@ -25,6 +56,9 @@ def run_rules(engine: Engine, rules: Iterable[Rule], *, within: str = "") -> pa.
     """
     if within and not within.isdigit():
         raise ValueError(f"an org code is digits, not {within!r}")
+    rules = list(rules)
+    if any(POLICY_TABLE in rule.sql for rule in rules):
+        register_loan_policy(engine)
     where = f" WHERE starts_with(CAST(household AS VARCHAR), '{within}')" if within else ""
     parts = []
     for rule in rules:

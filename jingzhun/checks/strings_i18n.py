@@ -12,7 +12,7 @@ STRINGS = (
     gettext_noop("身份证号格式错误"),
     # Translators: Q01 category, Q02 category, Q03 category and 4 more
     gettext_noop("身份信息"),
-    # Translators: Q01 severity, Q02 severity, Q03 severity and 18 more
+    # Translators: Q01 severity, Q02 severity, Q03 severity and 22 more
     pgettext_lazy("severity", "错误"),
     # Translators: Q01 fix
     gettext_noop("按户口簿核对身份证号，应为 17 位数字加最后 1 位数字或大写 X。"),
@@ -36,7 +36,7 @@ STRINGS = (
     gettext_noop("年龄超过 110 岁"),
     # Translators: Q06 category, Q07 category, Q20 category and 1 more
     gettext_noop("人口信息"),
-    # Translators: Q06 severity, Q07 severity, Q09 severity and 9 more
+    # Translators: Q06 severity, Q07 severity, Q09 severity and 10 more
     pgettext_lazy("severity", "疑点"),
     # Translators: Q06 fix
     gettext_noop("核实该人员是否健在：已去世的将人员状态改为死亡，否则按户口簿改正身份证号中的出生日期。"),
@@ -164,4 +164,26 @@ STRINGS = (
     gettext_noop("户类别与建档立卡信息不符"),
     # Translators: Q38 fix
     gettext_noop("核对户类别：建档立卡户（脱贫户、脱贫不稳定户）须有脱贫状态和识别年度；一般农户、边缘易致贫户不是建档立卡户，不填脱贫状态。"),
+    # Translators: Q39 name
+    gettext_noop("小额信贷金额超过上限"),
+    # Translators: Q39 category, Q40 category, Q41 category and 2 more
+    gettext_noop("小额信贷"),
+    # Translators: Q39 fix
+    gettext_noop("核对借款合同的贷款金额；脱贫人口小额信贷单户贷款额度不超过政策包规定的上限（一般为 5 万元），超出部分不属于小额信贷，应按合同改正或注明。"),
+    # Translators: Q40 name
+    gettext_noop("小额信贷期限超过上限"),
+    # Translators: Q40 fix
+    gettext_noop("核对借款合同的贷款期限；脱贫人口小额信贷期限不超过政策包规定的上限（一般为 3 年，即 36 个月），续贷或展期的按新合同登记。"),
+    # Translators: Q41 name
+    gettext_noop("小额信贷借款人年龄不符"),
+    # Translators: Q41 fix
+    gettext_noop("核对借款人及其身份证号；放款时借款人年龄应在政策包规定的范围内（一般为 18 至 65 周岁），借款人登记错误的改为实际借款的家庭成员。"),
+    # Translators: Q42 name
+    gettext_noop("户有逾期小额信贷"),
+    # Translators: Q42 fix
+    gettext_noop("核实逾期原因：因病、因灾、产业失败等造成还款困难的，按防止返贫监测程序排查并落实帮扶措施，协调银行办理展期或续贷；已还款的登记实还日期和金额。"),
+    # Translators: Q43 name
+    gettext_noop("户有不良小额信贷"),
+    # Translators: Q43 fix
+    gettext_noop("逾期超过不良认定天数的贷款已成不良：核实家庭还款能力，按防止返贫监测程序纳入监测并落实帮扶；协调银行和风险补偿金办理展期、续贷或代偿；已还款的登记实还日期和金额。"),
 )

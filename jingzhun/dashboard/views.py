@@ -170,6 +170,9 @@ def _overview_body(user, code: str, day) -> dict:
                                           ("MON_SUDDEN_HH", "突发严重困难户"))]})
         cards.insert(6, {"id": "eliminated", "label": _("风险消除率"),
                          "value": fmt("MON_ELIMINATED_RATE", values.get("MON_ELIMINATED_RATE"))})
+    assistance = _assistance_card(values)
+    if assistance is not None:
+        cards.append(assistance)
     rows = []
     for child in data.children:
         c = child.unit
@@ -210,6 +213,7 @@ def _overview_body(user, code: str, day) -> dict:
         "risks": dashboard_charts.pie(title=_("监测对象风险类型（户，未消除风险）"),
                                       names=[_(risk) for risk in values.get("RISKS", {})],
                                       values=list(values.get("RISKS", {}).values())) if values.get("RISKS") else None,
+        "measures": _measures_chart(values),
         "infrastructure": dashboard_charts.horizontal_bars(
             title=_("基础设施（%）"), names=[catalog[k].name_shown for k in INFRASTRUCTURE],
             values=[values.get(k) for k in INFRASTRUCTURE], percent=True, max_value=100),
@@ -225,6 +229,39 @@ def _overview_body(user, code: str, day) -> dict:
         "headers": [catalog[k] for k in TABLE_INDICATORS], "has_data": bool(values),
         "charts": charts, "trend_figure": trend_figure, "trend_day": trend[-1][0] if trend else None,
     }
+
+
+def _assistance_card(values: dict) -> dict | None:
+    """帮扶: the share of 脱贫户 and 监测户 with a measure this year, and beside it the households without one,
+    this quarter's visits, 小额信贷, 公益岗位 and (counties and above) fund execution. None for a unit with no
+    household that receives help, or a refresh made before these figures existed."""
+    if not values.get("ASST_BASE_HH"):
+        return None
+    notes = [
+        _("无措施 %(n)s 户") % {"n": fmt("ASST_NO_MEASURE_HH", values.get("ASST_NO_MEASURE_HH"))},
+        _("本季度走访 %(n)s 户，户均 %(per)s 次") % {"n": fmt("VISITED_Q_HH", values.get("VISITED_Q_HH")),
+                                                "per": fmt("VISITS_PER_HH_Q", values.get("VISITS_PER_HH_Q"))},
+        _("小额信贷 %(n)s 户，逾期 %(late)s 笔") % {"n": fmt("LOAN_HH", values.get("LOAN_HH")),
+                                                 "late": fmt("LOAN_OVERDUE_N", values.get("LOAN_OVERDUE_N"))},
+        _("公益岗位 %(n)s 人") % {"n": fmt("PUBLIC_POST_PERSONS", values.get("PUBLIC_POST_PERSONS"))},
+    ]
+    if values.get("FUND_RATE") is not None:
+        notes.append(_("衔接资金执行率 %(rate)s") % {"rate": fmt("FUND_RATE", values.get("FUND_RATE"))})
+    return {"id": "assistance", "label": _("帮扶（措施覆盖率）"), "value": fmt("ASST_COVERAGE", values.get("ASST_COVERAGE")),
+            "notes": notes}
+
+
+def _measures_chart(values: dict) -> dict | None:
+    """Coverage per measure type (%), every type of the vocabulary in its order (0 where nobody has it)."""
+    from jingzhun.assistance.vocab import measure_types
+
+    if not values.get("ASST_BASE_HH"):
+        return None
+    counted = values.get("MEASURES") or {}
+    types = measure_types()
+    return dashboard_charts.horizontal_bars(
+        title=_("帮扶措施覆盖率（按类型，%）"), names=[_(t.name) for t in types.values()],
+        values=[(counted.get(code) or {}).get("rate") or 0.0 for code in types], percent=True, max_value=100)
 
 
 @login_required
@@ -330,7 +367,7 @@ def _write_overview_xlsx(out, rows: list[selectors.UnitFigures]) -> None:
     import xlsxwriter
 
     catalog = indicator_catalog()
-    formats = {"%": "0.00", "元": "#,##0.00"}
+    formats = {"%": "0.00", "元": "#,##0.00", "次": "#,##0.00"}
     columns = [cells.SheetColumn(_("代码")), cells.SheetColumn(_("名称"))] + [
         cells.SheetColumn(i.heading, cells.DECIMAL, formats.get(i.unit, "#,##0")) for i in catalog.values()]
     book = xlsxwriter.Workbook(out, {"strings_to_numbers": False, "strings_to_formulas": False,
@@ -352,4 +389,6 @@ def fmt(code: str, value) -> str:
         return f"{value:.2f}%"
     if unit == "元":
         return f"{value:,.2f}"
+    if unit == "次":  # a count of visits, or visits per household (a ratio)
+        return f"{value:,.2f}" if isinstance(value, float) and not value.is_integer() else f"{int(value):,}"
     return f"{int(value):,}"

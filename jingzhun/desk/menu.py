@@ -113,6 +113,8 @@ MENU: tuple[Group, ...] = (
         Entry(_("帮扶责任人"), "assistance:cadre_list", lambda request, access: may_view_unit_figures(access),
               kwargs=_own_county),
         Entry(_("帮扶单位"), "assistance:help_units", signed_in, kwargs=_own_county),
+        # 小额信贷 (loans)
+        Entry(_("小额信贷"), "assistance:loan_list", signed_in),
         # 项目库 and 衔接资金 (projects and funds): every reader sees the projects touching their villages
         Entry(_("项目库"), "assistance:project_list", signed_in),
         Entry(_("衔接资金执行"), "assistance:fund_execution", signed_in),

@@ -51,6 +51,9 @@ def bulletin_paragraphs(*, unit_name: str, code: str, as_of: datetime.date, valu
     monitoring = bulletin_monitoring_paragraph(area=area, values=values)
     if monitoring:
         paragraphs.append(monitoring)
+    assistance = bulletin_assistance_paragraph(area=area, values=values)
+    if assistance:
+        paragraphs.append(assistance)
     if earlier and earlier_date:
         change = bulletin_change_paragraph(values=values, earlier=earlier, earlier_date=earlier_date)
         if change:
@@ -75,13 +78,58 @@ def bulletin_monitoring_paragraph(*, area: str, values: dict) -> str | None:
     return text
 
 
+def _wan(value, measure: str) -> str:
+    """A count as the papers write it: "6.1 万户" from ten thousand up, else "612 户"."""
+    if value is None:
+        return "—"
+    if value >= 10_000:
+        return f"{value / 10_000:.2f}".rstrip("0").rstrip(".") + f" 万{measure}"
+    return f"{_n(value)} {measure}"
+
+
+def _yuan(value) -> str:
+    """Money as the papers write it: "11.9 亿元", "356.5 万元", "800 元"."""
+    if value is None:
+        return "—"
+    value = float(value)
+    for size, word in ((100_000_000, "亿元"), (10_000, "万元")):
+        if value >= size:
+            return f"{value / size:.2f}".rstrip("0").rstrip(".") + f" {word}"
+    return f"{value:.0f} 元"
+
+
+def bulletin_assistance_paragraph(*, area: str, values: dict) -> str | None:
+    """帮扶 in the seeds' words: "小额信贷覆盖脱贫户 x 万户 … 培训 x 人，实现就业 y 人；公益岗位 z 人；衔接资金执行率
+    r%". None when the unit has no household that receives help (or the refresh predates these figures).
+    衔接资金 is a county's: the clause is there for counties and above only."""
+    v = values
+    if not v.get("ASST_BASE_HH"):
+        return None
+    text = (f"{area}脱贫户和监测户 {_n(v['ASST_BASE_HH'])} 户，本年度落实帮扶措施 {_n(v.get('ASST_MEASURED_HH'))} 户，"
+            f"措施覆盖率 {_pct(v.get('ASST_COVERAGE'))}，尚无措施 {_n(v.get('ASST_NO_MEASURE_HH'))} 户；本季度帮扶责任人"
+            f"走访 {_n(v.get('VISITED_Q_HH'))} 户 {_n(v.get('VISITS_Q'))} 次，户均 "
+            f"{float(v.get('VISITS_PER_HH_Q') or 0):.2f} 次。")
+    if v.get("LOAN_HH"):
+        text += (f"累计发放小额信贷 {_yuan(v.get('LOAN_AMOUNT'))}，覆盖脱贫户 {_wan(v['LOAN_HH'], '户')}，其中本年度发放 "
+                 f"{_yuan(v.get('LOAN_AMOUNT_YEAR'))}，覆盖 {_wan(v.get('LOAN_HH_YEAR'), '户')}；贷款余额 "
+                 f"{_yuan(v.get('LOAN_BALANCE'))}，逾期 {_n(v.get('LOAN_OVERDUE_N'))} 笔 "
+                 f"{_yuan(v.get('LOAN_OVERDUE_BALANCE'))}（其中不良 {_n(v.get('LOAN_NPL_N'))} 笔）。")
+    parts = [f"就业帮扶培训 {_wan(v.get('EMPLOY_TRAINED'), '人')}，实现就业 {_wan(v.get('EMPLOY_EMPLOYED'), '人')}",
+             f"公益岗位 {_wan(v.get('PUBLIC_POST_PERSONS'), '人')}"]
+    if v.get("FUND_PLANNED"):
+        parts.append(f"本年度项目 {_n(v.get('PROJECTS'))} 个，衔接资金计划 {_yuan(v['FUND_PLANNED'])}、已支出 "
+                     f"{_yuan(v.get('FUND_SPENT'))}，衔接资金执行率 {_pct(v.get('FUND_RATE'))}")
+    return text + "；".join(parts) + "。"
+
+
 #: What the change paragraph reports, in order: (indicator, words, measure word); rates change in 个百分点.
 CHANGES = (("POP_POOR", "剩余贫困人口", "人"), ("INCIDENCE", "贫困发生率", None), ("HH_EXITED", "已脱贫户", "户"),
            ("POP_EXITED", "已脱贫人口", "人"), ("HH_RETURNED", "返贫户", "户"),
            ("VILLAGE_EXIT_RATE", "贫困村退出率", None), ("MED_INS_RATE", "基本医疗保险参保率", None),
            ("PENSION_RATE", "城乡居民基本养老保险参保率", None), ("AVG_INCOME_PC", "人均纯收入", "元"),
            ("HELPER_COVERAGE", "帮扶责任人覆盖率", None), ("MON_HH", "防止返贫监测对象", "户"),
-           ("MON_ELIMINATED_RATE", "风险消除率", None))
+           ("MON_ELIMINATED_RATE", "风险消除率", None), ("ASST_COVERAGE", "帮扶措施覆盖率", None),
+           ("LOAN_HH", "小额信贷覆盖户", "户"))
 
 
 def _change(now, before, measure: str | None) -> str | None:

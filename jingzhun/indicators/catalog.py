@@ -18,6 +18,10 @@ from django.utils.translation import gettext, pgettext
 HERE = Path(__file__).resolve().parent
 CATALOG_TOML = HERE / "catalog.toml"
 COMPONENTS_SQL = HERE / "sql" / "components.sql"
+#: The per-county components of the project and fund indicators (`source = "county"` in the catalog).
+PROJECTS_SQL = HERE / "sql" / "projects.sql"
+#: The longest org code that county-sourced indicators have (a county's); below it they are None.
+COUNTY_LENGTH = 6
 #: The fields people read, translated when shown, with the context of their msgids: "户" the unit is
 #: not "户" the household.
 UNIT_CONTEXT = "unit"
@@ -31,6 +35,9 @@ class Indicator:
     unit: str
     value: str  # a SQL expression over the summed components
     words: str
+    #: "village": over the summed components of sql/components.sql (every level); "county": over those of
+    #: sql/projects.sql (counties and above; None for townships and villages).
+    source: str = "village"
 
     @property
     def name_shown(self) -> str:
@@ -65,7 +72,31 @@ def components_sql() -> str:
 
 
 @lru_cache(maxsize=1)
+def projects_sql() -> str:
+    return PROJECTS_SQL.read_text(encoding="utf-8").strip().rstrip(";")
+
+
+def _selected(sql: str, key: str) -> list[str]:
+    """The columns named with AS in the final SELECT of `sql`, but `key`."""
+    final_select = sql.rsplit("SELECT", 1)[1].split("FROM", 1)[0]
+    return [name for name in re.findall(r"AS (\w+)", final_select) if name != key]
+
+
+@lru_cache(maxsize=1)
 def component_names() -> list[str]:
     """The additive columns of components.sql (everything it selects but the village)."""
-    final_select = components_sql().rsplit("SELECT", 1)[1].split("FROM", 1)[0]
-    return [name for name in re.findall(r"AS (\w+)", final_select) if name != "village"]
+    return _selected(components_sql(), "village")
+
+
+@lru_cache(maxsize=1)
+def county_component_names() -> list[str]:
+    """The additive columns of projects.sql (everything it selects but the county)."""
+    return _selected(projects_sql(), "county")
+
+
+def village_indicators() -> dict[str, Indicator]:
+    return {code: i for code, i in indicator_catalog().items() if i.source == "village"}
+
+
+def county_indicators() -> dict[str, Indicator]:
+    return {code: i for code, i in indicator_catalog().items() if i.source == "county"}

@@ -16,14 +16,14 @@ from jingzhun.orgunits.permissions import may_refresh, require
 
 from jingzhun.analytics import Snapshot, get_engine, registry_snapshot
 
-from .compute import empty_unit_values, unit_values
+from .compute import BREAKDOWNS, empty_unit_values, unit_values
 from .models import IndicatorRefresh, UnitIndicators
 
 _CHUNK = 2000
 
 
 def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
-    """{code: value} for every indicator of the catalog, plus CAUSES, EXITS_BY_YEAR and INCOME, for `org`."""
+    """{code: value} for every indicator of the catalog, plus the breakdowns (compute.BREAKDOWNS), for `org`."""
     if not org.isdigit():
         raise ValueError(f"an org code is digits, not {org!r}")
     snapshot = registry_snapshot(org)
@@ -31,7 +31,7 @@ def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
         engine.load(snapshot, as_of=as_of)
         values = unit_values(engine, lengths=(len(org),), org=org).get(org)
         if values is None:
-            values = {**empty_unit_values(engine), "CAUSES": {}, "EXITS_BY_YEAR": {}, "INCOME": {}}
+            values = {**empty_unit_values(engine, length=len(org)), **{name: {} for name in BREAKDOWNS}}
     return values
 
 

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 STRINGS = (
     # Translators: HH_REG name
     gettext_noop("建档立卡户数"),
-    # Translators: HH_REG unit, HH_POOR unit, HH_EXITED unit and 9 more
+    # Translators: HH_REG unit, HH_POOR unit, HH_EXITED unit and 16 more
     pgettext_lazy("unit", "户"),
     # Translators: HH_REG words
     gettext_noop("辖区内脱贫状态不是“清退”的户"),
     # Translators: POP_REG name
     gettext_noop("建档立卡人口"),
-    # Translators: POP_REG unit, POP_POOR unit, POP_EXITED unit and 5 more
+    # Translators: POP_REG unit, POP_POOR unit, POP_EXITED unit and 8 more
     pgettext_lazy("unit", "人"),
     # Translators: POP_REG words
     gettext_noop("建档立卡户中人员状态为“正常”的人"),
@@ -120,7 +120,7 @@ STRINGS = (
     gettext_noop("建档立卡户中饮水安全为“否”的户"),
     # Translators: AVG_INCOME_PC name
     gettext_noop("人均纯收入"),
-    # Translators: AVG_INCOME_PC unit
+    # Translators: AVG_INCOME_PC unit, LOAN_AMOUNT unit, LOAN_AMOUNT_YEAR unit and 4 more
     pgettext_lazy("unit", "元"),
     # Translators: AVG_INCOME_PC words
     gettext_noop("建档立卡户家庭纯收入之和 ÷ 建档立卡人口"),
@@ -156,4 +156,134 @@ STRINGS = (
     gettext_noop("风险消除率"),
     # Translators: MON_ELIMINATED_RATE words
     gettext_noop("风险已消除的监测户 ÷ 监测户 × 100（没有监测户时无数据）"),
+    # Translators: ASST_BASE_HH name
+    gettext_noop("脱贫户和监测户数"),
+    # Translators: ASST_BASE_HH words
+    gettext_noop("户类别为脱贫户或监测户、脱贫状态不是“清退”的户（旧模板无户类别时为建档立卡户）"),
+    # Translators: ASST_MEASURED_HH name
+    gettext_noop("本年度有帮扶措施的户数"),
+    # Translators: ASST_MEASURED_HH words
+    gettext_noop("脱贫户和监测户中本年度至少有一项帮扶措施的户"),
+    # Translators: ASST_COVERAGE name
+    gettext_noop("帮扶措施覆盖率"),
+    # Translators: ASST_COVERAGE words
+    gettext_noop("本年度有帮扶措施的户 ÷ 脱贫户和监测户 × 100"),
+    # Translators: ASST_NO_MEASURE_HH name
+    gettext_noop("本年度无帮扶措施的户数"),
+    # Translators: ASST_NO_MEASURE_HH words
+    gettext_noop("脱贫户和监测户中本年度没有任何帮扶措施的户"),
+    # Translators: VISIT_CADRE_HH name
+    gettext_noop("有帮扶责任人的户数"),
+    # Translators: VISIT_CADRE_HH words
+    gettext_noop("脱贫状态不是“清退”、填有帮扶责任人的户"),
+    # Translators: VISITS_Q name
+    gettext_noop("本季度走访次数"),
+    # Translators: VISITS_Q unit, VISITS_PER_HH_Q unit
+    pgettext_lazy("unit", "次"),
+    # Translators: VISITS_Q words
+    gettext_noop("有帮扶责任人的户在本季度（截至基准日）的走访记录数"),
+    # Translators: VISITED_Q_HH name
+    gettext_noop("本季度已走访户数"),
+    # Translators: VISITED_Q_HH words
+    gettext_noop("有帮扶责任人、本季度至少走访一次的户"),
+    # Translators: VISITS_PER_HH_Q name
+    gettext_noop("本季度户均走访次数"),
+    # Translators: VISITS_PER_HH_Q words
+    gettext_noop("本季度走访次数 ÷ 有帮扶责任人的户数"),
+    # Translators: VISITED_Q_RATE name
+    gettext_noop("本季度走访覆盖率"),
+    # Translators: VISITED_Q_RATE words
+    gettext_noop("本季度已走访户数 ÷ 有帮扶责任人的户数 × 100"),
+    # Translators: LOAN_HH name
+    gettext_noop("小额信贷覆盖户数（累计）"),
+    # Translators: LOAN_HH words
+    gettext_noop("脱贫户和监测户中基准日前放过小额信贷的户"),
+    # Translators: LOAN_HH_YEAR name
+    gettext_noop("本年度小额信贷覆盖户数"),
+    # Translators: LOAN_HH_YEAR words
+    gettext_noop("脱贫户和监测户中本年度放过小额信贷的户"),
+    # Translators: LOAN_COVERAGE name
+    gettext_noop("小额信贷覆盖率"),
+    # Translators: LOAN_COVERAGE words
+    gettext_noop("小额信贷覆盖户数（累计） ÷ 脱贫户和监测户 × 100"),
+    # Translators: LOAN_AMOUNT name
+    gettext_noop("累计发放小额信贷"),
+    # Translators: LOAN_AMOUNT words
+    gettext_noop("基准日前放款的小额信贷金额之和"),
+    # Translators: LOAN_AMOUNT_YEAR name
+    gettext_noop("本年度发放小额信贷"),
+    # Translators: LOAN_AMOUNT_YEAR words
+    gettext_noop("本年度放款的小额信贷金额之和"),
+    # Translators: LOAN_BALANCE name
+    gettext_noop("小额信贷余额"),
+    # Translators: LOAN_BALANCE words
+    gettext_noop("未结清小额信贷的贷款余额之和"),
+    # Translators: LOAN_OVERDUE_N name
+    gettext_noop("逾期贷款笔数"),
+    # Translators: LOAN_OVERDUE_N unit, LOAN_NPL_N unit
+    pgettext_lazy("unit", "笔"),
+    # Translators: LOAN_OVERDUE_N words
+    gettext_noop("贷款状态为逾期或不良，或有一期到期未还的未结清贷款"),
+    # Translators: LOAN_OVERDUE_BALANCE name
+    gettext_noop("逾期贷款余额"),
+    # Translators: LOAN_OVERDUE_BALANCE words
+    gettext_noop("逾期贷款的贷款余额之和"),
+    # Translators: LOAN_NPL_N name
+    gettext_noop("不良贷款笔数"),
+    # Translators: LOAN_NPL_N words
+    gettext_noop("贷款状态为不良的贷款"),
+    # Translators: PUBLIC_POST_PERSONS name
+    gettext_noop("公益岗位人数"),
+    # Translators: PUBLIC_POST_PERSONS words
+    gettext_noop("本年度有公益岗位措施的人（措施不指定人员时按户计一人）"),
+    # Translators: EMPLOY_TRAINED name
+    gettext_noop("就业帮扶培训人数"),
+    # Translators: EMPLOY_TRAINED words
+    gettext_noop("本年度就业帮扶措施填有培训项目的人"),
+    # Translators: EMPLOY_EMPLOYED name
+    gettext_noop("就业帮扶就业人数"),
+    # Translators: EMPLOY_EMPLOYED words
+    gettext_noop("本年度就业帮扶措施填有就业岗位的人"),
+    # Translators: PROJECTS name
+    gettext_noop("本年度项目数"),
+    # Translators: PROJECTS unit, PROJ_LISTED unit, PROJ_PUBLICISED unit and 4 more
+    pgettext_lazy("unit", "项"),
+    # Translators: PROJECTS words
+    gettext_noop("项目库中本年度的项目（按县登记，乡、村两级不计）"),
+    # Translators: PROJ_LISTED name
+    gettext_noop("入库项目数"),
+    # Translators: PROJ_LISTED words
+    gettext_noop("本年度项目中状态为入库的项目"),
+    # Translators: PROJ_PUBLICISED name
+    gettext_noop("公示项目数"),
+    # Translators: PROJ_PUBLICISED words
+    gettext_noop("本年度项目中状态为公示的项目"),
+    # Translators: PROJ_UNDERWAY name
+    gettext_noop("实施项目数"),
+    # Translators: PROJ_UNDERWAY words
+    gettext_noop("本年度项目中状态为实施的项目"),
+    # Translators: PROJ_COMPLETED name
+    gettext_noop("竣工项目数"),
+    # Translators: PROJ_COMPLETED words
+    gettext_noop("本年度项目中状态为竣工的项目"),
+    # Translators: PROJ_ACCEPTED name
+    gettext_noop("验收项目数"),
+    # Translators: PROJ_ACCEPTED words
+    gettext_noop("本年度项目中状态为验收的项目"),
+    # Translators: PROJ_CANCELLED name
+    gettext_noop("终止项目数"),
+    # Translators: PROJ_CANCELLED words
+    gettext_noop("本年度项目中状态为终止的项目"),
+    # Translators: FUND_PLANNED name
+    gettext_noop("本年度衔接资金计划"),
+    # Translators: FUND_PLANNED words
+    gettext_noop("本年度项目的中央、省、市、县衔接资金计划金额之和"),
+    # Translators: FUND_SPENT name
+    gettext_noop("本年度衔接资金支出"),
+    # Translators: FUND_SPENT words
+    gettext_noop("本年度项目基准日前的衔接资金支出之和"),
+    # Translators: FUND_RATE name
+    gettext_noop("衔接资金执行率"),
+    # Translators: FUND_RATE words
+    gettext_noop("本年度衔接资金支出 ÷ 本年度衔接资金计划 × 100"),
 )

@@ -257,6 +257,15 @@ def may_manage_help_units(who) -> bool:
     return access.can_write and access.role in HELPER_COUNTY_ROLES
 
 
+# --- 帮扶: 小额信贷 (loans) ------------------------------------------------------------------------------
+
+def may_edit_loans(who) -> bool:
+    """Enter and edit a household's 小额信贷, its repayment schedule and repayments, and settle it: the
+    record-keeping roles, within reach (assistance cadres and work teams read loans; the bank's figures are
+    entered by the record keepers)."""
+    return _access(who).can_write
+
+
 # --- 帮扶: 项目库 and 衔接资金 (projects and funds) ----------------------------------------------------------
 
 #: Who keeps the 项目库: the county (its 乡村振兴 and sector bureaus decide, list, publicise and accept

@@ -11,6 +11,7 @@ from .loader import (
     CountyExit,
     ExitCriteria,
     Figure,
+    LoanRules,
     Monitoring,
     PolicyPack,
     PolicyPackError,
@@ -19,5 +20,5 @@ from .loader import (
     policy_pack_for,
 )
 
-__all__ = ["Comparison", "CountyExit", "ExitCriteria", "Figure", "Monitoring", "PolicyPack", "PolicyPackError", "VillageExit",
+__all__ = ["Comparison", "CountyExit", "ExitCriteria", "Figure", "LoanRules", "Monitoring", "PolicyPack", "PolicyPackError", "VillageExit",
            "policy_pack", "policy_pack_for"]

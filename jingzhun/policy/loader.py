@@ -37,7 +37,7 @@ EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "
 #: county notices state: "村级公示（一次，不少于 5 天）"); a pack may set more, never fewer.
 MONITORING_MIN_PUBLICITY_DAYS = 5
 #: Tables a year may lack: 防止返贫监测 exists from 2021 on only.
-_OPTIONAL_TABLES = {"monitoring", "alerts"}
+_OPTIONAL_TABLES = {"monitoring", "alerts", "loans"}
 
 _NUMBER = (int, float)
 # key → expected type(s); a nested dict is a table. Unknown keys are refused (a misspelt switch must not
@@ -80,6 +80,10 @@ _SCHEMA: dict[str, Any] = {
         "housing": {"grades": list, "source": str, "example": bool},
         "employment": {"categories": list, "source": str, "example": bool},
     },
+    # 小额信贷 (read by jingzhun.assistance and the checks Q39–Q43): the loan limits and when a loan is
+    # 逾期 (an installment unpaid more than overdue_grace_days after its due date) or 不良 (more than npl_days).
+    "loans": {"max_amount": _NUMBER, "max_term_months": int, "min_age": int, "max_age": int,
+              "overdue_grace_days": int, "npl_days": int, "source": str, "example": bool},
 }
 LINE_BASES = ("fixed", "dibao")
 #: The forms a 医保 alert threshold takes: a share of the rural income, or absolute amounts.
@@ -111,6 +115,8 @@ SHIPPED_SOURCES = (
     gettext_noop("残联新增残疾人信息推送"),
     gettext_noop("《农村住房安全性鉴定技术导则》C 级、D 级为危房；住建部门推送"),
     gettext_noop("人社部门失业登记、失业保险金数据推送"),
+    gettext_noop("《关于深入扎实做好过渡期脱贫人口小额信贷工作的通知》（银保监发〔2021〕6号）：5 万元以下、3 年期以内；"
+                 "借款人年龄、逾期宽限和不良认定天数为各地常见做法（示例值）"),
 )
 
 
@@ -209,6 +215,22 @@ class Monitoring:
 
 
 @dataclass(frozen=True)
+class LoanRules:
+    """小额信贷 limits: amount at most `max_amount` yuan, term at most `max_term_months`, the borrower aged
+    `min_age`–`max_age` (inclusive, full years) on the day of disbursement; an installment unpaid more than
+    `overdue_grace_days` days after it fell due makes the loan 逾期, more than `npl_days` days 不良."""
+
+    max_amount: Decimal
+    max_term_months: int
+    min_age: int
+    max_age: int
+    overdue_grace_days: int
+    npl_days: int
+    source: str
+    example: bool
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     """The policy of one province (and optionally county) for one year."""
 
@@ -236,6 +258,8 @@ class PolicyPack:
     monitoring: Monitoring | None = None
     #: 部门预警 thresholds as merged (the [alerts] tables; read and checked for use by jingzhun/alerts).
     alerts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: 小额信贷 limits (None when no pack states them).
+    loans: LoanRules | None = None
 
 
 def _policy_dirs() -> tuple[Path, ...]:
@@ -454,7 +478,28 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
                               extra=MappingProxyType(comparison)),
         sources=tuple(sources), titles=tuple(titles), monitoring=standards,
         alerts=MappingProxyType(merged.get("alerts", {})),
+        loans=_loans(merged.get("loans", {})),
     )
+
+
+def _loans(table: Mapping) -> LoanRules | None:
+    """The merged [loans] table, or PolicyPackError naming what is missing or inconsistent."""
+    if not table:
+        return None
+    keys = ("max_amount", "max_term_months", "min_age", "max_age", "overdue_grace_days", "npl_days")
+    missing = [k for k in keys if k not in table]
+    if missing:
+        raise PolicyPackError(f"政策包缺少设置项：{', '.join('loans.' + k for k in missing)}")
+    if not table["min_age"] <= table["max_age"]:
+        raise PolicyPackError("政策包：loans.min_age 不能大于 loans.max_age")
+    if not table["overdue_grace_days"] < table["npl_days"]:
+        raise PolicyPackError("政策包：loans.overdue_grace_days（逾期宽限天数）应小于 loans.npl_days（不良认定天数）")
+    if table["max_term_months"] < 1:
+        raise PolicyPackError("政策包：loans.max_term_months 至少为 1 个月")
+    return LoanRules(max_amount=Decimal(str(table["max_amount"])), max_term_months=table["max_term_months"],
+                     min_age=table["min_age"], max_age=table["max_age"],
+                     overdue_grace_days=table["overdue_grace_days"], npl_days=table["npl_days"],
+                     source=table.get("source", ""), example=table.get("example", False))
 
 
 def _date(value: str, name: str) -> datetime.date:

@@ -48,6 +48,14 @@ def _insert(db_table: str, columns: list[str], table: pa.Table) -> None:
                 cursor.executemany(sql, list(_rows(table, start, min(start + _CHUNK, table.num_rows))))
 
 
+def insert_rows(model: type[models.Model], table: pa.Table) -> int:
+    """Insert the rows of `table` (columns = attnames of `model`) as they are: for models that keep no
+    history (and whose auto fields the caller fills or the database does)."""
+    if table.num_rows:
+        _insert(model._meta.db_table, [model._meta.get_field(name).column for name in table.column_names], table)
+    return table.num_rows
+
+
 def reserve_ids(model: type[models.Model], count: int) -> pa.Array:
     """`count` fresh primary keys for an auto-id model, so history rows can name them.
 

@@ -62,6 +62,8 @@ DEMO_USERS = (
     ("analyst", Role.ANALYST, "1408"),
     ("evaluator", Role.EVALUATOR, DEMO_COUNTY),
     ("cadre", Role.CADRE, DEMO_COUNTY),
+    # a member of 下高池村's 驻村工作队 (demo_assistance makes them its 第一书记)
+    ("workteam", Role.WORK_TEAM, DEMO_VILLAGE),
 )
 
 #: The rules each planted case makes fire (one problem per rule), in the order planted.

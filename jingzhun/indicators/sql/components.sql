@@ -3,7 +3,64 @@
 -- villages; rates are formed only after summing (catalog.toml), never averaged.
 -- The 建档立卡 figures count `registered` households and members (脱贫状态 未脱贫, 已脱贫 or 返贫), never
 -- 一般农户 or non-建档立卡 监测户, which the registry holds too since template v2.
-WITH hh AS (
+--
+-- 帮扶 (measures, visits, 小额信贷) count the households that receive help: 脱贫户 and 监测户 not 清退 (and,
+-- in a template-v1 registry without 户类别, every 建档立卡 household) — `helped` below. "This year" and
+-- "this quarter" are those of params.as_of; nothing dated after as_of counts. Projects and funds are
+-- registered per county and are counted in sql/projects.sql, not here.
+WITH measured AS (
+    SELECT DISTINCT household_id FROM measures, params WHERE year = as_of_year AND start <= as_of
+), visited AS (
+    SELECT household_id, count(*) AS visits_q
+    FROM visits, params
+    WHERE visited_on >= CAST(date_trunc('quarter', as_of) AS DATE) AND visited_on <= as_of GROUP BY 1
+), borrowed AS (
+    SELECT household_id,
+           bool_or(year(disbursed_on) = as_of_year) AS this_year
+    FROM loans, params WHERE disbursed_on <= as_of GROUP BY 1
+), ha AS (
+    SELECT substr(h.code, 1, 12) AS village,
+           count(*) FILTER (WHERE helped) AS asst_base_hh,
+           count(*) FILTER (WHERE helped AND m.household_id IS NOT NULL) AS asst_measured_hh,
+           count(*) FILTER (WHERE active AND coalesce(cadre_name, '') <> '') AS visit_cadre_hh,
+           coalesce(sum(v.visits_q) FILTER (WHERE active AND coalesce(cadre_name, '') <> ''), 0) AS visits_q,
+           count(*) FILTER (WHERE active AND coalesce(cadre_name, '') <> '' AND v.visits_q > 0) AS visited_q_hh,
+           count(*) FILTER (WHERE helped AND b.household_id IS NOT NULL) AS loan_hh,
+           count(*) FILTER (WHERE helped AND b.this_year) AS loan_hh_year
+    FROM (SELECT *, active AND (category IN ('脱贫户', '监测户') OR registered) AS helped FROM household_facts) AS h
+    LEFT JOIN measured m ON m.household_id = h.code
+    LEFT JOIN visited v ON v.household_id = h.code
+    LEFT JOIN borrowed b ON b.household_id = h.code
+    GROUP BY 1
+), overdue AS (
+    -- a loan is overdue when the bank says so (逾期, 不良) or an installment fell due unpaid before as_of
+    SELECT DISTINCT i.loan_id FROM loan_installments i, params WHERE i.due_on < as_of AND i.paid_on IS NULL
+), lo AS (
+    SELECT substr(l.household_id, 1, 12) AS village,
+           coalesce(sum(amount), 0) AS loan_amount,
+           coalesce(sum(amount) FILTER (WHERE year(disbursed_on) = as_of_year), 0) AS loan_amount_year,
+           coalesce(sum(balance) FILTER (WHERE status <> 'settled'), 0) AS loan_balance,
+           count(*) FILTER (WHERE status IN ('overdue', 'npl') OR (status <> 'settled' AND o.loan_id IS NOT NULL))
+               AS loan_overdue_n,
+           coalesce(sum(balance) FILTER (WHERE status IN ('overdue', 'npl')
+                                         OR (status <> 'settled' AND o.loan_id IS NOT NULL)), 0) AS loan_overdue_balance,
+           count(*) FILTER (WHERE status = 'npl') AS loan_npl_n
+    FROM loans l CROSS JOIN params LEFT JOIN overdue o ON o.loan_id = l.id
+    WHERE disbursed_on <= as_of GROUP BY 1
+), persons AS (
+    -- persons helped this year: a measure for one member counts that member once; one for the whole
+    -- household (no member) counts the household once
+    SELECT substr(household_id, 1, 12) AS village,
+           count(DISTINCT coalesce(CAST(member_id AS VARCHAR), household_id)) FILTER (WHERE type = 'public_post')
+               AS public_post_persons,
+           count(DISTINCT coalesce(CAST(member_id AS VARCHAR), household_id))
+               FILTER (WHERE type = 'employment' AND coalesce(json_extract_string(details, '$.training'), '') <> '')
+               AS employ_trained,
+           count(DISTINCT coalesce(CAST(member_id AS VARCHAR), household_id))
+               FILTER (WHERE type = 'employment' AND coalesce(json_extract_string(details, '$.job'), '') <> '')
+               AS employ_employed
+    FROM measures, params WHERE year = as_of_year AND start <= as_of GROUP BY 1
+), hh AS (
     SELECT substr(code, 1, 12) AS village,
            count(*) FILTER (WHERE registered) AS hh_reg,
            count(*) FILTER (WHERE status IN ('未脱贫', '返贫')) AS hh_poor,
@@ -63,7 +120,18 @@ SELECT coalesce(hh.village, pop.village, vil.village) AS village,
        coalesce(poor_villages, 0) AS poor_villages, coalesce(poor_villages_exited, 0) AS poor_villages_exited,
        coalesce(road_villages, 0) AS road_villages, coalesce(bus_villages, 0) AS bus_villages,
        coalesce(broadband_villages, 0) AS broadband_villages, coalesce(clinic_villages, 0) AS clinic_villages,
-       coalesce(culture_villages, 0) AS culture_villages
+       coalesce(culture_villages, 0) AS culture_villages,
+       coalesce(asst_base_hh, 0) AS asst_base_hh, coalesce(asst_measured_hh, 0) AS asst_measured_hh,
+       coalesce(visit_cadre_hh, 0) AS visit_cadre_hh, coalesce(visits_q, 0) AS visits_q,
+       coalesce(visited_q_hh, 0) AS visited_q_hh, coalesce(loan_hh, 0) AS loan_hh,
+       coalesce(loan_hh_year, 0) AS loan_hh_year, coalesce(loan_amount, 0) AS loan_amount,
+       coalesce(loan_amount_year, 0) AS loan_amount_year, coalesce(loan_balance, 0) AS loan_balance,
+       coalesce(loan_overdue_n, 0) AS loan_overdue_n, coalesce(loan_overdue_balance, 0) AS loan_overdue_balance,
+       coalesce(loan_npl_n, 0) AS loan_npl_n, coalesce(public_post_persons, 0) AS public_post_persons,
+       coalesce(employ_trained, 0) AS employ_trained, coalesce(employ_employed, 0) AS employ_employed
 FROM hh
 FULL OUTER JOIN pop ON pop.village = hh.village
 FULL OUTER JOIN vil ON vil.village = coalesce(hh.village, pop.village)
+LEFT JOIN ha ON ha.village = coalesce(hh.village, pop.village, vil.village)
+LEFT JOIN lo ON lo.village = coalesce(hh.village, pop.village, vil.village)
+LEFT JOIN persons ON persons.village = coalesce(hh.village, pop.village, vil.village)
