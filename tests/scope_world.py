@@ -15,10 +15,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from jingzhun.assistance.models import Loan, LoanInstallment
-from jingzhun.assistance.services.loans import loan_create
 from jingzhun.alerts.models import AlertBatch, AlertHit, AlertRecord
-from jingzhun.assistance.models import Measure, MeasureEvidence
+from jingzhun.assistance.models import Loan, LoanInstallment, Measure, MeasureEvidence, Project
+from jingzhun.assistance.services.loans import loan_create
 from jingzhun.checks.models import CheckRun, Problem
 from jingzhun.compare.models import Batch, CompareRun, ExternalRecord, Match
 from jingzhun.exchange.errorbook import ERROR_WORKBOOK
@@ -79,6 +78,8 @@ class Records:
     visit: dict[str, object] = field(default_factory=dict)
     visit_photo: dict[str, object] = field(default_factory=dict)
     conflict: dict[str, object] = field(default_factory=dict)
+    # 项目库 and 衔接资金 (projects and funds): per household, a project of its village (it benefits), 实施.
+    project: dict[str, Project] = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -285,6 +286,7 @@ def records_build(world: World) -> Records:
     _helpers(world, records)
     _loans(world, records)  # 小额信贷 (loans)
     _visits(world, records)
+    _projects(world, records)
     return records
 
 
@@ -330,3 +332,17 @@ def _visits(world: World, records: Records) -> None:
             client_id=uuid.uuid4(), household=household, base={"housing_grade": "A"},
             phone_values={"housing_grade": "C"}, server_values={"housing_grade": household.housing_grade},
             author=author, recorded_at=timezone.now())
+
+
+# --- 项目库 and 衔接资金 (projects and funds) ---------------------------------------------------------------
+def _projects(world: World, records: Records) -> None:
+    """Through the services, by each county's admin: one project per household's village, with that household
+    as its beneficiary, its funds planned, publicised and 实施 (so every action of its page applies)."""
+    from .project_helpers import make_project
+
+    for n, household in enumerate(world.households, start=1):
+        county = household.code[:6]
+        records.project[household.code] = make_project(
+            world, code=f"2025-{n:03d}", name=f"{household.village.name}产业项目", villages=(household.village_id,),
+            beneficiaries=[household.code], county=county, state="underway",
+            by=world.county_admin if county == "140826" else world.outsider)

@@ -202,8 +202,9 @@ def test_the_menu_shows_only_what_the_role_may_use(world, client):
     groups, items = labels(world.cadre)
     assert "决策看板" not in items and "简报" not in items and "统计分析" not in groups  # both answer 403 to a cadre
     assert "监测帮扶" in groups and "村级排查登记" in items  # a cadre records leads for their households
+    assert "帮扶" in groups and "走访（手机）" in items and "我的帮扶对象" in items  # and visits them
     groups, items = labels(world.county_admin)
-    assert groups == ["建档立卡", "核查整改", "办理程序", "监测帮扶", "考核评估", "统计分析", "系统管理"]
+    assert groups == ["建档立卡", "核查整改", "办理程序", "监测帮扶", "帮扶", "考核评估", "统计分析", "系统管理"]
     assert "村级排查登记" not in labels(world.evaluator)[1] and "监测线索" in labels(world.evaluator)[1]
     assert "导入数据" in items and "贫困县退出评估" in items and "后台管理" not in items
     assert "导入数据" not in labels(world.evaluator)[1]

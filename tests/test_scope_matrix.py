@@ -81,6 +81,8 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
     if kind == "cadre":
         county, owner = key
         return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
+    if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
+        return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
     raise AssertionError(kind)
 
 
@@ -500,6 +502,42 @@ def _measure_edit_data(kwargs) -> dict:
     measure = Measure.objects.get(pk=kwargs["measure_id"])
     return {"type": "public_post", "member": measure.member_id, "year": measure.year, "name": "护路员",
             "start": measure.start.isoformat(), "amount": "7000", "detail_post": "护路", "detail_months": "10"}
+# --- 项目库 and 衔接资金 (projects and funds) ---------------------------------------------------------------
+#: Who keeps the 项目库: the county roles (the outsider is the other county's admin).
+PROJECT_MANAGERS = {"county_admin", "sysadmin", "outsider"}
+_PROJECT = dict(fill=per_household("project", "project_id", "project"), forbidden=EVERYONE - PROJECT_MANAGERS,
+                writers=PROJECT_MANAGERS, proof="county_admin")
+
+
+def _project_form(w, r, kwargs):
+    from jingzhun.assistance.models import Project
+
+    project = Project.objects.get(pk=kwargs["project_id"])
+    return {"code": project.code, "name": "篡改的项目", "category": project.category, "year": project.year,
+            "villages": list(project.villages.values_list("code", flat=True)), "responsible_unit": "绛县水利局",
+            "beneficiaries": "\n".join(project.beneficiaries.values_list("code", flat=True))}
+
+
+def _project_notices(w, r):
+    return [({"project_id": p.pk, "kind": "publicity"}, ("project", code[:12])) for code, p in r.project.items()]
+
+
+MATRIX.update({
+    "assistance:project_list": Entry(),
+    "assistance:fund_execution": Entry(),
+    "assistance:project_new": Entry(forbidden=EVERYONE - PROJECT_MANAGERS, refused_first=EVERYONE - PROJECT_MANAGERS,
+                                    writers=PROJECT_MANAGERS, proof="county_admin", data=lambda w, r, k: {
+                                        "code": "2025-NEW", "name": "新建项目", "category": "industry", "year": "2025",
+                                        "villages": [XIAGAOCHI], "responsible_unit": "绛县农业农村局"}),
+    "assistance:project_detail": Entry(fill=per_household("project", "project_id", "project")),
+    "assistance:project_edit": Entry(**{**_PROJECT, "data": _project_form}),
+    "assistance:project_funds": Entry(**{**_PROJECT, "data": lambda w, r, k: {"central": "900000"}}),
+    "assistance:project_advance": Entry(**{**_PROJECT, "data": lambda w, r, k: {"to_state": "completed"}}),
+    "assistance:project_progress": Entry(**{**_PROJECT, "data": lambda w, r, k: {"percent": "40"}}),
+    "assistance:project_spending": Entry(**{**_PROJECT, "data": lambda w, r, k: {
+        "source": "central", "paid_on": timezone.localdate().isoformat(), "amount": "1000", "note": "拨付"}}),
+    "assistance:project_notice": Entry(fill=_project_notices, post=False),
+})
 
 
 def _url_names() -> tuple[set[str], set[str]]:

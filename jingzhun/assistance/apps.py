@@ -12,6 +12,7 @@ class AssistanceConfig(AppConfig):
         from jingzhun.registry.signals import household_actions, household_sections
 
         from .views import file, loans, measures, people, visits
+        from .views import projects as project_views
 
         # 一户一档 and 明白卡 (file): buttons on the household page for everyone who reaches it
         household_actions.connect(file.household_actions, dispatch_uid="assistance.file.household_actions")
@@ -24,3 +25,6 @@ class AssistanceConfig(AppConfig):
                                    dispatch_uid="assistance.visits")
         household_sections.connect(loans.household_section, sender=Household,
                                    dispatch_uid="assistance.loans.household_section")
+        # 项目库 and 衔接资金 (projects and funds): the projects a household benefits from, on its page
+        household_sections.connect(project_views.household_section, sender=Household,
+                                   dispatch_uid="assistance.projects.household")

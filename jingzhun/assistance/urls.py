@@ -3,7 +3,7 @@
 from django.urls import path
 
 from .views import file as file_views
-from .views import loans, measures, people, visits
+from .views import loans, measures, people, projects, visits
 
 app_name = "assistance"
 
@@ -65,4 +65,18 @@ urlpatterns += [
     path("visits/", visits.visit_list, name="visit_list"),
     path("visits/photos/<int:photo_id>/", visits.visit_photo, name="visit_photo"),
     path("visits/conflicts/", visits.conflict_list, name="conflict_list"),
+]
+
+# --- 项目库 and 衔接资金 (projects and funds) ---
+urlpatterns += [
+    path("projects/", projects.project_list, name="project_list"),
+    path("projects/new/", projects.project_new, name="project_new"),
+    path("projects/<int:project_id>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:project_id>/edit/", projects.project_edit, name="project_edit"),
+    path("projects/<int:project_id>/funds/", projects.project_funds, name="project_funds"),
+    path("projects/<int:project_id>/advance/", projects.project_advance, name="project_advance"),
+    path("projects/<int:project_id>/progress/", projects.project_progress, name="project_progress"),
+    path("projects/<int:project_id>/spending/", projects.project_spending, name="project_spending"),
+    path("projects/<int:project_id>/notice/<str:kind>/", projects.project_notice, name="project_notice"),
+    path("funds/", projects.fund_execution, name="fund_execution"),
 ]

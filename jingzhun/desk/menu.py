@@ -2,7 +2,7 @@
 
 An entry is shown exactly when its check lets the user in, so no menu item answers 403 (tests/test_desk.py
 opens every entry as every role). A group with nothing usable is hidden; 监测帮扶 holds the lead queue
-(monitoring) and the assistance module's pages join it as they land. Entries whose URL needs a unit
+(monitoring), 帮扶 the assistance module's pages (measures, people, visits, loans, projects and funds). Entries whose URL needs a unit
 take the user's own (none: not shown).
 """
 
@@ -107,6 +107,9 @@ MENU: tuple[Group, ...] = (
         Entry(_("村级排查登记"), "monitoring:lead_new", lambda request, access: may_record_lead(access)),
         Entry(_("排查名单"), "monitoring:screening", lambda request, access: may_screen(access)),
         Entry(_("农户自主申报页"), "monitoring:report", signed_in, kwargs=_own_county),
+    )),
+    # 帮扶 (jingzhun.assistance): what is done for the households and who does it
+    Group(_("帮扶"), (
         # 帮扶措施 (assistance: measures)
         Entry(_("帮扶措施"), "assistance:measure_list", signed_in),
         Entry(_("导入帮扶措施"), "assistance:measure_import", lambda request, access: may_edit_measures(access)),
@@ -125,6 +128,9 @@ MENU: tuple[Group, ...] = (
         Entry(_("走访（手机）"), "assistance:field", lambda request, access: may_visit(access)),
         Entry(_("走访记录"), "assistance:visit_list", signed_in),
         Entry(_("修改冲突"), "assistance:conflict_list", lambda request, access: may_review_visit_conflicts(access)),
+        # 项目库 and 衔接资金 (projects and funds): every reader sees the projects touching their villages
+        Entry(_("项目库"), "assistance:project_list", signed_in),
+        Entry(_("衔接资金执行"), "assistance:fund_execution", signed_in),
     )),
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),

@@ -298,3 +298,17 @@ def may_update_from_visit(who) -> bool:
 def may_review_visit_conflicts(who) -> bool:
     """The 修改冲突 list of the units in reach: the record keepers, who answer for the registry's values."""
     return _access(who).can_write
+
+
+# --- 帮扶: 项目库 and 衔接资金 (projects and funds) ----------------------------------------------------------
+
+#: Who keeps the 项目库: the county (its 乡村振兴 and sector bureaus decide, list, publicise and accept
+#: projects) and the system administrator. Townships and villages propose projects on paper and read the
+#: projects that touch their villages; they do not enter them.
+PROJECT_MANAGE_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def may_manage_projects(who) -> bool:
+    """Enter, edit and advance projects of the counties in reach, set their funds and record spending."""
+    access = _access(who)
+    return access.can_write and access.role in PROJECT_MANAGE_ROLES

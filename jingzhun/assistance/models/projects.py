@@ -29,6 +29,8 @@ class Project(models.Model):
     planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
     planned_end = models.DateField(_("计划完工日期"), null=True, blank=True)
     responsible_unit = models.CharField(_("项目主管单位"), max_length=128)
+    #: 监督电话: where the public objects to a 公示 (the responsible unit's office phone, printed on notices).
+    contact_phone = models.CharField(_("监督电话"), max_length=20, blank=True)
     output_target = models.TextField(_("产出指标"), blank=True)
     benefit_target = models.TextField(_("效益指标"), blank=True)
     #: 带贫减贫机制: how the project helps the households (dividends, jobs, rent, …).
@@ -61,6 +63,7 @@ class ProjectFund(models.Model):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="funds")
     source = models.CharField(_("资金来源"), max_length=10, choices=FundSource.choices)
     amount = models.DecimalField(_("计划金额（元）"), validators=[MinValueValidator(0)], **MONEY)
+    history = HistoricalRecords()  # a changed plan keeps its earlier amounts and who changed them
 
     class Meta:
         verbose_name = _("项目资金")
