@@ -195,3 +195,14 @@ def test_a_refresh_stores_the_same_figures_for_every_level(registry):
     # the city and province sum their counties: 平陆县's P5 (900,000 planned, nothing spent) joins at 运城市
     assert stored["1408"]["PROJECTS"] == 4 and stored["1408"]["FUND_PLANNED"] == 2_500_000.0
     assert stored["1408"]["FUND_RATE"] == 28.0 and stored["14"]["FUND_RATE"] == 28.0
+
+
+def test_a_terminated_project_counts_as_planned_only_what_it_spent(registry):
+    """终止: its unpaid plan went back (as the 衔接资金执行 page counts it): 中央 500,000 planned, 120,000 paid
+    before it stopped → planned and spent both grow by 120,000; the other figures stay the hand count."""
+    world = registry
+    _project(world, COUNTY, "P-STOP", "cancelled", {"central": 500_000},
+             spending=[("central", 120_000, D(2025, 5, 1))])
+    values = indicators_compute(org=COUNTY, as_of=AS_OF)
+    assert (values["FUND_PLANNED"], values["FUND_SPENT"], values["PROJ_CANCELLED"]) == (1_720_000.0, 820_000.0, 1)
+    assert values["FUNDS"]["central"] == {"planned": 1_120_000.0, "spent": 520_000.0, "rate": 46.43}

@@ -1,12 +1,14 @@
 """衔接资金执行 on a hand-computed example: planned, spent and rate per county and source, projects by state.
 
 绛县 (140826), 2025:
-  P1 下高池村/城内村: 中央 800,000, 县级 200,000; 实施; paid 中央 300,000 + 100,000, 县级 50,000.
+  P1 下高池村/城内村: 中央 800,000, 县级 200,000, 其他 100,000; 实施; paid 中央 300,000 + 100,000, 县级 50,000,
+     其他 60,000.
   P2 横东村: 中央 200,000, 省级 100,000; paid 省级 40,000, then 终止 (its unpaid plan went back).
   P3 (2024): 中央 999 — another year, not counted.
 平陆县 (140829), 2025: P4 张郭村: 中央 500,000, 入库, nothing paid.
 
 By hand, 绛县: 中央 800,000 / 400,000 = 50.0%; 省级 40,000 / 40,000 = 100.0%; 县级 200,000 / 50,000 = 25.0%;
+其他 100,000 / 60,000 = 60.0% (listed, not in the subtotal, which is 衔接资金's, as the dashboard's rate);
 subtotal 1,040,000 / 490,000 = 47.1%. 平陆县: 中央 500,000 / 0 = 0.0%. All: 1,540,000 / 490,000 = 31.8%.
 """
 
@@ -38,7 +40,9 @@ def example(world):
     def pay(project, source, amount):
         services.spending_record(acting_user=admin, project_id=project.pk, source=source, paid_on=DAY, amount=amount)
 
-    p1 = make_project(world, code="P1", state="underway", funds={"central": D("800000"), "county": D("200000")})
+    p1 = make_project(world, code="P1", state="underway",
+                      funds={"central": D("800000"), "county": D("200000"), "other": D("100000")})
+    pay(p1, "other", "60000")
     pay(p1, "central", "300000")
     pay(p1, "central", "100000")
     pay(p1, "county", "50000")
@@ -62,9 +66,10 @@ def test_per_county_and_source_as_computed_by_hand(example):
         ("140826", "central", D("800000"), D("400000"), D("50.0")),
         ("140826", "province", D("40000"), D("40000"), D("100.0")),
         ("140826", "county", D("200000"), D("50000"), D("25.0")),
+        ("140826", "other", D("100000"), D("60000"), D("60.0")),
         ("140829", "central", D("500000"), D("0"), D("0.0")),
     }
-    assert [r["source"] for r in figures["rows"]] == ["central", "province", "county", "central"]  # sources' order
+    assert [r["source"] for r in figures["rows"]] == ["central", "province", "county", "other", "central"]
     subtotal = {c["county"]: (c["planned"], c["spent"], c["rate"]) for c in figures["counties"]}
     assert subtotal == {"140826": (D("1040000"), D("490000"), D("47.1")), "140829": (D("500000"), D("0"), D("0.0"))}
     assert figures["total"] == {"planned": D("1540000"), "spent": D("490000"), "rate": D("31.8")}
@@ -80,7 +85,8 @@ def test_a_village_clerk_and_a_cadre_count_only_the_projects_of_their_village(ex
     for person in (example.village_clerk, example.cadre, example.work_team):
         figures = fund_execution(person, "140826" if person == example.cadre else person.org_unit_id, 2025)
         assert _table(figures) == {("140826", "central", D("800000"), D("400000"), D("50.0")),
-                                   ("140826", "county", D("200000"), D("50000"), D("25.0"))}, person.username
+                                   ("140826", "county", D("200000"), D("50000"), D("25.0")),
+                                   ("140826", "other", D("100000"), D("60000"), D("60.0"))}, person.username
 
 
 def test_a_township_unit_counts_the_projects_touching_its_villages(example):

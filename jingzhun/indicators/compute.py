@@ -137,7 +137,8 @@ def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: t
     this year, and their share of ASST_BASE_HH (%), by households (most first); types nobody has are
     left out (pages list every type of the assistance module's vocabulary; indicators do not import it).
     FUNDS (counties and above): {source: {"planned", "spent", "rate"}} of this year's projects, every
-    source with money planned or spent, 其他资金 included.
+    source with money planned or spent, 其他资金 included; a terminated project counts as planned only what
+    it spent (as the 衔接资金执行 page does).
     """
     where = f"AND starts_with(m.household_id, '{org}')" if org else ""
     engine.materialize("village_measures", f"""
@@ -149,14 +150,15 @@ def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: t
         GROUP BY 1, 2""")
     county_where = f"AND starts_with(county_id, '{org}')" if org else ""
     engine.materialize("county_funds", f"""
-        WITH p AS (SELECT id, county_id FROM projects, params WHERE year = as_of_year {county_where}),
+        WITH p AS (SELECT id, county_id, state FROM projects, params WHERE year = as_of_year {county_where}),
         planned AS (SELECT p.county_id AS county, f.source, sum(f.amount) AS planned
-                    FROM project_funds f JOIN p ON p.id = f.project_id GROUP BY 1, 2),
-        spent AS (SELECT p.county_id AS county, s.source, sum(s.amount) AS spent
+                    FROM project_funds f JOIN p ON p.id = f.project_id WHERE p.state <> 'cancelled' GROUP BY 1, 2),
+        spent AS (SELECT p.county_id AS county, s.source, sum(s.amount) AS spent,
+                         sum(s.amount) FILTER (WHERE p.state = 'cancelled') AS cancelled_spent
                   FROM project_spending s JOIN p ON p.id = s.project_id CROSS JOIN params
                   WHERE s.paid_on <= as_of GROUP BY 1, 2)
         SELECT coalesce(planned.county, spent.county) AS county, coalesce(planned.source, spent.source) AS source,
-               coalesce(planned, 0) AS planned, coalesce(spent, 0) AS spent
+               coalesce(planned, 0) + coalesce(cancelled_spent, 0) AS planned, coalesce(spent, 0) AS spent
         FROM planned FULL OUTER JOIN spent ON spent.county = planned.county AND spent.source = planned.source""")
     for length in lengths:
         if org and length < len(org):

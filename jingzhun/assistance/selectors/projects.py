@@ -89,7 +89,8 @@ def fund_execution(who, unit_code: str, year: int) -> dict:
     Returns {"rows": [{county, county_name, source, label, planned, spent, rate}] per county and source
     with money (county order, then the sources' order), "counties": per-county totals, "total": the whole,
     "states": [{county, county_name, counts: {state: n}, total}]}. A terminated (终止) project's unpaid plan
-    went back: it counts as planned only what it spent. Sums are made in the database.
+    went back: it counts as planned only what it spent. The per-county and overall totals and rates are
+    衔接资金's (其他资金 listed, not summed), as the indicator FUND_RATE. Sums are made in the database.
     """
     projects = projects_for(who).filter(unit_q(unit_code), year=year)
     ids = projects.values("pk")
@@ -123,7 +124,8 @@ def fund_execution(who, unit_code: str, year: int) -> dict:
         p_sum = s_sum = ZERO
         for source in sources:
             money = cells[(county, source)]
-            p_sum, s_sum = p_sum + money["planned"], s_sum + money["spent"]
+            if source != FundSource.OTHER:  # the subtotals are 衔接资金's, as the dashboard's rate
+                p_sum, s_sum = p_sum + money["planned"], s_sum + money["spent"]
             rows.append({"county": county, "county_name": names.get(county, county), "source": source,
                          "label": labels[source], "planned": money["planned"], "spent": money["spent"],
                          "rate": rate(money["spent"], money["planned"])})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
@@ -15,10 +16,19 @@ from jingzhun.registry.models import Household, Member
 from jingzhun.registry.services import VISIT_HOUSEHOLD_FIELDS, VISIT_MEMBER_FIELDS
 
 from ..models import EditConflict, Measure, Visit
-from ..services.visits import field_value
 
 #: A measure ending within this many days is due on the field page (to renew it or plan what follows).
 MEASURE_ENDING_DAYS = 30
+
+
+def field_value(instance, name: str) -> Any:
+    """A field's value as JSON carries it (money and dates as text), as the phone reads and sends it."""
+    value = getattr(instance, name)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def quarter_start(day: datetime.date) -> datetime.date:

@@ -35,6 +35,7 @@ from jingzhun.workflows.common import WorkflowError
 from jingzhun.workflows.photos import photo_check
 
 from ..models import EditConflict, Visit, VisitPhoto
+from ..selectors.visits import field_value
 
 #: Photos one visit may carry.
 PHOTOS_PER_VISIT = 6
@@ -166,16 +167,6 @@ def _in_reach(acting_user):
 
 
 # --- Edits -----------------------------------------------------------------------------------------
-
-def field_value(instance, name: str) -> Any:
-    """A field's value as JSON carries it (money and dates as text), as the phone reads and sends it."""
-    value = getattr(instance, name)
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
 
 def _parse(model, name: str, raw: Any) -> Any:
     """`raw` (from JSON) as the model field's Python value; VisitError (Chinese) when it is not one."""

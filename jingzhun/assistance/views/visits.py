@@ -21,6 +21,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhun.accounts.audit import audit
@@ -69,7 +70,42 @@ def field(request):
                  "photos": reverse("assistance:field_photo", kwargs={"client_id": "00000000-0000-0000-0000-000000000000"}),
                  "resolve": reverse("assistance:field_resolve", kwargs={"conflict_id": 0}),
                  "login": reverse("accounts:login") + "?next=" + reverse("assistance:field")},
-        "can_edit": may_update_from_visit(request.user)})
+        "can_edit": may_update_from_visit(request.user), "words": {k: str(w) for k, w in FIELD_WORDS.items()}})
+
+
+#: The field page's words for its script (given as JSON data: the page runs no inline script).
+FIELD_WORDS = {
+    "synced": gettext_lazy("已同步"),
+    "pending": gettext_lazy("待同步"),
+    "offline": gettext_lazy("离线，恢复网络后自动同步"),
+    "syncing": gettext_lazy("正在同步…"),
+    "relogin": gettext_lazy("请重新登录后同步"),
+    "failed": gettext_lazy("同步失败，稍后重试"),
+    "visit": gettext_lazy("登记走访"),
+    "edit": gettext_lazy("修改信息"),
+    "noDue": gettext_lazy("暂无待办"),
+    "lastVisit": gettext_lazy("上次走访："),
+    "never": gettext_lazy("从未走访"),
+    "queuedVisit": gettext_lazy("走访"),
+    "queuedEdit": gettext_lazy("修改"),
+    "rejected": gettext_lazy("未被接受："),
+    "remove": gettext_lazy("删除"),
+    "serverValue": gettext_lazy("系统中的值"),
+    "phoneValue": gettext_lazy("手机上的值"),
+    "keepServer": gettext_lazy("保留系统中的值"),
+    "takePhone": gettext_lazy("采用手机上的值"),
+    "changedBy": gettext_lazy("系统中的值由 {by} 于 {at} 修改"),
+    "yes": gettext_lazy("是"),
+    "no": gettext_lazy("否"),
+    "empty": gettext_lazy("（空）"),
+    "sep": gettext_lazy("、"),
+    "photo": gettext_lazy("走访照片"),
+    "noHouseholds": gettext_lazy("没有可走访的农户。"),
+    "nothingChanged": gettext_lazy("没有修改任何项目。"),
+    "saved": gettext_lazy("已保存到手机，待同步"),
+    "noLocation": gettext_lazy("未能取得位置，走访已保存（不含位置）"),
+    "photoFailed": gettext_lazy("照片无法读取："),
+}
 
 
 @login_required
