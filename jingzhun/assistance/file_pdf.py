@@ -159,8 +159,7 @@ def household_file_pdf(hf: HouseholdFile) -> bytes:
 
     heading(_("佐证材料"))
     for group in hf.evidence:
-        story.append(p(group.kind if group.downloadable else
-                       _("%(kind)s（暂无下载入口）") % {"kind": group.kind}, st.subheading))
+        story.append(p(group.kind, st.subheading))
         grid([_("文件名"), _("日期"), _("所属")], [[item.name, _day(item.at), item.of] for item in group.items],
              _("无。"), widths=[70 * mm, 28 * mm, 76 * mm])
     story.append(Spacer(1, 6 * mm))

@@ -53,8 +53,6 @@ class EvidenceItem:
 class EvidenceGroup:
     kind: str
     items: list[EvidenceItem]
-    #: False where no download view exists for this kind yet: the files are listed without links.
-    downloadable: bool = True
 
 
 @dataclass
@@ -157,21 +155,24 @@ def _evidence(user, household: Household, procedures: list[Procedure], leads: li
               for ph in NoticePhoto.objects.filter(batch__in=batches_for(user),
                                                    batch__procedures_listed__in=[p.pk for p in procedures])
               .select_related("batch").distinct().order_by("uploaded_at", "id")]
-    measures = [EvidenceItem(e.name, e.uploaded_at, f"{m.year} {type_name(m)}·{m.name}")
+    measures = [EvidenceItem(e.name, e.uploaded_at, f"{m.year} {type_name(m)}·{m.name}",
+                             reverse("assistance:measure_evidence", args=[e.pk]))
                 for y in measure_years for t in y["types"] for m in t["measures"] for e in m.evidence.all()]
-    visit_photos = [EvidenceItem(ph.name, v.visited_on, _("%(day)s 走访") % {"day": v.visited_on.isoformat()})
+    visit_photos = [EvidenceItem(ph.name, v.visited_on, _("%(day)s 走访") % {"day": v.visited_on.isoformat()},
+                                 reverse("assistance:visit_photo", args=[ph.pk]))
                     for v in visits for ph in v.photos.all()]
     lead_items = [EvidenceItem(e.name, e.at, str(lead), reverse("monitoring:lead_evidence", args=[e.pk]))
                   for lead in leads for e in lead.evidence.all()]
     letter_items = [EvidenceItem(letter.name, letter.signed_on, _("%(year)s 年度帮扶责任书（%(name)s）")
-                                 % {"year": letter.year, "name": letter.cadre.name}) for letter in letters]
+                                 % {"year": letter.year, "name": letter.cadre.name},
+                                 reverse("assistance:letter_download", args=[letter.pk])) for letter in letters]
     return [
         EvidenceGroup(_("程序步骤佐证材料"), steps),
         EvidenceGroup(_("公示照片"), photos),
-        EvidenceGroup(_("帮扶措施佐证材料"), measures, downloadable=False),
-        EvidenceGroup(_("走访照片"), visit_photos, downloadable=False),
+        EvidenceGroup(_("帮扶措施佐证材料"), measures),
+        EvidenceGroup(_("走访照片"), visit_photos),
         EvidenceGroup(_("监测线索佐证材料（承诺授权书）"), lead_items),
-        EvidenceGroup(_("帮扶责任书"), letter_items, downloadable=False),
+        EvidenceGroup(_("帮扶责任书"), letter_items),
     ]
 
 
