@@ -13,12 +13,11 @@ roles get ID numbers masked, and such a file does not re-import).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import xlsxwriter
 from django.db import transaction
@@ -32,7 +31,7 @@ from jingzhun.accounts.audit import audit_record
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.exchange.issues import ImportIssue
 from jingzhun.exchange.readers import SheetData
-from jingzhun.exchange.readers import sources as _sources
+from jingzhun.exchange.readers.one_table import OneTableReader, read_one_table_files
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import OrgUnit, subtree_q
 from jingzhun.orgunits.permissions import OutOfReach, may_edit_measures, require
@@ -104,65 +103,26 @@ def _date_headers() -> set[str]:
 
 # --- reading ----------------------------------------------------------------------------------------
 
-class _MeasuresReader(_sources._Reader):
+class _MeasuresReader(OneTableReader):
     """One .xlsx (its sheet 帮扶措施, or its only sheet) or one CSV file of any name, read as the
     reader's 人员表 (so 户编号 and 身份证号 stored as numbers are caught) and renamed afterwards. Date
     cells in the date columns are taken as the dates they are (Excel turns a typed 2024-03-01 into one)."""
+
+    as_sheet = _AS
 
     def __init__(self, display_names: Mapping, max_rows: int):
         super().__init__(display_names, max_rows, max_columns=80)
         self.dates = _date_headers()
 
-    def add_file(self, path: Path, name: str, *, explicit: bool) -> None:
-        suffix = PurePath(name).suffix.lower()
-        if suffix == ".csv":
-            self.read_csv(path, name, _AS)
-        elif suffix == ".xlsx":
-            self.read_xlsx(path, name)
-        else:
+    def pick_sheet(self, sheet_names: list[str], name: str) -> str | None:
+        raw = next((s for s in sheet_names if s.strip() == SHEET), None)
+        if raw is None and len(sheet_names) == 1:
+            raw = sheet_names[0]
+        if raw is None:
             self.issues.add(name, "", None, "", "", _(
-                "不支持的文件类型（%(suffix)s）：请上传 Excel 工作簿（.xlsx）或 CSV 文件") % {"suffix": suffix or _("无扩展名")})
-
-    def add_folder(self, folder: Path, name: str) -> None:
-        self.issues.add(name, "", None, "", "", _("请直接选择文件，而不是文件夹“%(name)s”") % {"name": name})
-
-    def _read_workbook(self, path, name, zf, names, workbook_part):
-        import python_calamine
-
-        try:
-            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-            sheet_names = list(workbook.sheet_names)
-        except python_calamine.PasswordError:
-            return self.issues.add(name, "", None, "", "", _(_sources.M_ENCRYPTED))
-        except BaseException as exc:
-            _sources._reraise_fatal(exc)
-            return self.issues.add(name, "", None, "", "", _(
-                "工作簿已损坏，无法读取：请用 Excel 打开修复后“另存为”.xlsx（%(error)s）") % {"error": _sources._short(exc)})
-        try:
-            raw = next((s for s in sheet_names if s.strip() == SHEET), None)
-            if raw is None and len(sheet_names) == 1:
-                raw = sheet_names[0]
-            if raw is None:
-                return self.issues.add(name, "", None, "", "", _(
-                    "工作簿中没有名为“帮扶措施”的工作表（现有：%(names)s），请按格式说明给工作表命名")
-                    % {"names": "、".join(sheet_names) or _("无")})
-            try:
-                parts = _sources._sheet_parts(zf, workbook_part, names)
-            except Exception:
-                parts = {}
-            if self.claim(_AS, name):
-                try:
-                    self._read_worksheet(workbook, zf, parts.get(raw), raw, _AS, name)
-                except BaseException as exc:
-                    _sources._reraise_fatal(exc)
-                    self.issues.add(name, _AS, None, "", "", _(
-                        "工作表“%(sheet)s”无法读取，请用 Excel 打开检查后“另存为”.xlsx（%(error)s）")
-                        % {"sheet": raw, "error": _sources._short(exc)})
-        finally:
-            try:
-                workbook.close()
-            except BaseException as exc:
-                _sources._reraise_fatal(exc)
+                "工作簿中没有名为“帮扶措施”的工作表（现有：%(names)s），请按格式说明给工作表命名")
+                % {"names": "、".join(sheet_names) or _("无")})
+        return raw
 
     def _convert(self, column, kind, first_row, header, sheet, name):
         if header in self.dates:
@@ -174,19 +134,7 @@ class _MeasuresReader(_sources._Reader):
 def read_measures_file(paths: Sequence[Path], *, display_names: Mapping[Path, str] | None = None
                        ) -> tuple[list[SheetData], list[ImportIssue]]:
     """Each file's sheet 帮扶措施 as a string table; every unreadable input an issue, never an exception."""
-    tables: list[SheetData] = []
-    issues: list[ImportIssue] = []
-    if not paths:
-        issues.append(ImportIssue("", SHEET, None, "", "", _("没有上传任何文件")))
-    for path in paths:
-        reader = _MeasuresReader(display_names or {}, MAX_ROWS)
-        reader.add_path(Path(path))
-        for issue in reader.issues.finish():
-            issues.append(dataclasses.replace(issue, sheet=SHEET if issue.sheet in (_AS, "") else issue.sheet))
-        data = reader.sheets.get(_AS)
-        if data is not None:
-            tables.append(dataclasses.replace(data, sheet=SHEET))
-    return tables, issues
+    return read_one_table_files(lambda: _MeasuresReader(display_names or {}, MAX_ROWS), SHEET, paths)
 
 
 # --- checking ---------------------------------------------------------------------------------------
