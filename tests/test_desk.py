@@ -91,7 +91,7 @@ def test_counts_on_top_are_per_kind(world, desk, client):
     body = _signed_in(client, world.township_officer).get(reverse("desk:todo")).content.decode()
     chips = dict(re.findall(r'data-kind="(\w+)"[^>]*>\s*<b>(\d+)</b>', body))
     assert chips == {"publicity": "1", "steps": "1", "objections": "0", "problems": "2", "claims": "1", "runs": "0",
-                     "leads_route": "1"}
+                     "leads_route": "1", "conflicts": "0", "loans": "0"}
     counts = re.search(r'id="todo-counts">(.*?)</div>', body, re.S).group(1)
     assert "1 项已逾期" in counts  # the township's ended 公示
 
@@ -135,7 +135,9 @@ def test_the_cadre_sees_their_households_without_a_due_date(world, desk, client)
     body = _signed_in(client, world.cadre).get(reverse("desk:todo")).content.decode()
     section = _section_html(body, "households")
     assert world.home.head_name in section and world.neighbour.head_name not in section
-    assert "期限" not in section and "帮扶模块" in section
+    assert "期限" not in section
+    visits = _section_html(body, "visits")  # and the ones to visit this quarter, due at its end
+    assert world.home.head_name in visits and "期限" in visits and "/assistance/field/#household-" in visits
 
 
 def _queries(client, url) -> int:
@@ -253,3 +255,30 @@ def test_units_out_of_reach_stay_in_the_breadcrumb_as_plain_text(world, client):
     assert re.findall(r'href="([^"]+)"', crumbs) == [reverse("registry:division", args=[world.home.village_id])]
     for name in ("山西省", "运城市", "绛县", "古绛镇"):
         assert f"<span>{name}</span>" in crumbs
+
+
+def test_a_loan_in_trouble_and_a_phone_edit_to_choose_wait_for_the_record_keepers(world, desk):
+    """Assistance work on the to-do page: a 逾期 loan and an open 修改冲突 of the home household reach the
+    village clerk (and the township above), never the neighbouring village's clerk-less reach or the cadre."""
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from jingzhun.assistance.models import EditConflict, Loan
+
+    head = world.home.members.get(relation="户主")
+    Loan.objects.create(household=world.home, borrower=head, bank="绛县农商银行", contract_no="TODO-1",
+                        amount=Decimal("20000"), term_months=24, annual_rate=Decimal("3.45"),
+                        disbursed_on=datetime.date(2025, 1, 10), due_on=datetime.date(2027, 1, 10),
+                        balance=Decimal("20000"), status=Loan.Status.OVERDUE)
+    EditConflict.objects.create(client_id=uuid.uuid4(), household=world.home, base={"safe_water": True},
+                                phone_values={"safe_water": False}, server_values={"safe_water": True},
+                                author=world.cadre, recorded_at=timezone.now())
+    for user in (world.village_clerk, world.township_officer):
+        got = _titles(user)
+        assert got["loans"] == [f"逾期 · {world.home.head_name} · 绛县农商银行"], user.username
+        assert got["conflicts"] == [f"{world.home.head_name} · 饮水安全"], user.username
+    assert "loans" not in _titles(world.cadre) and "conflicts" not in _titles(world.cadre)
+    assert _titles(world.outsider)["loans"] == [] and _titles(world.outsider)["conflicts"] == []

@@ -6,9 +6,10 @@ user whose role has no such work: the kind is then not shown) and a function tha
 rows into `Item`s (links). The rules who does what stay in the selectors and the named checks of
 `orgunits.permissions`; nothing here decides by role.
 
-A module that brings new work — alerts to verify (monitoring), measures and visits due (assistance),
-survey assignments (assessment), ledger items near their deadline (supervision) — writes its selector
-and adds one `Kind` to `KINDS`; the page, its counts and its paging take it as it is.
+A module that brings new work — alerts to verify (monitoring), visits due this quarter, phone edits to
+choose and loans overdue (assistance), survey assignments (assessment), ledger items near their deadline
+(supervision) — writes its selector and adds one `Kind` to `KINDS`; the page, its counts and its paging
+take it as it is.
 
 Deadlines are the dates the records carry: a 公示's end (`PublicityBatch.end`, from the policy pack's
 `publicity_days`) for the 公示 and their objections; a lead's 入户核实 date (`Lead.verify_due`, from the
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
+from jingzhun.assistance.selectors import loans as loans_selectors
+from jingzhun.assistance.selectors import visits as visits_selectors
 from jingzhun.checks import selectors as checks
 from jingzhun.checks.services import catalog
 from jingzhun.compare import selectors as compare
@@ -42,7 +45,7 @@ from jingzhun.monitoring import selectors as monitoring
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry import selectors as registry
-from jingzhun.registry.models import Household
+from jingzhun.registry.models import Household, Member
 from jingzhun.workflows import selectors as workflows
 from jingzhun.workflows.definitions import PUBLIC_TYPES
 
@@ -252,6 +255,36 @@ def _lead_items(rows, ctx: Context) -> list[Item]:
             for lead in rows]
 
 
+def _quarter_end(day: datetime.date) -> datetime.date:
+    month = 3 * ((day.month - 1) // 3) + 3
+    return datetime.date(day.year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+
+
+def _visit_items(rows, ctx: Context) -> list[Item]:
+    field = reverse("assistance:field")
+    return [Item(title=h.head_name, url=f"{field}#household-{h.code}",
+                 detail=f"{h.code} · {h.get_category_display()} · {h.village.short_name}", due=_quarter_end(ctx.today))
+            for h in rows]
+
+
+def _conflict_items(rows, ctx: Context) -> list[Item]:
+    def labels(c) -> str:
+        model = Member if c.member_id else Household
+        return "、".join(str(model._meta.get_field(name).verbose_name) for name in c.phone_values)
+
+    return [Item(title=f"{c.household.head_name} · {labels(c)}", url=reverse("assistance:conflict_list"),
+                 detail=_("%(who)s 在手机上的修改与系统中的值不同") % {"who": c.author.get_full_name() or c.author.username},
+                 since=c.received_at)
+            for c in rows]
+
+
+def _loan_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=f"{loan.get_status_display()} · {loan.household.head_name} · {loan.bank}",
+                 url=reverse("assistance:loan_detail", kwargs={"loan_id": loan.pk}),
+                 detail=_("贷款余额 %(balance)s 元") % {"balance": loan.balance}, since=loan.disbursed_on)
+            for loan in rows]
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -275,9 +308,14 @@ KINDS: tuple[Kind, ...] = (
     Kind("runs", gettext_lazy("失败的后台任务（近 30 天）"), (
         Source(checks.todo_failed_runs, _check_run_items), Source(compare.todo_failed_runs, _compare_run_items),
         Source(exchange.todo_failed_imports, _import_items), Source(indicators.todo_failed_refreshes, _refresh_items))),
+    Kind("visits", gettext_lazy("本季度待走访"), (Source(visits_selectors.todo_visits_due, _visit_items),),
+         more=lambda ctx: reverse("assistance:field")),
+    Kind("conflicts", gettext_lazy("待处理的修改冲突"), (Source(visits_selectors.todo_conflicts, _conflict_items),),
+         more=lambda ctx: reverse("assistance:conflict_list")),
+    Kind("loans", gettext_lazy("逾期和不良的小额信贷"), (Source(loans_selectors.todo_overdue_loans, _loan_items),),
+         more=lambda ctx: reverse("assistance:loan_list")),
     Kind("households", gettext_lazy("我的帮扶户"), (Source(registry.todo_households, _household_items),),
-         more=lambda ctx: reverse("registry:household_list"),
-         note=gettext_lazy("走访和帮扶措施的到期提醒将随帮扶模块提供。")),
+         more=lambda ctx: reverse("registry:household_list")),
     Kind("evaluations", gettext_lazy("退出评估"), (Source(workflows.todo_evaluations, _evaluation_items),),
          note=gettext_lazy("评估任务的分派将随考核评估模块提供；现可查看管辖范围内的退出评估。")),
 )

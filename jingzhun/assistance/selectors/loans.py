@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from jingzhun.orgunits.access import Access, access_for
-from jingzhun.orgunits.permissions import get_in_reach
+from jingzhun.orgunits.permissions import get_in_reach, may_edit_loans
 
 from ..models import Loan, LoanInstallment
 from ..vocab import LoanStatus
@@ -18,6 +18,14 @@ def loans_for(user) -> QuerySet[Loan]:
     """The loans of the households in the user's reach."""
     access = user if isinstance(user, Access) else access_for(user)
     return Loan.objects.filter(access.household_q("household__")).select_related("household", "borrower")
+
+
+def todo_overdue_loans(user) -> QuerySet[Loan]:
+    """The to-do of a record keeper: loans in reach marked 逾期 or 不良 (oldest disbursement first)."""
+    if not may_edit_loans(user):
+        return Loan.objects.none()
+    return loans_for(user).filter(status__in=[Loan.Status.OVERDUE, Loan.Status.NON_PERFORMING]).order_by(
+        "disbursed_on", "pk")
 
 
 def loan_get(user, loan_id: int) -> Loan:

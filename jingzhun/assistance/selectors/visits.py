@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.access import Access, access_for
+from jingzhun.orgunits.permissions import HELPER_ROLES, may_review_visit_conflicts
 from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
 from jingzhun.registry.services import VISIT_HOUSEHOLD_FIELDS, VISIT_MEMBER_FIELDS
@@ -64,6 +65,33 @@ def conflicts_in_reach(user) -> QuerySet[EditConflict]:
         "household", "member", "author", "resolved_by")
 
 
+def visit_expected(household: Household) -> bool:
+    """A household the helpers visit every quarter: a 脱贫户 or 监测户 that is not 清退."""
+    return household.category in VISITED_CATEGORIES and household.status != vocab.PovertyStatus.REMOVED
+
+
+VISITED_CATEGORIES = (vocab.HouseholdCategory.EXITED, vocab.HouseholdCategory.MONITORED)
+
+
+def todo_visits_due(user, today: datetime.date | None = None) -> QuerySet[Household]:
+    """The to-do of a helper (帮扶责任人, 驻村工作队): households in reach to visit this quarter (a 脱贫户 or
+    监测户, not 清退, with no visit since the quarter began); `.none()` for everyone else."""
+    access = access_for(user)
+    if not (access.active and access.role in HELPER_ROLES):
+        return Household.objects.none()
+    since = quarter_start(today or timezone.localdate())
+    return (access.filter_households(Household.objects.filter(category__in=VISITED_CATEGORIES))
+            .exclude(status=vocab.PovertyStatus.REMOVED).exclude(visits__visited_on__gte=since)
+            .select_related("village").order_by("code"))
+
+
+def todo_conflicts(user) -> QuerySet[EditConflict]:
+    """The to-do of a record keeper: phone edits that met a change made meanwhile, still to be chosen."""
+    if not may_review_visit_conflicts(user):
+        return EditConflict.objects.none()
+    return conflicts_in_reach(user).filter(resolution=EditConflict.Resolution.OPEN).order_by("received_at", "pk")
+
+
 def field_households(user, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """The field page's households in reach, each with what is due and the values a visit may change."""
     access = access_for(user)
@@ -79,7 +107,7 @@ def field_households(user, today: datetime.date | None = None) -> list[dict[str,
     rows = []
     for household in households:
         due = []
-        if household.last_visit is None or household.last_visit < since:
+        if visit_expected(household) and (household.last_visit is None or household.last_visit < since):
             due.append(_("本季度未走访"))
         for measure in ending.get(household.code, []):
             due.append(_("措施“%(m)s”%(d)s到期") % {"m": measure.name, "d": measure.end.isoformat()})
