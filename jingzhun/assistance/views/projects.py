@@ -213,75 +213,62 @@ def _post_only(request, project: Project):
     return None
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def project_funds(request, project_id: int):
+def _project_action(request, project_id: int, form_class, form_name: str, call, success):
+    """One action form of a project's page: validate, call the service (`call(project, data)`), say
+    `success(data)` and go back to the project; or show the page again with the form and its errors."""
     project = selectors.project_get(request.user, project_id)
     answer = _post_only(request, project)
     if answer:
         return answer
-    form = FundForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
-        amounts = {s: form.cleaned_data[s] for s in FundSource.values if form.cleaned_data.get(s) is not None}
-        ok, _saved = attempt(request, lambda: services.project_fund_set(
-            acting_user=request.user, project_id=project.pk, amounts=amounts), _("已保存资金计划。"),
-            form=form, errors=ProjectError)
+        data = form.cleaned_data
+        ok, _saved = attempt(request, lambda: call(project, data), success(data), form=form, errors=ProjectError)
         if ok:
             return redirect("assistance:project_detail", project_id=project.pk)
-    return _page(request, project, fund_form=form)
+    return _page(request, selectors.project_get(request.user, project_id), **{form_name: form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_funds(request, project_id: int):
+    return _project_action(
+        request, project_id, FundForm, "fund_form",
+        lambda project, data: services.project_fund_set(
+            acting_user=request.user, project_id=project.pk,
+            amounts={s: data[s] for s in FundSource.values if data.get(s) is not None}),
+        lambda data: _("已保存资金计划。"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_advance(request, project_id: int):
-    project = selectors.project_get(request.user, project_id)
-    answer = _post_only(request, project)
-    if answer:
-        return answer
-    form = AdvanceForm(request.POST)
-    if form.is_valid():
-        to_state = form.cleaned_data["to_state"]
-        ok, _saved = attempt(request, lambda: services.project_advance(
-            acting_user=request.user, project_id=project.pk, to_state=to_state, note=form.cleaned_data["note"]),
-            _("项目状态已改为“%(state)s”。") % {"state": ProjectState(to_state).label}, form=form, errors=ProjectError)
-        if ok:
-            return redirect("assistance:project_detail", project_id=project.pk)
-    return _page(request, selectors.project_get(request.user, project_id), advance_form=form)
+    return _project_action(
+        request, project_id, AdvanceForm, "advance_form",
+        lambda project, data: services.project_advance(acting_user=request.user, project_id=project.pk,
+                                                       to_state=data["to_state"], note=data["note"]),
+        lambda data: _("项目状态已改为“%(state)s”。") % {"state": ProjectState(data["to_state"]).label})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_progress(request, project_id: int):
-    project = selectors.project_get(request.user, project_id)
-    answer = _post_only(request, project)
-    if answer:
-        return answer
-    form = ProgressForm(request.POST)
-    if form.is_valid():
-        ok, _saved = attempt(request, lambda: services.project_progress(
-            acting_user=request.user, project_id=project.pk, percent=form.cleaned_data["percent"]),
-            _("已更新形象进度。"), form=form, errors=ProjectError)
-        if ok:
-            return redirect("assistance:project_detail", project_id=project.pk)
-    return _page(request, project, progress_form=form)
+    return _project_action(
+        request, project_id, ProgressForm, "progress_form",
+        lambda project, data: services.project_progress(acting_user=request.user, project_id=project.pk,
+                                                        percent=data["percent"]),
+        lambda data: _("已更新形象进度。"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_spending(request, project_id: int):
-    project = selectors.project_get(request.user, project_id)
-    answer = _post_only(request, project)
-    if answer:
-        return answer
-    form = SpendingForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        ok, _saved = attempt(request, lambda: services.spending_record(
+    return _project_action(
+        request, project_id, SpendingForm, "spending_form",
+        lambda project, data: services.spending_record(
             acting_user=request.user, project_id=project.pk, source=data["source"], paid_on=data["paid_on"],
-            amount=data["amount"], note=data["note"]), _("已登记资金支出。"), form=form, errors=ProjectError)
-        if ok:
-            return redirect("assistance:project_detail", project_id=project.pk)
-    return _page(request, project, spending_form=form)
+            amount=data["amount"], note=data["note"]),
+        lambda data: _("已登记资金支出。"))
 
 
 @login_required
