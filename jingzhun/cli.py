@@ -214,6 +214,18 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _print_issues(console, issues, what: str) -> None:
+    """An import's errors as one table: nothing of `what` was imported (all or nothing)."""
+    from rich.table import Table
+
+    table = Table(title=f"发现 {len(issues)} 处错误，未导入任何{what}（请改正后重新导入）")
+    for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
+        table.add_column(column)
+    for i in issues:
+        table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
+    console.print(table)
+
+
 def cmd_import(args) -> int:
     _setup_django()
     import json
@@ -232,12 +244,7 @@ def cmd_import(args) -> int:
 
     console = Console(highlight=False)
     if not report.ok:
-        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何数据（请改正后重新导入）")
-        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
-            table.add_column(column)
-        for i in report.issues:
-            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
-        console.print(table)
+        _print_issues(console, report.issues, "数据")
         return 1
     table = Table(title=("试导入（未写入）：" if report.dry_run else "导入完成：") + "、".join(report.sources))
     for column in ("", "新增", "更新", "未变"):
@@ -431,14 +438,8 @@ def _refused_files(kind, issues, fmt: str) -> int:
                          ensure_ascii=False, indent=1))
         return 1
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"发现 {len(issues)} 处错误，未导入任何数据（请改正后重新导入）")
-    for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
-        table.add_column(column)
-    for i in issues:
-        table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
-    Console(highlight=False).print(table)
+    _print_issues(Console(highlight=False), issues, "数据")
     return 1
 
 
@@ -632,16 +633,10 @@ def cmd_measures_import(args) -> int:
                          ensure_ascii=False, indent=2))
         return 0 if report.ok else 1
     from rich.console import Console
-    from rich.table import Table
 
     console = Console(highlight=False)
     if not report.ok:
-        table = Table(title=f"发现 {len(report.issues)} 处错误，未导入任何措施（请改正后重新导入）")
-        for column in ("文件", "表", "行号", "列（表头）", "内容", "错误说明"):
-            table.add_column(column)
-        for i in report.issues:
-            table.add_row(i.source, i.sheet, "" if i.row is None else str(i.row), i.header, i.value, i.message)
-        console.print(table)
+        _print_issues(console, report.issues, "措施")
         if args.errors:
             console.print(f"错误清单已写入 {args.errors}")
         return 1
