@@ -13,6 +13,7 @@ urlpatterns = [
     path("workflows/", include("jingzhun.workflows.urls")),
     path("monitoring/", include("jingzhun.monitoring.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
+    path("assessment/", include("jingzhun.assessment.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

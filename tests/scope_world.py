@@ -80,6 +80,12 @@ class Records:
     conflict: dict[str, object] = field(default_factory=dict)
     # 项目库 and 衔接资金 (projects and funds): per household, a project of its village (it benefits), 实施.
     project: dict[str, Project] = field(default_factory=dict)
+    # 考核评估: an assessment per county (绛县's has the world's evaluator as an enumerator of its one team),
+    # a case per household (completed, with answers), and a 随机抽查 per county with an item per household
+    assessment: dict = field(default_factory=dict)
+    case: dict = field(default_factory=dict)
+    spot_check: dict = field(default_factory=dict)
+    spot_item: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -287,6 +293,7 @@ def records_build(world: World) -> Records:
     _loans(world, records)  # 小额信贷 (loans)
     _visits(world, records)
     _projects(world, records)
+    _assessments(world, records)
     return records
 
 
@@ -346,3 +353,47 @@ def _projects(world: World, records: Records) -> None:
             world, code=f"2025-{n:03d}", name=f"{household.village.name}产业项目", villages=(household.village_id,),
             beneficiaries=[household.code], county=county, state="underway",
             by=world.county_admin if county == "140826" else world.outsider)
+
+
+# --- 考核评估 (assessment) ------------------------------------------------------------------------------------
+SCOPE_ANSWERS = {"persons": 3, "wage": "24000", "food_clothing": True, "education": True, "medical": True,
+                 "housing": True, "water": True, "approve_policy": "认可", "approve_measures": "认可",
+                 "approve_exit": "认可", "approve_cadres": "基本认可"}
+
+
+def _assessments(world: World, records: Records) -> None:
+    """Directly (as a drawn plan would leave them): per county an assessment in fieldwork with one stratum,
+    its households' villages, one team; a completed case per household; a spot check per county with an
+    item per household. 绛县's assessment has the world's evaluator as the team's enumerator."""
+    import datetime
+
+    from jingzhun.assessment.models import Assessment, Case, SampledVillage, SpotCheck, SpotCheckItem, Staff, Stratum, Team
+
+    now = timezone.now()
+    for county, admin in (("140826", world.county_admin), ("140829", world.outsider)):
+        assessment = Assessment.objects.create(county=county, year=now.year, title=f"{county} 巩固成果后评估",
+                                               kind=Assessment.Kind.POST, state=Assessment.State.FIELDWORK, seed=1,
+                                               created_by=admin, drawn_by=admin, drawn_at=now,
+                                               frame_as_of=datetime.date(now.year, 1, 1))
+        stratum = Stratum.objects.create(assessment=assessment, code="all", name="全部村", villages_in_frame=3,
+                                         villages_drawn=3)
+        team = Team.objects.create(assessment=assessment, name="第1组")
+        if county == "140826":
+            Staff.objects.create(assessment=assessment, user=world.evaluator, duty=Staff.Duty.ENUMERATOR,
+                                 home_county="140829", team=team)
+        records.assessment[county] = assessment
+        spot = SpotCheck.objects.create(unit=county, n=2, seed=7, frame_size=2, frame_sha256="0" * 64, drawn_by=admin)
+        records.spot_check[county] = spot
+        households = [h for h in world.households if h.code.startswith(county)]
+        for order, household in enumerate(households, start=1):
+            SampledVillage.objects.get_or_create(
+                assessment=assessment, village=household.village_id,
+                defaults={"stratum": stratum, "size": 10, "probability": 0.5, "order": order})
+            records.case[household.code] = Case.objects.create(
+                assessment=assessment, village=household.village_id, frame=Case.Frame.EXITED, household=household,
+                head_name=household.head_name, weight=20.0, probability=0.05, order=order, team=team,
+                state=Case.State.COMPLETED, answers=dict(SCOPE_ANSWERS), started_at=now, ended_at=now,
+                duration_seconds=1200, interviewer=world.evaluator if county == "140826" else None, persons=3,
+                wrong_exit=False, approves=True)
+            records.spot_item[household.code] = SpotCheckItem.objects.create(spot_check=spot, household=household,
+                                                                              order=order)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jingzhun.monitoring",
     "jingzhun.alerts",
     "jingzhun.assistance",
+    "jingzhun.assessment",
     "jingzhun.desk",
     "axes",
     "django_otp",

@@ -67,6 +67,8 @@ class Problem(models.Model):
     first_seen = models.DateTimeField(_("首次发现时间"))
     last_seen = models.DateTimeField(_("最近发现时间"))
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    #: 整改时限: set for findings handed to a village with a deadline (考核评估, 随机抽查); rule runs set none.
+    due = models.DateField(_("整改时限"), null=True, blank=True)
     exception_reason = models.TextField(_("情况说明"), blank=True)
     exception_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申报人"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")

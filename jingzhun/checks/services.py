@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass
 import time
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -201,6 +202,57 @@ def _record_counts(run: CheckRun, *, org: str, codes: list[str]) -> None:
               .values("rule", "village", "status").annotate(n=Count("id")))
     ProblemCount.objects.bulk_create([ProblemCount(run=run, rule=c["rule"], village=c["village"], status=c["status"],
                                                    count=c["n"]) for c in counts], batch_size=5000)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found by people rather than a rule run (考核评估 verdicts, 随机抽查 discrepancies).
+
+    `rule` is the finding kind's code (e.g. PG01); `message` is shown as written (it must not name an ID
+    or phone number: put those in `detail` with placeholders, as rules do).
+    """
+
+    rule: str
+    household: str
+    village: str
+    message: str
+    person: str = ""
+    detail: dict | None = None
+
+
+def problems_record(*, org: str, findings: list[Finding], acting_user, due: datetime.date | None,
+                    reason: str) -> CheckRun:
+    """Record findings as 待整改 problems of their villages, with a deadline, in one run of their own.
+
+    The run (a CheckRun over `org` listing the findings' codes) is what the problems' first and last run
+    point to, so a finding reads like any other problem: who found it when, and its history. A finding
+    already on the ledger (same code, household and person) is reopened with the new message and
+    deadline instead of a second record. Rule runs never touch these codes (they reconcile only their
+    own), so a finding stays open until the village fixes it or it is approved as an exception.
+    """
+    now = timezone.now()
+    codes = sorted({f.rule for f in findings})
+    with transaction.atomic():
+        run = CheckRun.objects.create(org=org, as_of=timezone.localdate(), rules=codes, triggered_by=acting_user,
+                                      status=CheckRun.Status.RUNNING, started_at=now)
+        opened = 0
+        for f in findings:
+            problem, created = Problem.objects.select_for_update().get_or_create(
+                rule=f.rule, household=f.household, person=f.person,
+                defaults={"village": f.village, "message": f.message, "detail": f.detail or {}, "first_run": run,
+                          "last_run": run, "first_seen": now, "last_seen": now, "due": due})
+            if created:
+                opened += 1
+                continue
+            problem.message, problem.detail, problem.due = f.message, f.detail or {}, due
+            problem.last_run, problem.last_seen = run, now
+            if problem.status == Problem.Status.FIXED:
+                problem.status, problem.closed_at = Problem.Status.OPEN, None
+                opened += 1
+            problem._change_reason = reason
+            problem.save()
+        run.finish(found=len(findings), opened=opened, closed=0, stage=str(reason)[:64])
+    return run
 
 
 # --- the people side of the ledger ------------------------------------------------------------------

@@ -312,3 +312,42 @@ def may_manage_projects(who) -> bool:
     """Enter, edit and advance projects of the counties in reach, set their funds and record spending."""
     access = _access(who)
     return access.can_write and access.role in PROJECT_MANAGE_ROLES
+
+
+# --- 考核评估: plans, fieldwork, disputes and 随机抽查 ---------------------------------------------------
+
+#: Who plans an assessment of a county in reach (the design, the draw, the staff and teams): the county
+#: admin and the system administrator.
+ASSESSMENT_PLAN_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Who takes part in fieldwork. The duty in one assessment (调查员, 督导员, 评估组) is given per assessment
+#: (assessment.Staff); this is the role's half of the check.
+SURVEY_ROLES = frozenset({Role.EVALUATOR, Role.SYSADMIN})
+#: Who disputes a finding about their county (申诉, with evidence, before the deadline).
+DISPUTE_ROLES = frozenset({Role.COUNTY_ADMIN})
+#: Who draws a 随机抽查 of a unit in reach and verifies it: the levels above the village (seed 000's city
+#: secretary checked two households of a village's 台账) and the system administrator.
+SPOT_CHECK_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN, Role.ANALYST, Role.SYSADMIN})
+
+
+def may_plan_assessment(who) -> bool:
+    """Create an assessment of a county in reach, draw its sample and name its staff and teams."""
+    access = _access(who)
+    return access.can_write and access.role in ASSESSMENT_PLAN_ROLES
+
+
+def may_survey(who) -> bool:
+    """Work in an assessment's fieldwork (with a duty there): interview, supervise, approve."""
+    access = _access(who)
+    return access.active and access.role in SURVEY_ROLES
+
+
+def may_dispute_finding(who) -> bool:
+    """Dispute a finding on a household of one's county before the deadline, with evidence."""
+    access = _access(who)
+    return access.can_write and access.role in DISPUTE_ROLES
+
+
+def may_spot_check(who) -> bool:
+    """Draw households at random from a unit in reach and verify them against the registry."""
+    access = _access(who)
+    return access.active and access.role in SPOT_CHECK_ROLES
