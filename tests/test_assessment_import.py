@@ -164,6 +164,18 @@ def test_completed_questionnaires_are_not_imported_again(rw, tmp_path):
     assert CaseEvent.objects.count() == 3
 
 
+def test_a_questionnaire_sent_back_by_the_supervisor_takes_a_corrected_row(rw, tmp_path):
+    assert _import(rw, workbook(tmp_path / "结果.xlsx", good_rows(rw))).ok
+    Case.objects.filter(pk=rw.exited.pk).update(state=Case.State.REJECTED)
+    row = good_rows(rw)[0]
+    row[5] = "30000"
+    report = _import(rw, workbook(tmp_path / "改.xlsx", [row]))
+    assert report.ok and report.imported == 1 and report.wrong_exit == 0
+    corrected = Case.objects.get(pk=rw.exited.pk)
+    assert corrected.state == Case.State.COMPLETED and corrected.wrong_exit is False
+    assert corrected.events.last().from_state == Case.State.REJECTED
+
+
 def test_an_assessment_not_in_fieldwork_takes_no_results(rw, tmp_path):
     Assessment.objects.filter(pk=rw.assessment.pk).update(state=Assessment.State.CLOSED)
     report = _import(rw, workbook(tmp_path / "结果.xlsx", good_rows(rw)))

@@ -540,6 +540,36 @@ MATRIX.update({
 })
 
 
+# --- 考核评估: survey results from a spreadsheet (import) ----------------------------------------------------------
+def assessments(w: World, r: Records):
+    """Each county's assessment; its reach is the county's (those bound inside a county reach no assessment, and
+    the page refuses every role but the evaluators and the sysadmin before looking it up)."""
+    return [({"assessment_id": a.pk}, ("unit", county)) for county, a in r.assessment.items()]
+
+
+def _results_file(w, r, kwargs) -> dict:
+    """A results file answering the assessment's first case (a real attempt: nobody of the World has the duty)."""
+    from .results_files import HEADERS
+
+    book = openpyxl.Workbook()
+    book.active.title = "调查结果"
+    book.active.append(HEADERS)
+    book.active.append([1, "", "", 3, 1, "30000", "", "", "", "", "是", "是", "是", "是", "是", "", "认可", "认可", "",
+                        "认可", "", "", ""])
+    out = io.BytesIO()
+    book.save(out)
+    return {"file": SimpleUploadedFile("结果.xlsx", out.getvalue())}
+
+
+#: The import is for the assessment's headquarters and supervisors: everyone in the World is refused (403) —
+#: the roles that may not survey before the lookup, the evaluator (an enumerator here) and the sysadmin after it.
+_RESULTS = dict(fill=assessments, forbidden=EVERYONE, refused_first=EVERYONE - {"evaluator", "sysadmin"})
+MATRIX.update({
+    "assessment:results_import": Entry(**_RESULTS, data=_results_file),
+    "assessment:results_template": Entry(**_RESULTS, post=False),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

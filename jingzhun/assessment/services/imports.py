@@ -145,6 +145,7 @@ def _check_rows(data: SheetData, assessment: Assessment, issues: list[ImportIssu
     by_household = {c.household_id: c for c in cases.values() if c.household_id}
     columns = {h: data.table.column(i).to_pylist() for i, h in enumerate(headers)}
     answered = [h for h in headers if h in by_header or h in (H_START, H_END)]
+    items = questionnaire.items()
     seen: dict[int, int] = {}
     good: list[_Row] = []
     others: set[str] | None = None
@@ -234,10 +235,8 @@ def _check_rows(data: SheetData, assessment: Assessment, issues: list[ImportIssu
                     continue
                 raw[item.key] = text
             _cleaned, errors = questionnaire.clean_answers(raw, frame=case.frame)
-            items = questionnaire.items()
             for key, message in errors.items():
-                header = items[key].header
-                fail(header, message)
+                fail(items[key].header, message)
             if not bad:
                 good.append(_Row(excel_row, case, raw, started, ended))
     return good
