@@ -270,3 +270,12 @@ def test_a_huge_csv_is_refused(rw, tmp_path):
     report = _import(rw, path)
     assert not report.ok and "超过上限" in report.issues[0].message
     _nothing_stored(rw)
+
+
+def test_every_question_has_a_column_of_its_own():
+    from jingzhun.assessment import questionnaire
+
+    headers = [c.header for c in columns()]
+    assert len(set(headers)) == len(headers)
+    assert {i.header for i in questionnaire.items().values()} <= set(headers)
+    assert all(len(i.header) <= 8 for i in questionnaire.items().values())  # short: a spreadsheet's header
