@@ -94,3 +94,18 @@ def test_the_template_downloads_prefilled_and_audited(rw, client):
     assert [ws.cell(r, 4).value for r in (2, 3, 4)] == ["王建国", "赵德福", "孙大病"]
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DOWNLOAD,
                                      detail__what="assessment_results_template").count() == 1
+
+
+def test_the_error_workbook_downloads_when_asked_for(rw, client, tmp_path):
+    client.force_login(rw.hq)
+    rows = good_rows(rw)
+    rows[2][1] = rw.exited.household_id
+    response = client.post(_url(rw), {"file": _upload(workbook(tmp_path / "错.xlsx", rows)), "error_workbook": "on"})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    listed = [[c.value for c in row] for row in book["错误清单"].iter_rows(min_row=2)]
+    assert [(r[2], r[3]) for r in listed] == [(4, "户编号")] and "户编号应留空" in listed[0][5]
+    marked = book["调查结果"]
+    assert marked.cell(2, 1).value == 4  # the bad row, with its Excel row number
+    assert AuditEvent.objects.filter(detail__what="assessment_results_errors").count() == 1
+    assert not Case.objects.exclude(state=Case.State.ASSIGNED).exists()

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingzhun.accounts.audit import audit, client_ip
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.cells import XLSX_CONTENT_TYPE
+from jingzhun.exchange.errorbook import error_workbook
 from jingzhun.orgunits.permissions import may_survey, require
 
 from ..results_format import results_template
@@ -40,6 +41,8 @@ class ResultsImportForm(forms.Form):
                            help_text=gettext_lazy("按《考核评估调查结果格式》填写的 .xlsx 工作簿（工作表“调查结果”）或 CSV 文件，"
                                                   "不超过 10 MB。"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    error_workbook = forms.BooleanField(label=gettext_lazy("有错误时下载错误清单（Excel：列出每处错误，出错的单元格标红）"),
+                                        required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -72,6 +75,8 @@ def results_import(request, assessment_id: int):
                     out.write(chunk)
             report = import_results(assessment_id=assessment.pk, file=path, acting_user=request.user,
                                     display_name=upload.name, via="网页", ip=client_ip(request))
+            if not report.ok and form.cleaned_data["error_workbook"]:
+                return _error_workbook(request, assessment, report, Path(folder) / "errors.xlsx")
         if report.ok:
             messages.success(request, _("导入完成：%(imported)d 户问卷已完成（其中判定错退 %(wrong)d 户、漏评 %(missed)d 户、"
                                         "不认可 %(disapproving)d 户），%(skipped)d 行未填写已跳过。") % {
@@ -81,6 +86,17 @@ def results_import(request, assessment_id: int):
         issues = report.issues
     return render(request, "assessment/results_import.html", {"assessment": assessment, "form": form,
                                                               "issues": issues}, status=400 if issues else 200)
+
+
+def _error_workbook(request, assessment, report, path: Path):
+    """The refused file's errors as the other imports' error workbook (the list, and the bad rows marked),
+    written at `path` (in the upload's temporary folder) and sent from memory."""
+    error_workbook(report.issues, report.sheets, path)
+    out = io.BytesIO(path.read_bytes())
+    name = f"{_('错误清单')}-{assessment.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    audit(request, AuditEvent.Action.DOWNLOAD, name, count=len(report.issues), what="assessment_results_errors",
+          assessment=assessment.pk)
+    return FileResponse(out, as_attachment=True, content_type=XLSX_CONTENT_TYPE, filename=name)
 
 
 @login_required
