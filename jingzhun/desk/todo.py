@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 from jingzhun.assistance.selectors import loans as loans_selectors
 from jingzhun.assistance.selectors import visits as visits_selectors
 from jingzhun.checks import selectors as checks
-from jingzhun.checks.services import catalog
+from jingzhun.checks.services import problem_kinds
 from jingzhun.compare import selectors as compare
 from jingzhun.exchange import selectors as exchange
 from jingzhun.indicators import selectors as indicators
@@ -80,9 +80,10 @@ class Context:
 
     @property
     def rules(self) -> dict:
-        """The check rules by code, read once per page (problems and claims both name them)."""
+        """The check rules and the kinds of findings by code, read once per page (problems and claims both
+        name them)."""
         if self._rules is None:
-            self._rules = catalog()
+            self._rules = problem_kinds()
         return self._rules
 
 
