@@ -1,7 +1,16 @@
 """考核评估 pages: plans, fieldwork, estimates, disputes and 随机抽查."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import findings
 
 app_name = "assessment"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # findings: 评估问题, 县级申诉 and its evidence, the panel's decision, 认定 as problem records
+    path("<int:assessment_id>/findings/", findings.findings, name="findings"),
+    path("<int:assessment_id>/findings/confirm/", findings.findings_confirm, name="findings_confirm"),
+    path("<int:assessment_id>/findings/<int:case_id>/dispute/", findings.dispute_new, name="dispute_new"),
+    path("<int:assessment_id>/findings/<int:case_id>/decide/", findings.dispute_decide, name="dispute_decide"),
+    path("<int:assessment_id>/findings/<int:case_id>/evidence/", findings.dispute_evidence, name="dispute_evidence"),
+]
