@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
+from jingzhun.assessment.selectors import findings as assessment_findings
 from jingzhun.assistance.selectors import loans as loans_selectors
 from jingzhun.assistance.selectors import visits as visits_selectors
 from jingzhun.checks import selectors as checks
@@ -286,6 +287,27 @@ def _loan_items(rows, ctx: Context) -> list[Item]:
             for loan in rows]
 
 
+def _finding_items(rows, ctx: Context) -> list[Item]:
+    """考核评估 findings the county may still dispute, due on the last day of their dispute period."""
+    items, calendars = [], {}
+    for case in rows:
+        last = assessment_findings.dispute_last_day(case, calendars=calendars)
+        kinds = "、".join(ctx.rules[code].name_shown for code in assessment_findings.finding_codes(case))
+        items.append(Item(title=f"{case.head_name} · {kinds}",
+                          url=reverse("assessment:findings", kwargs={"assessment_id": case.assessment_id})
+                          + f"#case-{case.pk}",
+                          detail=_("%(assessment)s · 申诉截止 %(day)s") % {"assessment": case.assessment.title, "day": last},
+                          due=last, since=case.notified_at, overdue=_late(last, ctx)))
+    return items
+
+
+def _dispute_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=_("申诉：%(name)s") % {"name": d.case.head_name},
+                 url=reverse("assessment:findings", kwargs={"assessment_id": d.case.assessment_id}) + f"#case-{d.case_id}",
+                 detail=f"{d.case.assessment.title} · {d.reason[:60]}", since=d.filed_at)
+            for d in rows]
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -317,6 +339,10 @@ KINDS: tuple[Kind, ...] = (
          more=lambda ctx: reverse("assistance:loan_list")),
     Kind("households", gettext_lazy("我的帮扶户"), (Source(registry.todo_households, _household_items),),
          more=lambda ctx: reverse("registry:household_list")),
+    # 考核评估 findings: the county admin's to dispute (before the period ends), headquarters' disputes to decide
+    Kind("findings_dispute", gettext_lazy("可申诉的评估问题"),
+         (Source(assessment_findings.todo_findings_to_dispute, _finding_items),)),
+    Kind("disputes", gettext_lazy("待裁定的申诉"), (Source(assessment_findings.todo_disputes_to_decide, _dispute_items),)),
     Kind("evaluations", gettext_lazy("退出评估"), (Source(workflows.todo_evaluations, _evaluation_items),),
          note=gettext_lazy("评估任务的分派将随考核评估模块提供；现可查看管辖范围内的退出评估。")),
 )
