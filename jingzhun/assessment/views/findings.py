@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jingzhun.accounts.audit import audit
+from jingzhun.accounts.audit import audit, client_ip
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.checks.messages import MessageRenderer
 from jingzhun.checks.services import problem_kinds
@@ -75,6 +75,14 @@ def _village_names(codes) -> dict[str, str]:
     return {u.code: u.short_name for u in OrgUnit.objects.filter(code__in=set(codes))}
 
 
+def _rectify_days(assessment) -> int | None:
+    """The deadline the confirmation would set (None when the design holds a bad one: the POST says why)."""
+    try:
+        return services.rectify_days(assessment)
+    except ValidationError:
+        return None
+
+
 @login_required
 @require_GET
 def findings(request, assessment_id: int):
@@ -110,7 +118,7 @@ def findings(request, assessment_id: int):
         "assessment": assessment, "form": form, "rows": rows, "kind": kind,
         "counts": [(value, label, counts.get(value, 0)) for value, label, _q in KINDS], "total": everything.count(),
         "headquarters": headquarters, "can_dispute": can_dispute,
-        "rectify_days": services.rectify_days(assessment) if headquarters else None,
+        "rectify_days": _rectify_days(assessment) if headquarters else None,
         "decide_form": DecideForm()})
 
 
@@ -124,7 +132,7 @@ def dispute_new(request, assessment_id: int, case_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.dispute_file(case_id=case.pk, acting_user=request.user, reason=form.cleaned_data["reason"],
-                                  evidence=form.cleaned_data["evidence"], ip=request.META.get("REMOTE_ADDR"))
+                                  evidence=form.cleaned_data["evidence"], ip=client_ip(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
