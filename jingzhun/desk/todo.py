@@ -13,7 +13,8 @@ take it as it is.
 
 Deadlines are the dates the records carry: a 公示's end (`PublicityBatch.end`, from the policy pack's
 `publicity_days`) for the 公示 and their objections; a lead's 入户核实 date (`Lead.verify_due`, from the
-pack's `[monitoring.limits]` in working days). No policy pack sets a time limit for a procedure step, so
+pack's `[monitoring.limits]` in working days); a 考核评估 finding's last day to dispute (`Assessment.dispute_days`
+working days after it was sent, counted in Python, so those rows are chosen by the selector). No policy pack sets a time limit for a procedure step, so
 steps, problems and claims are listed longest-waiting first with no due date.
 """
 
