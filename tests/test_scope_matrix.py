@@ -81,6 +81,9 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
     if kind == "cadre":
         county, owner = key
         return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
+    if kind == "assessment":  # 考核评估 (findings): a county's assessment is read by whoever reaches the whole
+        # county (township, village and helpers read none); the evaluator bound at 绛县 reads 绛县's
+        return person not in ("cadre", "work_team") and len(prefix) <= 6 and key.startswith(prefix)
     if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
         return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
     raise AssertionError(kind)
@@ -567,6 +570,32 @@ _RESULTS = dict(fill=assessments, forbidden=EVERYONE, refused_first=EVERYONE - {
 MATRIX.update({
     "assessment:results_import": Entry(**_RESULTS, data=_results_file),
     "assessment:results_template": Entry(**_RESULTS, post=False),
+})
+
+
+# --- 考核评估 findings: the findings page (read by whoever reaches the assessment), the county admin's
+# dispute with evidence (other readers refused), the panel's decision and the confirmation (headquarters
+# only: nobody of World is headquarters, so every POST there must change nothing), the evidence download
+def _assessment_pages(w, r):
+    return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
+
+
+def _finding_cases(attr: str):
+    def fill(w, r):
+        return [({"assessment_id": case.assessment_id, "case_id": case.pk}, ("assessment", county))
+                for county, case in getattr(r, attr).items()]
+    return fill
+
+
+MATRIX.update({
+    "assessment:findings": Entry(fill=_assessment_pages, post=False),
+    "assessment:findings_confirm": Entry(fill=_assessment_pages),
+    "assessment:dispute_new": Entry(fill=_finding_cases("finding"), forbidden={"analyst", "evaluator", "sysadmin"},
+                                    writers={"county_admin", "outsider"}, proof="county_admin",
+                                    data=lambda w, r, k: {"reason": "该户已纳入低保，收入达标", "evidence": pdf_upload()}),
+    "assessment:dispute_decide": Entry(fill=_finding_cases("disputed"),
+                                       data=lambda w, r, k: {"decision": "overturned", "note": "证据充分，改判"}),
+    "assessment:dispute_evidence": Entry(fill=_finding_cases("disputed"), post=False),
 })
 
 

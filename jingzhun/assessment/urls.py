@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import imports
+from .views import findings, imports
 
 app_name = "assessment"
 
@@ -10,4 +10,10 @@ urlpatterns: list = [
     # survey results from a spreadsheet (import)
     path("<int:assessment_id>/import/", imports.results_import, name="results_import"),
     path("<int:assessment_id>/import/template.xlsx", imports.results_template_download, name="results_template"),
+    # findings: 评估问题, 县级申诉 and its evidence, the panel's decision, 认定 as problem records
+    path("<int:assessment_id>/findings/", findings.findings, name="findings"),
+    path("<int:assessment_id>/findings/confirm/", findings.findings_confirm, name="findings_confirm"),
+    path("<int:assessment_id>/findings/<int:case_id>/dispute/", findings.dispute_new, name="dispute_new"),
+    path("<int:assessment_id>/findings/<int:case_id>/decide/", findings.dispute_decide, name="dispute_decide"),
+    path("<int:assessment_id>/findings/<int:case_id>/evidence/", findings.dispute_evidence, name="dispute_evidence"),
 ]
