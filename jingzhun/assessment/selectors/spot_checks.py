@@ -39,12 +39,7 @@ def spot_items_for(user) -> QuerySet[SpotCheckItem]:
     access = _access(user)
     if not may_spot_check(access):
         return SpotCheckItem.objects.none()
-    return SpotCheckItem.objects.filter(subtree_q_unit(access))
-
-
-def subtree_q_unit(access: Access) -> Q:
-    """Q over SpotCheckItem: its spot check's unit is in reach."""
-    return access.org_q("spot_check__unit")
+    return SpotCheckItem.objects.filter(access.org_q("spot_check__unit"))
 
 
 def spot_item_get(user, item_id: int) -> SpotCheckItem:
