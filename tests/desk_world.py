@@ -203,6 +203,9 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
     # the record keepers' kinds of the assistance module, empty here (tests/test_desk.py fills them)
     for keeper in ("village_clerk", "township_officer", "county_admin", "sysadmin", "outsider"):
         want[keeper].update({"conflicts": [], "loans": []})
+    # those who spot-check: their households drawn and not yet verified (none here; tests/test_desk.py draws)
+    for checker in ("township_officer", "county_admin", "analyst", "sysadmin", "outsider"):
+        want[checker]["spot_items"] = []
     return want
 
 

@@ -542,6 +542,31 @@ MATRIX.update({
     "assistance:project_notice": Entry(fill=_project_notices, post=False),
 })
 
+# 考核评估 — 随机抽查 (spot checks): for those who spot-check (the township, the county, analysts, the system
+# administrator), refused to everyone else before any lookup; a spot check and its items are in reach when
+# its unit is.
+SPOT_CHECKERS = {"township_officer", "county_admin", "analyst", "sysadmin", "outsider"}
+_NOT_SPOT = EVERYONE - SPOT_CHECKERS
+
+
+def _spot_checks(w: World, r: Records):
+    return [({"spot_id": spot.pk}, ("unit", county)) for county, spot in r.spot_check.items()]
+
+
+def _spot_items(w: World, r: Records):
+    return [({"item_id": item.pk}, ("unit", item.spot_check.unit)) for item in r.spot_item.values()]
+
+
+MATRIX.update({
+    "assessment:spot_list": Entry(forbidden=_NOT_SPOT, refused_first=_NOT_SPOT, post=False),
+    "assessment:spot_new": Entry(forbidden=_NOT_SPOT, refused_first=_NOT_SPOT, writers=SPOT_CHECKERS,
+                                 proof="county_admin", data=lambda w, r, k: {"unit": "140826", "n": "1", "seed": "5"}),
+    "assessment:spot_detail": Entry(fill=_spot_checks, forbidden=_NOT_SPOT, refused_first=_NOT_SPOT, post=False),
+    "assessment:spot_verify": Entry(fill=_spot_items, forbidden=_NOT_SPOT, refused_first=_NOT_SPOT,
+                                    writers=SPOT_CHECKERS, proof="county_admin",
+                                    data=lambda w, r, k: {"safe_water": "yes", "head_name": "王建国"}),
+})
+
 
 # --- 考核评估: survey results from a spreadsheet (import) ----------------------------------------------------------
 def assessments(w: World, r: Records):

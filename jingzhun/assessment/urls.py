@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import findings, imports
+from .views import findings, imports, spot_checks
 
 app_name = "assessment"
 
@@ -16,4 +16,12 @@ urlpatterns: list = [
     path("<int:assessment_id>/findings/<int:case_id>/dispute/", findings.dispute_new, name="dispute_new"),
     path("<int:assessment_id>/findings/<int:case_id>/decide/", findings.dispute_decide, name="dispute_decide"),
     path("<int:assessment_id>/findings/<int:case_id>/evidence/", findings.dispute_evidence, name="dispute_evidence"),
+]
+
+# 随机抽查 (spot checks of the records)
+urlpatterns += [
+    path("spot-checks/", spot_checks.spot_list, name="spot_list"),
+    path("spot-checks/new/", spot_checks.spot_new, name="spot_new"),
+    path("spot-checks/<int:spot_id>/", spot_checks.spot_detail, name="spot_detail"),
+    path("spot-checks/items/<int:item_id>/", spot_checks.spot_verify, name="spot_verify"),
 ]

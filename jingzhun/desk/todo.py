@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from jingzhun.assessment.selectors import findings as assessment_findings
+from jingzhun.assessment.selectors import spot_checks as spot_selectors
 from jingzhun.assistance.selectors import loans as loans_selectors
 from jingzhun.assistance.selectors import visits as visits_selectors
 from jingzhun.checks import selectors as checks
@@ -309,6 +310,15 @@ def _dispute_items(rows, ctx: Context) -> list[Item]:
             for d in rows]
 
 
+def _spot_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=f"{i.household.head_name} · {i.household_id}",
+                 url=reverse("assessment:spot_verify", kwargs={"item_id": i.pk}),
+                 detail=_("%(date)s 随机抽查 · 第 %(order)d 户") % {
+                     "date": timezone.localtime(i.spot_check.drawn_at).strftime("%Y-%m-%d"), "order": i.order},
+                 since=i.spot_check.drawn_at)
+            for i in rows]
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -338,6 +348,8 @@ KINDS: tuple[Kind, ...] = (
          more=lambda ctx: reverse("assistance:conflict_list")),
     Kind("loans", gettext_lazy("逾期和不良的小额信贷"), (Source(loans_selectors.todo_overdue_loans, _loan_items),),
          more=lambda ctx: reverse("assistance:loan_list")),
+    Kind("spot_items", gettext_lazy("待核对的随机抽查户"), (Source(spot_selectors.unverified_items_for, _spot_items),),
+         more=lambda ctx: reverse("assessment:spot_list")),
     Kind("households", gettext_lazy("我的帮扶户"), (Source(registry.todo_households, _household_items),),
          more=lambda ctx: reverse("registry:household_list")),
     # 考核评估 findings: the county admin's to dispute (before the period ends), headquarters' disputes to decide
