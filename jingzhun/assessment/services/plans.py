@@ -328,12 +328,13 @@ def _conform_frame(table: pa.Table) -> pa.Table:
     return pa.table(columns, schema=FRAME_SCHEMA)
 
 
-def frame_bytes(frame: pa.Table, *, county: str, as_of: datetime.date) -> bytes:
-    """The frame as Parquet: rows sorted (so the same frame always gives the same file), with the county
-    and date in the file's metadata."""
+def frame_bytes(frame: pa.Table, *, county: str, as_of: datetime.date, design: dict | None = None) -> bytes:
+    """The frame as Parquet: rows sorted (so the same frame always gives the same file), with the county,
+    the date and the design it was drawn with in the file's metadata (the seed is given apart)."""
     ordered = pl.from_arrow(frame).sort(["row", "village", "frame", "household", "screen_key"], nulls_last=True)
     table = _conform_frame(ordered.to_arrow()).replace_schema_metadata(
-        {"jingzhun": json.dumps({"county": county, "as_of": as_of.isoformat(), "format": 1})})
+        {"jingzhun": json.dumps({"county": county, "as_of": as_of.isoformat(), "format": 1, "design": design},
+                                ensure_ascii=False)})
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd")
     return out.getvalue()
@@ -399,6 +400,15 @@ def sample_redraw(frame: bytes | pa.Table, *, design: dict, seed: int) -> Sample
     return Sample(strata=strata, villages=sampled_df, households=within_df, screen=picked)
 
 
+def frame_metadata(content: bytes) -> dict:
+    """What a frame file says about itself: county, as_of, design (empty for a file that is not ours)."""
+    try:
+        meta = pq.read_schema(io.BytesIO(content)).metadata or {}
+        return json.loads(meta.get(b"jingzhun", b"{}"))
+    except (pa.ArrowInvalid, ValueError):
+        return {}
+
+
 # --- the draw ------------------------------------------------------------------------------------------------
 
 
@@ -414,7 +424,8 @@ def assessment_draw(*, assessment_id: int, acting_user) -> Assessment:
     design = design_clean(assessment.design)
     as_of = timezone.localdate()
     # Read before the write transaction: the snapshot reads what is committed, on its own connection.
-    content = frame_bytes(frame_read(assessment.county, design), county=assessment.county, as_of=as_of)
+    content = frame_bytes(frame_read(assessment.county, design), county=assessment.county, as_of=as_of,
+                          design=design)
     sample = sample_redraw(content, design=design, seed=assessment.seed)
     if sample.villages.height == 0:
         raise PlanError(_("该县登记数据中没有可抽取的村（没有农户的村不能入样），不能抽样。"))
