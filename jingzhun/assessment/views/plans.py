@@ -73,12 +73,12 @@ def assessment_new(request):
 def assessment_detail(request, assessment_id: int):
     _readable(request)
     assessment = assessment_get(request.user, assessment_id)
-    design = assessment.design
     planned, drawn = selectors.households_for_precision(assessment)
     try:
-        precision = services.precision(services.design_clean(design), planned)
-    except PlanError:
-        precision = []
+        design = services.design_clean(assessment.design)
+        precision = services.precision(design, planned)
+    except PlanError:  # a design stored before its checks: shown as it is, without the precision
+        design, precision = assessment.design, []
     counts = selectors.frame_counts(assessment)
     per_stratum = design.get("villages_per_stratum")
     return render(request, "assessment/plan_detail.html", {
