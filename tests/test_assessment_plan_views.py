@@ -18,6 +18,7 @@ from jingzhun.assessment.models import Assessment, Case, Staff
 from jingzhun.assessment.services import plans
 
 from .test_assessment_plans import DESIGN, build_county, evaluator
+from .test_browser import browser, login, page  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,3 +139,25 @@ def test_the_menu_offers_the_plans_to_counties_and_evaluators_only(world, client
         client.force_login(person)
         text = client.get(reverse("desk:todo")).content.decode()
         assert (reverse("assessment:list") in text) == shown, person.username
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1366, 768), (390, 844)])
+def test_the_plan_page_draws_and_fits_a_desktop_and_a_phone(world, live_server, page, width, height):  # noqa: F811
+    build_county(world)
+    plan = _plan(world)
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, live_server, "county_admin")
+    page.goto(f"{live_server.url}{reverse('assessment:detail', args=[plan.pk])}")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#draw-form button")
+    page.wait_for_selector("#villages")
+    assert "立意样本" in page.inner_text("#screen") and len(page.inner_text("#sha256")) == 64
+    # nothing but the tables' own scrolling boxes goes past the window
+    wide = page.evaluate("""() => [...document.querySelectorAll('main *, .card')].filter(e =>
+        !e.closest('.scroll') && e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + e.textContent.slice(0, 30))""")
+    assert wide == []
+    from .test_browser import _artifact
+
+    page.screenshot(path=_artifact(f"assessment-plan-{width}.png"), full_page=True)
