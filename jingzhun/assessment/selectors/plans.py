@@ -4,6 +4,7 @@ households planned or drawn per frame (for the precision table)."""
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.models import Level, OrgUnit
 
@@ -56,7 +57,7 @@ def sampled_villages(assessment: Assessment) -> list[dict]:
     return [{"order": v.order, "code": v.village, "name": names.get(v.village, v.village), "stratum": v.stratum.name,
              "size": v.size, "probability": v.probability, "counts": [counts.get(v.village, {}).get(f, 0)
                                                                       for f in (*FRAMES, "screen")],
-             "team": "、".join(sorted(teams.get(v.village, ())))} for v in villages]
+             "team": _("、").join(sorted(teams.get(v.village, ())))} for v in villages]
 
 
 def teams_of(assessment: Assessment) -> list[dict]:
@@ -67,9 +68,9 @@ def teams_of(assessment: Assessment) -> list[dict]:
         villages = sorted(set(Case.objects.filter(team=team).values_list("village", flat=True)))
         names.update(unit_names(villages))
         out.append({"name": team.name,
-                    "members": [s.user.get_full_name() or s.user.get_username()
-                                for s in team.members.select_related("user").order_by("user__username")],
-                    "villages": [names.get(v, v) for v in villages],
+                    "members": _("、").join(s.user.get_full_name() or s.user.get_username()
+                                            for s in team.members.select_related("user").order_by("user__username")),
+                    "villages": _("、").join(names.get(v, v) for v in villages),
                     "cases": Case.objects.filter(team=team).count()})
     return out
 

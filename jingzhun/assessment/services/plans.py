@@ -104,7 +104,7 @@ def design_clean(design: dict) -> dict:
     unknown = sorted(set(design) - set(DEFAULT_DESIGN))
     problems: list[str] = []
     if unknown:
-        problems.append(_("抽样设计中有不认识的项：%(keys)s。") % {"keys": "、".join(unknown)})
+        problems.append(_("抽样设计中有不认识的项：%(keys)s。") % {"keys": _("、").join(unknown)})
     merged = {**DEFAULT_DESIGN, **design}
     out: dict = {}
     if merged["strata"] not in STRATA_BASES:
@@ -125,7 +125,7 @@ def design_clean(design: dict) -> dict:
     wrong = sorted(set(per_village) - set(FRAMES))
     if wrong:
         problems.append(_("每村抽取户数中有不认识的抽样框：%(keys)s（应为 exited、not_exited、monitored）。")
-                        % {"keys": "、".join(map(str, wrong))})
+                        % {"keys": _("、").join(map(str, wrong))})
     names = {"exited": _("已脱贫户"), "not_exited": _("未脱贫户"), "monitored": _("监测对象")}
     out["per_village"] = {f: _int(per_village.get(f, 0), _("每村抽取%(frame)s户数") % {"frame": names[f]}, 0, 500,
                                   problems) for f in FRAMES}
@@ -139,7 +139,8 @@ def design_clean(design: dict) -> dict:
     out["expected_rate"] = _float(merged["expected_rate"], _("预期比率"), 0, 1, problems)
     out["deff"] = _float(merged["deff"], _("设计效应"), 1, 20, problems, closed=True)
     if problems:
-        raise PlanError("".join(problems) if len(problems) == 1 else "；".join(p.rstrip("。") for p in problems) + "。")
+        raise PlanError(problems[0] if len(problems) == 1
+                        else _("；").join(p.rstrip("。.") for p in problems) + _("。"))
     return out
 
 
@@ -519,7 +520,7 @@ def teams_assign(*, assessment_id: int, acting_user) -> list[Team]:
         local = [s for s in enumerators if s.home_county == locked.county]
         if local:
             raise PlanError(_("三回避：%(names)s来自被评估县，不能参加本县评估。") % {
-                "names": "、".join(s.user.get_full_name() or s.user.get_username() for s in local)})
+                "names": _("、").join(s.user.get_full_name() or s.user.get_username() for s in local)})
         rng = np.random.default_rng([int(locked.seed), _TEAM_STREAM])
         shuffled = [enumerators[i] for i in rng.permutation(len(enumerators))]
         count = len(shuffled) // 2

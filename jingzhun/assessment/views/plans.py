@@ -83,7 +83,7 @@ def assessment_detail(request, assessment_id: int):
     per_stratum = design.get("villages_per_stratum")
     return render(request, "assessment/plan_detail.html", {
         "assessment": assessment, "county_name": selectors.unit_names([assessment.county]).get(assessment.county, ""),
-        "design": design, "per_stratum_text": ("、".join(f"{k}：{v}" for k, v in per_stratum.items())
+        "design": design, "per_stratum_text": (_("、").join(f"{k}{_('：')}{v}" for k, v in per_stratum.items())
                                                if isinstance(per_stratum, dict) else per_stratum),
         "per_village": [(label, (design.get("per_village") or {}).get(f, 0))
                         for f, label in Case.Frame.choices if f != Case.Frame.SCREEN],
