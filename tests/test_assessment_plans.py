@@ -279,3 +279,14 @@ def test_the_precision_table_says_what_margin_each_frame_buys():
     exited = rows[0]
     assert exited.margin == pytest.approx(1.959964 * (2.0 * 0.03 * 0.97 / 300) ** 0.5)
     assert exited.needed == plans.sample_size(p=0.03, margin=0.03, deff=2.0)
+
+
+def test_townships_as_strata_draw_in_each_township_as_many_villages_as_asked(world):
+    build_county(world)
+    drawn = plans.assessment_draw(assessment_id=_plan(world, strata="township", villages_per_stratum={"140826100": 2}).pk,
+                                  acting_user=world.county_admin)
+    strata = {s.code: (s.name, s.villages_in_frame, s.villages_drawn) for s in Stratum.objects.filter(assessment=drawn)}
+    assert strata["140826100"][0] == OrgUnit.objects.get(code="140826100").name and strata["140826100"][2] == 2
+    assert strata["140826101"][2] == 0  # a township not named draws nothing
+    sampled = list(SampledVillage.objects.filter(assessment=drawn).values_list("village", flat=True))
+    assert len(sampled) == 2 and all(v.startswith("140826100") for v in sampled)
