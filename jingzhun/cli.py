@@ -663,6 +663,119 @@ def cmd_measures_export(args) -> int:
     return 0
 
 
+def _per_village(text: str) -> dict[str, int]:
+    """An argparse type: households per village and frame, as exited=10,not_exited=3,monitored=5."""
+    out = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        frame, _eq, number = part.partition("=")
+        if frame.strip() not in ("exited", "not_exited", "monitored") or not number.strip().isdigit():
+            raise argparse.ArgumentTypeError(
+                f"应为“抽样框=户数”，用逗号分隔，抽样框为 exited、not_exited、monitored，收到“{text}”")
+        out[frame.strip()] = int(number)
+    return out
+
+
+def _assess_design(args, base: dict) -> dict:
+    design = dict(base)
+    if args.strata is not None:
+        design["strata"] = args.strata
+    if args.villages_per_stratum is not None:
+        design["villages_per_stratum"] = args.villages_per_stratum
+    if args.per_village is not None:
+        design["per_village"] = {f: args.per_village.get(f, 0) for f in ("exited", "not_exited", "monitored")}
+    if args.no_screen:
+        design["screen"] = False
+    return design
+
+
+def cmd_assess_plan(args) -> int:
+    """考核评估方案: create and draw a plan (or, with --frame, redraw a saved frame without writing)."""
+    _setup_django()
+    import hashlib
+    import json
+
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from jingzhun.assessment.services import plans
+
+    if args.frame is not None:
+        try:
+            content = args.frame.read_bytes()
+        except OSError as exc:
+            print(f"错误：读不了抽样框文件“{args.frame}”：{exc.strerror}", file=sys.stderr)
+            return 2
+        meta = plans.frame_metadata(content)
+        if args.seed is None:
+            print("错误：重抽须用 --seed 给出评估方案的随机种子。", file=sys.stderr)
+            return 2
+        try:
+            design = plans.design_clean(_assess_design(args, meta.get("design") or plans.DEFAULT_DESIGN))
+            sample = plans.sample_redraw(content, design=design, seed=args.seed)
+        except plans.PlanError as exc:
+            print(f"错误：{exc.message}", file=sys.stderr)
+            return 2
+        except Exception as exc:  # not a frame file: pyarrow's error says which part is wrong
+            print(f"错误：“{args.frame}”不是抽样框文件（{type(exc).__name__}）。", file=sys.stderr)
+            return 2
+        rows = [{"order": h["order"], "village": h["village"], "frame": h["frame"], "household": h["household"],
+                 "weight": h["weight"]} for h in sample.households.iter_rows(named=True)]
+        rows += [{"order": s["order"], "village": s["village"], "frame": "screen", "household": "",
+                  "head_name": s["head_name"], "source": s["source"], "weight": None}
+                 for s in sample.screen.iter_rows(named=True)]
+        result = {"county": meta.get("county", ""), "as_of": meta.get("as_of", ""), "seed": args.seed,
+                  "frame_sha256": hashlib.sha256(content).hexdigest(), "design": design,
+                  "villages": sample.villages.height, "counts": sample.counts(), "sample": rows}
+        if args.format == "json":
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+            return 0
+        print(f"抽样框 {args.frame}（{result['county']}，{result['as_of']}），SHA-256 {result['frame_sha256']}")
+        print(f"随机种子 {args.seed}：样本村 {sample.villages.height} 个；" + "，".join(
+            f"{k} {v} 户" for k, v in result["counts"].items()))
+        for row in rows:
+            print(f"{row['order']:>5}  {row['village']}  {row['frame']:<10}  {row['household'] or row.get('head_name', '')}")
+        return 0
+
+    if not args.org or args.year is None:
+        print("错误：制定方案须给出 --org（县级代码）和 --year。", file=sys.stderr)
+        return 2
+    user = get_user_model().objects.filter(username=args.user or "", is_active=True).first()
+    if user is None:
+        print("错误：请用 --user 给出制定方案的县级管理员或系统管理员账号（方案记录制定人）。" if not args.user
+              else f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
+        return 2
+    try:
+        assessment = plans.assessment_create(
+            county=args.org, year=args.year, kind=args.kind, title=args.title or "",
+            design=_assess_design(args, plans.DEFAULT_DESIGN), seed=args.seed, acting_user=user)
+        assessment = plans.assessment_draw(assessment_id=assessment.pk, acting_user=user)
+    except plans.PlanError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except Http404:
+        print(f"错误：县“{args.org}”不在用户“{args.user}”的管辖范围内。", file=sys.stderr)
+        return 2
+    except PermissionDenied:
+        print(f"错误：用户“{args.user}”不能制定考核评估方案（只有县级管理员和系统管理员可以）。", file=sys.stderr)
+        return 2
+    counts = dict.fromkeys(("exited", "not_exited", "monitored", "screen"), 0)
+    for frame in assessment.cases.values_list("frame", flat=True):
+        counts[frame] += 1
+    result = {"assessment": assessment.pk, "title": assessment.title, "county": assessment.county,
+              "year": assessment.year, "kind": assessment.kind, "seed": assessment.seed,
+              "frame_sha256": assessment.frame_sha256, "frame_as_of": assessment.frame_as_of.isoformat(),
+              "villages": assessment.villages.count(), "counts": counts}
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"已制定并抽样：{assessment.title}（编号 {assessment.pk}）")
+    print(f"随机种子 {assessment.seed}；抽样框 SHA-256 {assessment.frame_sha256}（{result['frame_as_of']}）")
+    print(f"样本村 {result['villages']} 个；已脱贫户 {counts['exited']}，未脱贫户 {counts['not_exited']}，"
+          f"监测对象 {counts['monitored']}，高风险未建档户（立意筛查，不作推断）{counts['screen']}")
+    return 0
+
+
 def cmd_worker(args) -> int:
     _setup_django()
     from jingzhun.runs.worker import worker_main
@@ -951,8 +1064,8 @@ def build_parser() -> argparse.ArgumentParser:
     m_export.add_argument("--out", type=Path, required=True, help="输出文件，如 措施.xlsx")
     m_export.set_defaults(func=cmd_measures_export)
 
-    # 考核评估 (assessment); `plan` and `estimate` join this group (assess_sub) from their own branches
-    assess = sub.add_parser("assess", help="考核评估：抽样方案、调查结果导入、估计（三率一度）")
+    # 考核评估 (assessment): plan (and redraw), import survey results, estimate
+    assess = sub.add_parser("assess", help="考核评估：方案与抽样（可复现）、导入调查结果、估计（三率一度）")
     assess_sub = assess.add_subparsers(dest="action", required=True, parser_class=_Parser)
     a_import = assess_sub.add_parser("import", help="导入调查结果文件（.xlsx 或 CSV，docs/assessment-format.md）："
                                      "有一处错误即全部不导入")
@@ -962,6 +1075,21 @@ def build_parser() -> argparse.ArgumentParser:
     a_import.add_argument("--errors", type=Path, help="有错误时把错误清单写入这个 .xlsx 文件")
     a_import.add_argument("--format", choices=["table", "json"], default="table")
     a_import.set_defaults(func=cmd_assess_import)
+    a_plan = assess_sub.add_parser("plan", help="制定评估方案并抽样；用 --frame 从保存的抽样框重抽（不写入）")
+    a_plan.add_argument("--org", help="被评估县的区划代码，如 140826")
+    a_plan.add_argument("--year", type=int, help="评估年度")
+    a_plan.add_argument("--kind", choices=["exit", "post"], default="post", help="exit 退出评估，post 巩固成果后评估")
+    a_plan.add_argument("--title", help="评估名称（默认：县名 + 年度 + 评估类型）")
+    a_plan.add_argument("--seed", type=int, help="随机种子（制定时不填则随机生成；重抽时必填）")
+    a_plan.add_argument("--strata", choices=["poor_village", "township"], help="分层依据（默认 poor_village）")
+    a_plan.add_argument("--villages-per-stratum", type=int, help="每层抽取村数（默认 5）")
+    a_plan.add_argument("--per-village", type=_per_village, metavar="exited=10,not_exited=3,monitored=5",
+                        help="每村各抽样框抽取户数")
+    a_plan.add_argument("--no-screen", action="store_true", help="不筛查高风险未建档户")
+    a_plan.add_argument("--user", help="制定人（县级管理员或系统管理员）的用户名；制定方案时必填")
+    a_plan.add_argument("--frame", type=Path, help="保存的抽样框文件（.parquet）：按其中的设计和 --seed 重抽并输出样本")
+    a_plan.add_argument("--format", choices=["table", "json"], default="table")
+    a_plan.set_defaults(func=cmd_assess_plan)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

@@ -624,6 +624,39 @@ MATRIX.update({
 })
 
 
+# --- 考核评估 plans (assessment, area "plans"): the list, a new plan, a plan's page, its draw, staff and teams,
+# the sample workbook and the frame file. Townships, villages and helpers are refused every page (403);
+# the county roles plan (the outsider its own county); analysts and evaluators read.
+ASSESSMENT_PLANNERS = {"county_admin", "sysadmin", "outsider"}
+ASSESSMENT_NON_READERS = {"village_clerk", "township_officer", "cadre", "work_team"}
+
+
+def _assessments_by_county(w: World, r: Records):
+    return [({"assessment_id": a.pk}, ("unit", county)) for county, a in r.assessment.items()]
+
+
+def _plan_data(w, r, k):
+    return {"county": "140826", "year": "2026", "kind": "post", "title": "矩阵评估", "strata": "poor_village",
+            "villages_per_stratum": "3", "exited": "5", "not_exited": "2", "monitored": "3", "screen": "on",
+            "screen_per_village": "0", "margin": "3", "expected_rate": "3", "deff": "2", "seed": "7"}
+
+
+MATRIX.update({
+    "assessment:list": Entry(refused_first=ASSESSMENT_NON_READERS, post=False),
+    "assessment:new": Entry(refused_first=EVERYONE - ASSESSMENT_PLANNERS, writers=ASSESSMENT_PLANNERS,
+                            data=_plan_data, proof="county_admin"),
+    "assessment:detail": Entry(fill=_assessments_by_county, refused_first=ASSESSMENT_NON_READERS, post=False),
+    "assessment:draw": Entry(fill=_assessments_by_county, refused_first=ASSESSMENT_NON_READERS,
+                             forbidden={"analyst", "evaluator"}, writers=ASSESSMENT_PLANNERS),
+    "assessment:staff": Entry(fill=_assessments_by_county, refused_first=ASSESSMENT_NON_READERS,
+                              writers=ASSESSMENT_PLANNERS,
+                              data=lambda w, r, k: {"action": "add", "username": "evaluator", "duty": "hq",
+                                                    "home_county": "140829"}),
+    "assessment:sample_xlsx": Entry(fill=_assessments_by_county, refused_first=ASSESSMENT_NON_READERS, post=False),
+    "assessment:frame": Entry(fill=_assessments_by_county, refused_first=ASSESSMENT_NON_READERS, post=False),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

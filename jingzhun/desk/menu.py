@@ -20,6 +20,7 @@ from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.permissions import (
     may_edit_measures,
     may_import,
+    may_read_assessments,
     may_read_household_file,
     may_record_lead,
     may_review_visit_conflicts,
@@ -136,6 +137,9 @@ MENU: tuple[Group, ...] = (
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
         Entry(_("贫困村退出评估"), "workflows:village_exit", signed_in, kwargs=_own_unit(Level.VILLAGE)),
+        # 考核评估 plans (assessment): the assessments in reach, their plans, draws, staff and teams
+        Entry(_("评估方案与抽样"), "assessment:list", lambda request, access: may_read_assessments(access)),
+        # 随机抽查 (assessment: spot checks) of a unit's records
         Entry(_("随机抽查"), "assessment:spot_list", lambda request, access: may_spot_check(access)),
     )),
     Group(_("统计分析"), (

@@ -351,3 +351,14 @@ def may_spot_check(who) -> bool:
     """Draw households at random from a unit in reach and verify them against the registry."""
     access = _access(who)
     return access.active and access.role in SPOT_CHECK_ROLES
+
+
+# --- 考核评估 plans (issue 16, area "plans"): who opens the assessment pages at all ----------------------------
+
+
+def may_read_assessments(who) -> bool:
+    """Open the 考核评估 pages: those who reach a county or more (its assessments are theirs to read) and
+    evaluators (who may have a duty in any county). Townships, villages and helpers read no assessment:
+    its findings reach them as problem records."""
+    access = _access(who)
+    return access.active and not access.cadre_only and (len(access.prefix) <= 6 or access.role == Role.EVALUATOR)
