@@ -83,6 +83,8 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
         return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
     if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
         return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
+    if kind == "assessment":  # 考核评估 (key: its county): read at the county or above, never below it
+        return person not in ("cadre", "work_team") and len(prefix) <= 6 and key.startswith(prefix)
     raise AssertionError(kind)
 
 
@@ -537,6 +539,21 @@ MATRIX.update({
     "assistance:project_spending": Entry(**{**_PROJECT, "data": lambda w, r, k: {
         "source": "central", "paid_on": timezone.localdate().isoformat(), "amount": "1000", "note": "拨付"}}),
     "assistance:project_notice": Entry(fill=_project_notices, post=False),
+})
+
+
+# --- 考核评估: 三率一度 (estimates) ------------------------------------------------------------------------------
+def _estimate_assessments(w, r):
+    return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
+
+
+#: 结束评估 is headquarters' alone; the scope world names no headquarters, so everyone is refused (the
+#: roles without fieldwork before any lookup).
+MATRIX.update({
+    "assessment:estimates": Entry(fill=_estimate_assessments),
+    "assessment:report": Entry(fill=_estimate_assessments),
+    "assessment:close": Entry(fill=_estimate_assessments, forbidden=EVERYONE,
+                              refused_first=EVERYONE - {"evaluator", "sysadmin"}),
 })
 
 
