@@ -186,7 +186,8 @@ def rate_rows(result: AssessmentEstimates) -> list[dict]:
     for rate in result.estimates.rates():
         rows.append({
             "key": rate.key, "label": rate_label(rate.key), "point": _pct(rate.point), "se": _pct(rate.se),
-            "interval": "—" if rate.lower is None else f"{_pct(rate.lower)} ～ {_pct(rate.upper)}",
+            "interval": "—" if rate.lower is None else _("%(lower)s ～ %(upper)s") % {"lower": _pct(rate.lower),
+                                                                                     "upper": _pct(rate.upper)},
             "threshold": (_("低于 %(t)s") if rate.below else _("高于 %(t)s")) % {"t": _pct(rate.threshold)},
             "verdict": rate.verdict, "verdict_words": verdict_words(rate.verdict),
             "confidence": confidence_words(rate), "method": method_words(rate.method),
@@ -233,7 +234,7 @@ def report_paragraphs(result: AssessmentEstimates) -> list[str]:
                   "sha": a.frame_sha256 or "—"})
     if design.get("margin"):
         out.append(_("设计精度：目标误差 ±%(m)s。") % {"m": design.get("margin")})
-    counts = "，".join(_("%(state)s %(n)d 户") % {"state": Case.State(s).label, "n": n}
+    counts = _("，").join(_("%(state)s %(n)d 户") % {"state": Case.State(s).label, "n": n}
                       for s, n in result.states.items() if n)
     out.append(_("二、调查进度。共抽取样本户 %(drawn)d 户：%(counts)s。进入估计的只有评估组已审核的 %(n)d 户。")
                % {"drawn": result.drawn, "counts": counts or "—", "n": result.approved})
@@ -248,7 +249,7 @@ def report_paragraphs(result: AssessmentEstimates) -> list[str]:
                   "exited": registry.get("exited_persons", 0), "pop": registry.get("rural_population", 0)})
     if result.estimates.singleton_strata:
         out.append(_("说明：%(strata)s 层只有一个样本村，其方差按与总均值的离差计算（保守）。")
-                   % {"strata": "、".join(result.estimates.singleton_strata)})
+                   % {"strata": _("、").join(result.estimates.singleton_strata)})
     out.append(_("四、结论。错退率、漏评率、群众认可度任一项不达标即一票否决。%(words)s")
                % {"words": _("已有指标不达标，不能退出。") if result.estimates.vetoed
                   else _("未发现确定不达标的指标；“无法判定”的指标须结合区间审慎判断。")})
