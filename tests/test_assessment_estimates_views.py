@@ -41,6 +41,10 @@ def test_county_admin_sees_the_rates_with_interval_verdict_and_confidence(world,
     assert rates["missed_rate"]["verdict"] == "fail" and rates["wrong_exit_rate"]["households"] == 20
     assert dict(response.context["states"])["评估组已审核"] == 29
     assert 'id="close"' not in page  # the county is not headquarters
+    chart = response.context["chart"]
+    assert chart["labels"] == ["错退率", "漏评率", "综合贫困发生率"]  # 认可度 (near 100%) stays in the table
+    assert chart["point"][0] == pytest.approx(100 * 120 / 4050, abs=1e-3) and chart["threshold"][0] == 2.0
+    assert 'id="estimate-chart-data"' in page and "<script>" not in page  # data by json_script, no inline JS
 
 
 def test_the_village_table_shows_counts_of_sampled_households(world, client):

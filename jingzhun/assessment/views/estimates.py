@@ -37,6 +37,20 @@ def _estimates(request, assessment: Assessment):
         return None
 
 
+def _chart(result) -> dict | None:
+    """The rates judged against an upper limit (错退率, 漏评率, 综合贫困发生率), in percent, for the chart;
+    认可度 (near 100%) is left to the table. None when none has data."""
+    rates = [r for r in result.estimates.rates() if r.below and r.lower is not None]
+    if not rates:
+        return None
+    return {"labels": [services.rate_label(r.key) for r in rates],
+            "lower": [round(100 * r.lower, 3) for r in rates],
+            "width": [round(100 * (r.upper - r.lower), 3) for r in rates],
+            "point": [round(100 * r.point, 3) for r in rates],
+            "threshold": [round(100 * r.threshold, 3) for r in rates],
+            "names": {"interval": _("95% 置信区间"), "point": _("估计值"), "threshold": _("标准")}}
+
+
 @login_required
 def estimates(request, assessment_id: int):
     assessment = assessment_get(request.user, assessment_id)
@@ -48,6 +62,7 @@ def estimates(request, assessment_id: int):
         context.update(rates=services.rate_rows(result), villages=services.village_rows(result),
                        guarantee_labels=services.guarantee_labels(),
                        singleton_strata=_("、").join(result.estimates.singleton_strata),
+                       chart=_chart(result),
                        states=[(label, result.states[value]) for value, label in
                                assessment.cases.model.State.choices])
     return render(request, "assessment/estimates.html", context)
