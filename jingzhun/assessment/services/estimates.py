@@ -110,20 +110,6 @@ def assessment_estimates(assessment: Assessment, *, registry: dict[str, int] | N
                                registry=registry, as_of=as_of, villages=villages, final=final)
 
 
-def latest_exit_assessment(county: str) -> Assessment | None:
-    """The county's latest 退出评估 with any headquarters-approved case (closed ones first among a year's)."""
-    return (Assessment.objects.filter(county=county, kind=Assessment.Kind.EXIT,
-                                      cases__state=Case.State.HQ_APPROVED)
-            .distinct().order_by("-year", "-closed_at", "-id").first())
-
-
-def latest_assessment_of_village(village: str) -> Assessment | None:
-    """The latest assessment that sampled the village and has a headquarters-approved case there."""
-    return (Assessment.objects.filter(villages__village=village, cases__village=village,
-                                      cases__state=Case.State.HQ_APPROVED)
-            .distinct().order_by("-year", "-id").first())
-
-
 def assessment_close(*, assessment_id: int, acting_user) -> Assessment:
     """结束评估: headquarters closes the fieldwork; no questionnaire may change after, so the estimates are
     final. Refused while a questionnaire awaits the supervisor's or headquarters' review."""
