@@ -322,5 +322,6 @@ def per_village(table: pa.Table | pl.DataFrame) -> pl.DataFrame:
             pl.col("approves").fill_null(False).sum().alias("approves")]
     for key in GUARANTEES:
         if key in df.columns:
-            aggs += [pl.col(key).cast(pl.Int64).sum().alias(f"{key}_met"), pl.col(key).is_not_null().sum().alias(f"{key}_asked")]
+            aggs += [pl.col(key).cast(pl.Int64).sum().alias(f"{key}_met"),
+                     pl.col(key).is_not_null().sum().alias(f"{key}_asked")]
     return df.group_by("village").agg(aggs).sort("village")
