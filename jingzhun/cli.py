@@ -790,6 +790,57 @@ def cmd_risk(args) -> int:
     return 0
 
 
+def cmd_assess_import(args) -> int:
+    """考核评估: survey results from a spreadsheet into an assessment, as one of its staff; all or nothing."""
+    _setup_django()
+    import json
+
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from jingzhun.accounts.models import User
+    from jingzhun.assessment.services.imports import results_import
+
+    user = User.objects.filter(username=args.user, is_active=True).first()
+    if user is None:
+        print(f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
+        return 2
+    if not args.file.is_file():
+        print(f"错误：找不到文件“{args.file}”，请检查路径。", file=sys.stderr)
+        return 2
+    try:
+        report = results_import(assessment_id=args.assessment, file=args.file, acting_user=user, via="命令行")
+    except Http404:  # none, or out of the user's reach (OutOfReach): the same words
+        print(f"错误：没有编号为 {args.assessment} 的评估，或用户“{args.user}”看不到它，请检查 --assessment。",
+              file=sys.stderr)
+        return 2
+    except PermissionDenied:
+        print(f"错误：用户“{args.user}”不能导入该评估的调查结果（只有本次评估的评估组或督导员可以导入）。", file=sys.stderr)
+        return 2
+    if not report.ok and args.errors:
+        from jingzhun.exchange.errorbook import error_workbook
+
+        error_workbook(report.issues, report.sheets, args.errors)
+    if args.format == "json":
+        print(json.dumps({"ok": report.ok, "assessment": args.assessment, "sources": report.sources,
+                          "issues": [i.as_dict() for i in report.issues], "imported": report.imported,
+                          "skipped": report.skipped, "wrong_exit": report.wrong_exit, "missed": report.missed,
+                          "disapproving": report.disapproving}, ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not report.ok:
+        _print_issues(console, report.issues, "问卷")
+        if args.errors:
+            console.print(f"错误清单已写入 {args.errors}")
+        return 1
+    console.print(f"导入完成（{'、'.join(report.sources)}）：{report.imported} 户问卷已完成（其中判定错退 "
+                  f"{report.wrong_exit} 户、漏评 {report.missed} 户、不认可 {report.disapproving} 户），"
+                  f"{report.skipped} 行未填写已跳过")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jingzhun", description="精准：精准扶贫与防返贫监测平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -884,14 +935,6 @@ def build_parser() -> argparse.ArgumentParser:
     leads.add_argument("--format", choices=["table", "json"], default="table")
     leads.set_defaults(func=cmd_leads)
 
-    # 考核评估 (assessments): plan (another branch), import, estimate
-    assess = sub.add_parser("assess", help="考核评估：抽样、导入调查结果、三率一度估计")
-    assess_sub = assess.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    a_estimate = assess_sub.add_parser("estimate", help="某次评估的三率一度（评估组已审核的样本户），含标准误和 95% 置信区间")
-    a_estimate.add_argument("--assessment", type=int, required=True, metavar="N", help="考核评估编号")
-    a_estimate.add_argument("--format", choices=["table", "json"], default="table")
-    a_estimate.set_defaults(func=cmd_assess_estimate)
-
     loans = sub.add_parser("loans", help="小额信贷").add_subparsers(dest="loans_command", required=True)
     overdue = loans.add_parser("overdue", help="更新贷款逾期、不良状态，并把逾期未还的一期登记为防止返贫监测线索（部门预警，重复运行不重复登记）")
     overdue.add_argument("--as-of", type=_iso_date, default=None, help="按哪一天的还款情况（YYYY-MM-DD，默认今天）")
@@ -946,6 +989,22 @@ def build_parser() -> argparse.ArgumentParser:
     m_export.add_argument("--org", required=True, help="区划代码（省、市、县、乡镇或村），如 140826")
     m_export.add_argument("--out", type=Path, required=True, help="输出文件，如 措施.xlsx")
     m_export.set_defaults(func=cmd_measures_export)
+
+    # 考核评估 (assessment); `plan` and `estimate` join this group (assess_sub) from their own branches
+    assess = sub.add_parser("assess", help="考核评估：抽样方案、调查结果导入、估计（三率一度）")
+    assess_sub = assess.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    a_import = assess_sub.add_parser("import", help="导入调查结果文件（.xlsx 或 CSV，docs/assessment-format.md）："
+                                     "有一处错误即全部不导入")
+    a_import.add_argument("file", type=Path, metavar="FILE")
+    a_import.add_argument("--assessment", type=int, required=True, help="评估编号")
+    a_import.add_argument("--user", required=True, help="以该用户的身份导入：须是本次评估的评估组或督导员")
+    a_import.add_argument("--errors", type=Path, help="有错误时把错误清单写入这个 .xlsx 文件")
+    a_import.add_argument("--format", choices=["table", "json"], default="table")
+    a_import.set_defaults(func=cmd_assess_import)
+    a_estimate = assess_sub.add_parser("estimate", help="某次评估的三率一度（评估组已审核的样本户），含标准误和 95% 置信区间")
+    a_estimate.add_argument("--assessment", type=int, required=True, metavar="N", help="考核评估编号")
+    a_estimate.add_argument("--format", choices=["table", "json"], default="table")
+    a_estimate.set_defaults(func=cmd_assess_estimate)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

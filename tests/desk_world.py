@@ -86,6 +86,31 @@ def _failed(model, *, days_ago: int, **fields):
     return run
 
 
+def _assessment_findings(world: World) -> None:
+    """考核评估 findings (made as headquarters' approval leaves them): per county one sent today, which its
+    county admin may dispute; in 绛县 one sent 30 days ago (its period over) and one disputed, which the
+    world's evaluator, headquarters there, is to decide."""
+    from jingzhun.assessment.models import Assessment, Case, Dispute, Staff
+
+    now = timezone.now()
+    for county, admin, household in (("140826", world.county_admin, world.home),
+                                     ("140829", world.outsider, world.other_county)):
+        assessment = Assessment.objects.create(county=county, year=now.year, title=f"{county}退出评估", seed=1,
+                                               state=Assessment.State.FIELDWORK, created_by=admin)
+
+        def case(household, order, sent):
+            return Case.objects.create(assessment=assessment, village=household.village_id, household=household,
+                                       head_name=household.head_name, frame=Case.Frame.EXITED, order=order,
+                                       state=Case.State.HQ_APPROVED, wrong_exit=True, approves=True, notified_at=sent)
+
+        case(household, 1, now)
+        if county == "140826":
+            Staff.objects.create(assessment=assessment, user=world.evaluator, duty=Staff.Duty.HEADQUARTERS)
+            case(world.other_township, 2, now - datetime.timedelta(days=30))
+            Dispute.objects.create(case=case(world.neighbour, 3, now), reason="收入达标", evidence="d.pdf",
+                                   evidence_name="d.pdf", filed_by=admin)
+
+
 def desk_build(world: World) -> Desk:
     """One record of each kind of work for each person, and records none of them must see."""
     desk = Desk()
@@ -168,6 +193,7 @@ def desk_build(world: World) -> Desk:
                 household=world.other_township)
     lead_create(channel="department", village=ZHANGGUO, risk_type="disaster", description="灾损",
                 household=world.other_county)
+    _assessment_findings(world)
     return desk
 
 
@@ -177,6 +203,9 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
     # the record keepers' kinds of the assistance module, empty here (tests/test_desk.py fills them)
     for keeper in ("village_clerk", "township_officer", "county_admin", "sysadmin", "outsider"):
         want[keeper].update({"conflicts": [], "loans": []})
+    # those who spot-check: their households drawn and not yet verified (none here; tests/test_desk.py draws)
+    for checker in ("township_officer", "county_admin", "analyst", "sysadmin", "outsider"):
+        want[checker]["spot_items"] = []
     return want
 
 
@@ -206,9 +235,10 @@ def _expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "pairs": ["死亡人口比对"],
             "runs": ["核查失败：绛县", "指标更新失败"],
             "leads_route": [f"因灾 · {world.other_township.head_name}"],
+            "findings_dispute": [f"{home} · 考核评估：错退"],
         },
         "analyst": {},
-        "evaluator": {"evaluations": ["绛县"]},
+        "evaluator": {"evaluations": ["绛县"], "disputes": [f"申诉：{neighbour}"]},
         "cadre": {"households": [home], "visits": [home]},  # not visited this quarter
         "work_team": {"visits": [home]},  # the village's 脱贫户 not visited this quarter
         "sysadmin": {
@@ -222,5 +252,6 @@ def _expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "pairs": ["死亡人口比对"],
             "runs": ["核查失败：平陆县", "指标更新失败"],
             "leads_route": [f"因灾 · {world.other_county.head_name}"],
+            "findings_dispute": [f"{world.other_county.head_name} · 考核评估：错退"],
         },
     }

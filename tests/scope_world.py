@@ -86,6 +86,10 @@ class Records:
     case: dict = field(default_factory=dict)
     spot_check: dict = field(default_factory=dict)
     spot_item: dict = field(default_factory=dict)
+    # 考核评估 findings: per county a screened household's 漏评 sent today (open to dispute) and another
+    # disputed, its PDF evidence on file (for the decision and the download)
+    finding: dict = field(default_factory=dict)
+    disputed: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -294,7 +298,33 @@ def records_build(world: World) -> Records:
     _visits(world, records)
     _projects(world, records)
     _assessments(world, records)
+    _findings(world, records)
     return records
+
+
+def _findings(world: World, records: Records) -> None:
+    """Per county two screened households (outside the registry) found 漏评 by headquarters and sent to the
+    county today, in the team's village: one open to dispute, one disputed with a PDF."""
+    from jingzhun.assessment.models import Case, Dispute
+
+    for county, assessment in records.assessment.items():
+        team = assessment.teams.first()
+        village = next(h.village_id for h in world.households if h.code.startswith(county))
+
+        def case(order: int, name: str) -> Case:
+            return Case.objects.create(assessment=assessment, village=village, frame=Case.Frame.SCREEN, order=order,
+                                       head_name=name, screen_source="民政低保", team=team, persons=2,
+                                       state=Case.State.HQ_APPROVED, missed=True, approves=True,
+                                       reasons=[{"kind": "income", "text": "人均纯收入 2,000 元，低于标准"}],
+                                       notified_at=timezone.now())
+
+        records.finding[county] = case(100, "漏评甲")
+        disputed = case(101, "漏评乙")
+        dispute = Dispute(case=disputed, reason="已纳入低保，收入达标", evidence_name="证明.pdf",
+                          filed_by=world.county_admin if county == "140826" else world.outsider)
+        dispute.evidence.save(f"case-{disputed.pk}.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        dispute.save()
+        records.disputed[county] = disputed
 
 
 def _file(world: World, records: Records) -> None:

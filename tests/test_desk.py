@@ -91,7 +91,7 @@ def test_counts_on_top_are_per_kind(world, desk, client):
     body = _signed_in(client, world.township_officer).get(reverse("desk:todo")).content.decode()
     chips = dict(re.findall(r'data-kind="(\w+)"[^>]*>\s*<b>(\d+)</b>', body))
     assert chips == {"publicity": "1", "steps": "1", "objections": "0", "problems": "2", "claims": "1", "runs": "0",
-                     "leads_route": "1", "conflicts": "0", "loans": "0"}
+                     "leads_route": "1", "conflicts": "0", "loans": "0", "spot_items": "0"}
     counts = re.search(r'id="todo-counts">(.*?)</div>', body, re.S).group(1)
     assert "1 项已逾期" in counts  # the township's ended 公示
 
@@ -282,3 +282,18 @@ def test_a_loan_in_trouble_and_a_phone_edit_to_choose_wait_for_the_record_keeper
         assert got["conflicts"] == [f"{world.home.head_name} · 饮水安全"], user.username
     assert "loans" not in _titles(world.cadre) and "conflicts" not in _titles(world.cadre)
     assert _titles(world.outsider)["loans"] == [] and _titles(world.outsider)["conflicts"] == []
+
+
+def test_a_spot_checks_households_wait_for_the_checker_until_verified(world, desk, client):
+    """随机抽查 on the to-do page: the households a checker drew and has not verified, linked to the short
+    form; nobody else's, and gone once verified."""
+    from jingzhun.assessment.services.spot_checks import spot_check_draw, spot_check_verify
+
+    spot = spot_check_draw(unit=world.home.village_id, n=1, seed=3, acting_user=world.township_officer)
+    item = spot.items.get()
+    assert _titles(world.township_officer)["spot_items"] == [f"{world.home.head_name} · {world.home.code}"]
+    assert _titles(world.county_admin)["spot_items"] == [] and "spot_items" not in _titles(world.village_clerk)
+    body = _signed_in(client, world.township_officer).get(reverse("desk:todo")).content.decode()
+    assert reverse("assessment:spot_verify", args=[item.pk]) in _section_html(body, "spot_items")
+    spot_check_verify(item_id=item.pk, acting_user=world.township_officer, found={"safe_water": "yes"})
+    assert _titles(world.township_officer)["spot_items"] == []

@@ -171,6 +171,11 @@ def data_strings() -> set[str]:
     texts = {(code, d.key) for code, t in measure_types().items() for d in t.details if d.kind == "text"}
     for code, details in Measure.objects.values_list("type", "details"):
         found.update(v for k, v in details.items() if (code, k) in texts and isinstance(v, str) and CHINESE.search(v))
+    # 考核评估: a case's reasons for its verdict, written when it was judged (JSON, so not a CharField above)
+    from jingzhun.assessment.models import Case
+
+    for reasons in Case.objects.values_list("reasons", flat=True):
+        found.update(r["text"] for r in reasons or [] if isinstance(r, dict) and CHINESE.search(r.get("text") or ""))
     return found
 
 

@@ -95,6 +95,9 @@ COUNTY = {
     "LOAN_OVERDUE_BALANCE": 0, "LOAN_NPL_N": 0, "PUBLIC_POST_PERSONS": 0, "EMPLOY_TRAINED": 0, "EMPLOY_EMPLOYED": 0,
     "PROJECTS": 0, "PROJ_LISTED": 0, "PROJ_PUBLICISED": 0, "PROJ_UNDERWAY": 0, "PROJ_COMPLETED": 0,
     "PROJ_ACCEPTED": 0, "PROJ_CANCELLED": 0, "FUND_PLANNED": 0, "FUND_SPENT": 0, "FUND_RATE": None,
+    # no spot check (随机抽查): none checked of the 4, no verification so the discrepancy rate is unknown
+    "SPOT_CHECKED_HH": 0, "SPOT_CHECK_RATE": 0.0, "SPOT_VERIFIED": 0, "SPOT_DISCREPANT": 0,
+    "SPOT_DISCREPANCY_RATE": None,
 }
 #: 帮扶 figures that count 监测户 (and, for visits, any household with a cadre) besides the 建档立卡 ones
 NOT_JIANDANG = {"ASST_BASE_HH", "ASST_NO_MEASURE_HH", "VISIT_CADRE_HH"}

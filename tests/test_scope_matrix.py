@@ -81,10 +81,11 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
     if kind == "cadre":
         county, owner = key
         return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
+    if kind == "assessment":  # 考核评估 (findings): a county's assessment is read by whoever reaches the whole
+        # county (township, village and helpers read none); the evaluator bound at 绛县 reads 绛县's
+        return person not in ("cadre", "work_team") and len(prefix) <= 6 and key.startswith(prefix)
     if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
         return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
-    if kind == "assessment":  # 考核评估 (key: its county): read at the county or above, never below it
-        return person not in ("cadre", "work_team") and len(prefix) <= 6 and key.startswith(prefix)
     raise AssertionError(kind)
 
 
@@ -539,6 +540,87 @@ MATRIX.update({
     "assistance:project_spending": Entry(**{**_PROJECT, "data": lambda w, r, k: {
         "source": "central", "paid_on": timezone.localdate().isoformat(), "amount": "1000", "note": "拨付"}}),
     "assistance:project_notice": Entry(fill=_project_notices, post=False),
+})
+
+# 考核评估 — 随机抽查 (spot checks): for those who spot-check (the township, the county, analysts, the system
+# administrator), refused to everyone else before any lookup; a spot check and its items are in reach when
+# its unit is.
+SPOT_CHECKERS = {"township_officer", "county_admin", "analyst", "sysadmin", "outsider"}
+_NOT_SPOT = EVERYONE - SPOT_CHECKERS
+
+
+def _spot_checks(w: World, r: Records):
+    return [({"spot_id": spot.pk}, ("unit", county)) for county, spot in r.spot_check.items()]
+
+
+def _spot_items(w: World, r: Records):
+    return [({"item_id": item.pk}, ("unit", item.spot_check.unit)) for item in r.spot_item.values()]
+
+
+MATRIX.update({
+    "assessment:spot_list": Entry(forbidden=_NOT_SPOT, refused_first=_NOT_SPOT, post=False),
+    "assessment:spot_new": Entry(forbidden=_NOT_SPOT, refused_first=_NOT_SPOT, writers=SPOT_CHECKERS,
+                                 proof="county_admin", data=lambda w, r, k: {"unit": "140826", "n": "1", "seed": "5"}),
+    "assessment:spot_detail": Entry(fill=_spot_checks, forbidden=_NOT_SPOT, refused_first=_NOT_SPOT, post=False),
+    "assessment:spot_verify": Entry(fill=_spot_items, forbidden=_NOT_SPOT, refused_first=_NOT_SPOT,
+                                    writers=SPOT_CHECKERS, proof="county_admin",
+                                    data=lambda w, r, k: {"safe_water": "yes", "head_name": "王建国"}),
+})
+
+
+# --- 考核评估: survey results from a spreadsheet (import) ----------------------------------------------------------
+def assessments(w: World, r: Records):
+    """Each county's assessment; its reach is the county's (those bound inside a county reach no assessment, and
+    the page refuses every role but the evaluators and the sysadmin before looking it up)."""
+    return [({"assessment_id": a.pk}, ("unit", county)) for county, a in r.assessment.items()]
+
+
+def _results_file(w, r, kwargs) -> dict:
+    """A results file answering the assessment's first case (a real attempt: nobody of the World has the duty)."""
+    from .results_files import HEADERS
+
+    book = openpyxl.Workbook()
+    book.active.title = "调查结果"
+    book.active.append(HEADERS)
+    book.active.append([1, "", "", 3, 1, "30000", "", "", "", "", "是", "是", "是", "是", "是", "", "认可", "认可", "",
+                        "认可", "", "", ""])
+    out = io.BytesIO()
+    book.save(out)
+    return {"file": SimpleUploadedFile("结果.xlsx", out.getvalue())}
+
+
+#: The import is for the assessment's headquarters and supervisors: everyone in the World is refused (403) —
+#: the roles that may not survey before the lookup, the evaluator (an enumerator here) and the sysadmin after it.
+_RESULTS = dict(fill=assessments, forbidden=EVERYONE, refused_first=EVERYONE - {"evaluator", "sysadmin"})
+MATRIX.update({
+    "assessment:results_import": Entry(**_RESULTS, data=_results_file),
+    "assessment:results_template": Entry(**_RESULTS, post=False),
+})
+
+
+# --- 考核评估 findings: the findings page (read by whoever reaches the assessment), the county admin's
+# dispute with evidence (other readers refused), the panel's decision and the confirmation (headquarters
+# only: nobody of World is headquarters, so every POST there must change nothing), the evidence download
+def _assessment_pages(w, r):
+    return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
+
+
+def _finding_cases(attr: str):
+    def fill(w, r):
+        return [({"assessment_id": case.assessment_id, "case_id": case.pk}, ("assessment", county))
+                for county, case in getattr(r, attr).items()]
+    return fill
+
+
+MATRIX.update({
+    "assessment:findings": Entry(fill=_assessment_pages, post=False),
+    "assessment:findings_confirm": Entry(fill=_assessment_pages),
+    "assessment:dispute_new": Entry(fill=_finding_cases("finding"), forbidden={"analyst", "evaluator", "sysadmin"},
+                                    writers={"county_admin", "outsider"}, proof="county_admin",
+                                    data=lambda w, r, k: {"reason": "该户已纳入低保，收入达标", "evidence": pdf_upload()}),
+    "assessment:dispute_decide": Entry(fill=_finding_cases("disputed"),
+                                       data=lambda w, r, k: {"decision": "overturned", "note": "证据充分，改判"}),
+    "assessment:dispute_evidence": Entry(fill=_finding_cases("disputed"), post=False),
 })
 
 

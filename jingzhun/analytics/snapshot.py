@@ -82,6 +82,11 @@ SCHEMA: dict[str, list[tuple[str, pa.DataType]]] = {
                       ("amount", MONEY)],
     "project_spending": [("project_id", pa.int64()), ("county_id", pa.string()), ("source", pa.string()),
                          ("paid_on", pa.date32()), ("amount", MONEY)],
+    # 随机抽查 (jingzhun.assessment): one row per household drawn into a spot check, under a county or village
+    # by its 户编号: the day drawn, the day verified (NULL until then) and the discrepancies found. Days are
+    # those of the stored time in the database's session zone (UTC on SQLite).
+    "spot_items": [("spot_check_id", pa.int64()), ("household_id", pa.string()), ("unit", pa.string()),
+                   ("drawn_on", pa.date32()), ("verified_on", pa.date32()), ("discrepancies", pa.int32())],
 }
 
 # Money leaves SQLite as REAL/INTEGER by storage class; casting in SQL gives one type per column.
@@ -150,6 +155,11 @@ _SELECT = {
         SELECT s.project_id, p.county_id, s.source, s.paid_on, CAST(s.amount AS {real}) AS amount
         FROM assistance_projectspending s JOIN assistance_project p ON p.id = s.project_id
         WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+    "spot_items": """
+        SELECT i.spot_check_id, i.household_id, s.unit, date(s.drawn_at) AS drawn_on,
+               date(i.verified_at) AS verified_on, i.discrepancies
+        FROM assessment_spotcheckitem i JOIN assessment_spotcheck s ON s.id = i.spot_check_id
+        WHERE i.household_id >= {lo} AND i.household_id < {hi}""",
 }
 
 

@@ -37,6 +37,8 @@ class Item:
     choices: tuple[str, ...] = ()
     #: The frames (Case.Frame values) asked this question; empty = all.
     frames: tuple[str, ...] = ()
+    #: The question's column in the results spreadsheet (docs/assessment-format.md).
+    header: str = ""
 
     def asked(self, frame: str) -> bool:
         return not self.frames or frame in self.frames
@@ -55,6 +57,7 @@ def sections() -> tuple[Section, ...]:
     raw = tomllib.loads((Path(__file__).parent / "data" / "questionnaire.toml").read_text("utf-8"))
     out = []
     seen: set[str] = set()
+    headers: set[str] = set()
     for s in raw["section"]:
         items = []
         for i in s["items"]:
@@ -65,8 +68,11 @@ def sections() -> tuple[Section, ...]:
             if i["key"] in seen:
                 raise ValueError(f"questionnaire item {i['key']} appears twice")
             seen.add(i["key"])
+            if not i.get("header") or i["header"] in headers:
+                raise ValueError(f"questionnaire item {i['key']}: a header of its own (the spreadsheet's column)")
+            headers.add(i["header"])
             items.append(Item(i["key"], i["label"], i["kind"], s["key"], bool(i.get("required", False)),
-                              tuple(i.get("choices", ())), tuple(i.get("frames", ()))))
+                              tuple(i.get("choices", ())), tuple(i.get("frames", ())), i["header"]))
         out.append(Section(s["key"], s["title"], tuple(items)))
     return tuple(out)
 

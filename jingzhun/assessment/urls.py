@@ -2,13 +2,30 @@
 
 from django.urls import path
 
-from .views import estimates
+from .views import estimates, findings, imports, spot_checks
 
 app_name = "assessment"
 
 urlpatterns: list = [
-    # 三率一度 (estimates)
+    # survey results from a spreadsheet (import)
+    path("<int:assessment_id>/import/", imports.results_import, name="results_import"),
+    path("<int:assessment_id>/import/template.xlsx", imports.results_template_download, name="results_template"),
+    # findings: 评估问题, 县级申诉 and its evidence, the panel's decision, 认定 as problem records
+    path("<int:assessment_id>/findings/", findings.findings, name="findings"),
+    path("<int:assessment_id>/findings/confirm/", findings.findings_confirm, name="findings_confirm"),
+    path("<int:assessment_id>/findings/<int:case_id>/dispute/", findings.dispute_new, name="dispute_new"),
+    path("<int:assessment_id>/findings/<int:case_id>/decide/", findings.dispute_decide, name="dispute_decide"),
+    path("<int:assessment_id>/findings/<int:case_id>/evidence/", findings.dispute_evidence, name="dispute_evidence"),
+    # 三率一度 (estimates), the report, 结束评估
     path("<int:assessment_id>/estimates/", estimates.estimates, name="estimates"),
     path("<int:assessment_id>/report/", estimates.report, name="report"),
     path("<int:assessment_id>/close/", estimates.close, name="close"),
+]
+
+# 随机抽查 (spot checks of the records)
+urlpatterns += [
+    path("spot-checks/", spot_checks.spot_list, name="spot_list"),
+    path("spot-checks/new/", spot_checks.spot_new, name="spot_new"),
+    path("spot-checks/<int:spot_id>/", spot_checks.spot_detail, name="spot_detail"),
+    path("spot-checks/items/<int:item_id>/", spot_checks.spot_verify, name="spot_verify"),
 ]

@@ -32,6 +32,7 @@ from jingzhun.orgunits.models import subtree_q
 from jingzhun.runs.tasks import enqueue, running
 
 from .catalog import Rule, load_catalog
+from .findings import FINDING_KINDS, FindingKind
 from .models import CheckRun, Problem, ProblemCount, ProblemReview
 from .runner import run_rules
 
@@ -40,6 +41,12 @@ _CHUNK = 5000
 
 def catalog() -> dict[str, Rule]:
     return load_catalog(getattr(settings, "JINGZHUN_RULE_DIRS", ()))
+
+
+def problem_kinds() -> dict[str, Rule | FindingKind]:
+    """Every kind of problem by code, for the pages that name them: the rules, then the kinds of findings
+    people make (考核评估, 随机抽查; `findings.FINDING_KINDS`), which rule runs never run."""
+    return {**catalog(), **FINDING_KINDS}
 
 
 def select_rules(codes: Iterable[str] | None) -> list[Rule]:

@@ -14,7 +14,7 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.http import FileResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -68,9 +68,11 @@ def _problem_get(user, problem_id: int) -> Problem:
 
 
 def _annotated(problems: QuerySet[Problem]) -> QuerySet[Problem]:
-    """With the head of household's name, the affected member's name (a person's problem) and the
-    village's name, by subqueries (no query per row)."""
+    """With the head of household's name, the affected member's name (a person's problem), the village's
+    name and whether the household is in the registry (a 考核评估 finding on a screened household outside it
+    is keyed by its case, and has no household page), by subqueries (no query per row)."""
     return problems.annotate(
+        registered=Exists(Household.objects.filter(code=OuterRef("household"))),
         head_name=Subquery(Household.objects.filter(code=OuterRef("household")).values("head_name")[:1]),
         member_name=Subquery(Member.objects.filter(household_id=OuterRef("household"), id_number=OuterRef("person"))
                              .values("name")[:1]),
@@ -175,7 +177,7 @@ def _problem_columns(can_write: bool) -> list[Column]:
 @login_required
 @require_GET
 def problem_list(request):
-    rules = services.catalog()
+    rules = services.problem_kinds()
     form = _filter_form(request, rules)
     problems = Problem.objects.none()
     filtered = bool(form.data.keys() - CONTROL_VARS)
@@ -214,7 +216,7 @@ def problem_list(request):
 @login_required
 @require_GET
 def problem_export(request):
-    rules = services.catalog()
+    rules = services.problem_kinds()
     form = _filter_form(request, rules)
     back = reverse("checks:problem_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if request.GET and not form.is_valid():
@@ -298,7 +300,7 @@ def problem_exception(request, problem_id: int):
         else:
             messages.success(request, _("已申报情况属实（%(household)s），待乡镇审核。") % {"household": problem.household})
             return redirect(back)
-    rule = services.catalog().get(problem.rule)
+    rule = services.problem_kinds().get(problem.rule)
     return render(request, "checks/problem_exception.html", {
         "form": form, "problem": problem, "rule": rule, "back": back,
         "person_shown": access_for(request.user).mask_id(problem.person),
@@ -371,7 +373,7 @@ def run_start(request):
 def run_detail(request, run_id: int):
     reap_soon()
     run = _run_get(request.user, run_id)
-    rules = services.catalog()
+    rules = services.problem_kinds()
     run.org_name = _unit_names([run.org]).get(run.org, run.org) if run.org else _("全国")
     counts = _run_counts(request.user, run, rules) if run.status == CheckRun.Status.DONE else []
     template = "checks/_run_status.html" if request.headers.get("HX-Request") else "checks/run_detail.html"

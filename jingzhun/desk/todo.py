@@ -13,7 +13,8 @@ take it as it is.
 
 Deadlines are the dates the records carry: a 公示's end (`PublicityBatch.end`, from the policy pack's
 `publicity_days`) for the 公示 and their objections; a lead's 入户核实 date (`Lead.verify_due`, from the
-pack's `[monitoring.limits]` in working days). No policy pack sets a time limit for a procedure step, so
+pack's `[monitoring.limits]` in working days); a 考核评估 finding's last day to dispute (`Assessment.dispute_days`
+working days after it was sent, counted in Python, so those rows are chosen by the selector). No policy pack sets a time limit for a procedure step, so
 steps, problems and claims are listed longest-waiting first with no due date.
 """
 
@@ -34,10 +35,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
+from jingzhun.assessment.selectors import findings as assessment_findings
+from jingzhun.assessment.selectors import spot_checks as spot_selectors
 from jingzhun.assistance.selectors import loans as loans_selectors
 from jingzhun.assistance.selectors import visits as visits_selectors
 from jingzhun.checks import selectors as checks
-from jingzhun.checks.services import catalog
+from jingzhun.checks.services import problem_kinds
 from jingzhun.compare import selectors as compare
 from jingzhun.exchange import selectors as exchange
 from jingzhun.indicators import selectors as indicators
@@ -80,9 +83,10 @@ class Context:
 
     @property
     def rules(self) -> dict:
-        """The check rules by code, read once per page (problems and claims both name them)."""
+        """The check rules and the kinds of findings by code, read once per page (problems and claims both
+        name them)."""
         if self._rules is None:
-            self._rules = catalog()
+            self._rules = problem_kinds()
         return self._rules
 
 
@@ -285,6 +289,36 @@ def _loan_items(rows, ctx: Context) -> list[Item]:
             for loan in rows]
 
 
+def _finding_items(rows, ctx: Context) -> list[Item]:
+    """考核评估 findings the county may still dispute, due on the last day of their dispute period."""
+    items, calendars = [], {}
+    for case in rows:
+        last = assessment_findings.dispute_last_day(case, calendars=calendars)
+        kinds = "、".join(ctx.rules[code].name_shown for code in assessment_findings.finding_codes(case))
+        items.append(Item(title=f"{case.head_name} · {kinds}",
+                          url=reverse("assessment:findings", kwargs={"assessment_id": case.assessment_id})
+                          + f"#case-{case.pk}",
+                          detail=_("%(assessment)s · 申诉截止 %(day)s") % {"assessment": case.assessment.title, "day": last},
+                          due=last, since=case.notified_at, overdue=_late(last, ctx)))
+    return items
+
+
+def _dispute_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=_("申诉：%(name)s") % {"name": d.case.head_name},
+                 url=reverse("assessment:findings", kwargs={"assessment_id": d.case.assessment_id}) + f"#case-{d.case_id}",
+                 detail=f"{d.case.assessment.title} · {d.reason[:60]}", since=d.filed_at)
+            for d in rows]
+
+
+def _spot_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=f"{i.household.head_name} · {i.household_id}",
+                 url=reverse("assessment:spot_verify", kwargs={"item_id": i.pk}),
+                 detail=_("%(date)s 随机抽查 · 第 %(order)d 户") % {
+                     "date": timezone.localtime(i.spot_check.drawn_at).strftime("%Y-%m-%d"), "order": i.order},
+                 since=i.spot_check.drawn_at)
+            for i in rows]
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -314,8 +348,14 @@ KINDS: tuple[Kind, ...] = (
          more=lambda ctx: reverse("assistance:conflict_list")),
     Kind("loans", gettext_lazy("逾期和不良的小额信贷"), (Source(loans_selectors.todo_overdue_loans, _loan_items),),
          more=lambda ctx: reverse("assistance:loan_list")),
+    Kind("spot_items", gettext_lazy("待核对的随机抽查户"), (Source(spot_selectors.unverified_items_for, _spot_items),),
+         more=lambda ctx: reverse("assessment:spot_list")),
     Kind("households", gettext_lazy("我的帮扶户"), (Source(registry.todo_households, _household_items),),
          more=lambda ctx: reverse("registry:household_list")),
+    # 考核评估 findings: the county admin's to dispute (before the period ends), headquarters' disputes to decide
+    Kind("findings_dispute", gettext_lazy("可申诉的评估问题"),
+         (Source(assessment_findings.todo_findings_to_dispute, _finding_items),)),
+    Kind("disputes", gettext_lazy("待裁定的申诉"), (Source(assessment_findings.todo_disputes_to_decide, _dispute_items),)),
     Kind("evaluations", gettext_lazy("退出评估"), (Source(workflows.todo_evaluations, _evaluation_items),),
          note=gettext_lazy("评估任务的分派将随考核评估模块提供；现可查看管辖范围内的退出评估。")),
 )

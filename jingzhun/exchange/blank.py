@@ -41,6 +41,8 @@ class BlankColumn:
 class BlankSheet:
     name: str
     columns: tuple[BlankColumn, ...]
+    #: Rows written below the header (a prefilled template: text as text, whole numbers as numbers).
+    rows: tuple[tuple, ...] = ()
 
 
 def write_blank_workbook(out, sheets: Sequence[BlankSheet], *, notes: Sequence[str] = ()) -> None:
@@ -62,6 +64,12 @@ def write_blank_workbook(out, sheets: Sequence[BlankSheet], *, notes: Sequence[s
             if column.choices:
                 _dropdown(ws, col, column)
             ws.write_comment(0, col, column.rule, {"x_scale": 2, "y_scale": 1.5})
+        for r, values in enumerate(sheet.rows, start=1):
+            for col, value in enumerate(values):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    ws.write_number(r, col, value)
+                elif value not in (None, ""):
+                    write_text(ws, r, col, str(value), quoted=quoted)
         ws.freeze_panes(1, 0)
     ws = book.add_worksheet(EXPLANATIONS_SHEET)
     row = 0

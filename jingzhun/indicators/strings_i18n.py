@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 STRINGS = (
     # Translators: HH_REG name
     gettext_noop("建档立卡户数"),
-    # Translators: HH_REG unit, HH_POOR unit, HH_EXITED unit and 16 more
+    # Translators: HH_REG unit, HH_POOR unit, HH_EXITED unit and 17 more
     pgettext_lazy("unit", "户"),
     # Translators: HH_REG words
     gettext_noop("辖区内脱贫状态不是“清退”的户"),
@@ -178,7 +178,7 @@ STRINGS = (
     gettext_noop("脱贫状态不是“清退”、填有帮扶责任人的户"),
     # Translators: VISITS_Q name
     gettext_noop("本季度走访次数"),
-    # Translators: VISITS_Q unit, VISITS_PER_HH_Q unit
+    # Translators: VISITS_Q unit, VISITS_PER_HH_Q unit, SPOT_VERIFIED unit and 1 more
     pgettext_lazy("unit", "次"),
     # Translators: VISITS_Q words
     gettext_noop("有帮扶责任人的户在本季度（截至基准日）的走访记录数"),
@@ -286,4 +286,24 @@ STRINGS = (
     gettext_noop("衔接资金执行率"),
     # Translators: FUND_RATE words
     gettext_noop("本年度衔接资金支出 ÷ 本年度衔接资金计划 × 100"),
+    # Translators: SPOT_CHECKED_HH name
+    gettext_noop("本年度随机抽查核对户数"),
+    # Translators: SPOT_CHECKED_HH words
+    gettext_noop("脱贫户和监测户中本年度经随机抽查核对的户（同一户核对多次计一户）"),
+    # Translators: SPOT_CHECK_RATE name
+    gettext_noop("随机抽查率"),
+    # Translators: SPOT_CHECK_RATE words
+    gettext_noop("本年度随机抽查核对户数 ÷ 脱贫户和监测户 × 100"),
+    # Translators: SPOT_VERIFIED name
+    gettext_noop("本年度随机抽查核对次数"),
+    # Translators: SPOT_VERIFIED words
+    gettext_noop("本年度核对的随机抽查户（同一户核对多次计多次）"),
+    # Translators: SPOT_DISCREPANT name
+    gettext_noop("有不符项的核对次数"),
+    # Translators: SPOT_DISCREPANT words
+    gettext_noop("本年度随机抽查核对中至少有一项与系统登记不符的"),
+    # Translators: SPOT_DISCREPANCY_RATE name
+    gettext_noop("随机抽查不符率"),
+    # Translators: SPOT_DISCREPANCY_RATE words
+    gettext_noop("有不符项的核对次数 ÷ 本年度随机抽查核对次数 × 100（没有核对时无数据）"),
 )

@@ -8,7 +8,20 @@
 -- in a template-v1 registry without 户类别, every 建档立卡 household) — `helped` below. "This year" and
 -- "this quarter" are those of params.as_of; nothing dated after as_of counts. Projects and funds are
 -- registered per county and are counted in sql/projects.sql, not here.
-WITH measured AS (
+--
+-- 随机抽查 (spot checks) count the households drawn and verified this year (of params.as_of, up to it):
+-- `spot_checked_hh` the distinct households of the base (`helped`) verified at least once, for the
+-- spot-check rate; `spot_verified` and `spot_discrepant` the verifications (a household verified twice
+-- counts twice) and those with at least one discrepancy, for the discrepancy rate.
+WITH spotted AS (
+    SELECT DISTINCT household_id FROM spot_items, params
+    WHERE verified_on IS NOT NULL AND year(verified_on) = as_of_year AND verified_on <= as_of
+), sp AS (
+    SELECT substr(household_id, 1, 12) AS village, count(*) AS spot_verified,
+           count(*) FILTER (WHERE discrepancies > 0) AS spot_discrepant
+    FROM spot_items, params
+    WHERE verified_on IS NOT NULL AND year(verified_on) = as_of_year AND verified_on <= as_of GROUP BY 1
+), measured AS (
     SELECT DISTINCT household_id FROM measures, params WHERE year = as_of_year AND start <= as_of
 ), visited AS (
     SELECT household_id, count(*) AS visits_q
@@ -26,8 +39,10 @@ WITH measured AS (
            coalesce(sum(v.visits_q) FILTER (WHERE active AND coalesce(cadre_name, '') <> ''), 0) AS visits_q,
            count(*) FILTER (WHERE active AND coalesce(cadre_name, '') <> '' AND v.visits_q > 0) AS visited_q_hh,
            count(*) FILTER (WHERE helped AND b.household_id IS NOT NULL) AS loan_hh,
-           count(*) FILTER (WHERE helped AND b.this_year) AS loan_hh_year
+           count(*) FILTER (WHERE helped AND b.this_year) AS loan_hh_year,
+           count(*) FILTER (WHERE helped AND sc.household_id IS NOT NULL) AS spot_checked_hh
     FROM (SELECT *, active AND (category IN ('脱贫户', '监测户') OR registered) AS helped FROM household_facts) AS h
+    LEFT JOIN spotted sc ON sc.household_id = h.code
     LEFT JOIN measured m ON m.household_id = h.code
     LEFT JOIN visited v ON v.household_id = h.code
     LEFT JOIN borrowed b ON b.household_id = h.code
@@ -128,10 +143,13 @@ SELECT coalesce(hh.village, pop.village, vil.village) AS village,
        coalesce(loan_amount_year, 0) AS loan_amount_year, coalesce(loan_balance, 0) AS loan_balance,
        coalesce(loan_overdue_n, 0) AS loan_overdue_n, coalesce(loan_overdue_balance, 0) AS loan_overdue_balance,
        coalesce(loan_npl_n, 0) AS loan_npl_n, coalesce(public_post_persons, 0) AS public_post_persons,
-       coalesce(employ_trained, 0) AS employ_trained, coalesce(employ_employed, 0) AS employ_employed
+       coalesce(employ_trained, 0) AS employ_trained, coalesce(employ_employed, 0) AS employ_employed,
+       coalesce(spot_checked_hh, 0) AS spot_checked_hh, coalesce(spot_verified, 0) AS spot_verified,
+       coalesce(spot_discrepant, 0) AS spot_discrepant
 FROM hh
 FULL OUTER JOIN pop ON pop.village = hh.village
 FULL OUTER JOIN vil ON vil.village = coalesce(hh.village, pop.village)
 LEFT JOIN ha ON ha.village = coalesce(hh.village, pop.village, vil.village)
 LEFT JOIN lo ON lo.village = coalesce(hh.village, pop.village, vil.village)
 LEFT JOIN persons ON persons.village = coalesce(hh.village, pop.village, vil.village)
+LEFT JOIN sp ON sp.village = coalesce(hh.village, pop.village, vil.village)
