@@ -588,6 +588,45 @@ def cmd_leads(args) -> int:
     return 0
 
 
+def cmd_assess_estimate(args) -> int:
+    """三率一度 of an assessment from its headquarters-approved questionnaires, with SE and 95% interval."""
+    _setup_django()
+    import json
+
+    from jingzhun.assessment.models import Assessment
+    from jingzhun.assessment.services import estimates as services
+    from jingzhun.policy import PolicyPackError
+
+    assessment = Assessment.objects.filter(pk=args.assessment).first()
+    if assessment is None:
+        print(f"没有编号为 {args.assessment} 的考核评估", file=sys.stderr)
+        return 2
+    try:
+        result = services.assessment_estimates(assessment)
+    except PolicyPackError as exc:
+        print(f"政策包有误，无法计算：{exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    print(f"{assessment.title}（编号 {assessment.pk}，{assessment.get_state_display()}）："
+          f"抽取 {result.drawn} 户，评估组已审核 {result.approved} 户进入估计", flush=True)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    table = Table()
+    for column in ("指标", "估计值", "标准误", "95% 区间", "标准", "结论", "把握", "样本户", "方法"):
+        table.add_column(column)
+    for r in services.rate_rows(result):
+        table.add_row(r["label"], r["point"], r["se"], r["interval"], r["threshold"], r["verdict_words"],
+                      r["confidence"], str(r["households"]), r["method"])
+    console.print(table)
+    print("调查进度：" + "，".join(f"{assessment.cases.model.State(s).label} {n} 户"
+                                for s, n in result.states.items() if n))
+    return 0
+
+
 def cmd_loans_overdue(args) -> int:
     """小额信贷: refresh the loans' 逾期/不良 state, then bring overdue installments in as 防止返贫监测 leads."""
     _setup_django()
@@ -1090,6 +1129,10 @@ def build_parser() -> argparse.ArgumentParser:
     a_plan.add_argument("--frame", type=Path, help="保存的抽样框文件（.parquet）：按其中的设计和 --seed 重抽并输出样本")
     a_plan.add_argument("--format", choices=["table", "json"], default="table")
     a_plan.set_defaults(func=cmd_assess_plan)
+    a_estimate = assess_sub.add_parser("estimate", help="某次评估的三率一度（评估组已审核的样本户），含标准误和 95% 置信区间")
+    a_estimate.add_argument("--assessment", type=int, required=True, metavar="N", help="考核评估编号")
+    a_estimate.add_argument("--format", choices=["table", "json"], default="table")
+    a_estimate.set_defaults(func=cmd_assess_estimate)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

@@ -70,7 +70,10 @@ DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:b
              # the empty templates are contracts with counties and departments: their headers stay Chinese
              "exchange:template_download", "compare:format_download", "alerts:format_download",
              # 走访: the phone's JSON carries stored values (在校生状况 …) beside their labels, as the API does
-             "assistance:field_data"}
+             "assistance:field_data",
+             # 考核评估's report is a 公文 in Word: its font table names Chinese fonts (仿宋_GB2312, 宋体 …) in
+             # any language; its words are gettext's and the estimates page shows the same figures and is checked
+             "assessment:report"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 

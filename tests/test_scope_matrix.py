@@ -657,6 +657,21 @@ MATRIX.update({
 })
 
 
+# --- 考核评估: 三率一度 (estimates) ------------------------------------------------------------------------------
+def _estimate_assessments(w, r):
+    return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
+
+
+#: 结束评估 is headquarters' alone; the scope world names no headquarters, so everyone is refused (the
+#: roles without fieldwork before any lookup).
+MATRIX.update({
+    "assessment:estimates": Entry(fill=_estimate_assessments),
+    "assessment:report": Entry(fill=_estimate_assessments),
+    "assessment:close": Entry(fill=_estimate_assessments, forbidden=EVERYONE,
+                              refused_first=EVERYONE - {"evaluator", "sysadmin"}),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

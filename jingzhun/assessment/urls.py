@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import findings, imports, plans, spot_checks
+from .views import estimates, findings, imports, plans, spot_checks
 
 app_name = "assessment"
 
@@ -24,6 +24,10 @@ urlpatterns: list = [
     path("<int:assessment_id>/findings/<int:case_id>/dispute/", findings.dispute_new, name="dispute_new"),
     path("<int:assessment_id>/findings/<int:case_id>/decide/", findings.dispute_decide, name="dispute_decide"),
     path("<int:assessment_id>/findings/<int:case_id>/evidence/", findings.dispute_evidence, name="dispute_evidence"),
+    # 三率一度 (estimates), the report, 结束评估
+    path("<int:assessment_id>/estimates/", estimates.estimates, name="estimates"),
+    path("<int:assessment_id>/report/", estimates.report, name="report"),
+    path("<int:assessment_id>/close/", estimates.close, name="close"),
 ]
 
 # 随机抽查 (spot checks of the records)

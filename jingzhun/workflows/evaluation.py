@@ -291,14 +291,22 @@ def county_exit_criteria(code: str, *, year: int, as_of: datetime.date,
     rule = pack.county_exit
     values = indicators_compute(org=code, as_of=as_of)
     assessment = assessment or {}
+    # an assessment's words beside its figures (interval, verdict, "第三方评估（抽样估计）"; see signals.py)
+    details = assessment.get("details") or {}
+    incidence = _threshold("incidence", _("综合贫困发生率"), values.get("INCIDENCE"), rule.max_incidence, below=True,
+                           detail=_("剩余贫困人口 %(poor)s 人 ÷ 乡村户籍人口 %(pop)s 人")
+                           % {"poor": values.get("POP_POOR", 0), "pop": values.get("RURAL_POP") or "—"})
+    if assessment.get("incidence") is not None:  # the assessment's adds the wrongly exited and the missed
+        incidence = _threshold("incidence", _("综合贫困发生率"), assessment["incidence"], rule.max_incidence,
+                               below=True, detail=details.get("incidence", ""))
     return pack, [
-        _threshold("incidence", _("综合贫困发生率"), values.get("INCIDENCE"), rule.max_incidence, below=True,
-                   detail=_("剩余贫困人口 %(poor)s 人 ÷ 乡村户籍人口 %(pop)s 人")
-                   % {"poor": values.get("POP_POOR", 0), "pop": values.get("RURAL_POP") or "—"}),
+        incidence,
         _threshold("wrong_exit_rate", _("错退率"), assessment.get("wrong_exit_rate"), rule.max_wrong_exit_rate,
-                   below=True),
-        _threshold("missed_rate", _("漏评率"), assessment.get("missed_rate"), rule.max_missed_rate, below=True),
-        _threshold("approval", _("群众认可度"), assessment.get("approval"), rule.min_approval, below=False),
+                   below=True, detail=details.get("wrong_exit_rate", "")),
+        _threshold("missed_rate", _("漏评率"), assessment.get("missed_rate"), rule.max_missed_rate, below=True,
+                   detail=details.get("missed_rate", "")),
+        _threshold("approval", _("群众认可度"), assessment.get("approval"), rule.min_approval, below=False,
+                   detail=details.get("approval", "")),
     ]
 
 

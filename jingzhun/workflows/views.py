@@ -42,6 +42,7 @@ from .forms import (
 )
 from .member_change import IncomeImpact, income_impact, member_change_rows
 from .models import LedgerEvent, Procedure, StepRecord
+from .signals import all_answers, exit_assessment, exit_survey_results, first_answer
 
 
 def _procedure_columns() -> list[Column]:
@@ -382,16 +383,22 @@ def _evaluation_year(request) -> int:
 @login_required
 def village_exit(request, unit: str):
     return _exit_evaluation(request, unit, level=Level.VILLAGE, criteria=evaluation.village_exit_criteria,
-                            title=_("贫困村退出评估"))
+                            title=_("贫困村退出评估"), sections=lambda code, year: all_answers(
+                                exit_survey_results, village=code, year=year, user=request.user))
 
 
 @login_required
 def county_exit(request, unit: str):
-    return _exit_evaluation(request, unit, level=Level.COUNTY, criteria=evaluation.county_exit_criteria,
+    def criteria(code, *, year, as_of):
+        # the latest third-party assessment's 三率一度, when the assessment module has one (signals.py)
+        assessment = first_answer(exit_assessment, county=code, year=year, user=request.user)
+        return evaluation.county_exit_criteria(code, year=year, as_of=as_of, assessment=assessment)
+
+    return _exit_evaluation(request, unit, level=Level.COUNTY, criteria=criteria,
                             title=_("贫困县退出评估（三率一度）"))
 
 
-def _exit_evaluation(request, code: str, *, level: int, criteria, title: str):
+def _exit_evaluation(request, code: str, *, level: int, criteria, title: str, sections=None):
     """A unit of `level` evaluated criterion by criterion against its pack (`criteria` computes them)."""
     unit = unit_get(request.user, code)
     if unit.level != level:
@@ -406,4 +413,5 @@ def _exit_evaluation(request, code: str, *, level: int, criteria, title: str):
         "unit": unit, "year": year, "pack": pack, "criteria": rows, "overall": evaluation.overall(rows),
         # the packs' titles, never their file names
         "basis": [_(t) for t in pack.titles], "title": title,
-        "form": EvaluationForm(initial={"year": year})})
+        "form": EvaluationForm(initial={"year": year}),
+        "survey_sections": sections(unit.code, year) if sections else []})
