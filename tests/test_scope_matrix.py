@@ -83,6 +83,9 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
         return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
     if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
         return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
+    if kind == "assessment":  # a county's assessment (考核评估): read by those who reach the whole county and by its
+        # staff (the evaluator is an enumerator of 绛县's); townships, villages and helpers read none
+        return person not in ("cadre", "work_team") and len(prefix) <= 6 and key.startswith(prefix)
     raise AssertionError(kind)
 
 
@@ -537,6 +540,32 @@ MATRIX.update({
     "assistance:project_spending": Entry(**{**_PROJECT, "data": lambda w, r, k: {
         "source": "central", "paid_on": timezone.localdate().isoformat(), "amount": "1000", "note": "拨付"}}),
     "assistance:project_notice": Entry(fill=_project_notices, post=False),
+})
+
+
+# --- 考核评估 fieldwork (assessment: the survey phone page and the review pages) ---------------------------
+#: Who may not open the survey page: everyone but the third-party evaluators (and the system administrator).
+_NOT_SURVEYING = EVERYONE - {"evaluator", "sysadmin"}
+
+
+def _assessment_pages(w, r):
+    return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
+
+
+def _assessment_cases(w, r):
+    return [({"assessment_id": c.assessment_id, "case_id": c.pk}, ("assessment", code[:6])) for code, c in r.case.items()]
+
+
+MATRIX.update({
+    "assessment:field": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "assessment:field_data": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "assessment:field_worker": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "assessment:field_manifest": Entry(public=True),
+    "assessment:field_sync": Entry(writers={"evaluator"}, data=lambda w, r, k: {"submissions": "[]"}),
+    "assessment:cases": Entry(fill=_assessment_pages),
+    "assessment:case_detail": Entry(fill=_assessment_cases),
+    # no one of the scope world has a review duty (the evaluator is an enumerator): every POST is refused
+    "assessment:case_action": Entry(fill=_assessment_cases, data=lambda w, r, k: {"action": "approve"}),
 })
 
 
