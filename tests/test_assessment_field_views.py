@@ -208,3 +208,9 @@ def test_review_actions_through_the_page(world, fw, client):
     home.refresh_from_db()
     assert home.state == Case.State.HQ_APPROVED and home.notified_at is not None
     assert _as(client, world.outsider).post(_action(fw, home), {"action": "hq_reject", "reason": "x"}).status_code == 404
+
+
+def test_the_menu_offers_the_survey_page_to_evaluators_only(world, fw, client):
+    field = reverse("assessment:field")
+    assert f'href="{field}"' in _as(client, fw.enumerator).get(reverse("desk:todo")).content.decode()
+    assert f'href="{field}"' not in _as(client, world.county_admin).get(reverse("desk:todo")).content.decode()

@@ -24,6 +24,7 @@ from jingzhun.orgunits.permissions import (
     may_record_lead,
     may_review_visit_conflicts,
     may_screen,
+    may_survey,
     may_view_unit_figures,
     may_visit,
 )
@@ -135,6 +136,8 @@ MENU: tuple[Group, ...] = (
     Group(_("考核评估"), (
         Entry(_("贫困县退出评估"), "workflows:county_exit", signed_in, kwargs=_own_unit(Level.COUNTY)),
         Entry(_("贫困村退出评估"), "workflows:village_exit", signed_in, kwargs=_own_unit(Level.VILLAGE)),
+        # fieldwork: the enumerators' phone page (the review pages open from the to-do page's cases)
+        Entry(_("入户调查（手机）"), "assessment:field", lambda request, access: may_survey(access)),
     )),
     Group(_("统计分析"), (
         Entry(_("决策看板"), "dashboard:overview_home", lambda request, access: may_view_unit_figures(access)),
