@@ -77,10 +77,12 @@ def state_counts(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
 
 
 def questionnaire_json() -> list[dict]:
-    """The questionnaire's sections for the phone page (questionnaire.sections as plain data)."""
-    return [{"key": s.key, "title": s.title,
-             "items": [{"key": i.key, "label": i.label, "kind": i.kind, "required": i.required,
-                        "choices": list(i.choices), "frames": list(i.frames)} for i in s.items]}
+    """The questionnaire's sections for the phone page (questionnaire.sections as plain data). Titles, labels
+    and choices are shown in the page's language (the data file's Chinese is the msgid); a choice is sent
+    back as its stored value, `choices` being [value, label] pairs."""
+    return [{"key": s.key, "title": _(s.title),
+             "items": [{"key": i.key, "label": _(i.label), "kind": i.kind, "required": i.required,
+                        "choices": [[c, _(c)] for c in i.choices], "frames": list(i.frames)} for i in s.items]}
             for s in questionnaire.sections()]
 
 
@@ -98,8 +100,8 @@ def field_cases(user) -> list[dict]:
 
 
 def answer_rows(case: Case) -> list[dict]:
-    """A case's answers as the questionnaire's sections and labels (questions not asked of its frame left
-    out; a question asked but not answered shown empty)."""
+    """A case's answers as the questionnaire's sections and labels, in the page's language (questions not
+    asked of its frame left out; a question asked but not answered shown empty)."""
     sections = []
     for section in questionnaire.sections():
         rows = []
@@ -107,8 +109,8 @@ def answer_rows(case: Case) -> list[dict]:
             if not item.asked(case.frame):
                 continue
             value = case.answers.get(item.key)
-            rows.append({"key": item.key, "label": item.label, "value": _shown(item, value)})
-        sections.append({"title": section.title, "rows": rows})
+            rows.append({"key": item.key, "label": _(item.label), "value": _shown(item, value)})
+        sections.append({"title": _(section.title), "rows": rows})
     return sections
 
 
@@ -118,8 +120,8 @@ def _shown(item: questionnaire.Item, value) -> str:
     if item.kind == "bool":
         return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(value)
-    return str(value)
+        return _("、").join(_(v) for v in value)
+    return _(value) if item.kind == "choice" else str(value)
 
 
 def case_events(case: Case) -> list[CaseEvent]:

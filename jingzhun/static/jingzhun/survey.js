@@ -51,12 +51,12 @@
       options(input, [["true", words.yes], ["false", words.no]], value);
     } else if (item.kind === "choice") {
       input = el("select", {name: item.key});
-      options(input, item.choices.map((c) => [c, c]), value);
+      options(input, item.choices, value);  // [stored value, label] pairs
     } else if (item.kind === "multi") {
       const chosen = Array.isArray(value) ? value : [];
       return el("fieldset", {class: "multi", "data-key": item.key}, el("legend", {}, item.label),
-        item.choices.map((c) => el("label", {class: "check"}, el("input", {type: "checkbox", name: item.key, value: c,
-                                                                          checked: chosen.includes(c)}), ` ${c}`)),
+        item.choices.map(([v, label]) => el("label", {class: "check"},
+          el("input", {type: "checkbox", name: item.key, value: v, checked: chosen.includes(v)}), ` ${label}`)),
         error ? el("p", {class: "late"}, error) : "");
     } else {
       input = el("textarea", {name: item.key, rows: 3, maxLength: 1000});
