@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from jingzhun.orgunits.models import OrgUnit
+
 from .. import questionnaire
 from ..models import Assessment, Case, CaseEvent, Staff
 from . import _access, cases_for
@@ -86,12 +88,20 @@ def questionnaire_json() -> list[dict]:
             for s in questionnaire.sections()]
 
 
+def village_names(codes) -> dict[str, str]:
+    """Village code → its short name (a code the division tree no longer has keeps its code)."""
+    codes = set(codes)
+    return {u.code: u.short_name for u in OrgUnit.objects.filter(code__in=codes)} if codes else {}
+
+
 def field_cases(user) -> list[dict]:
     """The phone page's cases: what an enumerator needs at the door, and why a case came back."""
     rows = []
-    for case in cases_to_collect(user):
+    cases = list(cases_to_collect(user))
+    names = village_names(c.village for c in cases)
+    for case in cases:
         rows.append({"id": case.pk, "assessment": case.assessment.title, "team": case.team.name if case.team else "",
-                     "village": case.village, "head_name": case.head_name, "address": case.address,
+                     "village": names.get(case.village, case.village), "head_name": case.head_name, "address": case.address,
                      "frame": case.frame, "frame_label": case.get_frame_display(), "state": case.state,
                      "state_label": case.get_state_display(),
                      "rejection": case.rejection if case.state == Case.State.REJECTED else "",

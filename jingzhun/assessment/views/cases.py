@@ -35,7 +35,7 @@ ALL = "all"
 
 
 def _columns():
-    return [Column(_("序号"), "order"), Column(_("村代码"), "village"), Column(_("户主姓名")), Column(_("抽样框"), "frame"),
+    return [Column(_("序号"), "order"), Column(_("村"), "village"), Column(_("户主姓名")), Column(_("抽样框"), "frame"),
             Column(_("调查组"), "team", ("team__name",)), Column(_("状态"), "state"), Column(_("调查员")),
             Column(_("用时（分钟）"), "duration", ("duration_seconds",), num=True), Column(_("判定"))]
 
@@ -68,6 +68,10 @@ def case_list(request, assessment_id: int):
     shown = cases.filter(state__in=states) if states else cases
     listing = Listing(request.GET, shown.select_related("team", "interviewer"), _columns(), default_sort="order",
                       tiebreak=("id",), title=_("样本户"), unit=assessment.title)
+    listing.page.object_list = list(listing.page.object_list)  # the rows the template shows, with their names
+    names = selectors.village_names(c.village for c in listing.page.object_list)
+    for c in listing.page.object_list:
+        c.village_name = names.get(c.village, c.village)
     base = reverse("assessment:cases", kwargs={"assessment_id": assessment.pk})
     tabs = [{"value": value, "label": label, "count": n, "url": base + "?" + urlencode({"state": value}),
              "active": states == (value,), "queue": value in queue}
@@ -87,6 +91,7 @@ def case_detail(request, assessment_id: int, case_id: int):
     assessment = assessment_get(request.user, assessment_id)
     case = get_in_reach(cases_for(request.user, assessment).select_related("team", "interviewer"), pk=case_id)
     duty = duty_of(request.user, assessment)
+    case.village_name = selectors.village_names([case.village]).get(case.village, case.village)
     return render(request, "assessment/case_detail.html", {
         "assessment": assessment, "case": case, "sections": selectors.answer_rows(case),
         "events": selectors.case_events(case), "actions": available_actions(duty, case, assessment),
