@@ -548,11 +548,11 @@ MATRIX.update({
 _NOT_SURVEYING = EVERYONE - {"evaluator", "sysadmin"}
 
 
-def _assessment_pages(w, r):
+def _fieldwork_assessments(w, r):
     return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
 
 
-def _assessment_cases(w, r):
+def _fieldwork_cases(w, r):
     return [({"assessment_id": c.assessment_id, "case_id": c.pk}, ("assessment", code[:6])) for code, c in r.case.items()]
 
 
@@ -562,10 +562,10 @@ MATRIX.update({
     "assessment:field_worker": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
     "assessment:field_manifest": Entry(public=True),
     "assessment:field_sync": Entry(writers={"evaluator"}, data=lambda w, r, k: {"submissions": "[]"}),
-    "assessment:cases": Entry(fill=_assessment_pages),
-    "assessment:case_detail": Entry(fill=_assessment_cases),
+    "assessment:cases": Entry(fill=_fieldwork_assessments),
+    "assessment:case_detail": Entry(fill=_fieldwork_cases),
     # no one of the scope world has a review duty (the evaluator is an enumerator): every POST is refused
-    "assessment:case_action": Entry(fill=_assessment_cases, data=lambda w, r, k: {"action": "approve"}),
+    "assessment:case_action": Entry(fill=_fieldwork_cases, data=lambda w, r, k: {"action": "approve"}),
 })
 
 
