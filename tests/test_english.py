@@ -70,7 +70,9 @@ DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:b
              # the empty templates are contracts with counties and departments: their headers stay Chinese
              "exchange:template_download", "compare:format_download", "alerts:format_download",
              # 走访: the phone's JSON carries stored values (在校生状况 …) beside their labels, as the API does
-             "assistance:field_data"}
+             "assistance:field_data",
+             # 入户调查: the questionnaire's choices are sent back as their stored values (认可 …) beside their labels
+             "assessment:field_data"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 

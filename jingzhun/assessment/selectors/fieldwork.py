@@ -8,6 +8,8 @@ fieldwork (the to-do page then shows no such kind).
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
@@ -132,6 +134,32 @@ def _shown(item: questionnaire.Item, value) -> str:
     if isinstance(value, list):
         return _("、").join(_(v) for v in value)
     return _(value) if item.kind == "choice" else str(value)
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def reason_texts(case: Case) -> list[str]:
+    """The verdict's reasons in the page's language. The stored texts are in the language they were judged
+    in; each is said again from its kind (the label of the guarantee failed, the approval item answered
+    不认可 — in the order the verdict lists them — and the income against the line, read from the text)."""
+    labels = questionnaire.items()
+    disapproved = iter([k for k in questionnaire.APPROVAL_ITEMS if case.answers.get(k) == questionnaire.DISAPPROVE])
+    texts = []
+    for reason in case.reasons or []:
+        kind, text = reason.get("kind"), reason.get("text", "")
+        if kind in questionnaire.GUARANTEES:
+            text = _("未达到：%(label)s") % {"label": _(labels[kind].label)}
+        elif kind == "approval":
+            key = next(disapproved, None)
+            if key is not None:
+                text = _("不认可：%(label)s") % {"label": _(labels[key].label)}
+        elif kind == "income":
+            numbers = _NUMBER.findall(text)
+            if len(numbers) == 2:
+                text = _("人均纯收入 %(income)s 元，低于标准 %(line)s 元") % {"income": numbers[0], "line": numbers[1]}
+        texts.append(text)
+    return texts
 
 
 def case_events(case: Case) -> list[CaseEvent]:

@@ -94,7 +94,7 @@ def case_detail(request, assessment_id: int, case_id: int):
     case.village_name = selectors.village_names([case.village]).get(case.village, case.village)
     return render(request, "assessment/case_detail.html", {
         "assessment": assessment, "case": case, "sections": selectors.answer_rows(case),
-        "events": selectors.case_events(case), "actions": available_actions(duty, case, assessment),
+        "events": selectors.case_events(case), "reasons": selectors.reason_texts(case), "actions": available_actions(duty, case, assessment),
         "duty_label": Staff.Duty(duty).label if duty else "",
         "minutes": round(case.duration_seconds / 60) if case.duration_seconds is not None else None})
 
