@@ -25,6 +25,8 @@ def phone(browser):  # noqa: F811
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
                                   service_workers="allow")
     page = context.new_page()
+    # a sync runs a worker's fetch, the server and IndexedDB: generous on a machine busy with other tests
+    page.set_default_timeout(45000)
     yield page
     context.close()
 
@@ -43,7 +45,7 @@ def _fill(page, case: Case, button: str, answers: dict):
 
 
 def _queued(page, n: int):
-    page.wait_for_selector(f"#queue-count:text-is('{n}')", timeout=20000)
+    page.wait_for_selector(f"#queue-count:text-is('{n}')", timeout=45000)
 
 
 def _review(page, live_server, fw, case: Case, button: str, reason: str = ""):
@@ -63,7 +65,7 @@ def test_two_households_offline_one_rejected_redone_and_approved(world, live_ser
     page.goto(f"{live_server.url}/assessment/field/")
     page.wait_for_selector(f"#case-{home.pk}")
     assert f"case-{fw.cases['other'].pk}" not in page.content()  # the other team's household is not on this phone
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45000)
     page.wait_for_selector("#sync-state[data-state=synced]")
 
     page.context.set_offline(True)
