@@ -194,7 +194,35 @@ def desk_build(world: World) -> Desk:
     lead_create(channel="department", village=ZHANGGUO, risk_type="disaster", description="灾损",
                 household=world.other_county)
     _assessment_findings(world)
+    _survey_work(world)
     return desk
+
+
+def _survey_work(world: World) -> None:
+    """考核评估 fieldwork: in 绛县's assessment the evaluator is an enumerator (a case assigned, one rejected
+    with the reason; a completed one of the team waits for the supervisor, the system administrator); in
+    平陆's the evaluator is headquarters, with one case the supervisor approved."""
+    from jingzhun.assessment.models import Assessment, Case, CaseEvent, Stratum, Staff, Team
+
+    for county, rows in (("140826", ((world.home, Case.State.ASSIGNED), (world.neighbour, Case.State.REJECTED),
+                                      (world.other_township, Case.State.COMPLETED))),
+                         ("140829", ((world.other_county, Case.State.SUPERVISOR_APPROVED),))):
+        assessment = Assessment.objects.create(county=county, year=2020, title=f"{county}退出评估", seed=1,
+                                               state=Assessment.State.FIELDWORK, created_by=world.sysadmin)
+        Stratum.objects.create(assessment=assessment, code="all", name="全部村")
+        team = Team.objects.create(assessment=assessment, name="第1组")
+        if county == "140826":
+            Staff.objects.create(assessment=assessment, user=world.evaluator, duty=Staff.Duty.ENUMERATOR, team=team)
+            Staff.objects.create(assessment=assessment, user=world.sysadmin, duty=Staff.Duty.SUPERVISOR)
+        else:
+            Staff.objects.create(assessment=assessment, user=world.evaluator, duty=Staff.Duty.HEADQUARTERS)
+        for order, (household, state) in enumerate(rows, start=1):
+            case = Case.objects.create(assessment=assessment, village=household.village_id, frame=Case.Frame.EXITED,
+                                       household=household, head_name=household.head_name, order=order, team=team,
+                                       state=state)
+            if state == Case.State.REJECTED:
+                CaseEvent.objects.create(case=case, from_state=Case.State.COMPLETED, to_state=state,
+                                         actor=world.sysadmin, reason="收入漏填")
 
 
 #: What each person's to-do page lists, kind by kind, by the titles shown (hand-written).
@@ -238,10 +266,13 @@ def _expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "findings_dispute": [f"{home} · 考核评估：错退"],
         },
         "analyst": {},
-        "evaluator": {"evaluations": ["绛县"], "disputes": [f"申诉：{neighbour}"]},
+        "evaluator": {"evaluations": ["绛县"], "disputes": [f"申诉：{neighbour}"],
+                      "survey": [f"{neighbour} · 督导退回", f"{home} · 已分配"],
+                      "survey_approve": [f"{world.other_county.head_name} · 督导已审核"]},
         "cadre": {"households": [home], "visits": [home]},  # not visited this quarter
         "work_team": {"visits": [home]},  # the village's 脱贫户 not visited this quarter
         "sysadmin": {
+            "survey_review": [f"{world.other_township.head_name} · 已完成"],
             "claims": ["Q21", "Q21"],
             "pairs": ["死亡人口比对", "死亡人口比对"],
             "runs": ["核查失败：平陆县", "核查失败：绛县", "指标更新失败"],

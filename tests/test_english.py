@@ -73,7 +73,9 @@ DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:b
              "assistance:field_data",
              # 考核评估's report is a 公文 in Word: its font table names Chinese fonts (仿宋_GB2312, 宋体 …) in
              # any language; its words are gettext's and the estimates page shows the same figures and is checked
-             "assessment:report"}
+             "assessment:report",
+             # 入户调查: the questionnaire's choices are sent back as their stored values (认可 …) beside their labels
+             "assessment:field_data"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 

@@ -672,6 +672,32 @@ MATRIX.update({
 })
 
 
+# --- 考核评估 fieldwork (assessment: the survey phone page and the review pages) ---------------------------
+#: Who may not open the survey page: everyone but the third-party evaluators (and the system administrator).
+_NOT_SURVEYING = EVERYONE - {"evaluator", "sysadmin"}
+
+
+def _fieldwork_assessments(w, r):
+    return [({"assessment_id": a.pk}, ("assessment", county)) for county, a in r.assessment.items()]
+
+
+def _fieldwork_cases(w, r):
+    return [({"assessment_id": c.assessment_id, "case_id": c.pk}, ("assessment", code[:6])) for code, c in r.case.items()]
+
+
+MATRIX.update({
+    "assessment:field": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "assessment:field_data": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "assessment:field_worker": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "assessment:field_manifest": Entry(public=True),
+    "assessment:field_sync": Entry(writers={"evaluator"}, data=lambda w, r, k: {"submissions": "[]"}),
+    "assessment:cases": Entry(fill=_fieldwork_assessments),
+    "assessment:case_detail": Entry(fill=_fieldwork_cases),
+    # no one of the scope world has a review duty (the evaluator is an enumerator): every POST is refused
+    "assessment:case_action": Entry(fill=_fieldwork_cases, data=lambda w, r, k: {"action": "approve"}),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import estimates, findings, imports, plans, spot_checks
+from .views import cases, estimates, field, findings, imports, plans, spot_checks
 
 app_name = "assessment"
 
@@ -36,4 +36,17 @@ urlpatterns += [
     path("spot-checks/new/", spot_checks.spot_new, name="spot_new"),
     path("spot-checks/<int:spot_id>/", spot_checks.spot_detail, name="spot_detail"),
     path("spot-checks/items/<int:item_id>/", spot_checks.spot_verify, name="spot_verify"),
+]
+
+# --- fieldwork: the enumerator's phone page (web app: manifest and service worker under its scope), its JSON
+# and sync; the review pages of the supervisor and headquarters
+urlpatterns += [
+    path("field/", field.field, name="field"),
+    path("field/data/", field.field_data, name="field_data"),
+    path("field/sync/", field.field_sync, name="field_sync"),
+    path("field/sw.js", field.field_worker, name="field_worker"),
+    path("field/manifest.webmanifest", field.field_manifest, name="field_manifest"),
+    path("<int:assessment_id>/cases/", cases.case_list, name="cases"),
+    path("<int:assessment_id>/cases/<int:case_id>/", cases.case_detail, name="case_detail"),
+    path("<int:assessment_id>/cases/<int:case_id>/action/", cases.case_action, name="case_action"),
 ]

@@ -26,6 +26,7 @@ from jingzhun.orgunits.permissions import (
     may_review_visit_conflicts,
     may_screen,
     may_spot_check,
+    may_survey,
     may_view_unit_figures,
     may_visit,
 )
@@ -141,6 +142,8 @@ MENU: tuple[Group, ...] = (
         Entry(_("评估方案与抽样"), "assessment:list", lambda request, access: may_read_assessments(access)),
         # 随机抽查 (assessment: spot checks) of a unit's records
         Entry(_("随机抽查"), "assessment:spot_list", lambda request, access: may_spot_check(access)),
+        # fieldwork: the enumerators' phone page (the review pages open from the to-do page's cases)
+        Entry(_("入户调查（手机）"), "assessment:field", lambda request, access: may_survey(access)),
     )),
     Group(_("统计分析"), (
         Entry(_("决策看板"), "dashboard:overview_home", lambda request, access: may_view_unit_figures(access)),

@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 
 from jingzhun.assessment.selectors import findings as assessment_findings
 from jingzhun.assessment.selectors import spot_checks as spot_selectors
+from jingzhun.assessment.selectors import fieldwork as fieldwork_selectors
 from jingzhun.assistance.selectors import loans as loans_selectors
 from jingzhun.assistance.selectors import visits as visits_selectors
 from jingzhun.checks import selectors as checks
@@ -319,6 +320,27 @@ def _spot_items(rows, ctx: Context) -> list[Item]:
             for i in rows]
 
 
+def _survey_items(rows, ctx: Context) -> list[Item]:
+    """An enumerator's cases: to the phone page, where each case is a card (#case-<id>)."""
+    field = reverse("assessment:field")
+    items = []
+    for c in rows:
+        detail = f"{c.assessment.title} · {c.village}"
+        if c.state == c.State.REJECTED and c.rejection:
+            detail += " · " + _("督导退回：%(reason)s") % {"reason": c.rejection[:60]}
+        items.append(Item(title=f"{c.head_name} · {c.get_state_display()}", url=f"{field}#case-{c.pk}", detail=detail))
+    return items
+
+
+def _case_review_items(rows, ctx: Context) -> list[Item]:
+    return [Item(title=f"{c.head_name} · {c.get_state_display()}",
+                 url=reverse("assessment:case_detail", kwargs={"assessment_id": c.assessment_id, "case_id": c.pk}),
+                 detail=f"{c.assessment.title} · {c.team.name if c.team else ''}".rstrip(" ·")
+                 + (" · " + _("评估组退回：%(reason)s") % {"reason": c.rejection[:60]}
+                    if c.state == c.State.HQ_REJECTED and c.rejection else ""))
+            for c in rows]
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -350,6 +372,13 @@ KINDS: tuple[Kind, ...] = (
          more=lambda ctx: reverse("assistance:loan_list")),
     Kind("spot_items", gettext_lazy("待核对的随机抽查户"), (Source(spot_selectors.unverified_items_for, _spot_items),),
          more=lambda ctx: reverse("assessment:spot_list")),
+    # 考核评估 fieldwork: each duty's cases (Staff in the assessment), Survey Solutions' states
+    Kind("survey", gettext_lazy("待入户调查的样本户"), (Source(fieldwork_selectors.cases_to_collect, _survey_items),),
+         more=lambda ctx: reverse("assessment:field")),
+    Kind("survey_review", gettext_lazy("待督导审核的问卷"),
+         (Source(fieldwork_selectors.cases_to_review, _case_review_items),)),
+    Kind("survey_approve", gettext_lazy("待评估组审核的问卷"),
+         (Source(fieldwork_selectors.cases_to_approve, _case_review_items),)),
     Kind("households", gettext_lazy("我的帮扶户"), (Source(registry.todo_households, _household_items),),
          more=lambda ctx: reverse("registry:household_list")),
     # 考核评估 findings: the county admin's to dispute (before the period ends), headquarters' disputes to decide

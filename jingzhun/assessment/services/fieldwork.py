@@ -1,5 +1,11 @@
-"""Fieldwork writes: a questionnaire submitted (from the phone page or an imported spreadsheet) and the
-state history every change leaves (Survey Solutions' assigned → completed → approved / rejected)."""
+"""Fieldwork writes: a questionnaire submitted (from the phone page or an imported spreadsheet), the
+supervisor's and headquarters' reviews, and the state history every change leaves.
+
+States follow Survey Solutions: assigned → completed → the supervisor approves (sv_approved) or rejects
+(rejected: back to the team with the reason, who submit again) → headquarters approves (hq_approved) or
+rejects (hq_rejected: back to the supervisor, who rejects it to the team or approves it again). The duty
+(Staff: 调查员, 督导员, 评估组) is per assessment; the role's half is `may_survey`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.orgunits.permissions import may_survey, require
@@ -16,7 +23,7 @@ from jingzhun.policy.loader import policy_pack_for
 
 from .. import questionnaire
 from ..models import Assessment, Case, CaseEvent, Staff
-from ..selectors import case_get
+from ..selectors import case_get, duty_of
 
 #: States from which a team may (re)submit a questionnaire: not yet done, or sent back by the supervisor.
 SUBMITTABLE = frozenset({Case.State.ASSIGNED, Case.State.REJECTED})
@@ -93,3 +100,83 @@ def case_submit(*, case_id: int, acting_user, answers: dict, started_at: datetim
         case._change_reason = _("提交问卷")
         case.save()
     return case
+
+
+# --- review: the supervisor's and headquarters' approvals and rejections --------------------------------
+
+#: Longest reason kept with a rejection (it is read on a phone).
+REASON_MAX = 1000
+#: What the supervisor reviews: questionnaires the team completed, and those headquarters sent back.
+SUPERVISOR_REVIEWS = frozenset({Case.State.COMPLETED, Case.State.HQ_REJECTED})
+#: What headquarters reviews: questionnaires the supervisor approved.
+HQ_REVIEWS = frozenset({Case.State.SUPERVISOR_APPROVED})
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError(_("退回时请写明理由，调查组将按理由重新调查。"))
+    if len(text) > REASON_MAX:
+        raise ValidationError(_("退回理由不能超过 %(n)d 个字。") % {"n": REASON_MAX})
+    return text
+
+
+def _review(*, case_id: int, acting_user, duty: str, refused: str, allowed: frozenset, to_state: str,
+            reason: str, change: str) -> Case:
+    """One review step: the reviewer's reach and duty checked, the case locked, its state moved (with the
+    event and a history row), and — on headquarters' approval of a finding — the county notified."""
+    require(may_survey(acting_user), _("只有第三方评估人员可以审核问卷。"))
+    with transaction.atomic():
+        case_get(acting_user, case_id)  # out of reach is a 404, as for any reader
+        # The supervisor and headquarters may press their buttons at the same moment (or twice): the row
+        # lock makes the second one see the state the first left and be refused.
+        case = Case.objects.select_for_update().select_related("assessment").get(pk=case_id)
+        require(duty_of(acting_user, case.assessment) == duty, refused)
+        if case.assessment.state != Assessment.State.FIELDWORK:
+            raise ValidationError(_("该评估不在调查阶段，不能审核问卷。"))
+        if case.state not in allowed:
+            raise ValidationError(_("该户问卷状态为“%(state)s”，不能执行此操作。") % {"state": case.get_state_display()})
+        case_move(case, to_state, actor=acting_user, reason=reason)
+        fields = ["state"]
+        if to_state == Case.State.HQ_APPROVED and has_finding(case) and case.notified_at is None:
+            # the county's dispute period (Assessment.dispute_days) runs from here
+            case.notified_at = timezone.now()
+            fields.append("notified_at")
+        case._change_reason = change
+        case.save(update_fields=fields)
+    return case
+
+
+def has_finding(case: Case) -> bool:
+    """Whether the verdict finds something the county is told of: 错退, 漏评 or 不认可."""
+    return bool(case.wrong_exit) or bool(case.missed) or case.approves is False
+
+
+def case_approve(*, case_id: int, acting_user) -> Case:
+    """督导审核通过: a completed questionnaire (or one headquarters sent back) goes on to headquarters."""
+    return _review(case_id=case_id, acting_user=acting_user, duty=Staff.Duty.SUPERVISOR,
+                   refused=_("只有本次评估的督导员可以审核问卷。"), allowed=SUPERVISOR_REVIEWS,
+                   to_state=Case.State.SUPERVISOR_APPROVED, reason="", change=_("督导审核通过"))
+
+
+def case_reject(*, case_id: int, acting_user, reason: str) -> Case:
+    """督导退回: the questionnaire goes back to the team with the reason; they interview again."""
+    text = _reason(reason)
+    return _review(case_id=case_id, acting_user=acting_user, duty=Staff.Duty.SUPERVISOR,
+                   refused=_("只有本次评估的督导员可以退回问卷。"), allowed=SUPERVISOR_REVIEWS,
+                   to_state=Case.State.REJECTED, reason=text, change=_("督导退回"))
+
+
+def case_hq_approve(*, case_id: int, acting_user) -> Case:
+    """评估组审核通过: the verdict stands; a finding is sent to the county (`notified_at`)."""
+    return _review(case_id=case_id, acting_user=acting_user, duty=Staff.Duty.HEADQUARTERS,
+                   refused=_("只有本次评估的评估组可以审核问卷。"), allowed=HQ_REVIEWS,
+                   to_state=Case.State.HQ_APPROVED, reason="", change=_("评估组审核通过"))
+
+
+def case_hq_reject(*, case_id: int, acting_user, reason: str) -> Case:
+    """评估组退回: the questionnaire goes back to the supervisor, who sends it to the team or approves again."""
+    text = _reason(reason)
+    return _review(case_id=case_id, acting_user=acting_user, duty=Staff.Duty.HEADQUARTERS,
+                   refused=_("只有本次评估的评估组可以退回问卷。"), allowed=HQ_REVIEWS,
+                   to_state=Case.State.HQ_REJECTED, reason=text, change=_("评估组退回"))

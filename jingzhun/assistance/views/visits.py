@@ -14,16 +14,16 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from jingzhun import offline
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.listing import Column, Listing
@@ -43,11 +43,11 @@ from ..selectors import visits as selectors
 from ..services import visits as services
 from ..services.visits import VisitError
 
-#: Static files the page needs offline (the worker caches them at install).
-FIELD_STATIC = ("jingzhun/app.css", "jingzhun/app.js", "vendor/htmx.min.js", "vendor/idb-keyval.js",
-                "jingzhun/field.js")
+#: The page's own script it needs offline (the worker caches it at install, with jingzhun.offline's shared files).
+FIELD_STATIC = ("jingzhun/field.js",)
 #: Bump when the worker's caching changes: the browser then installs the new worker and drops old caches.
-WORKER_VERSION = "1"
+#: (2: the shared offline layer, jingzhun/offline.js, is cached too.)
+WORKER_VERSION = "2"
 
 
 def _refuse_unless(allowed: bool) -> None:
@@ -216,23 +216,14 @@ def field_resolve(request, conflict_id: int):
 def field_worker(request):
     """The service worker, served under /assistance/field/ so that its scope covers the page."""
     _refuse_unless(may_visit(request.user))
-    response = render(request, "assistance/field_sw.js", {
-        "version": WORKER_VERSION, "page": reverse("assistance:field"), "data": reverse("assistance:field_data"),
-        "static": [static(name) for name in FIELD_STATIC]}, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["Service-Worker-Allowed"] = reverse("assistance:field")
-    return response
+    return offline.worker_response(request, cache="field", version=WORKER_VERSION, page=reverse("assistance:field"),
+                                   data=reverse("assistance:field_data"), static_files=FIELD_STATIC)
 
 
 @require_GET
 def field_manifest(request):
-    """The web manifest: the page installs as an app that opens on the field page. Open without sign-in:
-    browsers fetch a manifest without cookies, and it names no one."""
-    page = reverse("assistance:field")
-    manifest = {"name": _("精准扶贫走访"), "short_name": _("走访"), "start_url": page, "scope": page,
-                "display": "standalone", "lang": "zh-CN", "background_color": "#ffffff", "theme_color": "#b71c1c",
-                "icons": []}
-    return HttpResponse(json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json")
+    """The web manifest: the page installs as an app that opens on the field page."""
+    return offline.manifest_response(name=_("精准扶贫走访"), short_name=_("走访"), page=reverse("assistance:field"))
 
 
 # --- Office pages ----------------------------------------------------------------------------------

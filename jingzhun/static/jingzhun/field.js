@@ -2,82 +2,44 @@
 // answers from its cache without signal); visits and edits wait in IndexedDB (idb-keyval) until a sync
 // takes them: on the `online` event, when the page opens and on "立即同步". Each item carries a client_id
 // made here, so an item sent twice is stored once. Nothing here writes HTML from data (textContent only).
+// The queue, the status line, the JSON posts and the start are the shared offline layer (offline.js).
 (function () {
   "use strict";
   const root = document.getElementById("field");
-  if (!root || !window.idbKeyval) {
+  if (!root || !window.jingzhunOffline) {
     return;
   }
-  const idb = window.idbKeyval;
+  const offline = window.jingzhunOffline;
+  const {el, uuid, today, SIGNED_OUT} = offline;
   const urls = JSON.parse(document.getElementById("field-urls").textContent);
   const words = JSON.parse(document.getElementById("field-words").textContent);
-  const QUEUE = "jingzhun-field-queue";
-  const SIGNED_OUT = "signed-out";
+  const store = offline.store("jingzhun-field-queue");
+  const line = offline.status(words);
+  const server = offline.connection(urls.data);
   let data = null;
-  let csrf = "";
   let syncing = false;
   let current = null;  // the household a dialog is open for
 
   // --- small helpers -----------------------------------------------------------------------------
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (k === "class") { node.className = v; } else if (k.startsWith("data-")) { node.setAttribute(k, v); } else { node[k] = v; }
-    });
-    children.flat().forEach((c) => node.append(c instanceof Node ? c : document.createTextNode(c == null ? "" : String(c))));
-    return node;
-  }
-  function uuid() {
-    if (crypto.randomUUID) { return crypto.randomUUID(); }
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-  function today() {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  }
   function shown(value) {
     if (value === true) { return words.yes; }
     if (value === false) { return words.no; }
     return value === null || value === undefined || value === "" ? words.empty : String(value);
   }
-  async function queue() { return (await idb.get(QUEUE)) || []; }
-  async function changeQueue(fn) { await idb.update(QUEUE, (items) => fn(items || [])); }
-  function signedOut(response) {
-    const type = response.headers.get("Content-Type") || "";
-    return response.redirected || response.status === 401 || !type.includes("json");
-  }
+  const queue = store.all;
+  const changeQueue = store.change;
 
-  // --- status --------------------------------------------------------------------------------------
-  function setState(state, message) {
-    const label = {synced: words.synced, pending: words.pending, offline: words.offline, syncing: words.syncing,
-                   relogin: words.relogin, failed: words.failed}[state];
-    const node = document.getElementById("sync-state");
-    node.textContent = label;
-    node.dataset.state = state;
-    document.getElementById("relogin").hidden = state !== "relogin";
-    document.getElementById("sync-message").textContent = message || "";
-  }
+  // --- status ----------------------------------------------------------------------------------------
+  const setState = line.set;
   async function settle(message) {
-    const items = await queue();
-    if (!navigator.onLine) { setState("offline", message); } else { setState(items.length ? "pending" : "synced", message); }
+    line.settle((await queue()).length, message);
   }
 
   // --- data ----------------------------------------------------------------------------------------
   async function loadData() {
-    let response;
-    try {
-      response = await fetch(urls.data, {credentials: "same-origin", headers: {Accept: "application/json"}});
-    } catch (error) {
-      return null;
-    }
-    if (signedOut(response)) { return SIGNED_OUT; }
-    if (!response.ok) { return null; }
-    data = await response.json();
-    csrf = data.csrf;
-    return data;
+    const fresh = await server.load();
+    if (fresh && fresh !== SIGNED_OUT) { data = fresh; }
+    return fresh;
   }
 
   // The values a new edit starts from: the server's as last read, with the edits still queued on top.
@@ -309,13 +271,7 @@
   }
 
   // --- sync ----------------------------------------------------------------------------------------
-  async function post(url, body, json) {
-    const headers = {"X-CSRFToken": csrf, Accept: "application/json"};
-    if (json) { headers["Content-Type"] = "application/json"; }
-    const response = await fetch(url, {method: "POST", credentials: "same-origin", headers, body: json ? JSON.stringify(body) : body});
-    if (signedOut(response)) { return {signedOut: true}; }
-    return {status: response.status, body: await response.json()};
-  }
+  const post = server.post;
 
   const strip = ({photos, head_name, error, stored, kind, ...rest}) => rest;
 
@@ -385,7 +341,7 @@
     } finally {
       syncing = false;
       await render();
-      if (document.getElementById("sync-state").dataset.state !== "relogin") { await settle(message); }
+      if (line.state() !== "relogin") { await settle(message); }
     }
   }
 
@@ -408,12 +364,7 @@
   document.getElementById("visit-form").addEventListener("submit", saveVisit);
   document.getElementById("edit-form").addEventListener("submit", saveEdit);
   document.querySelectorAll("[data-close]").forEach((b) => b.addEventListener("click", () => b.closest("dialog").close()));
-  document.getElementById("sync-now").addEventListener("click", sync);
-  window.addEventListener("online", sync);
-  window.addEventListener("offline", () => settle());
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(urls.worker, {scope: urls.scope}).catch(() => {});
-  }
+  offline.start({sync, settle, worker: urls.worker, scope: urls.scope});
   (async () => {
     const loaded = await loadData();
     await render();

@@ -1,9 +1,10 @@
-{% autoescape off %}// The field page's service worker (jingzhun.assistance.views.visits.field_worker): it opens without signal.
+{% autoescape off %}// A field page's service worker (jingzhun.offline.worker_response): the page opens without signal.
 // Network first for the page, its JSON and its static files, the cache when the network fails; the
 // static files and the page are cached at install so that the page opens offline after one visit.
 // POSTs (sync, photos, choices) are never cached: the page keeps its queue in IndexedDB until they succeed.
 "use strict";
-const CACHE = "jingzhun-field-v{{ version }}";
+const PREFIX = "jingzhun-{{ cache }}-";
+const CACHE = `${PREFIX}v{{ version }}`;
 const PAGE = "{{ page }}";
 const DATA = "{{ data }}";
 const PRECACHE = [PAGE, DATA{% for url in static %}, "{{ url }}"{% endfor %}];
@@ -14,7 +15,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k.startsWith("jingzhun-field-") && k !== CACHE).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 
