@@ -127,6 +127,13 @@ def cmd_demo(args) -> int:
         if monitoring is not None:
             print(f"防止返贫监测：待核实线索 {monitoring.leads} 条，办理中的监测程序 {monitoring.procedures} 件，"
                   f"医保预警 {monitoring.alert_hits} 条。")
+        from jingzhun.synth.demo_assessment import demo_assessment_load
+
+        with _progress("制定巩固成果后评估方案、抽样并准备调查问卷", None):
+            assessment = demo_assessment_load(day=as_of, seed=args.seed)
+        if assessment is not None:
+            print(f"考核评估：样本户 {assessment.cases} 户，已完成问卷 {assessment.answered} 份，"
+                  f"评估组已审核 {assessment.approved} 份（/assessment/{assessment.assessment.pk}/estimates/）。")
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")

@@ -53,10 +53,12 @@ def _sessions() -> list[tuple[str, str]]:
     from jingzhun.synth.demo import DEMO_USERS
 
     sessions = []
+    seen = set()
     for username, role, _unit in DEMO_USERS:
         user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
+        if user is None or role in seen:  # one picture per role: the first demo user of it
             continue
+        seen.add(role)
         client = Client()
         client.force_login(user)
         sessions.append((str(role), client.cookies["sessionid"].value))

@@ -61,6 +61,12 @@ DEMO_USERS = (
     ("village", Role.VILLAGE_CLERK, DEMO_VILLAGE),
     ("analyst", Role.ANALYST, "1408"),
     ("evaluator", Role.EVALUATOR, DEMO_COUNTY),
+    # the rest of the demo assessment's staff (demo_assessment gives them their duties; none is from 绛县)
+    ("evaluator2", Role.EVALUATOR, DEMO_COUNTY),
+    ("evaluator3", Role.EVALUATOR, DEMO_COUNTY),
+    ("evaluator4", Role.EVALUATOR, DEMO_COUNTY),
+    ("supervisor", Role.EVALUATOR, DEMO_COUNTY),
+    ("hq", Role.EVALUATOR, DEMO_COUNTY),
     ("cadre", Role.CADRE, DEMO_COUNTY),
     # a member of 下高池村's 驻村工作队 (demo_assistance makes them its 第一书记)
     ("workteam", Role.WORK_TEAM, DEMO_VILLAGE),
