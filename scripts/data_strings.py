@@ -94,10 +94,25 @@ def measure_type_strings() -> str:
                    "a measure type's name, detail labels or choices", entries)
 
 
+def questionnaire_strings() -> str:
+    """考核评估 (assessment): the questionnaire's section titles, questions and choices (its column headers are
+    the results file's contract and stay Chinese)."""
+    doc = tomllib.loads((ROOT / "jingzhun" / "assessment" / "data" / "questionnaire.toml").read_text(encoding="utf-8"))
+    entries = []
+    for section in doc["section"]:
+        entries.append((section["title"], f"{section['key']} title", None))
+        for item in section["items"]:
+            entries.append((item["label"], f"{item['key']} label", None))
+            entries.extend((choice, f"{item['key']} choice", None) for choice in item.get("choices", []))
+    return _module("The questionnaire's sections, questions and choices", "data/questionnaire.toml",
+                   "a section title, a question or a choice", entries)
+
+
 TARGETS = {
     ROOT / "jingzhun" / "checks" / "strings_i18n.py": rule_strings,
     ROOT / "jingzhun" / "indicators" / "strings_i18n.py": indicator_strings,
     ROOT / "jingzhun" / "assistance" / "strings_i18n.py": measure_type_strings,
+    ROOT / "jingzhun" / "assessment" / "strings_i18n.py": questionnaire_strings,
 }
 
 

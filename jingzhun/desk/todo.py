@@ -385,8 +385,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("findings_dispute", gettext_lazy("可申诉的评估问题"),
          (Source(assessment_findings.todo_findings_to_dispute, _finding_items),)),
     Kind("disputes", gettext_lazy("待裁定的申诉"), (Source(assessment_findings.todo_disputes_to_decide, _dispute_items),)),
-    Kind("evaluations", gettext_lazy("退出评估"), (Source(workflows.todo_evaluations, _evaluation_items),),
-         note=gettext_lazy("评估任务的分派将随考核评估模块提供；现可查看管辖范围内的退出评估。")),
+    # the exit evaluation pages of the units in reach (their 三率一度 come from the assessments' estimates; the
+    # fieldwork of an assessment is in the survey kinds above)
+    Kind("evaluations", gettext_lazy("退出评估"), (Source(workflows.todo_evaluations, _evaluation_items),)),
 )
 
 

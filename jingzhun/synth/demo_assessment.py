@@ -58,7 +58,7 @@ def _answers(case: Case, rng: random.Random) -> dict:
     else:
         persons = max(1, sum(1 for m in household.members.all() if m.status == "正常"))
         income = household.income_12m if household.income_12m is not None else household.net_income()
-        housing, water = not household.unsafe_housing(), bool(household.safe_water)
+        housing, water = not household.unsafe_housing, bool(household.safe_water)
     answers = {"persons": persons, "wage": str(max(Decimal(0), income or Decimal(0))), "food_clothing": True,
                "education": True, "medical": True, "housing": housing, "water": water,
                "policies": ["产业帮扶"] if household is not None else ["没有享受"]}

@@ -163,7 +163,7 @@ def todo_objections(user) -> QuerySet[Objection]:
 
 def todo_evaluations(user) -> QuerySet[OrgUnit]:
     """For a third-party assessor: the counties in reach, whose exit evaluation (三率一度) they assess, or
-    the villages in reach when bound below a county. Assignments come with the assessment module."""
+    the villages in reach when bound below a county. Their fieldwork (cases by duty) is the assessment module's."""
     access = access_for(user)
     if not may_assess(access):
         return OrgUnit.objects.none()
