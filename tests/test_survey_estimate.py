@@ -166,3 +166,23 @@ def test_per_village_counts_guarantees_among_asked_households():
     assert rows["a1"]["households"] == 3 and rows["a1"]["wrong_exit"] == 1 and rows["a1"]["approves"] == 2
     assert (rows["b3"]["water_met"], rows["b3"]["water_asked"]) == (1, 1)  # the screened households are left out
     assert (rows["b1"]["water_met"], rows["b1"]["water_asked"]) == (0, 2)
+
+
+def test_a_sample_drawn_with_certainty_is_estimated_without_a_design_effect():
+    """Weights of 1 (every village and household of a small county taken): svy has no without-replacement design
+    effect to give (the weights sum to the sample), so the rates come without one rather than as an error."""
+    rows = [(s, v, f, 1.0 if w is not None else None, p, we, m, a) for s, v, f, w, p, we, m, a in ROWS]
+    census = pl.DataFrame(rows, schema=list(E.COLUMNS), orient="row")
+    wrong, approval = E.wrong_exit_rate(census), E.approval(census)
+    # unweighted: 6 wrongly exited persons of 28 exited persons; 8 approving households of 10
+    assert math.isclose(wrong.point, 6 / 28) and wrong.deff is None
+    assert math.isclose(approval.point, 8 / 10) and approval.deff is None
+
+
+def test_when_every_household_approves_the_interval_is_the_exact_bound_not_empty():
+    rows = [r[:7] + (True if r[7] is not None else None,) for r in ROWS]
+    everyone = E.approval(pl.DataFrame(rows, schema=list(E.COLUMNS), orient="row"))
+    assert everyone.point == 1.0 and everyone.upper == 1.0
+    assert 0.0 < everyone.lower < 1.0 and math.isfinite(everyone.lower)  # 5 villages: df 3 shrinks n
+    # no more than the plain Clopper–Pearson bound on the 10 households
+    assert everyone.lower <= E.exact_interval(10, 10)[0] + 1e-12

@@ -179,9 +179,21 @@ def _empty(key: str, threshold: float, below: bool, method: str) -> Rate:
                 else None, cases=0, threshold=threshold, below=below, method=method)
 
 
+def _prop(sample, column: str, *, where=None, alpha: float = ALPHA):
+    """svy's proportion with a Korn–Graubard interval and, where one exists, the without-replacement design
+    effect. It does not when the weights sum to no more than the sample (every unit drawn with certainty, as
+    a small county's whole stratum can be): then the estimate comes without a design effect, not an error."""
+    from svy.errors import MethodError
+
+    try:
+        return sample.estimation.prop(column, where=where, ci_method="korn-graubard", deff="wor", alpha=alpha)
+    except MethodError:
+        return sample.estimation.prop(column, where=where, ci_method="korn-graubard", alpha=alpha)
+
+
 def _design_prop(sample, column: str, where, *, n_zero: int, alpha: float = ALPHA) -> dict:
     """svy's proportion of `column` (0/1) in the domain `where`, Korn–Graubard interval, design effect."""
-    result = sample.estimation.prop(column, where=where, ci_method="korn-graubard", deff="wor", alpha=alpha)
+    result = _prop(sample, column, where=where, alpha=alpha)
     rows = result.to_polars().filter(pl.col(column) == 1)
     if rows.height == 0:  # no case at all: svy returns the level 0 only
         row = result.to_polars().row(0, named=True)
@@ -227,7 +239,7 @@ def approval(table, *, threshold: float = 0.90, alpha: float = ALPHA) -> Rate:
         return _empty("approval", threshold, False, TAYLOR)
     df = df.with_columns(approved=pl.col("approves").cast(pl.Int8))
     cases = int(df["approved"].sum())
-    result = _sample(df).estimation.prop("approved", ci_method="korn-graubard", deff="wor", alpha=alpha).to_polars()
+    result = _prop(_sample(df), "approved", alpha=alpha).to_polars()
     level = 1 if cases else 0
     row = result.filter(pl.col("approved") == level).row(0, named=True)
     point = float(row["est"]) if level else 0.0
@@ -236,6 +248,11 @@ def approval(table, *, threshold: float = 0.90, alpha: float = ALPHA) -> Rate:
     deff = row.get("deff")
     n_eff = effective_size(point, se, n, dof, alpha)
     everyone = cases == df.height
+    if everyone or not cases or not (math.isfinite(lower) and math.isfinite(upper)):
+        # all approve (or none): no variance to linearise, svy's interval is empty; the exact Clopper–Pearson
+        # bound on the households (their own verdicts), df-adjusted like the 错退率's zero case
+        n_exact = min(df.height, df.height * _t_adjust(df.height, dof, alpha))
+        lower, upper = exact_interval(point * n_exact, n_exact, alpha)
     return Rate(key="approval", point=point, se=se, lower=lower, upper=upper, households=df.height, persons=None,
                 cases=cases, threshold=threshold, below=False, method=EXACT_ZERO if everyone or not cases else TAYLOR,
                 deff=None if deff is None or not math.isfinite(deff) else float(deff), df=dof,

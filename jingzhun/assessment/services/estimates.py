@@ -202,6 +202,12 @@ def guarantee_labels() -> list[str]:
     return [_("吃穿不愁"), _("义务教育有保障"), _("基本医疗有保障"), _("住房安全有保障"), _("饮水安全有保障")]
 
 
+def singleton_names(result: AssessmentEstimates) -> str:
+    """The strata with a single sampled village, by their names (as the plan shows them), 、-joined."""
+    names = dict(result.assessment.strata.values_list("code", "name"))
+    return _("、").join(names.get(code, code) for code in result.estimates.singleton_strata)
+
+
 def report_paragraphs(result: AssessmentEstimates) -> list[str]:
     """The report's body (公文 layout): the plan, the fieldwork counts, the estimates and verdicts."""
     a = result.assessment
@@ -235,7 +241,7 @@ def report_paragraphs(result: AssessmentEstimates) -> list[str]:
                   "exited": registry.get("exited_persons", 0), "pop": registry.get("rural_population", 0)})
     if result.estimates.singleton_strata:
         out.append(_("说明：%(strata)s 层只有一个样本村，其方差按与总均值的离差计算（保守）。")
-                   % {"strata": _("、").join(result.estimates.singleton_strata)})
+                   % {"strata": singleton_names(result)})
     out.append(_("四、结论。错退率、漏评率、群众认可度任一项不达标即一票否决。%(words)s")
                % {"words": _("已有指标不达标，不能退出。") if result.estimates.vetoed
                   else _("未发现确定不达标的指标；“无法判定”的指标须结合区间审慎判断。")})

@@ -61,7 +61,7 @@ def estimates(request, assessment_id: int):
     if result is not None:
         context.update(rates=services.rate_rows(result), villages=services.village_rows(result),
                        guarantee_labels=services.guarantee_labels(),
-                       singleton_strata=_("、").join(result.estimates.singleton_strata),
+                       singleton_strata=services.singleton_names(result),
                        chart=_chart(result),
                        states=[(label, result.states[value]) for value, label in
                                assessment.cases.model.State.choices])
