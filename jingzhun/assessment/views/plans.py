@@ -27,6 +27,7 @@ from jingzhun.workflows.common import attempt
 from ..forms.plans import PlanForm, StaffForm
 from ..models import Assessment, Case
 from ..selectors import assessment_get, assessments_for
+from ..selectors.imports import may_import_results
 from ..selectors import plans as selectors
 from ..services import plans as services
 from ..services.plans import PlanError
@@ -94,6 +95,8 @@ def assessment_detail(request, assessment_id: int):
         "probability_total": sum(counts.get(f, 0) for f in services.FRAMES),
         "screen_count": counts.get(Case.Frame.SCREEN, 0),
         "can_plan": may_plan_assessment(request.user) and access_for(request.user).reaches_code(assessment.county),
+        # the survey results import is for the assessment's headquarters and supervisors
+        "may_import": may_import_results(request.user, assessment),
     })
 
 
