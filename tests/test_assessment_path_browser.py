@@ -94,6 +94,7 @@ def test_plan_collect_offline_reject_redo_approve_and_the_estimates_appear(world
     login(phone, live_server, "enum_a")
     phone.goto(f"{live_server.url}/assessment/field/")
     phone.wait_for_selector(f"#case-{first.pk} .rejection")
+    phone.wait_for_selector("#sync-state[data-state=synced]")  # the page's own first sync is over
     phone.click(f"#case-{first.pk} >> text=重新调查")
     phone.fill("#survey-form [name=wage]", "24000")
     phone.click("#survey-form button[value=save]")

@@ -17,7 +17,6 @@
   const line = offline.status(words);
   const server = offline.connection(urls.data);
   let data = null;
-  let syncing = false;
   let current = null;  // the household a dialog is open for
 
   // --- small helpers -----------------------------------------------------------------------------
@@ -320,30 +319,8 @@
     return "ok";
   }
 
-  async function sync() {
-    if (syncing) { return; }
-    syncing = true;
-    let message = "";
-    try {
-      if (!navigator.onLine) { return; }
-      setState("syncing");
-      const fresh = await loadData();
-      if (fresh === SIGNED_OUT) { setState("relogin"); return; }
-      if (!fresh) { message = words.failed; return; }
-      for (const step of [sendQueue, sendPhotos]) {
-        const result = await step();
-        if (result === SIGNED_OUT) { setState("relogin"); return; }
-        if (result !== "ok") { message = result; }
-      }
-      await loadData();
-    } catch (error) {
-      message = words.failed;
-    } finally {
-      syncing = false;
-      await render();
-      if (line.state() !== "relogin") { await settle(message); }
-    }
-  }
+  const sync = offline.syncer({line, loadData, steps: [sendQueue, sendPhotos], render, settle,
+                                       failed: words.failed});
 
   async function resolve(conflict, choice) {
     if (!navigator.onLine) { await settle(); return; }

@@ -95,6 +95,37 @@
     };
   }
 
+  // One sync at a time: read the page's data (a fresh CSRF token; signed out → "relogin"), send each step
+  // (the queue, then e.g. photos) in order, read the data again, then render and say how it went. A step
+  // answers "ok", SIGNED_OUT or a message for the person; `failed` is said when the network fails midway.
+  function syncer({line, loadData, steps, render, settle, failed}) {
+    let syncing = false;
+    return async function sync() {
+      if (syncing) { return; }
+      syncing = true;
+      let message = "";
+      try {
+        if (!navigator.onLine) { return; }
+        line.set("syncing");
+        const fresh = await loadData();
+        if (fresh === SIGNED_OUT) { line.set("relogin"); return; }
+        if (!fresh) { message = failed; return; }
+        for (const step of steps) {
+          const result = await step();
+          if (result === SIGNED_OUT) { line.set("relogin"); return; }
+          if (result !== "ok") { message = result; }
+        }
+        await loadData();
+      } catch (error) {
+        message = failed;
+      } finally {
+        syncing = false;
+        await render();
+        if (line.state() !== "relogin") { await settle(message); }
+      }
+    };
+  }
+
   // Sync on "立即同步" and when the network returns; say so when it goes; install the page's worker.
   function start({sync, settle, worker, scope}) {
     document.getElementById("sync-now").addEventListener("click", sync);
@@ -105,5 +136,5 @@
     }
   }
 
-  window.jingzhunOffline = {SIGNED_OUT, STATES, el, uuid, today, signedOut, store, status, connection, start};
+  window.jingzhunOffline = {SIGNED_OUT, STATES, el, uuid, today, signedOut, store, status, connection, syncer, start};
 }());

@@ -19,7 +19,6 @@
   const line = offline.status(words);
   const server = offline.connection(urls.data);
   let data = null;
-  let syncing = false;
   let current = null;  // {case, started_at} of the questionnaire open
 
   async function settle(message) {
@@ -173,28 +172,7 @@
     return refused.length ? `${words.notAccepted}${refused.map((r) => r.error).join(words.sep)}` : "ok";
   }
 
-  async function sync() {
-    if (syncing) { return; }
-    syncing = true;
-    let message = "";
-    try {
-      if (!navigator.onLine) { return; }
-      line.set("syncing");
-      const fresh = await loadData();
-      if (fresh === SIGNED_OUT) { line.set("relogin"); return; }
-      if (!fresh) { message = words.failed; return; }
-      const result = await sendQueue();
-      if (result === SIGNED_OUT) { line.set("relogin"); return; }
-      if (result !== "ok") { message = result; }
-      await loadData();
-    } catch (error) {
-      message = words.failed;
-    } finally {
-      syncing = false;
-      await render();
-      if (line.state() !== "relogin") { await settle(message); }
-    }
-  }
+  const sync = offline.syncer({line, loadData, steps: [sendQueue], render, settle, failed: words.failed});
 
   // --- start ---------------------------------------------------------------------------------------
   document.getElementById("survey-form").addEventListener("submit", saveCase);
