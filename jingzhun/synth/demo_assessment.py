@@ -38,7 +38,8 @@ DESIGN = {"strata": "poor_village", "villages_per_stratum": 4,
           "per_village": {"exited": 10, "not_exited": 2, "monitored": 3}, "screen": True, "screen_per_village": 2}
 #: Share of cases answered (the rest wait for the enumerators), and of those headquarters has approved.
 ANSWERED, APPROVED = 0.85, 0.9
-DISAPPROVE = 0.04
+#: Chance that a household disapproves of one item (three items asked): about 3% of households disapprove.
+DISAPPROVE = 0.01
 
 
 @dataclass(frozen=True)
