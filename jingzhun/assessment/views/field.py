@@ -34,7 +34,7 @@ from ..services import fieldwork as services
 #: The page's own script it needs offline (with the shared files of jingzhun.offline).
 FIELD_STATIC = ("jingzhun/survey.js",)
 #: Bump when the worker's caching changes: the browser then installs the new worker and drops old caches.
-WORKER_VERSION = "2"  # 2: offline.js syncs through its shared syncer
+WORKER_VERSION = "3"  # 2: offline.js syncs through its shared syncer; 3: a sync asked for meanwhile runs after
 #: Questionnaires one sync takes at most (a day's work is a few dozen).
 SYNC_MAX = 200
 

@@ -47,7 +47,7 @@ from ..services.visits import VisitError
 FIELD_STATIC = ("jingzhun/field.js",)
 #: Bump when the worker's caching changes: the browser then installs the new worker and drops old caches.
 #: (2: the shared offline layer, jingzhun/offline.js, is cached too.)
-WORKER_VERSION = "3"  # 3: offline.js syncs through its shared syncer
+WORKER_VERSION = "4"  # 3: offline.js syncs through its shared syncer; 4: a sync asked for meanwhile runs after
 
 
 def _refuse_unless(allowed: bool) -> None:

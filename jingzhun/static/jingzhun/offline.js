@@ -98,10 +98,13 @@
   // One sync at a time: read the page's data (a fresh CSRF token; signed out → "relogin"), send each step
   // (the queue, then e.g. photos) in order, read the data again, then render and say how it went. A step
   // answers "ok", SIGNED_OUT or a message for the person; `failed` is said when the network fails midway.
+  // A sync asked for while one runs (a questionnaire saved during the page's first sync) runs right after
+  // it, so what was queued meanwhile is not left waiting for the next "online" or 立即同步.
   function syncer({line, loadData, steps, render, settle, failed}) {
     let syncing = false;
+    let again = false;
     return async function sync() {
-      if (syncing) { return; }
+      if (syncing) { again = true; return; }
       syncing = true;
       let message = "";
       try {
@@ -122,6 +125,10 @@
         syncing = false;
         await render();
         if (line.state() !== "relogin") { await settle(message); }
+        if (again) {
+          again = false;
+          await sync();
+        }
       }
     };
   }
