@@ -61,7 +61,3 @@ FINDING_KINDS: dict[str, FindingKind] = {kind.code: kind for kind in (
     FindingKind("CC01", gettext_noop("随机抽查：登记信息与核实不符"), _SPOT_CHECK,
                 gettext_noop("按户口簿和入户核实的情况更正登记信息；登记无误的写明依据，申报情况属实。")),
 )}
-
-
-def finding_kind(code: str) -> FindingKind | None:
-    return FINDING_KINDS.get(code)

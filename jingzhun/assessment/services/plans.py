@@ -172,12 +172,6 @@ def precision(design: dict, planned: dict[str, int]) -> list[PrecisionRow]:
     return rows
 
 
-def planned_counts(design: dict, strata_villages: int) -> dict[str, int]:
-    """Households a design plans per frame before the draw (villages × households per village; a village
-    with fewer households in a frame gives fewer)."""
-    return {f: strata_villages * design["per_village"][f] for f in FRAMES}
-
-
 # --- creating a plan ----------------------------------------------------------------------------------------
 
 
