@@ -14,6 +14,7 @@ urlpatterns = [
     path("monitoring/", include("jingzhun.monitoring.urls")),
     path("assistance/", include("jingzhun.assistance.urls")),
     path("assessment/", include("jingzhun.assessment.urls")),
+    path("supervision/", include("jingzhun.supervision.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -285,4 +285,5 @@ def _expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
             "leads_route": [f"因灾 · {world.other_county.head_name}"],
             "findings_dispute": [f"{world.other_county.head_name} · 考核评估：错退"],
         },
+        "department": {},  # 县直部门: nothing of the registry's work (their ledger items come with supervision)
     }

@@ -85,11 +85,14 @@ class World:
         #: a member of 下高池村's 驻村工作队: reads the village's households, records visits there
         self.work_team = person("work_team", Role.WORK_TEAM, XIAGAOCHI)
         self.outsider = person("outsider", Role.COUNTY_ADMIN, "140829")
+        #: staff of a 县直部门 of 绛县 (the scope world makes it 县民政局 and lists them as its staff): reads the
+        #: county like an evaluator, acts on the department's ledger items
+        self.department = person("department", Role.DEPARTMENT, "140826")
 
     @property
     def users(self):
         return [self.village_clerk, self.township_officer, self.county_admin, self.analyst, self.evaluator,
-                self.cadre, self.sysadmin, self.outsider, self.work_team]
+                self.cadre, self.sysadmin, self.outsider, self.work_team, self.department]
 
     def visible_to(self, user) -> set[str]:
         """The household codes a user must see — written out by hand, not computed by the code under test."""
@@ -104,4 +107,5 @@ class World:
             "sysadmin": every,
             "outsider": {self.other_county.code},
             "work_team": {self.home.code},
+            "department": {self.home.code, self.neighbour.code, self.other_township.code},
         }[user.username]

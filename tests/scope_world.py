@@ -90,6 +90,17 @@ class Records:
     # disputed, its PDF evidence on file (for the decision and the download)
     finding: dict = field(default_factory=dict)
     disputed: dict = field(default_factory=dict)
+    # 督查督办 (supervision): per county a batch, the units (agency["140826:dept"] = 县民政局 with the world's
+    # department user as staff, agency[code] = a township's or village's unit), per household an item of its
+    # village's unit touching it (办理中), per county a department's item (办理中), a township item of
+    # 140826100's (办理中), a reported item (待复核) and a closed one (已销号) of the home village's unit
+    ledger_batch: dict = field(default_factory=dict)
+    agency: dict = field(default_factory=dict)
+    ledger_item: dict = field(default_factory=dict)
+    ledger_dept: dict = field(default_factory=dict)
+    ledger_township: dict = field(default_factory=dict)
+    ledger_reported: dict = field(default_factory=dict)
+    ledger_closed: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -299,7 +310,57 @@ def records_build(world: World) -> Records:
     _projects(world, records)
     _assessments(world, records)
     _findings(world, records)
+    _ledger(world, records)
     return records
+
+
+def _ledger(world: World, records: Records) -> None:
+    """Directly, as the flow would leave them (see the Records comment)."""
+    import datetime
+
+    from jingzhun.orgunits.models import OrgUnit
+    from jingzhun.supervision.models import Agency, Batch as LedgerBatch, Item, ItemEvent
+    from jingzhun.supervision.services.agencies import agency_for_org
+
+    today = timezone.localdate()
+    for county, admin in (("140826", world.county_admin), ("140829", world.outsider)):
+        batch = LedgerBatch.objects.create(county_id=county, name=f"{county} 省督导组反馈问题（第1批）",
+                                           source="inspection", received_on=today, created_by=admin,
+                                           deadline=today + datetime.timedelta(days=30))
+        records.ledger_batch[county] = batch
+        dept = Agency.objects.create(county_id=county, kind="department", name="县民政局")
+        records.agency[f"{county}:dept"] = dept
+        if county == "140826":
+            dept.staff.add(world.department)
+
+        def item(agency, number, state=Item.State.DOING, **extra):
+            made = Item.objects.create(county_id=county, batch=batch, source="inspection", number=number,
+                                       aspect="精准识别", title=f"问题{number}", agency=agency, state=state,
+                                       deadline=batch.deadline, created_by=admin, responsible="张三",
+                                       assigned_at=timezone.now(), **extra)
+            ItemEvent.objects.create(item=made, kind="assign", state_after=made.state, actor=admin)
+            return made
+
+        records.ledger_dept[county] = item(dept, 1)
+        number = 2
+        for household in (h for h in world.households if h.code.startswith(county)):
+            village = agency_for_org(household.village)
+            records.agency[household.village_id] = village
+            made = item(village, number)
+            made.affected_units.add(household.village_id)
+            made.households.add(household)
+            records.ledger_item[household.code] = made
+            number += 1
+        township = agency_for_org(OrgUnit.objects.get(code=world.home.village_id[:9]
+                                                      if county == "140826" else world.other_county.village_id[:9]))
+        records.agency[township.org_id] = township
+        records.ledger_township[county] = item(township, number)
+        village = records.agency[world.home.village_id if county == "140826" else world.other_county.village_id]
+        other = world.township_officer if county == "140826" else None
+        records.ledger_reported[county] = item(village, number + 1, state=Item.State.REPORTED, reported_by=other,
+                                               reported_at=timezone.now())
+        records.ledger_closed[county] = item(village, number + 2, state=Item.State.CLOSED, closed_on=today,
+                                             closed_by=admin)
 
 
 def _findings(world: World, records: Records) -> None:

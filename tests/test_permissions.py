@@ -170,6 +170,7 @@ def test_the_named_checks_per_role(world):
         "sysadmin": (False, False, True, True, True, False, True),
         "outsider": (False, False, True, True, True, True, True),
         "work_team": (False, False, False, False, False, False, False),
+        "department": (False, False, False, False, False, False, False),
     }
     for user in world.users:
         got = (permissions.may_act(user, first), permissions.may_act(user, township_step),
@@ -180,6 +181,28 @@ def test_the_named_checks_per_role(world):
     assert not permissions.may_start(None, "refresh") and not permissions.may_write(None)
     with pytest.raises(ValueError):
         permissions.may_start(world.county_admin, "bake")
+
+
+def test_the_ledger_checks_per_role(world):
+    """督查督办, written out by hand: (may_read_ledger, may_manage_ledger, may_handle_ledger_items, may_appraise,
+    may_read_appraisals)."""
+    expected = {
+        "village_clerk": (True, False, True, False, False),
+        "township_officer": (True, False, True, False, True),
+        "county_admin": (True, True, False, True, True),
+        "analyst": (True, False, False, False, True),
+        "evaluator": (True, False, False, False, True),
+        "cadre": (False, False, False, False, False),
+        "sysadmin": (True, True, False, True, True),
+        "outsider": (True, True, False, True, True),
+        "work_team": (False, False, False, False, False),
+        "department": (True, False, True, False, True),
+    }
+    for user in world.users:
+        got = (permissions.may_read_ledger(user), permissions.may_manage_ledger(user),
+               permissions.may_handle_ledger_items(user), permissions.may_appraise(user),
+               permissions.may_read_appraisals(user))
+        assert got == expected[user.username], user.username
 
 
 # --- refusals leave a DENIED row ---------------------------------------------------------------------

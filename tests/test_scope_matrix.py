@@ -50,8 +50,8 @@ from .workflow_helpers import candidate
 #: households assigned to them, and the outsider is a county admin of the other county.
 PREFIX = {"village_clerk": XIAGAOCHI, "township_officer": "140826100", "county_admin": "140826", "analyst": "1408",
           "evaluator": "140826", "cadre": "140826", "sysadmin": "", "outsider": "140829",
-          "work_team": XIAGAOCHI}
-READ_ONLY = {"analyst", "evaluator", "cadre", "work_team"}
+          "work_team": XIAGAOCHI, "department": "140826"}
+READ_ONLY = {"analyst", "evaluator", "cadre", "work_team", "department"}
 KEEPERS = {"village_clerk", "township_officer", "county_admin", "sysadmin", "outsider"}  # roles that write
 COUNTY_RUNS = {"county_admin", "sysadmin", "outsider"}  # check runs, comparisons, refreshes
 EVERYONE = set(PREFIX)
@@ -83,9 +83,25 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
         return owner == person if person == "cadre" else (county.startswith(prefix) or prefix.startswith(county))
     if kind == "assessment":  # 考核评估 (findings): a county's assessment is read by whoever reaches the whole
         # county (township, village and helpers read none); the evaluator bound at 绛县 reads 绛县's
-        return person not in ("cadre", "work_team") and len(prefix) <= 6 and key.startswith(prefix)
+        return person not in ("cadre", "work_team", "department") and len(prefix) <= 6 and key.startswith(prefix)
     if kind == "project":  # a project by the village it touches: a cadre reads those of their households' villages
         return key == world.home.village_id if person == "cadre" else key.startswith(prefix)
+    if kind == "ledger":  # 督查督办: key = (county, the 责任单位: its division code, or "dept" for 县民政局). A county
+        # (and above) reads its whole ledger, a township or village the items of its units and those touching
+        # it (the scope world's items touch only their own unit's village), the department its department's
+        # (绛县's only), the helpers none
+        county, unit = key
+        if person in ("cadre", "work_team"):
+            return False
+        if person == "department":
+            return county == "140826" and unit == "dept"
+        if len(prefix) <= 6:
+            return county.startswith(prefix)
+        return unit != "dept" and unit.startswith(prefix)
+    if kind == "ledger_batch":  # a batch: read whole by a county; by others when one of its items is theirs
+        return (key.startswith(prefix) if person not in ("cadre", "work_team", "department", "village_clerk",
+                                                           "township_officer") else
+                person != "cadre" and person != "work_team" and key == "140826")
     raise AssertionError(kind)
 
 
@@ -250,7 +266,7 @@ def _cadre_pairing(w, r, kwargs):
     cadre = next(c for c in r.helper_cadre.values() if c.county_id == county and c.user_id is None)
     return {"cadre": cadre.pk, "reason": "矩阵调整"}
 #: 走访 (assistance): who may not use the field page.
-_NOT_FIELD = {"township_officer", "county_admin", "analyst", "evaluator", "sysadmin", "outsider"}
+_NOT_FIELD = {"township_officer", "county_admin", "analyst", "evaluator", "sysadmin", "outsider", "department"}
 
 
 def _field_photo(w, r):
@@ -393,13 +409,15 @@ MATRIX: dict[str, Entry] = {
     "monitoring:report": Entry(fill=lambda w, r: [({"county": "140826"}, None), ({"county": "140829"}, None)],
                                public=True),
     "monitoring:lead_list": Entry(),
-    "monitoring:lead_new": Entry(forbidden={"analyst", "evaluator"}, refused_first={"analyst", "evaluator"},
+    "monitoring:lead_new": Entry(forbidden={"analyst", "evaluator", "department"},
+                                 refused_first={"analyst", "evaluator", "department"},
                                  writers={"village_clerk", "township_officer", "county_admin", "sysadmin", "outsider",
                                           "cadre", "work_team"},
                                  data=lambda w, r, k: {"village": XIAGAOCHI, "risk_type": "disaster", "name": "孙大明",
                                                        "description": "排查发现房屋受损"}, proof="village_clerk"),
-    "monitoring:screening": Entry(forbidden={"analyst", "evaluator", "cadre", "work_team"},
-                                  refused_first={"analyst", "evaluator", "cadre", "work_team"}, post=False),
+    "monitoring:screening": Entry(forbidden={"analyst", "evaluator", "cadre", "work_team", "department"},
+                                  refused_first={"analyst", "evaluator", "cadre", "work_team", "department"},
+                                  post=False),
     "monitoring:lead_detail": Entry(fill=per_household("lead", "lead_id")),
     "monitoring:lead_verify": Entry(fill=per_household("lead", "lead_id"), writers={"village_clerk"},
                                     data=lambda w, r, k: {"result": "exclude", "reason": "收入明显高于当地平均水平"},
@@ -628,7 +646,7 @@ MATRIX.update({
 # the sample workbook and the frame file. Townships, villages and helpers are refused every page (403);
 # the county roles plan (the outsider its own county); analysts and evaluators read.
 ASSESSMENT_PLANNERS = {"county_admin", "sysadmin", "outsider"}
-ASSESSMENT_NON_READERS = {"village_clerk", "township_officer", "cadre", "work_team"}
+ASSESSMENT_NON_READERS = {"village_clerk", "township_officer", "cadre", "work_team", "department"}
 
 
 def _assessments_by_county(w: World, r: Records):

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "jingzhun.alerts",
     "jingzhun.assistance",
     "jingzhun.assessment",
+    "jingzhun.supervision",
     "jingzhun.desk",
     "axes",
     "django_otp",

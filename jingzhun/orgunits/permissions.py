@@ -361,4 +361,51 @@ def may_read_assessments(who) -> bool:
     evaluators (who may have a duty in any county). Townships, villages and helpers read no assessment:
     its findings reach them as problem records."""
     access = _access(who)
-    return access.active and not access.cadre_only and (len(access.prefix) <= 6 or access.role == Role.EVALUATOR)
+    return (access.active and not access.cadre_only and access.role != Role.DEPARTMENT
+            and (len(access.prefix) <= 6 or access.role == Role.EVALUATOR))
+
+
+# --- 督查督办: the ledger (整改台账), key tasks and projects, 考评 --------------------------------------------
+
+#: Who keeps a county's ledger: registers batches (by hand or from a 督导组's spreadsheet), gathers data
+#: problems into items, assigns (交办), reviews (复核) and closes (销号) or reopens them: the county's
+#: 领导小组办公室 (the county admin) and the system administrator.
+LEDGER_MANAGE_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+#: Who acts for a 责任单位 (签收, 进展, 办结报告) — on the items of their own unit only (the township
+#: officer for the township, the village clerk for the village, a department's staff for the department;
+#: supervision.selectors.acts_for decides which unit is theirs).
+LEDGER_HANDLER_ROLES = frozenset({Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER, Role.DEPARTMENT})
+#: Who appraises (考评): keeps the 目标责任书, the scheme, the manual scores, and publishes the results.
+APPRAISAL_ROLES = frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN})
+
+
+def may_read_ledger(who) -> bool:
+    """Open the ledger pages: everyone bound to a unit except the helpers (cadres and work teams), who answer
+    for no item. What each reads is decided by supervision.selectors.items_for."""
+    access = _access(who)
+    return access.active and access.role not in HELPER_ROLES
+
+
+def may_manage_ledger(who) -> bool:
+    """Register, gather, assign, review, close and reopen ledger items of the counties in reach."""
+    access = _access(who)
+    return access.can_write and access.role in LEDGER_MANAGE_ROLES
+
+
+def may_handle_ledger_items(who) -> bool:
+    """Sign for, report progress on and report done the items of one's own unit (the role's half)."""
+    access = _access(who)
+    return access.active and access.role in LEDGER_HANDLER_ROLES
+
+
+def may_appraise(who) -> bool:
+    """Keep 目标责任书, schemes and manual scores of the counties in reach, and publish appraisals."""
+    access = _access(who)
+    return access.can_write and access.role in APPRAISAL_ROLES
+
+
+def may_read_appraisals(who) -> bool:
+    """Read appraisal results and the 通报: those who reach a county or more, and the appraised units
+    (a township reads the published ranking it is in; a department likewise)."""
+    access = _access(who)
+    return access.active and access.role not in HELPER_ROLES and access.role != Role.VILLAGE_CLERK

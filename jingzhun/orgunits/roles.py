@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     CADRE = "cadre", _("帮扶责任人")
     #: A member of a 驻村工作队: reads the village it is stationed in and records visits there.
     WORK_TEAM = "work_team", _("驻村工作队")
+    #: Staff of a county department (县直部门: 民政局, 住建局 …): read the county's registry like an evaluator
+    #: (masked) and act on the ledger items their department answers for (jingzhun.supervision).
+    DEPARTMENT = "department", _("县直部门")
     SYSADMIN = "sysadmin", _("系统管理员")
 
 
@@ -33,5 +36,6 @@ ROLE_LEVELS: dict[str, frozenset[int]] = {
     Role.EVALUATOR: frozenset(Level.values),
     Role.CADRE: frozenset({Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}),
     Role.WORK_TEAM: frozenset({Level.VILLAGE}),
+    Role.DEPARTMENT: frozenset({Level.COUNTY}),
     Role.SYSADMIN: frozenset(Level.values),
 }

@@ -37,7 +37,7 @@ EXIT_CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "
 #: county notices state: "村级公示（一次，不少于 5 天）"); a pack may set more, never fewer.
 MONITORING_MIN_PUBLICITY_DAYS = 5
 #: Tables a year may lack: 防止返贫监测 exists from 2021 on only.
-_OPTIONAL_TABLES = {"monitoring", "alerts", "loans"}
+_OPTIONAL_TABLES = {"monitoring", "alerts", "loans", "supervision"}
 
 _NUMBER = (int, float)
 # key → expected type(s); a nested dict is a table. Unknown keys are refused (a misspelt switch must not
@@ -84,7 +84,12 @@ _SCHEMA: dict[str, Any] = {
     # 逾期 (an installment unpaid more than overdue_grace_days after its due date) or 不良 (more than npl_days).
     "loans": {"max_amount": _NUMBER, "max_term_months": int, "min_age": int, "max_age": int,
               "overdue_grace_days": int, "npl_days": int, "source": str, "example": bool},
+    # 整改台账 (read by jingzhun.supervision): an open item whose deadline is at most warning_days away is 临期
+    # (amber on the ledger, on the to-do page); past its deadline it is 逾期.
+    "supervision": {"warning_days": int},
 }
+#: 临期 when the pack is silent: a week before the deadline.
+DEFAULT_LEDGER_WARNING_DAYS = 7
 LINE_BASES = ("fixed", "dibao")
 #: The forms a 医保 alert threshold takes: a share of the rural income, or absolute amounts.
 MEDICAL_FORMS = ("income_share", "absolute")
@@ -260,6 +265,8 @@ class PolicyPack:
     alerts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: 小额信贷 limits (None when no pack states them).
     loans: LoanRules | None = None
+    #: 整改台账: an open item is 临期 this many days before its deadline ([supervision] warning_days).
+    ledger_warning_days: int = 7
 
 
 def _policy_dirs() -> tuple[Path, ...]:
@@ -479,7 +486,15 @@ def policy_pack(province: str, year: int, *, county: str | None = None) -> Polic
         sources=tuple(sources), titles=tuple(titles), monitoring=standards,
         alerts=MappingProxyType(merged.get("alerts", {})),
         loans=_loans(merged.get("loans", {})),
+        ledger_warning_days=_warning_days(merged.get("supervision", {})),
     )
+
+
+def _warning_days(table: Mapping) -> int:
+    days = table.get("warning_days", DEFAULT_LEDGER_WARNING_DAYS)
+    if not 0 <= days <= 90:
+        raise PolicyPackError("政策包：supervision.warning_days（整改临期提醒天数）应在 0 到 90 天之间")
+    return days
 
 
 def _loans(table: Mapping) -> LoanRules | None:

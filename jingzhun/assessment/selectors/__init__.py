@@ -3,7 +3,8 @@
 An assessment belongs to a county. Those who reach the whole county (the county admin, analysts and
 evaluators bound at the county or above, the system administrator) read it; an evaluator with a duty in
 it (Staff) reads it wherever they are bound, since 三回避 sends them to counties not their own. Townships
-and villages read no assessment: its findings reach them as problem records. An enumerator works the
+and villages read no assessment: its findings reach them as problem records; nor do departments
+(县直部门), who answer for ledger items, not for the registry's survey. An enumerator works the
 cases of their own team; a supervisor and headquarters all the cases of the assessment.
 """
 
@@ -27,7 +28,7 @@ def _access(who) -> Access:
 def assessments_for(user) -> QuerySet[Assessment]:
     """Assessments in the user's reach (see the module docstring)."""
     access = _access(user)
-    if not access.active or access.cadre_only:
+    if not access.active or access.cadre_only or access.role == Role.DEPARTMENT:
         return Assessment.objects.none()
     reach = Q(pk__in=[])
     if len(access.prefix) <= COUNTY_LENGTH:
