@@ -101,6 +101,9 @@ class Records:
     ledger_township: dict = field(default_factory=dict)
     ledger_reported: dict = field(default_factory=dict)
     ledger_closed: dict = field(default_factory=dict)
+    # 考评 (area "letters"): per county a signed 目标责任书 (with a PDF) of the township's unit and of 县民政局,
+    # keyed like `agency` (the township's code, "county:dept")
+    letter: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -311,6 +314,7 @@ def records_build(world: World) -> Records:
     _assessments(world, records)
     _findings(world, records)
     _ledger(world, records)
+    _letters(world, records)
     return records
 
 
@@ -361,6 +365,24 @@ def _ledger(world: World, records: Records) -> None:
                                                reported_at=timezone.now())
         records.ledger_closed[county] = item(village, number + 2, state=Item.State.CLOSED, closed_on=today,
                                              closed_by=admin)
+
+
+def _letters(world: World, records: Records) -> None:
+    """Directly: a signed 目标责任书 of this year per township unit and department of the ledger above."""
+    from jingzhun.supervision.models import Letter
+
+    from .helper_people import pdf_bytes
+
+    today = timezone.localdate()
+    for key, agency in records.agency.items():
+        if agency.kind not in ("township", "department"):
+            continue
+        admin = world.county_admin if agency.county_id == "140826" else world.outsider
+        letter = Letter(county_id=agency.county_id, year=today.year, agency=agency, signed_on=today, created_by=admin,
+                        targets=[{"indicator": "HH_POOR", "target": 0, "note": ""}], document_sha256="0" * 64)
+        letter.document.save(f"letter-{agency.pk}.pdf", ContentFile(pdf_bytes()), save=False)
+        letter.save()
+        records.letter[key] = letter
 
 
 def _findings(world: World, records: Records) -> None:

@@ -716,6 +716,47 @@ MATRIX.update({
 })
 
 
+# --- 督查督办 考评 inputs (area "letters"): 目标责任书, the scheme, manual scores. Read by whoever may read
+# appraisals (village clerks and helpers are refused before any lookup); a letter is in reach like a ledger
+# item of its unit (the county all, a township its own, 县民政局's staff theirs); the county writes.
+APPRAISAL_NON_READERS = {"village_clerk", "cadre", "work_team"}
+APPRAISERS = {"county_admin", "sysadmin", "outsider"}
+
+
+def _letter_target(key: str, letter) -> tuple:
+    return ("ledger", (letter.county_id, "dept" if key.endswith(":dept") else key))
+
+
+def _letter_units(w, r):
+    return [({"agency_id": letter.agency_id, "year": letter.year}, _letter_target(key, letter))
+            for key, letter in r.letter.items()]
+
+
+def _letter_documents(w, r):
+    return [({"letter_id": letter.pk}, _letter_target(key, letter)) for key, letter in r.letter.items()]
+
+
+def _letter_data(w, r, kwargs):
+    return {"t-TOTAL_FORMS": "1", "t-INITIAL_FORMS": "0", "t-0-indicator": "HH_POOR", "t-0-target": "3",
+            "t-0-note": "矩阵", "signed_on": timezone.localdate().isoformat()}
+
+
+MATRIX.update({
+    "supervision:letter_list": Entry(refused_first=APPRAISAL_NON_READERS, post=False),
+    "supervision:letter_edit": Entry(fill=_letter_units, refused_first=APPRAISAL_NON_READERS, writers=APPRAISERS,
+                                     proof="county_admin", data=_letter_data),
+    "supervision:letter_document": Entry(fill=_letter_documents, refused_first=APPRAISAL_NON_READERS, post=False),
+    "supervision:scheme_page": Entry(refused_first=APPRAISAL_NON_READERS, writers=APPRAISERS, proof="county_admin",
+                                     data=lambda w, r, k: {"county": "140826", "year": str(timezone.localdate().year),
+                                                           "text": '[[item]]\ncode = "M1"\nsource = "manual"\n'}),
+    # no scheme of the scope world has manual items, so even the county's POST is refused (changes nothing)
+    "supervision:score_page": Entry(refused_first=APPRAISAL_NON_READERS, writers=APPRAISERS,
+                                    data=lambda w, r, k: {"county": "140826", "year": str(timezone.localdate().year),
+                                                          "agency": str(r.agency["140826:dept"].pk), "item": "M1",
+                                                          "points": "5", "note": "矩阵"}),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):
