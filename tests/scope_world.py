@@ -101,6 +101,7 @@ class Records:
     ledger_township: dict = field(default_factory=dict)
     ledger_reported: dict = field(default_factory=dict)
     ledger_closed: dict = field(default_factory=dict)
+    appraisal: dict = field(default_factory=dict)  # 考评 (area "scoring"): a published appraisal per county
 
 
 def _clerk_of(world: World, household):
@@ -311,6 +312,7 @@ def records_build(world: World) -> Records:
     _assessments(world, records)
     _findings(world, records)
     _ledger(world, records)
+    _appraisals(world, records)
     return records
 
 
@@ -361,6 +363,15 @@ def _ledger(world: World, records: Records) -> None:
                                                reported_at=timezone.now())
         records.ledger_closed[county] = item(village, number + 2, state=Item.State.CLOSED, closed_on=today,
                                              closed_by=admin)
+
+
+def _appraisals(world: World, records: Records) -> None:
+    """Per county this year's appraisal published by its county admin (the shipped scheme, the ledger's units)."""
+    from jingzhun.supervision.services.appraisal import appraisal_publish
+
+    for county, admin in (("140826", world.county_admin), ("140829", world.outsider)):
+        records.appraisal[county] = appraisal_publish(acting_user=admin, county=county,
+                                                      year=timezone.localdate().year)
 
 
 def _findings(world: World, records: Records) -> None:

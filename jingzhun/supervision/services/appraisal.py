@@ -249,8 +249,10 @@ def appraisal_publish(*, acting_user, county: str, year: int) -> Appraisal:
     """发布考评结果: freeze the scores as computed now, with the scheme's SHA-256 and the data behind each
     item, so the ranking and the 通报 read the same figures whatever changes after."""
     access = access_for(acting_user)
-    require(may_appraise(access) and len(county) == COUNTY_LENGTH and access.reaches_code(county),
-            _("只有县级管理员可以发布本县的考评结果。"))
+    require(may_appraise(access), _("只有县级管理员可以发布本县的考评结果。"))
+    if len(county) != COUNTY_LENGTH or not county.isdigit():
+        raise AppraisalError(_("“%(code)s”不是县级区划代码：考评按县进行。") % {"code": county})
+    require(access.reaches_code(county), _("只有县级管理员可以发布本县的考评结果。"))
     with transaction.atomic():
         # two people publishing the same county at once: the lock on the county row makes the second
         # compute after the first has committed, so each frozen result is a consistent reading
