@@ -105,14 +105,25 @@ def _percent(part: int, whole: int) -> float | None:
     return None if not whole else round(100.0 * part / whole, 2)
 
 
+def _no_items() -> dict:
+    """The counts of a unit with no item due: nothing overdue (rates stay None: nothing to measure)."""
+    return {"due": 0, "closed_on_time": 0, "closed_late": 0, "open_overdue": 0, "overdue_30": 0}
+
+
+def _ledger_figures(figures: dict, as_of: datetime.date) -> dict:
+    closed = figures["closed_on_time"] + figures["closed_late"]
+    return {**figures, "on_time_rate": _percent(figures["closed_on_time"], figures["due"]),
+            "closed_rate": _percent(closed, figures["due"]),
+            "overdue": figures["closed_late"] + figures["open_overdue"], "as_of": as_of.isoformat()}
+
+
 def _ledger(county: str, year: int, as_of: datetime.date) -> dict[int, dict]:
     """Per agency id, its ledger figures of the year as of `as_of` (see the module docstring)."""
     out: dict[int, dict] = {}
     rows = (Item.objects.filter(county_id=county, deadline__year=year, agency__isnull=False)
             .exclude(state=ItemState.DRAFT).values_list("agency_id", "deadline", "state", "closed_on"))
     for agency_id, deadline, state, closed_on in rows:
-        figures = out.setdefault(agency_id, {"due": 0, "closed_on_time": 0, "closed_late": 0, "open_overdue": 0,
-                                             "overdue_30": 0})
+        figures = out.setdefault(agency_id, _no_items())
         closed = state == ItemState.CLOSED and closed_on is not None and closed_on <= as_of
         if not closed and deadline >= as_of:
             continue  # not due yet: neither on time nor late
@@ -124,12 +135,7 @@ def _ledger(county: str, year: int, as_of: datetime.date) -> dict[int, dict]:
         figures["closed_late" if closed else "open_overdue"] += 1
         if late_by > LONG_OVERDUE_DAYS:
             figures["overdue_30"] += 1
-    for figures in out.values():
-        closed = figures["closed_on_time"] + figures["closed_late"]
-        figures.update(on_time_rate=_percent(figures["closed_on_time"], figures["due"]),
-                       closed_rate=_percent(closed, figures["due"]),
-                       overdue=figures["closed_late"] + figures["open_overdue"], as_of=as_of.isoformat())
-    return out
+    return {agency_id: _ledger_figures(figures, as_of) for agency_id, figures in out.items()}
 
 
 def _assessment(county: str, year: int, orgs: list[str]) -> dict[str, dict]:
@@ -197,7 +203,7 @@ def _inputs(county: str, year: int, as_of: datetime.date, scheme: scoring.Scheme
                     targets[rule.code] = target
                     data[rule.code]["letter_target"] = target
             elif rule.source == "ledger":
-                figures = ledger.get(agency.pk, {})
+                figures = ledger.get(agency.pk) or _ledger_figures(_no_items(), as_of)
                 values[rule.code] = figures.get(rule.measure)
                 data[rule.code] = {"measure": rule.measure, **figures}
             elif rule.source == "assessment":
@@ -266,15 +272,12 @@ def appraisal_publish(*, acting_user, county: str, year: int) -> Appraisal:
 
 # --- the 通报 ----------------------------------------------------------------------------------------------
 
-_COUNT_WORDS = {1: "一", 2: "两", 3: "三"}
-
-
 def appraisal_title(year: int) -> str:
     return _("关于%(year)d年度脱贫攻坚绩效考评情况的通报") % {"year": year}
 
 
 def _names(rows: list[dict]) -> str:
-    return "、".join(r["name"] for r in rows)
+    return _("、").join(r["name"] for r in rows)
 
 
 def group_sentences(group: dict) -> list[str]:
@@ -287,11 +290,9 @@ def group_sentences(group: dict) -> list[str]:
     top_n = min(3, len(ranked))
     if top_n:
         top = [r for r in ranked if r["rank"] <= top_n]
-        if top_n == 1:
-            out.append(_("%(names)s位列%(group)s第一名") % {"names": _names(top), "group": group["name"]})
-        else:
-            out.append(_("%(names)s位列%(group)s前%(n)s名")
-                       % {"names": _names(top), "group": group["name"], "n": _COUNT_WORDS[top_n]})
+        words = {1: _("%(names)s位列%(group)s第一名"), 2: _("%(names)s位列%(group)s前两名"),
+                 3: _("%(names)s位列%(group)s前三名")}[top_n]
+        out.append(words % {"names": _names(top), "group": group["name"]})
         rest = [r for r in ranked if r not in top]
         last = rest[-2:] if len(ranked) > 3 else []
         if len(last) == 1:
@@ -311,10 +312,10 @@ def appraisal_paragraphs(results: dict) -> list[str]:
     paragraphs = [_("各乡镇人民政府，县直各有关单位："),
                   _("根据《%(scheme)s》，县脱贫攻坚领导小组对各乡镇和县直有关单位%(year)d年度脱贫攻坚工作进行了"
                     "绩效考评。现将考评情况通报如下。") % {"scheme": scheme, "year": year}]
-    numbers = "一二三四五六七八九十"
+    numbers = (_("一"), _("二"), _("三"), _("四"))  # one heading per kind of unit: four at most
     for index, group in enumerate(g for g in results["groups"] if g["rows"]):
         sentences = group_sentences(group)
-        heading = _("%(n)s、%(group)s考评情况。") % {"n": numbers[index % 10], "group": group["name"]}
+        heading = _("%(n)s、%(group)s考评情况。") % {"n": numbers[index % 4], "group": group["name"]}
         paragraphs.append(heading + _("参加考评的%(group)s共%(count)d个。") % {"group": group["name"],
                                                                            "count": len(group["rows"])}
                           + ("；".join(sentences) + "。" if sentences else ""))

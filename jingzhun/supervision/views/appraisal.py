@@ -18,9 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext as _
 
 from jingzhun.accounts.audit import audit
+from jingzhun.indicators.catalog import UNIT_CONTEXT
 from jingzhun.accounts.models import AuditEvent
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import OrgUnit
@@ -55,9 +57,18 @@ def _shown(data: dict) -> list[tuple[str, str]]:
         if value is None or value == "" or value == []:
             value = "—"
         elif isinstance(value, list):
-            value = "、".join(str(v) for v in value)
+            value = _("、").join(str(v) for v in value)
+        elif key == "name":  # the indicator's name: catalog data with its translation
+            value = gettext(value)
+        elif key == "unit":
+            value = pgettext(UNIT_CONTEXT, value)
         out.append((words.get(key, key), str(value)))
     return out
+
+
+def _tip(data: dict) -> str:
+    """The data behind an item as one line, for the hover on its points."""
+    return _("；").join(_("%(key)s：%(value)s") % {"key": k, "value": v} for k, v in _shown(data))
 
 
 def _groups(results: dict) -> list[dict]:
@@ -66,10 +77,9 @@ def _groups(results: dict) -> list[dict]:
     for group in results["groups"]:
         rows = []
         for row in group["rows"]:
-            items = [{**item, "words": _shown(item.get("data")),
-                      "tip": "；".join(f"{k}：{v}" for k, v in _shown(item.get("data")))}
+            items = [{**item, "tip": _tip(item.get("data"))}
                      for item in row["items"]]
-            deductions = [{**d, "words": _shown(d.get("data"))} for d in row["deductions"]]
+            deductions = [{**d, "tip": _tip(d.get("data"))} for d in row["deductions"]]
             rows.append({**row, "items": items, "deductions_shown": deductions})
         groups.append({**group, "rows": rows, "sentences": services.group_sentences(group)})
     return groups
