@@ -961,6 +961,51 @@ def cmd_assess_import(args) -> int:
     return 0
 
 
+def cmd_appraise(args) -> int:
+    """考评: a county's live scores for a year (the scheme in force), the ranking, optionally the 通报 (.docx)."""
+    _setup_django()
+    import json
+
+    from jingzhun.supervision.services.appraisal import AppraisalError, appraisal_docx, appraisal_scores
+
+    if _unit(args.org) is None:
+        return 2
+    try:
+        scores = appraisal_scores(county=args.org, year=args.year)
+    except AppraisalError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    results = scores.results()
+    if args.docx:
+        appraisal_docx(results=results, path=Path(args.docx))
+        _audit_file_written(args.docx, what="appraisal_report", count=sum(len(g["rows"]) for g in results["groups"]),
+                            org=args.org, year=args.year)
+    if args.format == "json":
+        print(json.dumps(results, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    from jingzhun.supervision.services.appraisal import group_sentences
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    print(f"{scores.county.name}（{scores.county.code}）{args.year} 年度考评：按《{scores.scheme.name}》，"
+          f"数据截至 {scores.as_of}" + ("（本县未制定本年度考评办法，按系统默认办法）" if scores.scheme_origin == "default" else ""))
+    for group in results["groups"]:
+        table = Table(title=f"{group['name']}考评得分排名")
+        for column in ("名次", "单位", *(i["name"] for i in group["items"]), "扣分", "总分", "备注"):
+            table.add_column(column)
+        for row in group["rows"]:
+            table.add_row(str(row["rank"]), row["name"], *(i["points"] for i in row["items"]), row["deducted"],
+                          row["total"], "；".join(f"一票否决：{v['reason']}" for v in row["vetoes"]))
+        console.print(table)
+        for sentence in group_sentences(group):
+            print(sentence)
+    if args.docx:
+        print(f"考评情况通报已写入 {args.docx}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jingzhun", description="精准：精准扶贫与防返贫监测平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -1140,6 +1185,14 @@ def build_parser() -> argparse.ArgumentParser:
     a_estimate.add_argument("--assessment", type=int, required=True, metavar="N", help="考核评估编号")
     a_estimate.add_argument("--format", choices=["table", "json"], default="table")
     a_estimate.set_defaults(func=cmd_assess_estimate)
+
+    appraise = sub.add_parser("appraise", help="绩效考评：某县某年度各乡镇、县直部门的得分与排名（按本年度考评办法），"
+                                                "可写出考评情况通报（Word）")
+    appraise.add_argument("--year", type=int, required=True, metavar="YYYY", help="考评年度")
+    appraise.add_argument("--org", required=True, metavar="CODE", help="县的区划代码（6 位）")
+    appraise.add_argument("--docx", metavar="FILE", help="把考评情况通报写入这个 .docx 文件")
+    appraise.add_argument("--format", choices=["table", "json"], default="table")
+    appraise.set_defaults(func=cmd_appraise)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

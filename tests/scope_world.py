@@ -104,6 +104,7 @@ class Records:
     # 考评 (area "letters"): per county a signed 目标责任书 (with a PDF) of the township's unit and of 县民政局,
     # keyed like `agency` (the township's code, "county:dept")
     letter: dict = field(default_factory=dict)
+    appraisal: dict = field(default_factory=dict)  # 考评 (area "scoring"): a published appraisal per county
 
 
 def _clerk_of(world: World, household):
@@ -315,6 +316,7 @@ def records_build(world: World) -> Records:
     _findings(world, records)
     _ledger(world, records)
     _letters(world, records)
+    _appraisals(world, records)
     return records
 
 
@@ -383,6 +385,15 @@ def _letters(world: World, records: Records) -> None:
         letter.document.save(f"letter-{agency.pk}.pdf", ContentFile(pdf_bytes()), save=False)
         letter.save()
         records.letter[key] = letter
+
+
+def _appraisals(world: World, records: Records) -> None:
+    """Per county this year's appraisal published by its county admin (the shipped scheme, the ledger's units)."""
+    from jingzhun.supervision.services.appraisal import appraisal_publish
+
+    for county, admin in (("140826", world.county_admin), ("140829", world.outsider)):
+        records.appraisal[county] = appraisal_publish(acting_user=admin, county=county,
+                                                      year=timezone.localdate().year)
 
 
 def _findings(world: World, records: Records) -> None:

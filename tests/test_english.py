@@ -75,7 +75,10 @@ DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:b
              # any language; its words are gettext's and the estimates page shows the same figures and is checked
              "assessment:report",
              # 入户调查: the questionnaire's choices are sent back as their stored values (认可 …) beside their labels
-             "assessment:field_data"}
+             "assessment:field_data",
+             # 考评's 通报 is a 公文 in Word like the assessment report (Chinese font names); the published
+             # appraisal's page shows the same figures and is checked
+             "supervision:appraisal_report"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 
@@ -178,6 +181,25 @@ def data_strings() -> set[str]:
 
     for reasons in Case.objects.values_list("reasons", flat=True):
         found.update(r["text"] for r in reasons or [] if isinstance(r, dict) and CHINESE.search(r.get("text") or ""))
+    # 考评 (area "scoring"): the scheme's names (the county's TOML, or the shipped one) and what a published
+    # appraisal froze (unit names, veto reasons, the data behind each item), JSON so not a CharField above
+    import tomllib
+
+    from jingzhun.supervision.models import Appraisal, Scheme
+    from jingzhun.supervision.services.appraisal import DEFAULT_SCHEME
+
+    def scheme_names(doc) -> set[str]:
+        return {doc.get("name", "")} | {t.get("name", "") for g in doc.get("group", [])
+                                        for t in [g] + g.get("item", []) + g.get("deduction", []) + g.get("veto", [])}
+
+    texts = [DEFAULT_SCHEME.read_text(encoding="utf-8"), *Scheme.objects.values_list("text", flat=True)]
+    for text in texts:
+        try:
+            found.update(n for n in scheme_names(tomllib.loads(text)) if CHINESE.search(n))
+        except tomllib.TOMLDecodeError:
+            pass
+    for results in Appraisal.objects.values_list("results", flat=True):
+        found.update(s for s in _strings(results) if CHINESE.search(s))
     return found
 
 

@@ -102,6 +102,14 @@ def reaches(person: str, target: tuple | None, world: World) -> bool:
         return (key.startswith(prefix) if person not in ("cadre", "work_team", "department", "village_clerk",
                                                            "township_officer") else
                 person != "cadre" and person != "work_team" and key == "140826")
+    if kind == "appraisal":  # 考评 results (area "scoring"): key = county. Whoever reads a county whole reads its
+        # published appraisals; the township officer and the department their own county's (the ranking they are
+        # in); village clerks and the helpers none
+        if person in ("village_clerk", "cadre", "work_team"):
+            return False
+        if person in ("township_officer", "department"):
+            return key == "140826"
+        return key.startswith(prefix)
     raise AssertionError(kind)
 
 
@@ -754,6 +762,27 @@ MATRIX.update({
                                     data=lambda w, r, k: {"county": "140826", "year": str(timezone.localdate().year),
                                                           "agency": str(r.agency["140826:dept"].pk), "item": "M1",
                                                           "points": "5", "note": "矩阵"}),
+})
+
+
+# 考评 (area "scoring"): the appraisal page (live scores for the county level, published results for the
+# appraised units too), publishing (the county admin), a published appraisal and its 通报
+_NOT_APPRAISAL_READERS = {"village_clerk", "cadre", "work_team"}
+_NOT_APPRAISERS = EVERYONE - {"county_admin", "sysadmin", "outsider"}
+
+
+def _appraisals(w, r):
+    return [({"appraisal_id": a.pk}, ("appraisal", county)) for county, a in r.appraisal.items()]
+
+
+MATRIX.update({
+    "supervision:appraisal": Entry(forbidden=_NOT_APPRAISAL_READERS, refused_first=_NOT_APPRAISAL_READERS),
+    "supervision:appraisal_publish": Entry(forbidden=_NOT_APPRAISERS, refused_first=_NOT_APPRAISERS,
+                                           writers={"county_admin", "sysadmin"}, proof="county_admin",
+                                           data=lambda w, r, k: {"county": "140826",
+                                                                 "year": str(timezone.localdate().year)}),
+    "supervision:appraisal_detail": Entry(fill=_appraisals),
+    "supervision:appraisal_report": Entry(fill=_appraisals),
 })
 
 
