@@ -234,6 +234,12 @@ def expected(world: World, desk: Desk) -> dict[str, dict[str, list[str]]]:
     # those who spot-check: their households drawn and not yet verified (none here; tests/test_desk.py draws)
     for checker in ("township_officer", "county_admin", "analyst", "sysadmin", "outsider"):
         want[checker]["spot_items"] = []
+    # 督查督办 (supervision): the units' staff sign for and watch the deadlines of their items; the county
+    # reviews (no ledger items here: tests/test_ledger_todo.py has them)
+    for handler in ("village_clerk", "township_officer", "department"):
+        want[handler].update({"ledger_sign": [], "ledger_due": []})
+    for manager in ("county_admin", "sysadmin", "outsider"):
+        want[manager]["ledger_review"] = []
     return want
 
 

@@ -105,6 +105,8 @@ class Records:
     # keyed like `agency` (the township's code, "county:dept")
     letter: dict = field(default_factory=dict)
     appraisal: dict = field(default_factory=dict)  # 考评 (area "scoring"): a published appraisal per county
+    # flow: per household a progress entry with a photo on its village's item (the evidence download)
+    ledger_evidence: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -356,6 +358,11 @@ def _ledger(world: World, records: Records) -> None:
             made.affected_units.add(household.village_id)
             made.households.add(household)
             records.ledger_item[household.code] = made
+            progress = ItemEvent(item=made, kind="progress", note="现场照片", state_after=made.state, actor=admin,
+                                 evidence_name="现场.jpg")
+            progress.evidence.save(f"item-{made.pk}.jpg", ContentFile(jpeg_bytes()), save=False)
+            progress.save()
+            records.ledger_evidence[household.code] = progress
             number += 1
         township = agency_for_org(OrgUnit.objects.get(code=world.home.village_id[:9]
                                                       if county == "140826" else world.other_county.village_id[:9]))

@@ -91,7 +91,8 @@ def test_counts_on_top_are_per_kind(world, desk, client):
     body = _signed_in(client, world.township_officer).get(reverse("desk:todo")).content.decode()
     chips = dict(re.findall(r'data-kind="(\w+)"[^>]*>\s*<b>(\d+)</b>', body))
     assert chips == {"publicity": "1", "steps": "1", "objections": "0", "problems": "2", "claims": "1", "runs": "0",
-                     "leads_route": "1", "conflicts": "0", "loans": "0", "spot_items": "0"}
+                     "leads_route": "1", "conflicts": "0", "loans": "0", "spot_items": "0",
+                     "ledger_sign": "0", "ledger_due": "0"}
     counts = re.search(r'id="todo-counts">(.*?)</div>', body, re.S).group(1)
     assert "1 项已逾期" in counts  # the township's ended 公示
 
@@ -206,7 +207,8 @@ def test_the_menu_shows_only_what_the_role_may_use(world, client):
     assert "监测帮扶" in groups and "村级排查登记" in items  # a cadre records leads for their households
     assert "帮扶" in groups and "走访（手机）" in items and "我的帮扶对象" in items  # and visits them
     groups, items = labels(world.county_admin)
-    assert groups == ["建档立卡", "核查整改", "办理程序", "监测帮扶", "帮扶", "考核评估", "统计分析", "系统管理"]
+    assert groups == ["建档立卡", "核查整改", "办理程序", "监测帮扶", "帮扶", "考核评估", "督查督办", "统计分析", "系统管理"]
+    assert "督查督办" not in labels(world.cadre)[0]  # helpers answer for no ledger item
     assert "村级排查登记" not in labels(world.evaluator)[1] and "监测线索" in labels(world.evaluator)[1]
     assert "导入数据" in items and "贫困县退出评估" in items and "后台管理" not in items
     assert "导入数据" not in labels(world.evaluator)[1]

@@ -786,6 +786,54 @@ MATRIX.update({
 })
 
 
+# --- 督查督办 flow (supervision: the ledger list, an item and its flow, the overdue list, the units) ----------
+_HELPERS = {"cadre", "work_team"}
+_LEDGER_MANAGERS = {"county_admin", "sysadmin", "outsider"}
+_LEDGER_HANDLERS = {"village_clerk", "township_officer", "department"}
+
+
+def _ledger_target(item) -> tuple:
+    """("ledger", (county, the 责任单位's division code or "dept")) of a scope-world item."""
+    agency = item.agency
+    return ("ledger", (item.county_id, agency.org_id if agency.org_id else "dept"))
+
+
+def _ledger_items(w, r):
+    items = [*r.ledger_item.values(), *r.ledger_dept.values(), *r.ledger_township.values(),
+             *r.ledger_reported.values(), *r.ledger_closed.values()]
+    return [({"item_id": i.pk}, _ledger_target(i)) for i in items]
+
+
+def _ledger_evidence(w, r):
+    return [({"event_id": e.pk}, _ledger_target(e.item)) for e in r.ledger_evidence.values()]
+
+
+def _ledger_step(writers: set[str], data) -> Entry:
+    return Entry(fill=_ledger_items, refused_first=_HELPERS, forbidden=_HELPERS, writers=writers, data=data)
+
+
+MATRIX.update({
+    "supervision:item_list": Entry(forbidden=_HELPERS, refused_first=_HELPERS),
+    "supervision:item_new": Entry(forbidden=EVERYONE - _LEDGER_MANAGERS, refused_first=EVERYONE - _LEDGER_MANAGERS,
+                                  writers=_LEDGER_MANAGERS, proof="county_admin",
+                                  data=lambda w, r, k: {"kind": "problem", "source": "other", "title": "矩阵登记"}),
+    "supervision:item_detail": Entry(fill=_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS),
+    "supervision:item_assign": _ledger_step(_LEDGER_MANAGERS, lambda w, r, k: {
+        "agency": r.agency["140826:dept"].pk, "deadline": "2030-06-30", "responsible": "矩阵"}),
+    "supervision:item_sign": _ledger_step(_LEDGER_HANDLERS, lambda w, r, k: {}),
+    "supervision:item_progress": _ledger_step(_LEDGER_HANDLERS, lambda w, r, k: {"note": "矩阵进展", "percent": "50"}),
+    "supervision:item_report": _ledger_step(_LEDGER_HANDLERS, lambda w, r, k: {"note": "矩阵办结"}),
+    "supervision:item_review": _ledger_step(_LEDGER_MANAGERS, lambda w, r, k: {"decision": "pass", "note": "矩阵"}),
+    "supervision:item_reopen": _ledger_step(_LEDGER_MANAGERS, lambda w, r, k: {"reason": "矩阵重开"}),
+    "supervision:item_evidence": Entry(fill=_ledger_evidence, forbidden=_HELPERS, refused_first=_HELPERS,
+                                       post=False),
+    "supervision:overdue": Entry(forbidden=_HELPERS, refused_first=_HELPERS),
+    "supervision:unit_list": Entry(forbidden=_HELPERS, refused_first=_HELPERS, writers=_LEDGER_MANAGERS,
+                                   proof="county_admin",
+                                   data=lambda w, r, k: {"action": "department", "name": "矩阵局"}),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

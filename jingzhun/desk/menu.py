@@ -20,6 +20,7 @@ from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.permissions import (
     may_edit_measures,
     may_import,
+    may_read_ledger,
     may_read_assessments,
     may_read_household_file,
     may_record_lead,
@@ -144,6 +145,13 @@ MENU: tuple[Group, ...] = (
         Entry(_("随机抽查"), "assessment:spot_list", lambda request, access: may_spot_check(access)),
         # fieldwork: the enumerators' phone page (the review pages open from the to-do page's cases)
         Entry(_("入户调查（手机）"), "assessment:field", lambda request, access: may_survey(access)),
+    )),
+    # 督查督办 (supervision): the ledger, its overdue list and the county's units
+    Group(_("督查督办"), (
+        Entry(_("整改台账"), "supervision:item_list", lambda request, access: may_read_ledger(access)),
+        Entry(_("逾期清单"), "supervision:overdue", lambda request, access: may_read_ledger(access)),
+        Entry(_("单位"), "supervision:unit_list",
+              lambda request, access: may_read_ledger(access)),
     )),
     Group(_("统计分析"), (
         Entry(_("决策看板"), "dashboard:overview_home", lambda request, access: may_view_unit_figures(access)),

@@ -50,6 +50,7 @@ from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry import selectors as registry
 from jingzhun.registry.models import Household, Member
+from jingzhun.supervision.selectors import todo as ledger_todo
 from jingzhun.workflows import selectors as workflows
 from jingzhun.workflows.definitions import PUBLIC_TYPES
 
@@ -341,6 +342,19 @@ def _case_review_items(rows, ctx: Context) -> list[Item]:
             for c in rows]
 
 
+def _ledger_items(rows, ctx: Context) -> list[Item]:
+    """督查督办 ledger items: due on their deadline, with the days left (or overdue) and their unit."""
+    items = []
+    for i in rows:
+        days = (i.deadline - ctx.today).days if i.deadline else None
+        left = "" if days is None else (_("逾期 %(n)d 天") % {"n": -days} if days < 0 else _("剩 %(n)d 天") % {"n": days})
+        items.append(Item(title=f"{i.number}. {i.title[:40]}" if i.number else i.title[:40],
+                          url=reverse("supervision:item_detail", kwargs={"item_id": i.pk}),
+                          detail=" · ".join(x for x in (i.agency.name if i.agency_id else "", left) if x),
+                          due=i.deadline, since=i.reported_at or i.assigned_at, overdue=_late(i.deadline, ctx)))
+    return items
+
+
 def _problem_list(status: str):
     return lambda ctx: reverse("checks:problem_list") + "?" + urlencode({"status": status})
 
@@ -388,6 +402,14 @@ KINDS: tuple[Kind, ...] = (
     # the exit evaluation pages of the units in reach (their 三率一度 come from the assessments' estimates; the
     # fieldwork of an assessment is in the survey kinds above)
     Kind("evaluations", gettext_lazy("退出评估"), (Source(workflows.todo_evaluations, _evaluation_items),)),
+    # 督查督办 (supervision): the 责任单位's items to sign for and those near or past their deadline; the
+    # county's reported items waiting for 复核
+    Kind("ledger_sign", gettext_lazy("待签收的台账事项"), (Source(ledger_todo.todo_ledger_sign, _ledger_items, due="deadline"),),
+         more=lambda ctx: reverse("supervision:item_list") + "?" + urlencode({"state": "assigned"})),
+    Kind("ledger_due", gettext_lazy("临期和逾期的台账事项"), (Source(ledger_todo.todo_ledger_due, _ledger_items, due="deadline"),),
+         more=lambda ctx: reverse("supervision:overdue")),
+    Kind("ledger_review", gettext_lazy("待复核的台账事项"), (Source(ledger_todo.todo_ledger_review, _ledger_items),),
+         more=lambda ctx: reverse("supervision:item_list") + "?" + urlencode({"state": "reported"})),
 )
 
 
