@@ -13,27 +13,34 @@ from jingzhun.supervision.services.schemes import sha256_of
 from .people import HENGDONG, ZHANGGUO, World
 
 SCHEME = """\
-title = "绛县 2026 年度脱贫攻坚绩效考评办法"
+name = "绛县 2026 年度脱贫攻坚绩效考评办法"
 
 [[group]]
+kind = "township"
 name = "乡镇"
+total = 30
 
 [[group.item]]
 code = "ZF"
 name = "工作作风"
+points = 10
 source = "manual"
-max = 10
 
 [[group.item]]
 code = "QZ"
 name = "群众评议"
+points = 15
 source = "manual"
 
 [[group.item]]
 code = "HH"
 name = "未脱贫户数"
+points = 5
 source = "indicator"
 indicator = "HH_POOR"
+rule = "linear"
+floor = 10
+target = 0
 """
 
 

@@ -33,12 +33,12 @@ def test_a_valid_scheme_is_stored_with_its_digest_and_read_back(world):
     assert scheme.sha256 == hashlib.sha256(SCHEME.encode()).hexdigest()
     found = scheme_for("140826", 2026)
     assert found.text == SCHEME and not found.default and found.scheme == scheme
-    assert [(m.code, m.name, m.max) for m in manual_items(found.text)] == [("ZF", "工作作风", 10), ("QZ", "群众评议", None)]
+    assert [(m.code, m.name, m.max) for m in manual_items(found.text)] == [("ZF", "工作作风", 10), ("QZ", "群众评议", 15)]
 
 
 def test_saving_again_replaces_the_text_and_keeps_the_history(world):
     scheme_save(acting_user=world.county_admin, county="140826", year=2026, text=SCHEME)
-    changed = SCHEME.replace("max = 10", "max = 8")
+    changed = SCHEME.replace("points = 10", "points = 8").replace("total = 30", "total = 28")
     scheme = scheme_save(acting_user=world.county_admin, county="140826", year=2026, text=changed)
     assert Scheme.objects.count() == 1 and scheme.text == changed and scheme.history.count() == 2
 
@@ -46,8 +46,10 @@ def test_saving_again_replaces_the_text_and_keeps_the_history(world):
 @pytest.mark.parametrize("text, words", [
     ("", "内容为空"),
     ("[[group]\nname = 1", "不是有效的 TOML"),
-    ('title = "只有标题"\n', "没有考评项目"),
-    ("group = 3\n", "没有考评项目"),
+    ('title = "只有标题"\n', "至少要有一个"),
+    ("group = 3\n", "至少要有一个"),
+    # the scoring engine's checks (tests/test_appraisal_scoring.py has them all): points must sum to total
+    (SCHEME.replace("total = 30", "total = 40"), "应等于 total"),
     ("a = 1\x00", "二进制"),
     ("[[item]]\n" + "x" * (300 * 1024), "超过"),
 ])

@@ -186,7 +186,7 @@ def data_strings() -> set[str]:
     import tomllib
 
     from jingzhun.supervision.models import Appraisal, Scheme
-    from jingzhun.supervision.services.appraisal import DEFAULT_SCHEME
+    from jingzhun.supervision.services.schemes import DEFAULT_SCHEME
 
     def scheme_names(doc) -> set[str]:
         return {doc.get("name", "")} | {t.get("name", "") for g in doc.get("group", [])

@@ -30,11 +30,11 @@ from jingzhun.orgunits.models import OrgUnit
 from jingzhun.orgunits.permissions import may_appraise, require
 
 from .. import scoring
-from ..models import Agency, Appraisal, Item, Letter, ManualScore, Scheme
+from ..models import Agency, Appraisal, Item, Letter, ManualScore
 from ..selectors.scores import may_see_live_scores
 from ..vocab import ItemState
+from .schemes import scheme_for
 
-DEFAULT_SCHEME = Path(__file__).resolve().parent.parent / "data" / "schemes" / "default.toml"
 COUNTY_LENGTH = 6
 #: Days past the deadline after which a late item counts in `overdue_30`.
 LONG_OVERDUE_DAYS = 30
@@ -79,14 +79,6 @@ class Scores:
 
 
 # --- the scheme in force ----------------------------------------------------------------------------------
-
-def scheme_in_force(county: str, year: int) -> tuple[str, str]:
-    """(TOML text, origin) of the scheme that appraises `county` in `year`: its own, else the shipped one."""
-    text = Scheme.objects.filter(county_id=county, year=year).values_list("text", flat=True).first()
-    if text is not None:
-        return text, "county"
-    return DEFAULT_SCHEME.read_text(encoding="utf-8"), "default"
-
 
 def reference_day(year: int, today: datetime.date | None = None) -> datetime.date:
     """31 December of `year`, or today while the year runs."""
@@ -231,7 +223,10 @@ def appraisal_scores(*, county: str, year: int, today: datetime.date | None = No
         raise AppraisalError(_("“%(code)s”不是县级区划代码：考评按县进行。") % {"code": county})
     if not 2000 <= year <= 2100:
         raise AppraisalError(_("年度应在 2000 到 2100 之间。"))
-    text, origin = scheme_in_force(county, year)
+    current = scheme_for(county, year)
+    if current is None:
+        raise AppraisalError(_("%(year)d年度没有考评办法，请先在“考评办法”页面上传。") % {"year": year})
+    text, origin = current.text, ("default" if current.default else "county")
     try:
         scheme = scoring.scheme_parse(text, indicators=set(indicator_catalog()))
     except scoring.SchemeError as error:
