@@ -116,6 +116,9 @@ def batch_progress(user, batch: Batch, *, today: dt.date) -> BatchProgress:
     aspects: dict[str, Group] = {}
     agencies: dict[int | None, Group] = {}
     for item in items:
+        # for the pages: days left (negative when overdue) and days late, computed once
+        item.days = item.days_left(today)
+        item.late_days = -item.days if item.days is not None and item.days < 0 else 0
         counts.add(item, today)
         aspect = aspects.setdefault(item.aspect, Group(item.aspect))
         unit = agencies.setdefault(item.agency_id, Group(item.agency.name if item.agency_id else _("（未指定）")))
