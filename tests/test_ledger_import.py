@@ -4,6 +4,7 @@ kind of error by row and column, all or nothing, the same file refused twice, ho
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -177,3 +178,9 @@ def test_the_reader_picks_the_only_sheet_whatever_its_name(world, tmp_path):
     path = _workbook(tmp_path / "s.xlsx", [["1", "精准识别", "问题"]], headers=fmt.HEADERS[:3], sheet="Sheet1")
     tables, issues = read_ledger_file(path)
     assert not issues and tables[0].table.num_rows == 1
+
+
+def test_the_documented_format_names_every_column():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "ledger-format.md").read_text(encoding="utf-8")
+    for header in fmt.HEADERS:
+        assert f"`{header}`" in text
