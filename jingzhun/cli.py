@@ -134,6 +134,13 @@ def cmd_demo(args) -> int:
         if assessment is not None:
             print(f"考核评估：样本户 {assessment.cases} 户，已完成问卷 {assessment.answered} 份，"
                   f"评估组已审核 {assessment.approved} 份（/assessment/{assessment.assessment.pk}/estimates/）。")
+        from jingzhun.synth.demo_ledger import demo_ledger_load
+
+        with _progress("导入督导组反馈问题清单并批量交办", None):
+            ledger = demo_ledger_load(day=as_of)
+        if ledger is not None:
+            print(f"督查督办：交办批次“{ledger.batch.name}”{ledger.items} 个问题，已交办 {ledger.assigned} 个"
+                  f"（/supervision/batches/{ledger.batch.pk}/）。")
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")

@@ -92,3 +92,18 @@ def test_only_the_county_assigns_and_an_outsider_does_not_find_the_batch(world, 
     with pytest.raises(Http404):
         batch_assign(acting_user=world.outsider, batch_id=batch.pk)
     assert not Item.objects.filter(batch=batch).exclude(state="draft").exists()
+
+
+def test_the_demo_batch_is_imported_and_assigned_once(world):
+    from jingzhun.accounts.services import user_create
+    from jingzhun.orgunits.models import OrgUnit
+    from jingzhun.orgunits.roles import Role
+    from jingzhun.synth.demo_ledger import demo_ledger_load
+
+    user_create(username="county", password="x", role=Role.COUNTY_ADMIN, org_unit=OrgUnit.objects.get(code="140826"),
+                full_name="county", check_password=False)
+    loaded = demo_ledger_load(day=dt.date(2026, 6, 1))
+    assert (loaded.items, loaded.assigned) == (21, 21)
+    assert loaded.batch.received_on == dt.date(2026, 4, 2) and loaded.batch.deadline == dt.date(2026, 7, 1)
+    assert Item.objects.filter(batch=loaded.batch, state="assigned", deadline__lt=dt.date(2026, 6, 1)).count() == 4
+    assert demo_ledger_load(day=dt.date(2026, 6, 1)) is None
