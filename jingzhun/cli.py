@@ -134,6 +134,13 @@ def cmd_demo(args) -> int:
         if assessment is not None:
             print(f"考核评估：样本户 {assessment.cases} 户，已完成问卷 {assessment.answered} 份，"
                   f"评估组已审核 {assessment.approved} 份（/assessment/{assessment.assessment.pk}/estimates/）。")
+        from jingzhun.synth.demo_ledger import demo_ledger_load
+
+        with _progress("导入督导组反馈问题清单并批量交办", None):
+            ledger = demo_ledger_load(day=as_of)
+        if ledger is not None:
+            print(f"督查督办：交办批次“{ledger.batch.name}”{ledger.items} 个问题，已交办 {ledger.assigned} 个"
+                  f"（/supervision/batches/{ledger.batch.pk}/）。")
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")
@@ -982,6 +989,89 @@ def cmd_appraise(args) -> int:
                             org=args.org, year=args.year)
     if args.format == "json":
         print(json.dumps(results, ensure_ascii=False, indent=1))
+def cmd_ledger_import(args) -> int:
+    """督查督办: a 督导组's 问题清单 as a new batch of the county's ledger, as a county admin; all or nothing."""
+    _setup_django()
+    import json
+
+    from django.core.exceptions import PermissionDenied
+
+    from jingzhun.accounts.models import User
+    from jingzhun.supervision.services.batches import batch_import
+
+    user = User.objects.filter(username=args.user, is_active=True).first()
+    if user is None:
+        print(f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
+        return 2
+    if not args.file.is_file():
+        print(f"错误：找不到文件“{args.file}”，请检查路径。", file=sys.stderr)
+        return 2
+    try:
+        report = batch_import(acting_user=user, county=args.county, file=args.file, name=args.name or args.file.stem,
+                              source=args.source, issued_by=args.issued_by, received_on=args.received_on,
+                              deadline=args.deadline, create_missing=args.create_missing, via="命令行")
+    except PermissionDenied:
+        print(f"错误：用户“{args.user}”不能导入 {args.county} 的交办批次（只有该县的县级管理员可以导入）。", file=sys.stderr)
+        return 2
+    if not report.ok and args.errors:
+        from jingzhun.exchange.errorbook import error_workbook
+
+        error_workbook(report.issues, report.sheets, args.errors)
+    if args.format == "json":
+        print(json.dumps({"ok": report.ok, "batch": report.batch.pk if report.batch else None,
+                          "sources": report.sources, "issues": [i.as_dict() for i in report.issues],
+                          "items": report.items, "aspects": report.aspects,
+                          "created_agencies": report.created_agencies}, ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not report.ok:
+        _print_issues(console, report.issues, "问题")
+        if args.errors:
+            console.print(f"错误清单已写入 {args.errors}")
+        return 1
+    console.print(f"导入完成：批次 {report.batch.pk}“{report.batch.name}”，{report.aspects} 方面 {report.items} 个问题，均为待交办")
+    if report.created_agencies:
+        console.print(f"已添加县直部门：{'、'.join(report.created_agencies)}")
+    return 0
+
+
+def cmd_ledger_progress(args) -> int:
+    """督查督办: the progress of a batch — the sentence and its counts, by 方面 and by 责任单位."""
+    _setup_django()
+    import json
+
+    from django.utils import timezone
+
+    from jingzhun.supervision.models import Batch
+    from jingzhun.supervision.selectors.progress import batch_progress
+
+    batch = Batch.objects.filter(pk=args.batch).first()
+    if batch is None:
+        print(f"错误：没有编号为 {args.batch} 的交办批次，请检查 --batch。", file=sys.stderr)
+        return 2
+    from jingzhun.orgunits.access import Access
+    from jingzhun.orgunits.roles import Role
+
+    # the command runs as the system and counts the whole batch: a system administrator's reach, no user
+    system = Access(user_id=None, role=Role.SYSADMIN, prefix="", active=True)
+    progress = batch_progress(system, batch, today=args.as_of or timezone.localdate())
+
+    def numbers(counts):
+        return {"items": counts.items, "closed": counts.closed, "remaining": counts.remaining,
+                "overdue": counts.overdue}
+
+    if args.format == "json":
+        print(json.dumps({"batch": batch.pk, "name": batch.name, "county": batch.county_id,
+                          "as_of": progress.today.isoformat(), "sentence": progress.sentence,
+                          "aspects": len([g for g in progress.aspects if g.name]), **numbers(progress.counts),
+                          "by_aspect": [{"aspect": g.name, **numbers(g.counts)} for g in progress.aspects],
+                          "by_agency": [{"agency": g.name, **numbers(g.counts),
+                                         "open": [{"number": i.number, "deadline": i.deadline.isoformat()
+                                                   if i.deadline else None, "days_left": i.days}
+                                                  for i in g.open_items]} for g in progress.agencies]},
+                         ensure_ascii=False, indent=2))
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -1003,6 +1093,16 @@ def cmd_appraise(args) -> int:
             print(sentence)
     if args.docx:
         print(f"考评情况通报已写入 {args.docx}")
+    console = Console(highlight=False)
+    print(f"{batch.name}（截至 {progress.today.isoformat()}）：{progress.sentence}")
+    for title, groups in (("方面", progress.aspects), ("责任单位", progress.agencies)):
+        table = Table(title=f"分{title}")
+        for column in (title, "事项", "已销号", "剩余", "逾期"):
+            table.add_column(column)
+        for g in groups:
+            table.add_row(g.name or "—", str(g.counts.items), str(g.counts.closed), str(g.counts.remaining),
+                          str(g.counts.overdue))
+        console.print(table)
     return 0
 
 
@@ -1193,6 +1293,32 @@ def build_parser() -> argparse.ArgumentParser:
     appraise.add_argument("--docx", metavar="FILE", help="把考评情况通报写入这个 .docx 文件")
     appraise.add_argument("--format", choices=["table", "json"], default="table")
     appraise.set_defaults(func=cmd_appraise)
+    # 督查督办 (supervision): a 督导组's 问题清单 imported as a batch; a batch's progress
+    ledger = sub.add_parser("ledger", help="督查督办：导入督导组反馈问题清单（docs/ledger-format.md），查看批次整改进度")
+    ledger_sub = ledger.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    l_import = ledger_sub.add_parser("import", help="导入问题清单（.xlsx 或 CSV）为一个交办批次：有一处错误即全部不导入，"
+                                     "同一文件不能重复导入")
+    l_import.add_argument("file", type=Path, metavar="FILE")
+    l_import.add_argument("--county", required=True, help="6 位县级区划代码，如 140826")
+    l_import.add_argument("--user", required=True, help="以该用户（本县县级管理员）的身份导入")
+    l_import.add_argument("--name", help="批次名称（默认文件名），如 省督导组反馈问题（2020年第1批）")
+    l_import.add_argument("--source", default="inspection",
+                          choices=["inspection", "patrol", "assessment", "audit", "data_check", "comparison",
+                                   "monitoring", "meeting", "petition", "other"],
+                          help="问题来源（默认 inspection 督导组反馈）")
+    l_import.add_argument("--issued-by", default="", help="交办单位，如 省脱贫攻坚第三督导组")
+    l_import.add_argument("--received-on", type=_iso_date, default=datetime.date.today(),
+                          help="交办日期 YYYY-MM-DD（默认今天）")
+    l_import.add_argument("--deadline", type=_iso_date, help="总时限 YYYY-MM-DD：没有单独时限的问题按此整改")
+    l_import.add_argument("--create-missing", action="store_true", help="自动添加表中缺少的县直部门")
+    l_import.add_argument("--errors", type=Path, help="有错误时把错误清单写入这个 .xlsx 文件")
+    l_import.add_argument("--format", choices=["table", "json"], default="table")
+    l_import.set_defaults(func=cmd_ledger_import)
+    l_progress = ledger_sub.add_parser("progress", help="某批次的整改进度：“4 方面 21 个问题，已销号 17 个，剩余 4 个（逾期 1 个）”")
+    l_progress.add_argument("--batch", type=int, required=True, metavar="N", help="交办批次编号")
+    l_progress.add_argument("--as-of", type=_iso_date, help="按哪一天计算逾期（YYYY-MM-DD，默认今天）")
+    l_progress.add_argument("--format", choices=["table", "json"], default="table")
+    l_progress.set_defaults(func=cmd_ledger_progress)
 
     add_unlock_parser(sub, _setup_django)
     add_audit_parser(sub, _setup_django)

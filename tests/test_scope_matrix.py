@@ -834,6 +834,47 @@ MATRIX.update({
 })
 
 
+# --- 督查督办 batches (supervision, area "batches"): the batch list, a batch by hand, the 督导组 import and its
+# template, a batch's progress, 批量交办 and the 整改情况通报. The helpers read no ledger (403 before any lookup);
+# the county's ledger keepers register, import and assign (the outsider in its own county only).
+LEDGER_KEEPERS = {"county_admin", "sysadmin", "outsider"}
+_LEDGER_HELPERS = {"cadre", "work_team"}
+
+
+def _ledger_batches(w: World, r: Records):
+    return [({"batch_id": b.pk}, ("ledger_batch", county)) for county, b in r.ledger_batch.items()]
+
+
+def _ledger_import_data(w, r, kwargs) -> dict:
+    """The synthetic 21-problem 问题清单 of 绛县 (a real attempt: it imports for 绛县's admin)."""
+    import tempfile
+    from pathlib import Path
+
+    from jingzhun.synth.ledger import ledger_batch_workbook
+
+    with tempfile.TemporaryDirectory() as folder:
+        content = ledger_batch_workbook(Path(folder) / "清单.xlsx").read_bytes()
+    return {"county": "140826", "name": "矩阵导入批次", "source": "inspection", "received_on": "2020-03-10",
+            "deadline": "2020-06-30", "create_missing": "on", "file": SimpleUploadedFile("清单.xlsx", content)}
+
+
+MATRIX.update({
+    "supervision:batch_list": Entry(refused_first=_LEDGER_HELPERS, post=False),
+    "supervision:batch_new": Entry(refused_first=EVERYONE - LEDGER_KEEPERS, writers=LEDGER_KEEPERS,
+                                   proof="county_admin",
+                                   data=lambda w, r, k: {"county": "140826", "name": "矩阵批次", "source": "meeting",
+                                                         "received_on": "2026-01-05"}),
+    "supervision:batch_import": Entry(refused_first=EVERYONE - LEDGER_KEEPERS, writers=LEDGER_KEEPERS,
+                                      proof="county_admin", data=_ledger_import_data),
+    "supervision:batch_template": Entry(refused_first=_LEDGER_HELPERS, post=False),
+    "supervision:batch_detail": Entry(fill=_ledger_batches, refused_first=_LEDGER_HELPERS, post=False),
+    "supervision:batch_assign": Entry(fill=_ledger_batches, refused_first=_LEDGER_HELPERS,
+                                      forbidden={"village_clerk", "township_officer", "analyst", "evaluator",
+                                                 "department"}, writers=LEDGER_KEEPERS),
+    "supervision:batch_report": Entry(fill=_ledger_batches, refused_first=_LEDGER_HELPERS, post=False),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

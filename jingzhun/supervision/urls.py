@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appraisal
+from .views import appraisal, batches, gather
 from .views import items as item_views
 from .views import letters as letter_views
 from .views import schemes as scheme_views
@@ -23,6 +23,19 @@ urlpatterns = [
     path("evidence/<int:event_id>/", item_views.item_evidence, name="item_evidence"),
     path("overdue/", item_views.overdue, name="overdue"),
     path("units/", unit_views.unit_list, name="unit_list"),
+    # 交办批次: the list, by hand, the import and its template, a batch's progress, 批量交办, 整改情况通报
+    path("batches/", batches.batch_list, name="batch_list"),
+    path("batches/new/", batches.batch_new, name="batch_new"),
+    path("batches/import/", batches.batch_import, name="batch_import"),
+    path("batches/template.xlsx", batches.batch_template, name="batch_template"),
+    path("batches/<int:batch_id>/", batches.batch_detail, name="batch_detail"),
+    path("batches/<int:batch_id>/assign/", batches.batch_assign, name="batch_assign"),
+    path("batches/<int:batch_id>/report.docx", batches.batch_report, name="batch_report"),
+    # data problems and monitoring leads gathered into items
+    path("gather/", gather.gather_problems, name="gather_problems"),
+    path("gather/leads/", gather.gather_leads, name="gather_leads"),
+    path("items/<int:item_id>/problems/", gather.item_problems, name="item_problems"),
+    path("items/<int:item_id>/leads/", gather.item_leads, name="item_leads"),
     # 考评 inputs: 目标责任书, the scheme, manual scores
     path("letters/", letter_views.letter_list, name="letter_list"),
     path("letters/<int:agency_id>/<int:year>/", letter_views.letter_edit, name="letter_edit"),
