@@ -311,6 +311,7 @@ def records_build(world: World) -> Records:
     _assessments(world, records)
     _findings(world, records)
     _ledger(world, records)
+    _gathered(world, records)
     return records
 
 
@@ -361,6 +362,14 @@ def _ledger(world: World, records: Records) -> None:
                                                reported_at=timezone.now())
         records.ledger_closed[county] = item(village, number + 2, state=Item.State.CLOSED, closed_on=today,
                                              closed_by=admin)
+
+
+def _gathered(world: World, records: Records) -> None:
+    """归集 (supervision, area "gather"): the closed item of each county gathered the problems of the home
+    (other county's) household, whose Q04 names a member's full ID; the open one is "back" after 销号."""
+    for county, household in (("140826", world.home), ("140829", world.other_county)):
+        records.ledger_closed[county].problems.add(records.open_problem[household.code],
+                                                   records.pending_problem[household.code])
 
 
 def _findings(world: World, records: Records) -> None:
