@@ -222,10 +222,10 @@ def _nothing(skipped: int, what: str) -> LedgerError:
 
 
 def _note(added: int, skipped: int, what: str) -> str:
-    note = _("归集%(what)s %(n)d 条") % {"what": what, "n": added}
     if skipped:
-        note += _("；另有 %(n)d 条已在其他未销号事项中，未重复归集") % {"n": skipped}
-    return note + _("。")
+        return (_("归集%(what)s %(n)d 条；另有 %(k)d 条已在其他未销号事项中，未重复归集。")
+                % {"what": what, "n": added, "k": skipped})
+    return _("归集%(what)s %(n)d 条。") % {"what": what, "n": added}
 
 
 def _touch(item: Item, villages: Iterable[str], households: Iterable[str]) -> None:
