@@ -207,3 +207,12 @@ def test_a_township_filter_outside_the_county_is_refused(client, world):
     page = client.post(GATHER, {"county": "140826", "township": HENGDONG[:9], "village": XIAGAOCHI}).content.decode()
     assert "不在您的范围内" in page or "不属于" in page
     assert not Item.objects.exists()
+
+
+def test_the_problem_list_offers_the_county_to_gather_what_it_filtered(client, world):
+    _problem(world.home)
+    client.force_login(world.county_admin)
+    page = client.get(reverse("checks:problem_list"), {"rule": "Q04"}).content.decode()
+    assert f'href="{GATHER}?rule=Q04"' in page
+    client.force_login(world.village_clerk)
+    assert GATHER not in client.get(reverse("checks:problem_list")).content.decode()
