@@ -319,6 +319,7 @@ def records_build(world: World) -> Records:
     _ledger(world, records)
     _letters(world, records)
     _appraisals(world, records)
+    _gathered(world, records)
     return records
 
 
@@ -401,6 +402,12 @@ def _appraisals(world: World, records: Records) -> None:
     for county, admin in (("140826", world.county_admin), ("140829", world.outsider)):
         records.appraisal[county] = appraisal_publish(acting_user=admin, county=county,
                                                       year=timezone.localdate().year)
+def _gathered(world: World, records: Records) -> None:
+    """归集 (supervision, area "gather"): the closed item of each county gathered the problems of the home
+    (other county's) household, whose Q04 names a member's full ID; the open one is "back" after 销号."""
+    for county, household in (("140826", world.home), ("140829", world.other_county)):
+        records.ledger_closed[county].problems.add(records.open_problem[household.code],
+                                                   records.pending_problem[household.code])
 
 
 def _findings(world: World, records: Records) -> None:

@@ -875,6 +875,32 @@ MATRIX.update({
 })
 
 
+# --- 督查督办 归集 (supervision, area "gather"): the county gathers data problems and leads into an item (others are
+# refused before anything); an item's gathered problems and leads are read by whoever reads the item
+LEDGER_GATHERERS = {"county_admin", "sysadmin", "outsider"}
+_NOT_GATHERING = EVERYONE - LEDGER_GATHERERS
+
+
+def _gathered_items(w: World, r: Records):
+    rows = [({"item_id": item.pk}, ("ledger", (code[:6], code[:12]))) for code, item in r.ledger_item.items()]
+    rows += [({"item_id": item.pk}, ("ledger", (county, "dept"))) for county, item in r.ledger_dept.items()]
+    rows += [({"item_id": item.pk}, ("ledger", (county, item.agency.org_id)))
+             for county, item in (*r.ledger_township.items(), *r.ledger_closed.items())]
+    return rows
+
+
+MATRIX.update({
+    "supervision:gather_problems": Entry(forbidden=_NOT_GATHERING, refused_first=_NOT_GATHERING,
+                                         writers=LEDGER_GATHERERS, proof="county_admin",
+                                         data=lambda w, r, k: {"county": "140826", "village": XIAGAOCHI}),
+    "supervision:gather_leads": Entry(forbidden=_NOT_GATHERING, refused_first=_NOT_GATHERING,
+                                      writers=LEDGER_GATHERERS, proof="county_admin",
+                                      data=lambda w, r, k: {"county": "140826", "village": XIAGAOCHI}),
+    "supervision:item_problems": Entry(fill=_gathered_items, post=False),
+    "supervision:item_leads": Entry(fill=_gathered_items, post=False),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):

@@ -32,6 +32,7 @@ from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.permissions import (
     get_in_reach,
     may_claim_exception,
+    may_manage_ledger,
     may_review_exception,
     may_start_check_run,
     require,
@@ -210,6 +211,8 @@ def problem_list(request):
         "rule_chart_json": json.dumps(overview["rule_chart"], ensure_ascii=False),
         "unit_chart_json": json.dumps(overview["unit_chart"], ensure_ascii=False) if overview["unit_chart"] else "",
         "can_write": can_write, "can_review": may_review_exception(access),
+        # 归集 (supervision): the county gathers the filtered problems into one ledger item
+        "can_gather": may_manage_ledger(access) and not listing.printing,
     })
 
 
