@@ -402,6 +402,8 @@ def _appraisals(world: World, records: Records) -> None:
     for county, admin in (("140826", world.county_admin), ("140829", world.outsider)):
         records.appraisal[county] = appraisal_publish(acting_user=admin, county=county,
                                                       year=timezone.localdate().year)
+
+
 def _gathered(world: World, records: Records) -> None:
     """归集 (supervision, area "gather"): the closed item of each county gathered the problems of the home
     (other county's) household, whose Q04 names a member's full ID; the open one is "back" after 销号."""
