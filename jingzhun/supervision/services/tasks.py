@@ -140,7 +140,7 @@ def project_item_create(*, acting_user, county: str, name: str, investment: Deci
                        project_id=project_id)
     Milestone.objects.bulk_create([Milestone(item=item, name=n, due=due) for n, due in rows])
     if assign:
-        item_assign(acting_user=acting_user, item_id=item.pk)
+        item = item_assign(acting_user=acting_user, item_id=item.pk)
     return item
 
 
