@@ -154,7 +154,7 @@ def _require_keeper(acting_user, item: Item) -> None:
 
 def _locked_work(acting_user, item_id: int) -> Item:
     item_get(acting_user, item_id)  # reach first (a 404 out of reach), then the lock
-    item = Item.objects.select_related("agency").select_for_update(of=("self",)).get(pk=item_id)
+    item = Item.objects.select_for_update().get(pk=item_id)
     _require_keeper(acting_user, item)
     if item.kind == ItemKind.PROBLEM:
         raise LedgerError(_("只有重点工作和重点项目有节点。"))
