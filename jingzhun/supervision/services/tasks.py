@@ -179,8 +179,9 @@ def milestone_add(*, acting_user, item_id: int, name: str, due: datetime.date) -
 def milestone_done(*, acting_user, item_id: int, milestone_id: int, done_on: datetime.date | None = None) -> Milestone:
     """A 节点 reached, on `done_on` (today by default; never in the future)."""
     item = _locked_work(acting_user, item_id)
-    # locked too: two people pressing 完成 at once must not both log it
-    milestone = Milestone.objects.select_for_update().filter(pk=milestone_id, item=item).first()
+    # locked too: two people pressing 完成 at once must not both log it (ordered by pk: the default order
+    # joins the item and its nullable batch, which PostgreSQL cannot lock)
+    milestone = Milestone.objects.select_for_update().filter(pk=milestone_id, item=item).order_by("pk").first()
     if milestone is None:
         raise LedgerError(_("该事项没有这个节点，请刷新页面。"))
     if milestone.done_on is not None:
