@@ -107,6 +107,11 @@ class Records:
     appraisal: dict = field(default_factory=dict)  # 考评 (area "scoring"): a published appraisal per county
     # flow: per household a progress entry with a photo on its village's item (the evidence download)
     ledger_evidence: dict = field(default_factory=dict)
+    # 重点项目 (supervision, area "tasks"): per county a key project (no batch, 办理中) of the township's unit
+    # ("<county>:township") and of the department ("<county>:dept"), each with a milestone and a progress
+    # entry carrying a photo (`ledger_photo`, the same keys)
+    ledger_project: dict = field(default_factory=dict)
+    ledger_photo: dict = field(default_factory=dict)
 
 
 def _clerk_of(world: World, household):
@@ -375,6 +380,28 @@ def _ledger(world: World, records: Records) -> None:
                                                reported_at=timezone.now())
         records.ledger_closed[county] = item(village, number + 2, state=Item.State.CLOSED, closed_on=today,
                                              closed_by=admin)
+        _key_projects(county, admin, {"township": township, "dept": dept}, records)
+
+
+def _key_projects(county, admin, agencies, records) -> None:
+    """重点项目 (area "tasks"): see the Records comment."""
+    import datetime
+
+    from jingzhun.supervision.models import Item, ItemEvent, Milestone
+
+    today = timezone.localdate()
+    for key, agency in agencies.items():
+        project = Item.objects.create(county_id=county, kind="project", source="other", title=f"{county} 重点项目",
+                                      agency=agency, state=Item.State.DOING, investment=1200, percent=30,
+                                      deadline=today + datetime.timedelta(days=60), created_by=admin,
+                                      assigned_at=timezone.now())
+        Milestone.objects.create(item=project, name="主体完工", due=today + datetime.timedelta(days=20))
+        photo = ItemEvent(item=project, kind="progress", note="现场照片", percent=30, state_after=project.state,
+                          actor=admin, evidence_name="现场.jpg")
+        photo.evidence.save("item.jpg", ContentFile(jpeg_bytes()), save=False)
+        photo.save()
+        records.ledger_project[f"{county}:{key}"] = project
+        records.ledger_photo[f"{county}:{key}"] = photo
 
 
 def _letters(world: World, records: Records) -> None:

@@ -805,7 +805,9 @@ def _ledger_items(w, r):
 
 
 def _ledger_evidence(w, r):
-    return [({"event_id": e.pk}, _ledger_target(e.item)) for e in r.ledger_evidence.values()]
+    """Progress entries with a file: a photo on each household's item, and the key projects' photos."""
+    return [({"event_id": e.pk}, _ledger_target(e.item))
+            for e in (*r.ledger_evidence.values(), *r.ledger_photo.values())]
 
 
 def _ledger_step(writers: set[str], data) -> Entry:
@@ -900,6 +902,56 @@ MATRIX.update({
     "supervision:item_leads": Entry(fill=_gathered_items, post=False),
 })
 
+
+
+# --- 督查督办: 重点工作 and 重点项目 (supervision, area "tasks"): the lists are read by everyone but the helpers
+# (what each reads is the ledger's reach); a meeting or a project is registered by the county (refused to all
+# others before any lookup); a key project's page, milestones and evidence are in reach as its 责任单位's
+# ledger items are; milestones are kept by the county and the 责任单位 (the township officer, the department)
+LEDGER_MANAGERS = {"county_admin", "sysadmin", "outsider"}
+_NOT_LEDGER = {"cadre", "work_team"}
+_NOT_REGISTERING = EVERYONE - LEDGER_MANAGERS
+
+
+def _key_project_target(item) -> tuple:
+    return ("ledger", (item.county_id, "dept" if item.agency.org_id is None else item.agency.org_id))
+
+
+def _key_projects(w, r):
+    return [({"item_id": item.pk}, _key_project_target(item)) for item in r.ledger_project.values()]
+
+
+def _key_milestones(w, r):
+    return [({"item_id": item.pk, "milestone_id": item.milestones.get().pk}, _key_project_target(item))
+            for item in r.ledger_project.values()]
+
+
+def _meeting_data(w, r, k):
+    today = timezone.localdate()
+    return {"name": "矩阵会议", "held_on": today.isoformat(), "rows": "1", "t0-title": "矩阵任务",
+            "t0-agency": r.agency["140826:dept"].pk, "t0-responsible": "", "t0-deadline": today.replace(year=today.year + 1).isoformat()}
+
+
+def _key_project_data(w, r, k):
+    today = timezone.localdate()
+    return {"name": "矩阵项目", "investment": "100", "agency": r.agency["140826:dept"].pk, "lead_agency": "",
+            "responsible": "", "deadline": today.replace(year=today.year + 1).isoformat(), "project": "",
+            "measures": "", "rows": "1", "m0-name": "", "m0-due": ""}
+
+
+_KEEPING = dict(writers=LEDGER_MANAGERS | {"township_officer", "department"}, proof="county_admin")
+MATRIX.update({
+    "supervision:task_list": Entry(forbidden=_NOT_LEDGER, refused_first=_NOT_LEDGER, post=False),
+    "supervision:project_list": Entry(forbidden=_NOT_LEDGER, refused_first=_NOT_LEDGER, post=False),
+    "supervision:meeting_new": Entry(forbidden=_NOT_REGISTERING, refused_first=_NOT_REGISTERING,
+                                     writers=LEDGER_MANAGERS, proof="county_admin", data=_meeting_data),
+    "supervision:project_new": Entry(forbidden=_NOT_REGISTERING, refused_first=_NOT_REGISTERING,
+                                     writers=LEDGER_MANAGERS, proof="county_admin", data=_key_project_data),
+    "supervision:project_detail": Entry(fill=_key_projects, post=False),
+    "supervision:milestone_new": Entry(fill=_key_projects, **_KEEPING, data=lambda w, r, k: {
+        "name": "矩阵节点", "due": timezone.localdate().isoformat()}),
+    "supervision:milestone_done": Entry(fill=_key_milestones, **_KEEPING),
+})
 
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""

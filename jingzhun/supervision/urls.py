@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appraisal, batches, gather
+from .views import appraisal, batches, gather, tasks
 from .views import items as item_views
 from .views import letters as letter_views
 from .views import schemes as scheme_views
@@ -36,6 +36,14 @@ urlpatterns = [
     path("gather/leads/", gather.gather_leads, name="gather_leads"),
     path("items/<int:item_id>/problems/", gather.item_problems, name="item_problems"),
     path("items/<int:item_id>/leads/", gather.item_leads, name="item_leads"),
+    # 重点工作 (meetings' tasks) and 重点项目 (key projects, their milestones)
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("meetings/new/", tasks.meeting_new, name="meeting_new"),
+    path("projects/", tasks.project_list, name="project_list"),
+    path("projects/new/", tasks.project_new, name="project_new"),
+    path("projects/<int:item_id>/", tasks.project_detail, name="project_detail"),
+    path("projects/<int:item_id>/milestones/new/", tasks.milestone_new, name="milestone_new"),
+    path("projects/<int:item_id>/milestones/<int:milestone_id>/done/", tasks.milestone_done, name="milestone_done"),
     # 考评 inputs: 目标责任书, the scheme, manual scores
     path("letters/", letter_views.letter_list, name="letter_list"),
     path("letters/<int:agency_id>/<int:year>/", letter_views.letter_edit, name="letter_edit"),

@@ -334,7 +334,7 @@ def item_reopen(request, item_id: int):
 
 @login_required
 def item_evidence(request, event_id: int):
-    """An event's 佐证材料 as a download, typed by the suffix its content check stored, audited."""
+    """An event's 佐证材料, typed by the suffix its content check stored, audited."""
     require(may_read_ledger(request.user), _READ_REFUSED)
     event: ItemEvent = event_get(request.user, event_id)
     if not event.evidence:
@@ -344,8 +344,13 @@ def item_evidence(request, event_id: int):
         raise Http404("unknown kind")
     audit(request, AuditEvent.Action.DOWNLOAD, event.evidence_name, count=1, what="ledger_evidence",
           item=event.item_id, event=event.pk)
-    return FileResponse(event.evidence.open("rb"), as_attachment=True, filename=event.evidence_name or f"evidence{suffix}",
-                        content_type=EVIDENCE_TYPES[suffix])
+    kind = EVIDENCE_TYPES[suffix]
+    # a photo inline (a key project's gallery shows it as a thumbnail), a PDF as a download; the type is the one
+    # the upload's content check decided, never sniffed
+    response = FileResponse(event.evidence.open("rb"), as_attachment=not kind.startswith("image/"),
+                            filename=event.evidence_name or f"evidence{suffix}", content_type=kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- registering an item by hand ------------------------------------------------------------------------------
