@@ -136,11 +136,12 @@ def cmd_demo(args) -> int:
                   f"评估组已审核 {assessment.approved} 份（/assessment/{assessment.assessment.pk}/estimates/）。")
         from jingzhun.synth.demo_ledger import demo_ledger_load
 
-        with _progress("导入督导组反馈问题清单并批量交办", None):
+        with _progress("导入督导组反馈问题清单、批量交办、办理和复核，发布绩效考评", None):
             ledger = demo_ledger_load(day=as_of)
         if ledger is not None:
-            print(f"督查督办：交办批次“{ledger.batch.name}”{ledger.items} 个问题，已交办 {ledger.assigned} 个"
-                  f"（/supervision/batches/{ledger.batch.pk}/）。")
+            print(f"督查督办：交办批次“{ledger.batch.name}”{ledger.items} 个问题，已交办 {ledger.assigned} 个，"
+                  f"已销号 {ledger.closed} 个，待复核 {ledger.reported} 个（/supervision/batches/{ledger.batch.pk}/）；"
+                  f"绩效考评见 /supervision/appraisal/。")
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")
@@ -989,6 +990,30 @@ def cmd_appraise(args) -> int:
                             org=args.org, year=args.year)
     if args.format == "json":
         print(json.dumps(results, ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    from jingzhun.supervision.services.appraisal import group_sentences
+
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    print(f"{scores.county.name}（{scores.county.code}）{args.year} 年度考评：按《{scores.scheme.name}》，"
+          f"数据截至 {scores.as_of}" + ("（本县未制定本年度考评办法，按系统默认办法）" if scores.scheme_origin == "default" else ""))
+    for group in results["groups"]:
+        table = Table(title=f"{group['name']}考评得分排名")
+        for column in ("名次", "单位", *(i["name"] for i in group["items"]), "扣分", "总分", "备注"):
+            table.add_column(column)
+        for row in group["rows"]:
+            table.add_row(str(row["rank"]), row["name"], *(i["points"] for i in row["items"]), row["deducted"],
+                          row["total"], "；".join(f"一票否决：{v['reason']}" for v in row["vetoes"]))
+        console.print(table)
+        for sentence in group_sentences(group):
+            print(sentence)
+    if args.docx:
+        print(f"考评情况通报已写入 {args.docx}")
+    return 0
+
+
 def cmd_ledger_import(args) -> int:
     """督查督办: a 督导组's 问题清单 as a new batch of the county's ledger, as a county admin; all or nothing."""
     _setup_django()
@@ -1076,23 +1101,6 @@ def cmd_ledger_progress(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from jingzhun.supervision.services.appraisal import group_sentences
-
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-    print(f"{scores.county.name}（{scores.county.code}）{args.year} 年度考评：按《{scores.scheme.name}》，"
-          f"数据截至 {scores.as_of}" + ("（本县未制定本年度考评办法，按系统默认办法）" if scores.scheme_origin == "default" else ""))
-    for group in results["groups"]:
-        table = Table(title=f"{group['name']}考评得分排名")
-        for column in ("名次", "单位", *(i["name"] for i in group["items"]), "扣分", "总分", "备注"):
-            table.add_column(column)
-        for row in group["rows"]:
-            table.add_row(str(row["rank"]), row["name"], *(i["points"] for i in row["items"]), row["deducted"],
-                          row["total"], "；".join(f"一票否决：{v['reason']}" for v in row["vetoes"]))
-        console.print(table)
-        for sentence in group_sentences(group):
-            print(sentence)
-    if args.docx:
-        print(f"考评情况通报已写入 {args.docx}")
     console = Console(highlight=False)
     print(f"{batch.name}（截至 {progress.today.isoformat()}）：{progress.sentence}")
     for title, groups in (("方面", progress.aspects), ("责任单位", progress.agencies)):

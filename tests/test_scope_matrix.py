@@ -728,6 +728,9 @@ MATRIX.update({
 # appraisals (village clerks and helpers are refused before any lookup); a letter is in reach like a ledger
 # item of its unit (the county all, a township its own, 县民政局's staff theirs); the county writes.
 APPRAISAL_NON_READERS = {"village_clerk", "cadre", "work_team"}
+#: a valid scheme (the scoring engine's checks) with one manual item: what the county's POST stores
+SCOPE_SCHEME = ('[[group]]\nkind = "township"\nname = "乡镇"\ntotal = 10\n\n'
+                '[[group.item]]\ncode = "M1"\nname = "工作作风"\npoints = 10\nsource = "manual"\n')
 APPRAISERS = {"county_admin", "sysadmin", "outsider"}
 
 
@@ -756,7 +759,7 @@ MATRIX.update({
     "supervision:letter_document": Entry(fill=_letter_documents, refused_first=APPRAISAL_NON_READERS, post=False),
     "supervision:scheme_page": Entry(refused_first=APPRAISAL_NON_READERS, writers=APPRAISERS, proof="county_admin",
                                      data=lambda w, r, k: {"county": "140826", "year": str(timezone.localdate().year),
-                                                           "text": '[[item]]\ncode = "M1"\nsource = "manual"\n'}),
+                                                           "text": SCOPE_SCHEME}),
     # no scheme of the scope world has manual items, so even the county's POST is refused (changes nothing)
     "supervision:score_page": Entry(refused_first=APPRAISAL_NON_READERS, writers=APPRAISERS,
                                     data=lambda w, r, k: {"county": "140826", "year": str(timezone.localdate().year),

@@ -18,11 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import Level
 from jingzhun.orgunits.permissions import (
+    may_appraise,
     may_edit_measures,
     may_import,
-    may_read_ledger,
+    may_manage_ledger,
+    may_read_appraisals,
     may_read_assessments,
     may_read_household_file,
+    may_read_ledger,
     may_record_lead,
     may_review_visit_conflicts,
     may_screen,
@@ -146,12 +149,22 @@ MENU: tuple[Group, ...] = (
         # fieldwork: the enumerators' phone page (the review pages open from the to-do page's cases)
         Entry(_("入户调查（手机）"), "assessment:field", lambda request, access: may_survey(access)),
     )),
-    # 督查督办 (supervision): the ledger, its overdue list and the county's units
+    # 督查督办 (supervision): the ledger, its overdue list, batches, key tasks and projects, gathering, the units, 考评
     Group(_("督查督办"), (
         Entry(_("整改台账"), "supervision:item_list", lambda request, access: may_read_ledger(access)),
         Entry(_("逾期清单"), "supervision:overdue", lambda request, access: may_read_ledger(access)),
+        Entry(_("交办批次"), "supervision:batch_list", lambda request, access: may_read_ledger(access)),
+        Entry(_("重点工作"), "supervision:task_list", lambda request, access: may_read_ledger(access)),
+        Entry(_("重点项目"), "supervision:project_list", lambda request, access: may_read_ledger(access)),
+        # the county gathers data problems (checks, comparisons, findings) and monitoring leads into items
+        Entry(_("归集问题数据"), "supervision:gather_problems", lambda request, access: may_manage_ledger(access)),
         Entry(_("单位"), "supervision:unit_list",
               lambda request, access: may_read_ledger(access)),
+        # 考评: the scores and ranking, 目标责任书, the scheme, the county's manual scores
+        Entry(_("绩效考评"), "supervision:appraisal", lambda request, access: may_read_appraisals(access)),
+        Entry(_("目标责任书"), "supervision:letter_list", lambda request, access: may_read_appraisals(access)),
+        Entry(_("考评办法"), "supervision:scheme_page", lambda request, access: may_read_appraisals(access)),
+        Entry(_("人工评分"), "supervision:score_page", lambda request, access: may_appraise(access)),
     )),
     Group(_("统计分析"), (
         Entry(_("决策看板"), "dashboard:overview_home", lambda request, access: may_view_unit_figures(access)),

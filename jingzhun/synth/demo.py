@@ -70,6 +70,8 @@ DEMO_USERS = (
     ("cadre", Role.CADRE, DEMO_COUNTY),
     # a member of 下高池村's 驻村工作队 (demo_assistance makes them its 第一书记)
     ("workteam", Role.WORK_TEAM, DEMO_VILLAGE),
+    # staff of 县乡村振兴局, a 县直部门 (demo_ledger makes them its 经办人员): its ledger items wait for them
+    ("department", Role.DEPARTMENT, DEMO_COUNTY),
 )
 
 #: The rules each planted case makes fire (one problem per rule), in the order planted.

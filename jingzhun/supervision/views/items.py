@@ -45,6 +45,7 @@ from ..selectors import acts_for, agencies_for, batches_for, item_get, items_for
 from ..selectors.events import event_get
 from ..services import items as services
 from ..services.items import LedgerError, unresolved
+from .gather import gathered_context
 from ..vocab import OPEN_STATES, ItemKind, ItemState, Timing
 
 #: Content types of the evidence suffixes the upload check stores (never sniffed at download).
@@ -242,7 +243,8 @@ def _item_page(request, item: Item, *, status: int = 200, **bound):
         "events": item.events.select_related("actor").order_by("at", "pk"),
         "problem_count": item.problems.count(), "lead_count": item.leads.count(),
         "problems_open": problems, "leads_open": leads, "milestones": item.milestones.all(),
-        "affected": item.affected_units.order_by("code")}, status=status)
+        "affected": item.affected_units.order_by("code"), "gathered": gathered_context(request.user, item)},
+        status=status)
 
 
 @login_required
