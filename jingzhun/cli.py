@@ -918,6 +918,20 @@ def cmd_risk(args) -> int:
     return 0
 
 
+def _importer(args):
+    """The active user `--user` names, when the FILE argument is a file; None (the reason printed) otherwise."""
+    from jingzhun.accounts.models import User
+
+    user = User.objects.filter(username=args.user, is_active=True).first()
+    if user is None:
+        print(f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
+        return None
+    if not args.file.is_file():
+        print(f"错误：找不到文件“{args.file}”，请检查路径。", file=sys.stderr)
+        return None
+    return user
+
+
 def cmd_assess_import(args) -> int:
     """考核评估: survey results from a spreadsheet into an assessment, as one of its staff; all or nothing."""
     _setup_django()
@@ -926,15 +940,10 @@ def cmd_assess_import(args) -> int:
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
-    from jingzhun.accounts.models import User
     from jingzhun.assessment.services.imports import results_import
 
-    user = User.objects.filter(username=args.user, is_active=True).first()
+    user = _importer(args)
     if user is None:
-        print(f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
-        return 2
-    if not args.file.is_file():
-        print(f"错误：找不到文件“{args.file}”，请检查路径。", file=sys.stderr)
         return 2
     try:
         report = results_import(assessment_id=args.assessment, file=args.file, acting_user=user, via="命令行")
@@ -1021,15 +1030,10 @@ def cmd_ledger_import(args) -> int:
 
     from django.core.exceptions import PermissionDenied
 
-    from jingzhun.accounts.models import User
     from jingzhun.supervision.services.batches import batch_import
 
-    user = User.objects.filter(username=args.user, is_active=True).first()
+    user = _importer(args)
     if user is None:
-        print(f"错误：没有启用的用户“{args.user}”，请检查 --user。", file=sys.stderr)
-        return 2
-    if not args.file.is_file():
-        print(f"错误：找不到文件“{args.file}”，请检查路径。", file=sys.stderr)
         return 2
     try:
         report = batch_import(acting_user=user, county=args.county, file=args.file, name=args.name or args.file.stem,

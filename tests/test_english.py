@@ -78,7 +78,10 @@ DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:b
              "assessment:field_data",
              # 考评's 通报 is a 公文 in Word like the assessment report (Chinese font names); the published
              # appraisal's page shows the same figures and is checked
-             "supervision:appraisal_report"}
+             "supervision:appraisal_report",
+             # 督查督办: the 问题清单 template is the contract with the 督导组 (Chinese headers and the example rows),
+             # and the 整改情况通报 a 公文 in Word (Chinese font names); the batch page shows the same figures
+             "supervision:batch_template", "supervision:batch_report"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 
@@ -198,6 +201,14 @@ def data_strings() -> set[str]:
             found.update(n for n in scheme_names(tomllib.loads(text)) if CHINESE.search(n))
         except tomllib.TOMLDecodeError:
             pass
+    # a scheme's text is shown whole on the scheme page: its comments and names are the county's words
+    for text in texts:
+        found.update(CHINESE.findall(text))
+    # 督查督办: the 问题清单's sheet and headers (named on the import page) are the format's contract
+    from jingzhun.supervision import ledger_format
+
+    found.add(ledger_format.SHEET)
+    found.update(ledger_format.HEADERS)
     for results in Appraisal.objects.values_list("results", flat=True):
         found.update(s for s in _strings(results) if CHINESE.search(s))
     return found

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jingzhun import cells
@@ -38,7 +38,7 @@ from ..services import tasks as services
 from ..services.items import LedgerError
 from ..vocab import ItemState, Timing
 
-_REFUSED = _lazy("重点工作和重点项目由县级管理员登记。")
+_REFUSED = gettext_lazy("重点工作和重点项目由县级管理员登记。")
 #: Rows of the meeting form (and milestone rows of the project form) shown at first; `?rows=` asks for more.
 TASK_ROWS, MAX_ROWS, MILESTONE_ROWS = 6, 40, 4
 
@@ -48,24 +48,24 @@ TASK_ROWS, MAX_ROWS, MILESTONE_ROWS = 6, 40, 4
 class CountyForm(forms.Form):
     """Which county (for a user above a county: the system administrator)."""
 
-    county = forms.RegexField(label=_lazy("县级代码"), regex=r"^\d{6}$",
-                              error_messages={"invalid": _lazy("县级代码应为 6 位数字。")})
+    county = forms.RegexField(label=gettext_lazy("县级代码"), regex=r"^\d{6}$",
+                              error_messages={"invalid": gettext_lazy("县级代码应为 6 位数字。")})
 
 
 class MeetingForm(forms.Form):
-    name = forms.CharField(label=_lazy("会议名称"), max_length=128,
-                           help_text=_lazy("如“县委常委会第5次会议”，本县内不能重名。"))
-    held_on = forms.DateField(label=_lazy("会议日期"), widget=IsoDateInput())
-    issued_by = forms.CharField(label=_lazy("交办单位"), max_length=128, required=False,
-                                help_text=_lazy("如“县委办公室”。"))
+    name = forms.CharField(label=gettext_lazy("会议名称"), max_length=128,
+                           help_text=gettext_lazy("如“县委常委会第5次会议”，本县内不能重名。"))
+    held_on = forms.DateField(label=gettext_lazy("会议日期"), widget=IsoDateInput())
+    issued_by = forms.CharField(label=gettext_lazy("交办单位"), max_length=128, required=False,
+                                help_text=gettext_lazy("如“县委办公室”。"))
 
 
 class TaskRowForm(forms.Form):
-    title = forms.CharField(label=_lazy("任务"), max_length=2000, required=False,
+    title = forms.CharField(label=gettext_lazy("任务"), max_length=2000, required=False,
                             widget=forms.Textarea(attrs={"rows": 2}))
-    agency = forms.TypedChoiceField(label=_lazy("责任单位"), coerce=int, required=False, empty_value=None)
-    responsible = forms.CharField(label=_lazy("责任人"), max_length=64, required=False)
-    deadline = forms.DateField(label=_lazy("完成时限"), required=False, widget=IsoDateInput())
+    agency = forms.TypedChoiceField(label=gettext_lazy("责任单位"), coerce=int, required=False, empty_value=None)
+    responsible = forms.CharField(label=gettext_lazy("责任人"), max_length=64, required=False)
+    deadline = forms.DateField(label=gettext_lazy("完成时限"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,21 +79,21 @@ class TaskRowForm(forms.Form):
 
 
 class MilestoneRowForm(forms.Form):
-    name = forms.CharField(label=_lazy("节点"), max_length=128, required=False)
-    due = forms.DateField(label=_lazy("计划完成日期"), required=False, widget=IsoDateInput())
+    name = forms.CharField(label=gettext_lazy("节点"), max_length=128, required=False)
+    due = forms.DateField(label=gettext_lazy("计划完成日期"), required=False, widget=IsoDateInput())
 
 
 class ProjectItemForm(forms.Form):
-    name = forms.CharField(label=_lazy("项目名称"), max_length=2000)
-    investment = forms.DecimalField(label=_lazy("总投资（万元）"), min_value=0, max_digits=12, decimal_places=2)
-    agency = forms.TypedChoiceField(label=_lazy("责任单位"), coerce=int)
-    lead_agency = forms.TypedChoiceField(label=_lazy("牵头单位"), coerce=int, required=False, empty_value=None)
-    responsible = forms.CharField(label=_lazy("责任人"), max_length=64, required=False)
-    deadline = forms.DateField(label=_lazy("完成时限"), widget=IsoDateInput(),
-                               help_text=_lazy("如“预计在2020年底完工”填 2020-12-31。"))
-    project = forms.TypedChoiceField(label=_lazy("项目库项目"), coerce=int, required=False, empty_value=None,
-                                     help_text=_lazy("是项目库中的项目时选择，项目库的形象进度显示在旁边。"))
-    measures = forms.CharField(label=_lazy("建设内容"), max_length=4000, required=False,
+    name = forms.CharField(label=gettext_lazy("项目名称"), max_length=2000)
+    investment = forms.DecimalField(label=gettext_lazy("总投资（万元）"), min_value=0, max_digits=12, decimal_places=2)
+    agency = forms.TypedChoiceField(label=gettext_lazy("责任单位"), coerce=int)
+    lead_agency = forms.TypedChoiceField(label=gettext_lazy("牵头单位"), coerce=int, required=False, empty_value=None)
+    responsible = forms.CharField(label=gettext_lazy("责任人"), max_length=64, required=False)
+    deadline = forms.DateField(label=gettext_lazy("完成时限"), widget=IsoDateInput(),
+                               help_text=gettext_lazy("如“预计在2020年底完工”填 2020-12-31。"))
+    project = forms.TypedChoiceField(label=gettext_lazy("项目库项目"), coerce=int, required=False, empty_value=None,
+                                     help_text=gettext_lazy("是项目库中的项目时选择，项目库的形象进度显示在旁边。"))
+    measures = forms.CharField(label=gettext_lazy("建设内容"), max_length=4000, required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, agencies=(), projects=(), **kwargs):
@@ -104,13 +104,13 @@ class ProjectItemForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    name = forms.CharField(label=_lazy("节点"), max_length=128)
-    due = forms.DateField(label=_lazy("计划完成日期"), widget=IsoDateInput())
+    name = forms.CharField(label=gettext_lazy("节点"), max_length=128)
+    due = forms.DateField(label=gettext_lazy("计划完成日期"), widget=IsoDateInput())
 
 
 class TaskFilterForm(forms.Form):
-    meeting = forms.TypedChoiceField(label=_lazy("会议"), coerce=int, required=False, empty_value=None)
-    state = forms.ChoiceField(label=_lazy("状态"), required=False)
+    meeting = forms.TypedChoiceField(label=gettext_lazy("会议"), coerce=int, required=False, empty_value=None)
+    state = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
 
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
