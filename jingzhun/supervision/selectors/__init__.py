@@ -11,16 +11,30 @@ Who may act on an item (签收, 进展, 办结报告) is narrower: the staff of 
 
 from __future__ import annotations
 
+import logging
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from jingzhun.orgunits.access import Access, access_for
 from jingzhun.orgunits.models import subtree_q
 from jingzhun.orgunits.permissions import HELPER_ROLES, get_in_reach
 from jingzhun.orgunits.roles import Role
+from jingzhun.policy.loader import DEFAULT_LEDGER_WARNING_DAYS, PolicyPackError, policy_pack_for
 
 from ..models import Agency, Batch, Item
 
 COUNTY_LENGTH = 6
+logger = logging.getLogger(__name__)
+
+
+def warning_days(county: str, year: int) -> int:
+    """临期 days of the county's policy pack for `year` ([supervision] warning_days); the default when the pack
+    cannot be read, so the ledger's pages still show (the error is logged)."""
+    try:
+        return policy_pack_for(county, year).ledger_warning_days
+    except PolicyPackError as error:
+        logger.error("policy pack error for %s: %s", county, error)
+        return DEFAULT_LEDGER_WARNING_DAYS
 
 
 def _access(who) -> Access:

@@ -13,14 +13,11 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jingzhun.policy import PolicyPackError
-from jingzhun.policy.loader import policy_pack_for
 
 from ..models import Batch, Item
 from ..vocab import ItemKind, ItemState
-from . import items_for
+from . import items_for, warning_days
 
-DEFAULT_WARNING_DAYS = 7
 
 
 @dataclass
@@ -100,13 +97,6 @@ def progress_sentence(*, aspects: int, counts: Counts, kind: str = ItemKind.PROB
         return _("%(what)s，已销号 %(closed)d 个，剩余 %(remaining)d 个") % numbers
     return _("%(what)s，已销号 %(closed)d 个，剩余 %(remaining)d 个（逾期 %(overdue)d 个）") % numbers
 
-
-def warning_days(county: str, year: int) -> int:
-    """临期 days of the county's policy pack (the default when the pack cannot be read)."""
-    try:
-        return policy_pack_for(county, year).ledger_warning_days
-    except PolicyPackError:
-        return DEFAULT_WARNING_DAYS
 
 
 def batch_progress(user, batch: Batch, *, today: dt.date) -> BatchProgress:

@@ -5,24 +5,18 @@ photos of an item's progress log."""
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-
-from jingzhun.policy.loader import PolicyPackError, policy_pack_for
 
 from ..models import Batch, Item, ItemEvent
 from ..vocab import ItemKind, Source, Timing
 from . import batches_for, item_get, items_for
 
-logger = logging.getLogger(__name__)
-
 #: Evidence stored under these suffixes is a photo (the upload check names the suffix by content).
 PHOTO_SUFFIXES = (".jpg", ".png")
 _PHOTO_Q = Q(evidence__endswith=".jpg") | Q(evidence__endswith=".png")
 #: 临期 days when a county's policy pack cannot be read (the pack's own default).
-DEFAULT_WARNING_DAYS = 7
 
 
 def tasks_for(user) -> QuerySet[Item]:
@@ -49,14 +43,6 @@ def project_get(user, item_id: int) -> Item:
         raise Http404("not a key project")
     return item
 
-
-def warning_days(county: str, today: datetime.date) -> int:
-    """临期 days of the county's policy pack this year."""
-    try:
-        return policy_pack_for(county, today.year).ledger_warning_days
-    except PolicyPackError as error:
-        logger.error("policy pack error for %s: %s", county, error)
-        return DEFAULT_WARNING_DAYS
 
 
 def overdue_milestones(item: Item, today: datetime.date) -> list:

@@ -12,11 +12,10 @@ from django.utils import timezone
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.models import subtree_q
 from jingzhun.orgunits.permissions import may_handle_ledger_items, may_manage_ledger
-from jingzhun.policy.loader import PolicyPackError, policy_pack_for
 
 from ..models import Item
 from ..vocab import ItemState
-from . import own_agencies
+from . import own_agencies, warning_days
 
 
 def _handled(user) -> QuerySet[Item] | None:
@@ -33,12 +32,6 @@ def todo_ledger_sign(user) -> QuerySet[Item]:
     return items.filter(state=ItemState.ASSIGNED).select_related("agency").order_by("deadline", "assigned_at", "pk")
 
 
-def _warning(county: str, today: datetime.date) -> int:
-    try:
-        return policy_pack_for(county, today.year).ledger_warning_days
-    except PolicyPackError:
-        return 7
-
 
 def todo_ledger_due(user) -> QuerySet[Item]:
     """My unit's items 办理中 that are due within the warning days or overdue, soonest deadline first."""
@@ -48,7 +41,7 @@ def todo_ledger_due(user) -> QuerySet[Item]:
     today = timezone.localdate()
     near = Q(pk__in=[])
     for county in set(own_agencies(user).values_list("county_id", flat=True)):
-        near |= Q(county_id=county, deadline__lte=today + datetime.timedelta(days=_warning(county, today)))
+        near |= Q(county_id=county, deadline__lte=today + datetime.timedelta(days=warning_days(county, today.year)))
     return (items.filter(near, state=ItemState.DOING, deadline__isnull=False)
             .select_related("agency").order_by("deadline", "pk"))
 

@@ -36,12 +36,12 @@ from jingzhun.orgunits.permissions import (
     require,
 )
 from jingzhun.orgunits.selectors import unit_label
-from jingzhun.policy.loader import PolicyPackError, policy_pack_for
 from jingzhun.workflows.common import attempt
 
 from ..forms import AssignForm, CountyForm, ItemFilterForm, ItemForm, ProgressForm, ReopenForm, ReportForm, ReviewForm
 from ..models import Item, ItemEvent
 from ..selectors import acts_for, agencies_for, batches_for, item_get, items_for
+from ..selectors import warning_days as pack_warning_days
 from ..selectors.events import event_get
 from ..services import items as services
 from ..services.items import LedgerError, unresolved
@@ -59,10 +59,7 @@ def warning_days(county: str, today: datetime.date, cache: dict | None = None) -
     """临期 days of the county's policy pack this year (7 when the pack cannot be read: the page still shows)."""
     if cache is not None and county in cache:
         return cache[county]
-    try:
-        days = policy_pack_for(county, today.year).ledger_warning_days
-    except PolicyPackError:
-        days = 7
+    days = pack_warning_days(county, today.year)
     if cache is not None:
         cache[county] = days
     return days

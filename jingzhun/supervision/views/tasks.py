@@ -32,7 +32,7 @@ from jingzhun.orgunits.widgets import IsoDateInput
 from jingzhun.workflows.common import attempt
 
 from ..models import Item
-from ..selectors import acts_for, agencies_for
+from ..selectors import acts_for, agencies_for, warning_days
 from ..selectors import tasks as selectors
 from ..services import tasks as services
 from ..services.items import LedgerError
@@ -151,7 +151,7 @@ def _decorate(items, today, *, projects: bool = False) -> None:
     days = {}
     for item in items:
         if item.county_id not in days:
-            days[item.county_id] = selectors.warning_days(item.county_id, today)
+            days[item.county_id] = warning_days(item.county_id, today.year)
         if projects:
             item.timing_now = selectors.project_timing(item, today, days[item.county_id])
             item.late_milestones = len(selectors.overdue_milestones(item, today))
