@@ -90,3 +90,19 @@ def test_searches_are_throttled_per_user(world, client, settings, url, what):
     assert response.status_code == 429 and "查询过于频繁" in response.content.decode()
     assert _search(client, world.village_clerk, url, "王").status_code == 200  # another user is not held up
     assert _search(client, world.analyst, url, "").status_code == 200  # browsing without a search is not
+
+
+def test_the_limit_holds_across_the_turn_of_a_minute(world, client, settings, monkeypatch):
+    """A sliding window: three searches just before a minute turns still count just after it (a per-minute
+    counter forgot them, which let twice the limit through and made the test above flaky)."""
+    import time
+
+    settings.JINGZHUN_SEARCH_PER_MINUTE = 3
+    now = [1_000_000 * 60 - 2.0]  # two seconds before a minute turns
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    for _ in range(3):
+        assert _search(client, world.analyst, "registry:household_list", "王").status_code == 200
+    now[0] += 4  # the minute has turned
+    assert _search(client, world.analyst, "registry:household_list", "王").status_code == 429
+    now[0] += 60  # a minute after the three: the window is free again
+    assert _search(client, world.analyst, "registry:household_list", "王").status_code == 200

@@ -29,15 +29,20 @@ def looks_like_id_number(text: str) -> bool:
 
 
 def search_throttled(user) -> bool:
-    """True once the user has searched more than JINGZHUN_SEARCH_PER_MINUTE times this minute."""
-    key = f"jingzhun:search:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.JINGZHUN_SEARCH_PER_MINUTE
+    """True once the user has searched more than JINGZHUN_SEARCH_PER_MINUTE times in the last 60 seconds.
+
+    A sliding window (the times of the recent searches, as Django REST framework's throttles keep them):
+    a fixed per-minute counter would let twice the limit through across a minute's turn, and would
+    forget a burst just because the clock turned.
+    """
+    key = f"jingzhun:search:{user.pk}"
+    now = time.time()
+    recent = [moment for moment in cache.get(key, []) if moment > now - 60]
+    if len(recent) >= settings.JINGZHUN_SEARCH_PER_MINUTE:
+        cache.set(key, recent, timeout=60)
+        return True
+    cache.set(key, [*recent, now], timeout=60)
+    return False
 
 
 def search_guard(request, text: str, *, what: str) -> HttpResponse | None:
