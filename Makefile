@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # the last file frontend/build.mjs copies: a tree built before it was added is built again
-VENDOR := jingzhun/static/vendor/idb-keyval.js
+VENDOR := jingzhun/static/vendor/swagger-ui/favicon-32x32.png
 # two workers: the machines have two cores (each worker has its own test database)
 PYTEST_ARGS ?= -n 2
 

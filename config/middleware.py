@@ -7,14 +7,16 @@ class ChineseUnlessChosenMiddleware:
     """Ignore the browser's Accept-Language so that pages are in Chinese (LANGUAGE_CODE) by default.
 
     Office computers in a county often run an English browser; the language switch (a cookie set by
-    Django's set_language view) is the only way to English. Must come before LocaleMiddleware.
+    Django's set_language view) is the only way to English. Must come before LocaleMiddleware. The API
+    (/api/) keeps the header: a program that sends ``Accept-Language: en`` gets English messages.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path.startswith("/api/"):  # a program calling the API asks for its language itself
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("assistance/", include("jingzhun.assistance.urls")),
     path("assessment/", include("jingzhun.assessment.urls")),
     path("supervision/", include("jingzhun.supervision.urls")),
+    path("api/v1/", include("jingzhun.api.urls")),
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]

@@ -34,10 +34,11 @@ from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from jingzhun.accounts.models import AuditEvent
+from jingzhun.accounts.models import ApiToken, AuditEvent
 from jingzhun.compare.models import ExternalRecord
 from jingzhun.registry.models import AssistanceCadre, Household, Member
 
+from .api_helpers import token_for
 from .helper_people import pdf_upload
 from .notice_photos import jpeg_bytes, upload
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World
@@ -956,6 +957,15 @@ MATRIX.update({
     "supervision:milestone_done": Entry(fill=_key_milestones, **_KEEPING),
 })
 
+# --- the API (/api/v1/): called with the person's own token (`tokens` below), not the session -----------
+MATRIX.update({
+    "api:schema": Entry(public=True),
+    "api:docs": Entry(public=True),
+    "api:unit_list": Entry(),
+    "api:unit_detail": Entry(fill=units),
+})
+
+
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
     def walk(resolver: URLResolver, namespace: str | None):
@@ -1011,9 +1021,9 @@ def _all_ids(records: Records) -> set[str]:
 
 
 def _tables() -> list[tuple[str, str]]:
-    """(table, primary key column) of every model of ours but the audit log and users (whose last sign-in
-    moves with every sign-in)."""
-    skip = (AuditEvent, apps.get_model("accounts", "User"))
+    """(table, primary key column) of every model of ours but the audit log, users (whose last sign-in
+    moves with every sign-in) and API tokens (whose last use moves with every call)."""
+    skip = (AuditEvent, apps.get_model("accounts", "User"), ApiToken)
     return [(m._meta.db_table, m._meta.pk.column) for m in apps.get_models()
             if m.__module__.startswith("jingzhun.") and m not in skip and not m._meta.proxy]
 
@@ -1083,17 +1093,23 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
     tables = _tables()
     wrong_reads, changed, leaks, proofs = [], [], [], set()
     requests = forbidden_posts = 0
+    tokens = {person: token_for(user) for person, user in _people(world) if user is not None}
     for person, user in _people(world):
         _log_in(client, user)
         baseline = _fingerprint(tables)
         for name, entry in MATRIX.items():
+            # the API answers the person's token; the session (still signed in) is not what lets them in
+            api = name.startswith("api:")
+            headers = {"Authorization": f"Bearer {tokens[person]}"} if api and user is not None else {}
             for kwargs, target in entry.fill(world, records):
                 url = reverse(name, kwargs=kwargs)
-                response = client.get(url)
+                response = client.get(url, headers=headers)
                 requests += 1
                 got = _status(response.status_code)
                 if user is None:
-                    if not entry.public and not (response.status_code == 302 and "/accounts/login/" in response["Location"]):
+                    signed_out = (response.status_code == 401 if api else
+                                  response.status_code == 302 and "/accounts/login/" in response["Location"])
+                    if not entry.public and not signed_out:
                         wrong_reads.append((person, url, response.status_code))
                 else:
                     want = _expected(person, entry, target, world)
@@ -1101,6 +1117,11 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
                         wrong_reads.append((person, url, response.status_code, want))
                 if person in READ_ONLY and response.status_code == 200:
                     text = _text(response)
+                    if api and '"next"' in text:  # a list: every page of it
+                        following = response.json()
+                        while following.get("next"):
+                            following = client.get(following["next"], headers=headers).json()
+                            text += str(following)
                     seen = {i for i in ids if i in text}
                     if 'id="print-list"' in text:  # a list page: its print view holds every row
                         printed = _text(client.get(url, {"print": "1"}))
@@ -1116,10 +1137,10 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client):
                     target is None or target[0] == "forged" or reaches(person, target, world))
                 forbidden_posts += not may_write
                 with transaction.atomic():
-                    response = client.post(url, entry.data(world, records, kwargs))
+                    response = client.post(url, entry.data(world, records, kwargs), headers=headers)
                     requests += 1
-                    # 405 (the method decorator) and the sign-in redirect answer before the view runs
-                    ran = response.status_code != 405 and not (user is None and response.status_code == 302)
+                    # 405 (the method decorator), the sign-in redirect and the API's 401 answer before the view runs
+                    ran = response.status_code != 405 and not (user is None and response.status_code in (302, 401))
                     after = _fingerprint(tables) if ran else baseline
                     transaction.set_rollback(True)
                 if after != baseline:

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
     "jingzhun.assessment",
     "jingzhun.supervision",
     "jingzhun.desk",
+    "rest_framework",
+    "drf_spectacular",
+    "jingzhun.api",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -276,6 +279,36 @@ JINGZHUN_INDICATOR_AUTO_REFRESH = env_bool("JINGZHUN_INDICATOR_AUTO_REFRESH", Tr
 JINGZHUN_INDICATOR_KEEP_DAYS = 7
 #: Searches (?q= of the household and problem lists) one user may make per minute; more are answered 429.
 JINGZHUN_SEARCH_PER_MINUTE = env_int("JINGZHUN_SEARCH_PER_MINUTE", 30)
+
+# The integration API (/api/v1/, jingzhun/api, docs/api.md): tokens first, the pages' session second (so a
+# signed-in person can try the API in the browsable docs); every call goes through jingzhun.api.base.
+#: Calls one API token (or one signed-in person) may make per minute; more are answered 429.
+JINGZHUN_API_PER_MINUTE = env_int("JINGZHUN_API_PER_MINUTE", 600)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["jingzhun.api.authentication.BearerTokenAuthentication",
+                                       "jingzhun.api.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["jingzhun.api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "jingzhun.api.pagination.Cursor",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "jingzhun.api.base.Schema",
+    "EXCEPTION_HANDLER": "jingzhun.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "jingzhun API",
+    "DESCRIPTION": "精准：建档立卡、问题数据、动态调整、防止返贫监测、帮扶、考核评估与督查督办的集成接口（docs/api.md）。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI comes from npm (frontend/, swagger-ui-dist), served by us: no CDN, our own CSP
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+}
 
 LOGGING = {
     "version": 1,

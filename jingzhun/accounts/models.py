@@ -17,7 +17,7 @@ from jingzhun.orgunits.roles import ROLE_LEVELS, Role
 
 from .chain import chain_append
 
-__all__ = ["ROLE_LEVELS", "AuditEvent", "Role", "User"]
+__all__ = ["ROLE_LEVELS", "ApiToken", "AuditEvent", "Role", "User"]
 
 
 class User(AbstractUser):
@@ -32,6 +32,9 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
     #: An administrator set this password: the user must choose their own at the next sign-in.
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    #: 服务账号: an integration (a department's system, a province's pull) rather than a person. Bound to a
+    #: unit and a role like a person, it has no password and signs in only with API tokens.
+    is_service = models.BooleanField(_("服务账号"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -89,6 +92,8 @@ class AuditEvent(models.Model):
         RESTORE = "restore", _("数据库恢复")
         UPLOAD = "upload", _("上传佐证材料")
         LEAD = "lead", _("监测线索")
+        API = "api", _("接口调用")
+        TOKEN = "token", _("接口令牌")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
@@ -111,3 +116,33 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("audit events are append-only")
         chain_append(self, lambda: super(AuditEvent, self).save(*args, **kwargs))
+
+
+class ApiToken(models.Model):
+    """接口令牌: a bearer token of the API (/api/v1/), for a service account or a person.
+
+    The token itself is shown once, when created; only its SHA-256 is kept (a token is 32 random bytes,
+    so a fast hash suffices: there is no password to guess), with its first characters (`prefix`) to
+    find the row and to name the token in lists, audit rows and `jingzhun token revoke`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100, blank=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=16, unique=True)
+    digest = models.CharField(_("令牌摘要"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def usable(self, *, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

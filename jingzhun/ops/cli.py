@@ -135,3 +135,99 @@ def add_restore_parser(sub, setup) -> None:
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--yes", action="store_true", help="确认覆盖当前数据库")
     p.set_defaults(func=run)
+
+
+def add_token_parser(sub, setup) -> None:
+    """`jingzhun token create|revoke|list|account`: API tokens and service accounts (docs/api.md)."""
+
+    def create(args) -> int:
+        setup()
+        from jingzhun.accounts.models import User
+        from jingzhun.accounts.tokens import TokenError, token_create
+
+        user = User.objects.filter(username=args.username).first()
+        if user is None:
+            return _err(f"没有用户名为“{args.username}”的用户（服务账号用 jingzhun token account 创建）。")
+        try:
+            token, raw = token_create(user=user, days=args.days, name=args.name or "")
+        except TokenError as exc:
+            return _err(str(exc))
+        print(raw)
+        print(f"令牌 {token.prefix} 已签发给 {user.get_username()}，有效至 "
+              f"{token.expires_at.astimezone().strftime('%Y-%m-%d %H:%M')}。它只显示这一次：请现在保存；"
+              f"遗失请吊销（jingzhun token revoke {token.prefix}）后重新签发。", file=sys.stderr)
+        return 0
+
+    def revoke(args) -> int:
+        setup()
+        from jingzhun.accounts.tokens import TokenError, token_revoke
+
+        try:
+            token = token_revoke(prefix=args.prefix)
+        except TokenError as exc:
+            return _err(str(exc))
+        print(f"已吊销令牌 {token.prefix}（{token.user.get_username()}）：此后用它的调用一律被拒绝。")
+        return 0
+
+    def listing(args) -> int:
+        setup()
+        from django.utils import timezone
+
+        from jingzhun.accounts.models import ApiToken
+
+        tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
+        if args.username:
+            tokens = tokens.filter(user__username=args.username)
+        now = timezone.now()
+        for t in tokens:
+            state = ("已吊销" if t.revoked_at else "已过期" if t.expires_at <= now else "有效")
+            used = timezone.localtime(t.last_used_at).strftime("%Y-%m-%d %H:%M") if t.last_used_at else "未使用"
+            print(f"{t.prefix}\t{t.user.get_username()}\t{state}\t到期 {timezone.localtime(t.expires_at):%Y-%m-%d}"
+                  f"\t最近使用 {used}\t{t.name}")
+        if not tokens:
+            print("没有令牌。")
+        return 0
+
+    def account(args) -> int:
+        setup()
+        from django.core.exceptions import ValidationError
+
+        from jingzhun.accounts.tokens import TokenError, service_account_create
+        from jingzhun.orgunits.models import OrgUnit
+        from jingzhun.orgunits.roles import Role
+
+        if args.role not in Role.values:
+            return _err(f"没有角色“{args.role}”；可用：{'、'.join(Role.values)}。")
+        unit = OrgUnit.objects.filter(code=args.unit).first() if args.unit else None
+        if args.unit and unit is None:
+            return _err(f"没有区划代码为“{args.unit}”的单位，请检查 --unit。")
+        try:
+            user = service_account_create(username=args.username, role=args.role, org_unit=unit,
+                                          full_name=args.full_name or "")
+        except TokenError as exc:
+            return _err(str(exc))
+        except ValidationError as exc:
+            return _err("；".join(m for ms in exc.message_dict.values() for m in ms))
+        print(f"已创建服务账号 {user.get_username()}（{Role(user.role).label}，{unit.name if unit else '全国'}），"
+              f"它不能登录页面；用 jingzhun token create {user.get_username()} 签发令牌。")
+        return 0
+
+    p = sub.add_parser("token", help="接口令牌与服务账号：签发（只显示一次）、吊销、列出（docs/api.md）")
+    tokens = p.add_subparsers(dest="token_command", required=True)
+    c = tokens.add_parser("create", help="给某账号签发一个接口令牌，打印一次")
+    c.add_argument("username", metavar="USERNAME")
+    c.add_argument("--days", type=int, default=90, metavar="N", help="有效天数（1–366，默认 90）")
+    c.add_argument("--name", help="用途说明，如“省平台每日拉取”")
+    c.set_defaults(func=create)
+    r = tokens.add_parser("revoke", help="吊销一个令牌（用令牌前缀，或整个令牌）")
+    r.add_argument("prefix", metavar="PREFIX")
+    r.set_defaults(func=revoke)
+    ls = tokens.add_parser("list", help="列出令牌（前缀、账号、状态、到期、最近使用）")
+    ls.add_argument("username", nargs="?", metavar="USERNAME")
+    ls.set_defaults(func=listing)
+    a = tokens.add_parser("account", help="创建服务账号：像一个人一样绑定单位和角色，只能用令牌调用接口")
+    a.add_argument("username", metavar="USERNAME")
+    a.add_argument("--role", required=True, help="角色，如 county_admin、analyst、department")
+    a.add_argument("--unit", help="绑定的区划代码（系统管理员可不填）")
+    a.add_argument("--full-name", help="名称，如“县医保局接口”")
+    a.set_defaults(func=account)

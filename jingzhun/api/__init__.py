@@ -1,0 +1,1 @@
+"""The integration API (/api/v1/): Django REST framework views over the same selectors and services as the pages."""

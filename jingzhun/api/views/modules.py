@@ -1,0 +1,3 @@
+"""/api/v1/: the modules area's resources (docs/api.md)."""
+
+urlpatterns: list = []

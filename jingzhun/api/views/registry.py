@@ -1,0 +1,3 @@
+"""/api/v1/: registry's resources (docs/api.md)."""
+
+urlpatterns: list = []
