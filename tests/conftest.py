@@ -17,9 +17,10 @@ def _uploads_in_tmp(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (the dashboard reuses rendered pages across requests)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -277,6 +277,12 @@ JINGZHUN_COMPARE_REVIEW_WEIGHT = 2.0
 # the last KEEP_DAYS days are all kept, older ones one per day (the trend and earlier-date values).
 JINGZHUN_INDICATOR_AUTO_REFRESH = env_bool("JINGZHUN_INDICATOR_AUTO_REFRESH", True)
 JINGZHUN_INDICATOR_KEEP_DAYS = 7
+# "default" is each process's own memory (rendered dashboard parts); "shared" is a table every process and
+# host reads (created by a migration): rate limits must count the calls of all `jingzhun serve --processes N`.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jingzhun_cache"},
+}
 #: Searches (?q= of the household and problem lists) one user may make per minute; more are answered 429.
 JINGZHUN_SEARCH_PER_MINUTE = env_int("JINGZHUN_SEARCH_PER_MINUTE", 30)
 

@@ -20,3 +20,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # backend throttles every request-bound sign-in exactly as production does and lets client.login() through.
 AUTHENTICATION_BACKENDS = ["jingzhun.accounts.backends.ThrottledSignInBackend",  # noqa: F405
                            *AUTHENTICATION_BACKENDS[1:]]  # noqa: F405
+
+# The shared cache (rate limits) is the database table in production; in the suite, memory that the
+# autouse fixture empties before each test (tests/test_api_throttle_cache.py runs the table itself).
+CACHES = {**CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
+                               "LOCATION": "shared"}}

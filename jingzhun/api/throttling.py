@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 from jingzhun.accounts.models import ApiToken
@@ -12,6 +13,7 @@ class PerTokenThrottle(SimpleRateThrottle):
     """A sliding window per token: two tokens of one service account are limited each on its own."""
 
     scope = "token"
+    cache = caches["shared"]  # counted across the server's processes (settings.CACHES)
 
     def get_rate(self) -> str:
         return f"{settings.JINGZHUN_API_PER_MINUTE}/min"

@@ -12,7 +12,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ def search_throttled(user) -> bool:
     a fixed per-minute counter would let twice the limit through across a minute's turn, and would
     forget a burst just because the clock turned.
     """
+    cache = caches["shared"]  # counted across the server's processes
     key = f"jingzhun:search:{user.pk}"
     now = time.time()
     recent = [moment for moment in cache.get(key, []) if moment > now - 60]
