@@ -61,3 +61,12 @@ def test_english_messages_when_asked_for_and_chinese_otherwise(world):
     english = client.get("/api/v1/units/", HTTP_ACCEPT_LANGUAGE="en").json()["message"]
     chinese = client.get("/api/v1/units/").json()["message"]
     assert "令牌" in chinese and english.isascii() and "token" in english.lower()
+
+
+def test_an_out_of_reach_read_leaves_a_denied_row_as_on_the_pages(world):
+    from jingzhun.accounts.models import AuditEvent
+
+    api_client(world.village_clerk).get("/api/v1/units/140829/")
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.DENIED)
+    assert denied.actor == world.village_clerk and denied.detail["status"] == 404
+    assert denied.target == "/api/v1/units/140829/"

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from jingzhun.orgunits.permissions import Refused
+from jingzhun.accounts.audit import audit
+from jingzhun.accounts.models import AuditEvent
+from jingzhun.orgunits.permissions import OutOfReach, Refused
 
 logger = logging.getLogger("jingzhun.api")
 
@@ -70,8 +72,18 @@ def _fields(detail) -> dict:
     return {"non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
 
 
+def _audit_denied(exc: Exception, context) -> None:
+    """A refused action or an out-of-reach record leaves a DENIED row, as on the pages (DeniedAuditMiddleware)."""
+    request = context.get("request")
+    if request is None or not isinstance(exc, (OutOfReach, DjangoPermissionDenied, exceptions.PermissionDenied)):
+        return
+    audit(request._request, AuditEvent.Action.DENIED, request.path, method=request.method,
+          status=404 if isinstance(exc, OutOfReach) else 403, reason=str(exc)[:200])
+
+
 def exception_handler(exc: Exception, context) -> Response:
     """REST framework's exception handler, answering every error in the one shape."""
+    _audit_denied(exc, context)
     drf = _as_drf(exc)
     if drf is None:
         view = context.get("view")
