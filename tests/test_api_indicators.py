@@ -139,3 +139,14 @@ def test_the_catalogue_lists_every_indicator_with_its_definition_for_everyone_si
                                  "numerator": "POP_POOR", "denominator": "RURAL_POP"}
     assert rows["FUND_RATE"]["source"] == "county" and rows["FUND_RATE"]["numerator"] == "FUND_SPENT"
     assert api_client().get(CATALOG).status_code == 401
+
+
+def test_a_user_bound_to_no_unit_without_a_site_wide_role_reads_no_figures(world):
+    from jingzhun.accounts.models import Role
+    from jingzhun.accounts.services import user_create
+
+    _refresh(datetime.date(2024, 7, 1), _figures(2))
+    nobody = user_create(username="nobody", password="correct-horse-battery-1", role=Role.ANALYST, org_unit=None,
+                         full_name="nobody", check_password=False)
+    assert api_client(nobody).get(VALUES).status_code in (401, 403)
+    assert api_client(nobody).get(VALUES, {"unit": "14"}).status_code in (401, 403, 404)

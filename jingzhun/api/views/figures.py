@@ -12,6 +12,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
 from django.urls import path, reverse
@@ -130,6 +131,8 @@ class IndicatorValues(ApiView):
         day = asked.get("date")
         if not code:  # bound to no unit (a sysadmin of the whole site): the provinces, as the dashboard lists
             require(may_view_unit_figures(request.user))
+            if not self.access.active:  # no unit and no site-wide role reaches nothing, as on the dashboard
+                raise PermissionDenied("no unit")
             refresh = dashboard_selectors.refresh_at(day)
             provinces = list(OrgUnit.objects.filter(level=Level.PROVINCE).order_by("code"))
             stored = _stored(refresh, [p.code for p in provinces])
@@ -164,7 +167,7 @@ class IndicatorCatalog(ApiView):
 def _upload_refused(issues, access) -> Response:
     """400 with every error of the file, as the upload page lists them."""
     shown = issues_shown(access, [i.as_dict() for i in issues])
-    lines = [f"{i['source']} {i['row'] or ''} {i['header']}：{i['message']}".replace("  ", " ").strip() for i in shown]
+    lines = [" ".join(str(p) for p in (i["source"], i["row"], i["header"]) if p) + f"：{i['message']}" for i in shown]
     body = error_body("invalid", _("发现 %(n)s 处错误，未导入任何数据。") % {"n": len(shown)},
                       fields={"file": lines[:500]})
     body["issues"] = shown[:5000]
