@@ -965,6 +965,21 @@ MATRIX.update({
     "api:unit_detail": Entry(fill=units),
 })
 
+# --- API: figures ---
+# indicators as the dashboard (a cadre refused); comparisons as the comparison pages; 部门预警 county roles only
+MATRIX.update({
+    "api:indicator_values": Entry(refused_first={"cadre"}),
+    "api:indicator_catalog": Entry(),
+    "api:compare_batch_list": Entry(writers=COUNTY_RUNS, proof="county_admin",
+                                    data=lambda w, r, k: {"kind": "death", "file": _csv()}),
+    "api:compare_batch_detail": Entry(fill=runs("compare_run", "pk", "compare_run")),
+    "api:compare_batch_results": Entry(fill=runs("compare_run", "pk", "compare_run")),
+    "api:alert_batch_list": Entry(refused_first=EVERYONE - COUNTY_RUNS, writers=COUNTY_RUNS,
+                                  data=lambda w, r, k: {"kind": "medical", "file": _csv(), "data_date": "2026-11-30"}),
+    "api:alert_batch_detail": Entry(fill=runs("alert_batch", "pk", "compare_run"), refused_first=EVERYONE - COUNTY_RUNS),
+    "api:alert_batch_results": Entry(fill=runs("alert_batch", "pk", "compare_run"), refused_first=EVERYONE - COUNTY_RUNS),
+})
+
 
 def _url_names() -> tuple[set[str], set[str]]:
     """(every URL name of ours, every admin URL name), walking the URLconf."""
