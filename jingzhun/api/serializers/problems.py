@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from jingzhun.checks.models import Problem, ProblemReview
 from jingzhun.workflows.definitions import ChangeType, Kind, RemovalReason
@@ -226,6 +227,13 @@ class EvidenceField(serializers.FileField):
         return upload
 
 
+class OptionalBooleanField(serializers.BooleanField):
+    """Yes, no or not given: left out of a multipart form it is not given (DRF would read it as "no",
+    as an unticked checkbox, and record 两不愁 as not met)."""
+
+    default_empty_html = empty
+
+
 class ProcedureActSerializer(serializers.Serializer):
     """办理当前步骤: what the page's step form takes (as JSON, or multipart with a 佐证材料 file)."""
 
@@ -233,7 +241,7 @@ class ProcedureActSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("approve", "通过"), ("reject", "不通过")],
                                        help_text="reject 终止程序，须写明理由（note）")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000, help_text="意见")
-    food_clothing = serializers.BooleanField(required=False, allow_null=True, default=None,
+    food_clothing = OptionalBooleanField(required=False, allow_null=True, default=None,
                                              help_text="驻村工作队核实：是否做到不愁吃、不愁穿（核实步骤必填）")
     comparison = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000,
                                        help_text="部门比对结果（比对步骤通过时必填）")
