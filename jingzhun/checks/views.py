@@ -14,7 +14,7 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import FileResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -37,8 +37,7 @@ from jingzhun.orgunits.permissions import (
     may_start_check_run,
     require,
 )
-from jingzhun.orgunits.models import Level, OrgUnit, subtree_q
-from jingzhun.registry.models import Household, Member
+from jingzhun.orgunits.models import Level, OrgUnit
 from jingzhun.registry.search import looks_like_id_number, search_guard
 from jingzhun.orgunits.selectors import filter_units, unit_label
 from jingzhun.runs.reaper import reap_soon
@@ -46,6 +45,7 @@ from jingzhun.runs.reaper import reap_soon
 from . import services
 from .forms import ExceptionClaimForm, ExceptionReviewForm, ProblemFilterForm
 from .messages import MessageRenderer
+from .selectors import problems_annotated, problems_filtered
 from .models import CheckRun, Problem, ProblemCount
 
 EXCEL_MAX_ROWS = 1_048_576  # header included
@@ -65,19 +65,7 @@ def _status_series() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def _problem_get(user, problem_id: int) -> Problem:
     """One problem in reach, or 404 (out of reach looks exactly like absent)."""
-    return get_in_reach(_annotated(services.problems_for(user)), pk=problem_id)
-
-
-def _annotated(problems: QuerySet[Problem]) -> QuerySet[Problem]:
-    """With the head of household's name, the affected member's name (a person's problem), the village's
-    name and whether the household is in the registry (a 考核评估 finding on a screened household outside it
-    is keyed by its case, and has no household page), by subqueries (no query per row)."""
-    return problems.annotate(
-        registered=Exists(Household.objects.filter(code=OuterRef("household"))),
-        head_name=Subquery(Household.objects.filter(code=OuterRef("household")).values("head_name")[:1]),
-        member_name=Subquery(Member.objects.filter(household_id=OuterRef("household"), id_number=OuterRef("person"))
-                             .values("name")[:1]),
-        village_name=Subquery(OrgUnit.objects.filter(code=OuterRef("village")).values("name")[:1]))
+    return get_in_reach(problems_annotated(services.problems_for(user)), pk=problem_id)
 
 
 def _short_name(name: str | None) -> str:
@@ -85,20 +73,8 @@ def _short_name(name: str | None) -> str:
 
 
 def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: str = "") -> QuerySet[Problem]:
-    problems = services.problems_for(user)
-    if rule:
-        problems = problems.filter(rule=rule)
-    if status:
-        problems = problems.filter(status=status)
-    if unit:
-        problems = problems.filter(subtree_q("village", unit))
-    text = text.strip().upper()
-    if text and access_for(user).sees_full_ids:
-        heads = Household.objects.filter(head_id_number=text).values("code")
-        problems = problems.filter(Q(household__startswith=text) | Q(person=text) | Q(household__in=heads))
-    elif text:  # a masked role must not learn whether a guessed ID number exists (registry.search)
-        problems = problems.filter(household__startswith=text)
-    return _annotated(problems).prefetch_related("reviews__by").order_by("village", "household", "rule", "person", "id")
+    return problems_filtered(user, rule=rule, status=status, unit=unit, text=text).order_by(
+        "village", "household", "rule", "person", "id")
 
 
 def _filter_form(request, rules: dict) -> ProblemFilterForm:
