@@ -109,6 +109,16 @@ def entry_open(*, acting_user, village_code: str, household: dict[str, Any], mem
 
 # --- 户退出, 返贫, 清退, 人员变更: opening on a registered household ---------------------------------
 
+def latest_line_year(province: str) -> int:
+    """The latest year up to this one with a poverty line for the province: an exit is judged against
+    a line, and the table ends where the national standard ended (the exit form's default year)."""
+    from jingzhun.analytics.lines import poverty_lines
+
+    this_year = timezone.localdate().year
+    years = [r["year"] for r in poverty_lines().to_pylist() if r["region"] in ("CN", province) and r["year"] <= this_year]
+    return max(years, default=this_year)
+
+
 def start_refusal(user, household: Household, kind: str) -> str | None:
     """Why `kind` cannot be opened on `household` by `user` now, in words for them; None when it can.
 

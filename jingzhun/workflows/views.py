@@ -110,7 +110,7 @@ def _open_view(request, code: str, kind: str):
                                                                "refusal": refusal, "current": current})
     normal = list(household.members.filter(status=vocab.MemberStatus.NORMAL).exclude(relation=vocab.Relation.HEAD))
     form = OpenForm(request.POST or None, request.FILES or None, members=normal,
-                    initial={"year": _latest_line_year(household.code[:2])})
+                    initial={"year": services.latest_line_year(household.code[:2])})
     new_member = NewMemberForm(request.POST or None, prefix="new") if kind == Kind.MEMBER_CHANGE else None
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("reason_category", "change", "member_id") if form.cleaned_data.get(k)}
@@ -145,16 +145,6 @@ def procedure_start(request):
         messages.error(request, _("请填写 16 位户编号并选择要办理的程序。"))
         return redirect("workflows:procedure_list")
     return redirect(_OPEN_URLS[kind], code=code)
-
-
-def _latest_line_year(province: str) -> int:
-    """The latest year up to this one with a poverty line for the province: an exit is judged against
-    a line, and the table ends where the national standard ended."""
-    from jingzhun.analytics.lines import poverty_lines
-
-    this_year = timezone.localdate().year
-    years = [r["year"] for r in poverty_lines().to_pylist() if r["region"] in ("CN", province) and r["year"] <= this_year]
-    return max(years, default=this_year)
 
 
 @login_required

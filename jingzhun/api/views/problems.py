@@ -283,9 +283,12 @@ class ProcedureList(ListApiView):
         details = {k: data[k] for k in ("reason_category", "change", "member_id") if data.get(k)}
         if kind == Kind.MEMBER_CHANGE and data.get("change") in ADDING_CHANGES:
             details["member"] = _new_member(data.get("member") or {})
+        year = data["year"]
+        if year is None and kind == Kind.EXIT:  # as the exit form: the latest year with a poverty line
+            year = services.latest_line_year(household.code[:2])
         try:
             procedure = services.procedure_open(acting_user=request.user, kind=kind, household_code=household.code,
-                                                year=data["year"], note=data["note"], data=details,
+                                                year=year, note=data["note"], data=details,
                                                 evidence=data["evidence"])
         except services.WorkflowError as exc:
             raise _workflow_refusal(exc) from None
