@@ -265,7 +265,7 @@ class ProcedureOpenSerializer(serializers.Serializer):
     household = serializers.RegexField(r"^[0-9]{16}$", help_text="户编号",
                                        error_messages={"invalid": _("请填写 16 位户编号并选择要办理的程序。")})
     year = serializers.IntegerField(required=False, allow_null=True, default=None,
-                                    help_text="脱贫年度（户退出）：2014 年至今年；默认今年")
+                                    help_text="脱贫年度（户退出）：2014 年至今年；默认为有贫困线的最近年度（与页面相同）")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000,
                                  help_text="情况说明（返贫、清退必填）")
     reason_category = serializers.ChoiceField(required=False, allow_blank=True, choices=RemovalReason.choices,
