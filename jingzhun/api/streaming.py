@@ -12,17 +12,21 @@ import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from contextlib import contextmanager
 from itertools import islice
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from django.db import connections
 from django.db.models import QuerySet
 
 from jingzhun.cells import safe_column
 
 #: Rows read and written at a time (a few hundred kilobytes of output each).
 CHUNK_ROWS = 5_000
+#: The SQLite page cache while a stream reads (KiB).
+STREAM_PAGE_CACHE_KIB = 8_192
 BOM = b"\xef\xbb\xbf"
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"
@@ -49,16 +53,40 @@ class StreamColumn:
     transform: Callable[[pa.Array], pa.Array] | None = None
 
 
+@contextmanager
+def _small_page_cache(alias: str) -> Iterator[None]:
+    """On SQLite, a small page cache while the stream reads (the previous size restored after).
+
+    The embedded database's connections keep a 128 MB page cache (config/settings/base.py) for the
+    pages' queries; a stream reads each page once, so a full cache would only hold up to 128 MB of
+    pages it will not read again — on top of the process, and for as long as the connection lives.
+    """
+    connection = connections[alias]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {int(STREAM_PAGE_CACHE_KIB) * -1}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
 def _chunks(rows: QuerySet, columns: Sequence[StreamColumn]) -> Iterator[list[pa.Array]]:
-    cursor = rows.values_list(*(c.path for c in columns)).iterator(chunk_size=CHUNK_ROWS)
-    while chunk := list(islice(cursor, CHUNK_ROWS)):
-        transposed = list(zip(*chunk))
-        del chunk
-        arrays = []
-        for column, values in zip(columns, transposed):
-            array = pa.array(values, column.type)
-            arrays.append(column.transform(array) if column.transform is not None else array)
-        yield arrays
+    with _small_page_cache(rows.db):
+        cursor = rows.values_list(*(c.path for c in columns)).iterator(chunk_size=CHUNK_ROWS)
+        while chunk := list(islice(cursor, CHUNK_ROWS)):
+            transposed = list(zip(*chunk))
+            del chunk
+            arrays = []
+            for column, values in zip(columns, transposed):
+                array = pa.array(values, column.type)
+                arrays.append(column.transform(array) if column.transform is not None else array)
+            yield arrays
 
 
 def ndjson_lines(rows: QuerySet, columns: Sequence[StreamColumn]) -> Iterator[bytes]:
