@@ -314,6 +314,8 @@ SPECTACULAR_SETTINGS = {
         "RiskTypeEnum": "jingzhun.registry.vocab.risk_type_choices",
         "PovertyStatusEnum": "jingzhun.registry.vocab.PovertyStatus",
         "MemberStatusEnum": "jingzhun.registry.vocab.MemberStatus",
+        "ProblemStatusEnum": "jingzhun.checks.models.Problem.Status",
+        "ProcedureKindEnum": "jingzhun.workflows.definitions.Kind",
     },
 }
 
