@@ -314,6 +314,15 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI comes from npm (frontend/, swagger-ui-dist), served by us: no CDN, our own CSP
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    # one schema name per vocabulary shared by several fields (or by fields named alike in two models)
+    "ENUM_NAME_OVERRIDES": {
+        "PovertyCauseEnum": "jingzhun.registry.vocab.PovertyCause",
+        "RiskTypeEnum": "jingzhun.registry.vocab.risk_type_choices",
+        "PovertyStatusEnum": "jingzhun.registry.vocab.PovertyStatus",
+        "MemberStatusEnum": "jingzhun.registry.vocab.MemberStatus",
+        "ProblemStatusEnum": "jingzhun.checks.models.Problem.Status",
+        "ProcedureKindEnum": "jingzhun.workflows.definitions.Kind",
+    },
 }
 
 LOGGING = {
