@@ -72,8 +72,7 @@ class TokenCreateForm(forms.Form):
     """Issue a token to an account (accounts.tokens.token_create): shown once on the next page."""
 
     account = forms.ModelChoiceField(label=_("账号"), queryset=User.objects.none(), empty_label=None)
-    days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS,
-                              help_text=_("最长 %(max)s 天；到期后须重新签发") % {"max": MAX_DAYS})
+    days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS)
     purpose = forms.CharField(label=_("用途"), max_length=100, required=False,
                               help_text=_("如“民政数据推送”，列表和审计日志中显示"))
 
@@ -84,6 +83,7 @@ class TokenCreateForm(forms.Form):
         field.queryset = User.objects.filter(is_active=True).select_related("org_unit").order_by("-is_service",
                                                                                                  "username")
         field.label_from_instance = _account_label
+        self.fields["days"].help_text = _("最长 %(max)s 天；到期后须重新签发") % {"max": MAX_DAYS}
 
 
 def _account_label(user) -> str:
