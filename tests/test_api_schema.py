@@ -44,7 +44,7 @@ from jingzhun.accounts.models import ApiToken, AuditEvent
 from jingzhun.orgunits.models import OrgUnit
 from jingzhun.registry.models import AssistanceCadre, Household, Member
 
-from .api_helpers import token_for
+from .api_helpers import api_client, token_for
 from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO
 from .scope_world import records_build
 
@@ -262,3 +262,12 @@ def test_the_schema_is_valid_openapi_without_warnings(tmp_path):
     # what `manage.py spectacular --validate --fail-on-warn` checks: a warning is an operation badly described
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/v1/units/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_a_url_under_the_api_that_matches_nothing_is_a_json_404_and_a_page_url_the_404_page(world, client):
+    response = api_client(world.county_admin).get("/api/v1/units/140826/nothing/here/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found"
+    client.force_login(world.county_admin)
+    page = client.get("/no/such/page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
