@@ -162,7 +162,8 @@ def _fuzz(schema, world, token: str, extra_checks=()) -> tuple[list[str], dict[i
                                       phases=[hypothesis.Phase.generate])(hypothesis.given(case=strategy)(call))
             try:
                 run()
-            except Exception as exc:  # noqa: BLE001 - every operation is reported, not just the first
+            # schemathesis' FailureGroup is a BaseExceptionGroup: caught too, so every operation is reported
+            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001
                 failures.append(f"{operation.label}: {exc}")
                 break
     print(f"schemathesis: {len(operations)} operations, {sum(statuses.values())} calls in "
