@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("jingzhun.desk.urls")),
     path("", include("jingzhun.registry.urls")),
 ]
+
+# a URL no pattern matches: under /api/ the API's JSON error, elsewhere the 404 page
+handler404 = "jingzhun.api.errors.page_not_found"

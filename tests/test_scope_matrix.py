@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from jingzhun.accounts.models import ApiToken, AuditEvent
+from jingzhun.accounts.tokens import token_create
 from jingzhun.compare.models import ExternalRecord
 from jingzhun.registry.models import AssistanceCadre, Household, Member
 
@@ -1027,6 +1028,29 @@ MATRIX.update({
                                proof="village_clerk"),
     "api:household_history": Entry(fill=households, post=False),
     "api:member_export": Entry(post=False),
+})
+
+
+# --- accounts: tokens ---------------------------------------------------------------------------------------
+# The system administrator's pages (may_manage_tokens): everyone else is refused. What they write (users and
+# tokens) is outside the fingerprint (`_tables`), so no POST here can be a proof; tests/test_token_pages.py
+# shows the writes and that a refused one changes nothing.
+NOT_SYSADMIN = EVERYONE - {"sysadmin"}
+
+
+def _token_to_revoke(w: World, r: Records):
+    if not hasattr(r, "token_to_revoke"):  # one token for every person's attempt (each POST is rolled back)
+        r.token_to_revoke = token_create(user=w.county_admin, days=5, name="matrix")[0]
+    return [({"prefix": r.token_to_revoke.prefix}, None)]
+
+
+MATRIX.update({
+    "accounts:token_list": Entry(forbidden=NOT_SYSADMIN),
+    "accounts:service_account_new": Entry(forbidden=NOT_SYSADMIN, writers={"sysadmin"}, data=lambda w, r, k: {
+        "username": "matrix-api", "role": "county_admin", "unit": "140826", "full_name": "矩阵接口"}),
+    "accounts:token_new": Entry(forbidden=NOT_SYSADMIN, writers={"sysadmin"},
+                                data=lambda w, r, k: {"account": w.county_admin.pk, "days": "30"}),
+    "accounts:token_revoke": Entry(fill=_token_to_revoke, writers={"sysadmin"}),  # POST only: a GET is 405
 })
 
 

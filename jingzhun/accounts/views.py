@@ -14,17 +14,25 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jingzhun.orgunits.permissions import may_manage_tokens, require
+
 from . import services
-from .forms import LoginForm, PasswordChangeForm, TokenForm
+from .forms import LoginForm, PasswordChangeForm, ServiceAccountForm, TokenCreateForm, TokenForm
+from .models import ApiToken, User
+from .tokens import TokenError, service_account_create, token_create, token_revoke
 
 #: Session keys of a sign-in waiting for its TOTP code.
 _PENDING = "jz_2fa_pending"
@@ -148,3 +156,83 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, _("密码已修改。"))
         return response
 
+
+
+# --- 接口令牌: service accounts and API tokens, for the system administrator -----------------------------
+
+def _token_admin(request) -> None:
+    require(may_manage_tokens(request.user), _("接口令牌与服务账号由系统管理员管理。"))
+
+
+@login_required
+@require_http_methods(["GET"])
+def token_list(request):
+    """Service accounts and every token: prefix, account, role, unit, purpose, expiry, last use, state."""
+    _token_admin(request)
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_related("user", "user__org_unit").order_by("-created_at"))
+    for token in tokens:
+        token.state = (_("已吊销") if token.revoked_at else _("已过期") if token.expires_at <= now else _("有效"))
+    accounts = (User.objects.filter(is_service=True).select_related("org_unit")
+                .annotate(usable_n=Count("api_tokens", filter=Q(api_tokens__revoked_at__isnull=True,
+                                                                   api_tokens__expires_at__gt=now)))
+                .order_by("username"))
+    return render(request, "accounts/token_list.html", {"tokens": tokens, "accounts": accounts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_account_new(request):
+    """Create a 服务账号 (no password: it calls the API with tokens only)."""
+    _token_admin(request)
+    form = ServiceAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = service_account_create(username=data["username"], role=data["role"], org_unit=data["unit"],
+                                             full_name=data["full_name"], acting_user=request.user)
+        except TokenError as exc:
+            form.add_error("username", str(exc))
+        except ValidationError as exc:  # the user model's rules (a role bound to a unit of the wrong level)
+            for field, errors in exc.message_dict.items():
+                field = {"org_unit": "unit"}.get(field, field)
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("已创建服务账号 %(name)s：现在可以为它签发令牌。") % {"name": account.username})
+            return redirect(f"{reverse('accounts:token_new')}?account={account.pk}")
+    return render(request, "accounts/service_account_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_new(request):
+    """Issue a token; the token is shown on the answer to this POST only (not stored, not in messages)."""
+    _token_admin(request)
+    form = TokenCreateForm(request.POST or None, initial={"account": request.GET.get("account")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            token, raw = token_create(user=data["account"], days=data["days"], name=data["purpose"],
+                                      acting_user=request.user)
+        except TokenError as exc:
+            form.add_error(None, str(exc))
+        else:
+            response = render(request, "accounts/token_created.html", {"token": token, "raw": raw})
+            add_never_cache_headers(response)  # no copy of the page in a cache or the browser's history
+            return response
+    return render(request, "accounts/token_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, prefix: str):
+    """Revoke a token now: every later call with it is refused (401)."""
+    _token_admin(request)
+    try:
+        token = token_revoke(prefix=prefix, acting_user=request.user)
+    except TokenError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已吊销令牌 %(prefix)s（%(name)s）：此后用它的调用一律被拒绝。")
+                         % {"prefix": token.prefix, "name": token.user.get_username()})
+    return redirect("accounts:token_list")

@@ -12,7 +12,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -109,6 +110,14 @@ def exception_handler(exc: Exception, context) -> Response:
     elif code not in _messages():
         message = str(drf.detail)
     return Response(error_body(code, message), status=drf.status_code, headers=headers)
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 for a URL that no pattern matches (config/urls.py `handler404`): under /api/ in the one
+    shape, as JSON (a client asking for `/api/v1/households/a/b/` must not get an HTML page), else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found"), status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)
 
 
 class ErrorSerializer(serializers.Serializer):

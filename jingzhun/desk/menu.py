@@ -22,6 +22,7 @@ from jingzhun.orgunits.permissions import (
     may_edit_measures,
     may_import,
     may_manage_ledger,
+    may_manage_tokens,
     may_read_appraisals,
     may_read_assessments,
     may_read_household_file,
@@ -173,6 +174,7 @@ MENU: tuple[Group, ...] = (
     )),
     Group(_("系统管理"), (
         Entry(_("后台管理"), "admin:index", lambda request, access: admin.site.has_permission(request)),
+        Entry(_("接口令牌"), "accounts:token_list", lambda request, access: may_manage_tokens(access)),
         Entry(_("修改密码"), "accounts:password_change", anyone),
         Entry(_("两步验证"), "accounts:otp_enrol", anyone),
     )),

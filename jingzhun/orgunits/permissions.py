@@ -409,3 +409,13 @@ def may_read_appraisals(who) -> bool:
     (a township reads the published ranking it is in; a department likewise)."""
     access = _access(who)
     return access.active and access.role not in HELPER_ROLES and access.role != Role.VILLAGE_CLERK
+
+
+# --- 接口令牌 (API tokens and service accounts) ----------------------------------------------------------
+
+
+def may_manage_tokens(who) -> bool:
+    """Create service accounts and issue and revoke API tokens (accounts:token_list): the system
+    administrator only, as a token carries its account's whole reach."""
+    access = _access(who)
+    return access.active and access.role == Role.SYSADMIN
