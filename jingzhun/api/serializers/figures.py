@@ -20,6 +20,8 @@ from jingzhun.compare.kinds import KINDS
 from jingzhun.compare.models import CompareRun, Match
 from jingzhun.orgunits.access import mask_id_number
 
+from . import ModelSerializer
+
 _ID_LIKE = re.compile(r"[0-9]{14,17}[0-9Xx]")
 
 
@@ -138,7 +140,7 @@ class AlertUploadSerializer(CompareUploadSerializer):
 # --- comparison ---------------------------------------------------------------------------------
 
 
-class CompareBatchSerializer(serializers.ModelSerializer):
+class CompareBatchSerializer(ModelSerializer):
     """一次比对: a department file compared with the registry under one unit."""
 
     url = serializers.SerializerMethodField()
@@ -222,7 +224,7 @@ class ExternalRecordSerializer(serializers.Serializer):
         return _access(self).mask_id(record.id_number)
 
 
-class CompareResultSerializer(serializers.ModelSerializer):
+class CompareResultSerializer(ModelSerializer):
     """比对结果: an external record paired with a registry member."""
 
     person = serializers.SerializerMethodField(help_text="成员身份证号（只读角色为脱敏号码）")
@@ -247,7 +249,7 @@ class CompareResultSerializer(serializers.ModelSerializer):
 # --- department alerts --------------------------------------------------------------------------
 
 
-class AlertBatchSerializer(serializers.ModelSerializer):
+class AlertBatchSerializer(ModelSerializer):
     """一批部门预警数据: a department's file, matched to the registry and judged by the alert rules."""
 
     url = serializers.SerializerMethodField()
@@ -286,7 +288,7 @@ class FigureSerializer(serializers.Serializer):
     value = serializers.CharField()
 
 
-class AlertResultSerializer(serializers.ModelSerializer):
+class AlertResultSerializer(ModelSerializer):
     """预警: one rule firing on one person of the batch, and the lead (线索) it became."""
 
     person = serializers.SerializerMethodField(help_text="身份证号（只读角色为脱敏号码）")

@@ -18,6 +18,8 @@ from jingzhun.workflows.forms import EVIDENCE_MAX_BYTES, EVIDENCE_SUFFIXES
 from jingzhun.workflows.models import LedgerEvent, Objection, Procedure, StepRecord
 from jingzhun.workflows.services import START_STATUSES
 
+from . import ModelSerializer
+
 # --- problems ---------------------------------------------------------------------------------------
 
 
@@ -295,7 +297,7 @@ class ProcedureOpenSerializer(serializers.Serializer):
 # --- 动态调整台账 -------------------------------------------------------------------------------------
 
 
-class LedgerEventSerializer(serializers.ModelSerializer):
+class LedgerEventSerializer(ModelSerializer):
     """动态调整记录: one change of the registry, by a completed procedure or an import."""
 
     type_label = serializers.CharField(source="get_type_display")

@@ -15,6 +15,8 @@ from jingzhun.registry import vocab
 from jingzhun.registry.models import Household, Member
 from jingzhun.registry.services import HOUSEHOLD_EDITABLE, MEMBER_EDITABLE
 
+from . import ModelSerializer
+
 
 #: 年人均纯收入 as a decimal string (two places), null for a household without a member in 正常 status.
 _PER_CAPITA = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
@@ -34,7 +36,7 @@ class MaskedPhoneField(serializers.CharField):
         return self.context["access"].mask_phone(value or "")
 
 
-class HouseholdListSerializer(serializers.ModelSerializer):
+class HouseholdListSerializer(ModelSerializer):
     """A row of the household list (贫困户名单), with the columns the page shows."""
 
     village_name = serializers.CharField(source="village.name", read_only=True, help_text="村名")
@@ -66,7 +68,7 @@ class CadreSerializer(serializers.Serializer):
     phone = MaskedPhoneField(help_text="帮扶责任人电话（只读角色见到的是打码的）")
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     """A member (家庭成员) as the household page lists them."""
 
     id_number = MaskedIdField(read_only=True, help_text="身份证号（只读角色见到的是打码的）")
@@ -79,7 +81,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HouseholdDetailSerializer(serializers.ModelSerializer):
+class HouseholdDetailSerializer(ModelSerializer):
     """One household as its page shows it: every field, the income derived, the cadre and the members."""
 
     village_name = serializers.CharField(source="village.name", read_only=True)
@@ -125,7 +127,7 @@ class _Reason(serializers.Serializer):
                                    error_messages={"required": _("请填写修改原因。"), "blank": _("请填写修改原因。")})
 
 
-class HouseholdUpdateSerializer(_Reason, serializers.ModelSerializer):
+class HouseholdUpdateSerializer(_Reason, ModelSerializer):
     """The fields the household edit form edits (not 户编号, 村, 脱贫状态 or the monitoring state: procedures
     change those), any of them, with the reason of the change."""
 
@@ -134,7 +136,7 @@ class HouseholdUpdateSerializer(_Reason, serializers.ModelSerializer):
         fields = [*HOUSEHOLD_EDITABLE, "reason"]
 
 
-class MemberUpdateSerializer(_Reason, serializers.ModelSerializer):
+class MemberUpdateSerializer(_Reason, ModelSerializer):
     """The fields the member edit form edits (not 人员状态: procedures change it), with the reason."""
 
     class Meta:

@@ -6,8 +6,10 @@ from rest_framework import serializers
 
 from jingzhun.orgunits.models import OrgUnit
 
+from . import ModelSerializer
 
-class UnitSerializer(serializers.ModelSerializer):
+
+class UnitSerializer(ModelSerializer):
     level_name = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
