@@ -322,6 +322,18 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "jingzhun.registry.vocab.MemberStatus",
         "ProblemStatusEnum": "jingzhun.checks.models.Problem.Status",
         "ProcedureKindEnum": "jingzhun.workflows.definitions.Kind",
+        # the modules area (monitoring, assessment, the ledger): fields named alike with other choice sets
+        "LeadChannelEnum": "jingzhun.monitoring.vocab.Channel",
+        "LeadPushChannelEnum": "jingzhun.api.serializers.modules.PUSH_CHANNELS",
+        "LeadRiskTypeEnum": "jingzhun.monitoring.vocab.RiskType",
+        "LeadStatusEnum": "jingzhun.monitoring.vocab.Status",
+        "LeadEventKindEnum": "jingzhun.monitoring.models.LeadEvent.Kind",
+        "CaseStateEnum": "jingzhun.assessment.models.Case.State",
+        "LedgerItemKindEnum": "jingzhun.supervision.vocab.ItemKind",
+        "LedgerItemStateEnum": "jingzhun.supervision.vocab.ItemState",
+        "LedgerEventKindEnum": "jingzhun.supervision.vocab.EventKind",
+        "LedgerItemSourceEnum": "jingzhun.supervision.vocab.Source",
+        "ProcedureStateEnum": "jingzhun.workflows.models.Procedure.State",
     },
 }
 
