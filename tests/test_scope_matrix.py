@@ -1031,6 +1031,41 @@ MATRIX.update({
 })
 
 
+# --- API: modules ---
+# 防止返贫监测 (monitoring objects, the lead queue and a lead; a lead pushed by the roles of the lead form),
+# 帮扶 (measures, visits), 考核评估 (the surveyors' assignments, the results for those who read assessments),
+# the 督查督办 ledger (its items, an item, progress by the 责任单位's staff: reach is looked up before the method)
+_API_LEAD_RECORDERS = {"village_clerk", "township_officer", "county_admin", "sysadmin", "outsider", "cadre",
+                       "work_team"}
+
+
+def _api_leads(w: World, r: Records):
+    """Each household's leads: the one waiting in its village and the department's at its county."""
+    return [({"pk": lead.pk}, ("household", code)) for leads in (r.lead, r.county_lead) for code, lead in leads.items()]
+
+
+def _api_ledger_items(w, r):
+    return [({"pk": kwargs["item_id"]}, target) for kwargs, target in _ledger_items(w, r)]
+
+
+MATRIX.update({
+    "api:monitoring_object_list": Entry(),
+    "api:lead_list": Entry(writers=_API_LEAD_RECORDERS, proof="village_clerk",
+                           data=lambda w, r, k: {"village": XIAGAOCHI, "risk_type": "disaster", "name": "孙大明",
+                                                 "description": "排查发现房屋受损"}),
+    "api:lead_detail": Entry(fill=_api_leads),
+    "api:measure_list": Entry(),
+    "api:visit_list": Entry(),
+    "api:survey_assignment_list": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
+    "api:survey_result_list": Entry(forbidden=ASSESSMENT_NON_READERS, refused_first=ASSESSMENT_NON_READERS),
+    "api:ledger_item_list": Entry(forbidden=_HELPERS, refused_first=_HELPERS),
+    "api:ledger_item_detail": Entry(fill=_api_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS),
+    "api:ledger_item_progress": Entry(fill=_api_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS,
+                                      writers=_LEDGER_HANDLERS, proof="village_clerk",
+                                      data=lambda w, r, k: {"note": "矩阵进展", "percent": "50"}),
+})
+
+
 # --- accounts: tokens ---------------------------------------------------------------------------------------
 # The system administrator's pages (may_manage_tokens): everyone else is refused. What they write (users and
 # tokens) is outside the fingerprint (`_tables`), so no POST here can be a proof; tests/test_token_pages.py
