@@ -109,7 +109,7 @@ def test_results_filter_by_assessment_state_frame_and_unit(world, submitted):
     assert _ids(all_pages(client, RESULTS, unit=XIAGAOCHI)) == {fw.cases[world.home.code].pk}
     assert len(all_pages(client, RESULTS, assessment=fw.assessment.pk)) == 3
     assert all_pages(client, RESULTS, assessment=fw.assessment.pk + 1000) == []
-    for params in ({"state": "assigned"}, {"frame": "rich"}, {"assessment": "x"}):
+    for params in ({"state": "assigned"}, {"frame": "rich"}, {"assessment": "x"}, {"assessment": "9" * 25}):
         assert client.get(RESULTS, params).status_code == 400, params
 
 

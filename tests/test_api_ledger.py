@@ -70,7 +70,7 @@ def test_the_list_filters_as_the_ledger_page_does(world, ledger):
     assert _ids(all_pages(client, ITEMS, aspect="兜底保障")) == _item_ids(ledger, "dept")
     assert _ids(all_pages(client, ITEMS, q="饮水")) == _item_ids(ledger, "other")
     assert all_pages(client, ITEMS, state="closed") == []
-    for params in ({"state": "done"}, {"timing": "late"}, {"batch": "x"}, {"overdue": "maybe"}):
+    for params in ({"state": "done"}, {"timing": "late"}, {"batch": "x"}, {"overdue": "maybe"}, {"agency": "9" * 25}):
         response = client.get(ITEMS, params)
         assert response.status_code == 400 and set(params) <= set(response.json()["fields"]), params
 

@@ -1041,11 +1041,8 @@ _API_LEAD_RECORDERS = {"village_clerk", "township_officer", "county_admin", "sys
 
 def _api_leads(w: World, r: Records):
     """Each household's leads: the one waiting in its village and the department's at its county."""
-    return [({"pk": lead.pk}, ("household", code)) for leads in (r.lead, r.county_lead) for code, lead in leads.items()]
-
-
-def _api_ledger_items(w, r):
-    return [({"pk": kwargs["item_id"]}, target) for kwargs, target in _ledger_items(w, r)]
+    return [({"lead_id": lead.pk}, ("household", code))
+            for leads in (r.lead, r.county_lead) for code, lead in leads.items()]
 
 
 MATRIX.update({
@@ -1059,8 +1056,8 @@ MATRIX.update({
     "api:survey_assignment_list": Entry(forbidden=_NOT_SURVEYING, refused_first=_NOT_SURVEYING),
     "api:survey_result_list": Entry(forbidden=ASSESSMENT_NON_READERS, refused_first=ASSESSMENT_NON_READERS),
     "api:ledger_item_list": Entry(forbidden=_HELPERS, refused_first=_HELPERS),
-    "api:ledger_item_detail": Entry(fill=_api_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS),
-    "api:ledger_item_progress": Entry(fill=_api_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS,
+    "api:ledger_item_detail": Entry(fill=_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS),
+    "api:ledger_item_progress": Entry(fill=_ledger_items, forbidden=_HELPERS, refused_first=_HELPERS,
                                       writers=_LEDGER_HANDLERS, proof="village_clerk",
                                       data=lambda w, r, k: {"note": "矩阵进展", "percent": "50"}),
 })

@@ -65,6 +65,8 @@ from ..serializers.modules import (
     VisitSerializer,
 )
 
+#: The largest record number (a BigAutoField): a larger one in a filter is a 400, not a database overflow.
+MAX_ID = 2**63 - 1
 _UNIT = {"regex": r"^\d{2,12}$", "required": False,
          "error_messages": {"invalid": gettext_lazy("单位代码应为 2 到 12 位数字。")}}
 
@@ -184,8 +186,8 @@ class LeadDetail(ApiView):
     """一条线索：每次报告（来源记录、预警数据）和办理记录，按调用者的角色脱敏。"""
 
     @extend_schema(responses=LeadDetailSerializer)
-    def get(self, request, pk: int):
-        return Response(LeadDetailSerializer(_lead(self.access, pk), context={"access": self.access}).data)
+    def get(self, request, lead_id: int):
+        return Response(LeadDetailSerializer(_lead(self.access, lead_id), context={"access": self.access}).data)
 
 
 # --- 帮扶 -----------------------------------------------------------------------------------------------
@@ -245,7 +247,7 @@ class SurveyAssignmentList(ListApiView):
 
 
 class SurveyResultFilter(serializers.Serializer):
-    assessment = serializers.IntegerField(required=False, min_value=1, help_text="考核评估编号")
+    assessment = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="考核评估编号")
     state = serializers.ChoiceField(required=False, choices=[c for c in Case.State.choices
                                                              if c[0] != Case.State.ASSIGNED], help_text="状态")
     frame = serializers.ChoiceField(required=False, choices=Case.Frame.choices, help_text="抽样框")
@@ -281,8 +283,8 @@ _LEDGER_REFUSED = gettext_lazy("督查督办台账不对帮扶责任人和驻村
 
 
 class LedgerItemFilter(serializers.Serializer):
-    batch = serializers.IntegerField(required=False, min_value=1, help_text="交办批次编号")
-    agency = serializers.IntegerField(required=False, min_value=1, help_text="责任单位编号")
+    batch = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="交办批次编号")
+    agency = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="责任单位编号")
     kind = serializers.ChoiceField(required=False, choices=ItemKind.choices, help_text="台账类别")
     source = serializers.ChoiceField(required=False, choices=Source.choices, help_text="问题来源")
     state = serializers.ChoiceField(required=False, choices=ItemState.choices, help_text="状态")
@@ -329,8 +331,8 @@ class LedgerItemDetail(ApiView):
     """一个台账事项及其办理记录（交办、签收、进展、办结报告、复核、销号）。"""
 
     @extend_schema(responses=LedgerItemDetailSerializer)
-    def get(self, request, pk: int):
-        return Response(LedgerItemDetailSerializer(_ledger_item(request, self.access, pk)).data)
+    def get(self, request, item_id: int):
+        return Response(LedgerItemDetailSerializer(_ledger_item(request, self.access, item_id)).data)
 
 
 class LedgerItemProgress(ApiView):
@@ -339,16 +341,16 @@ class LedgerItemProgress(ApiView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # reach before the method: an item out of reach is a 404 whatever is asked of it
-        _ledger_item(request, self.access, kwargs["pk"])
+        _ledger_item(request, self.access, kwargs["item_id"])
 
     @extend_schema(request={"application/json": LedgerProgressSerializer,
                             "multipart/form-data": LedgerProgressSerializer},
                    responses={201: LedgerItemEventSerializer})
-    def post(self, request, pk: int):
+    def post(self, request, item_id: int):
         given = LedgerProgressSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        item = item_get(request.user, pk)
+        item = item_get(request.user, item_id)
         try:
             event = ledger_services.item_progress(
                 acting_user=request.user, item_id=item.pk, note=data["note"],
@@ -362,12 +364,12 @@ class LedgerItemProgress(ApiView):
 urlpatterns = [
     path("monitoring/objects/", MonitoringObjectList.as_view(), name="monitoring_object_list"),
     path("monitoring/leads/", LeadList.as_view(), name="lead_list"),
-    path("monitoring/leads/<int:pk>/", LeadDetail.as_view(), name="lead_detail"),
+    path("monitoring/leads/<int:lead_id>/", LeadDetail.as_view(), name="lead_detail"),
     path("assistance/measures/", MeasureList.as_view(), name="measure_list"),
     path("assistance/visits/", VisitList.as_view(), name="visit_list"),
     path("assessment/assignments/", SurveyAssignmentList.as_view(), name="survey_assignment_list"),
     path("assessment/results/", SurveyResultList.as_view(), name="survey_result_list"),
     path("ledger/items/", LedgerItemList.as_view(), name="ledger_item_list"),
-    path("ledger/items/<int:pk>/", LedgerItemDetail.as_view(), name="ledger_item_detail"),
-    path("ledger/items/<int:pk>/progress/", LedgerItemProgress.as_view(), name="ledger_item_progress"),
+    path("ledger/items/<int:item_id>/", LedgerItemDetail.as_view(), name="ledger_item_detail"),
+    path("ledger/items/<int:item_id>/progress/", LedgerItemProgress.as_view(), name="ledger_item_progress"),
 ]
