@@ -81,7 +81,10 @@ DOCUMENTS = {"exchange:household_export", "exchange:import_errors", "dashboard:b
              "supervision:appraisal_report",
              # 督查督办: the 问题清单 template is the contract with the 督导组 (Chinese headers and the example rows),
              # and the 整改情况通报 a 公文 in Word (Chinese font names); the batch page shows the same figures
-             "supervision:batch_template", "supervision:batch_report"}
+             "supervision:batch_template", "supervision:batch_report",
+             # the API's 监测对象 and 考核评估 resources carry stored values (监测对象类别, 风险类型, 脱贫状态, a
+             # questionnaire's answers such as 认可) beside their labels, as the phone pages' JSON does
+             "api:monitoring_object_list", "api:survey_assignment_list", "api:survey_result_list"}
 ROLES = ("village_clerk", "township_officer", "county_admin", "evaluator", "cadre", "sysadmin")
 
 
