@@ -28,6 +28,8 @@ from jingzhun.supervision.models import Item, ItemEvent
 from jingzhun.supervision.selectors import warning_days
 from jingzhun.supervision.vocab import Timing
 
+from . import ModelSerializer
+
 
 class WithAccess(serializers.Serializer):
     """A serializer that masks for the caller (`context["access"]`)."""
@@ -46,7 +48,7 @@ def _narrative(access: Access, text: str) -> str:
 
 # --- 防止返贫监测: monitoring objects and leads -----------------------------------------------------------
 
-class MonitoringObjectSerializer(WithAccess, serializers.ModelSerializer):
+class MonitoringObjectSerializer(WithAccess, ModelSerializer):
     """监测对象: a 监测户 in reach, its class, risks and whether the risk is eliminated."""
 
     village_name = serializers.CharField(source="village.short_name", read_only=True)
@@ -67,7 +69,7 @@ class MonitoringObjectSerializer(WithAccess, serializers.ModelSerializer):
         return self.access.mask_phone(household.phone)
 
 
-class LeadSerializer(WithAccess, serializers.ModelSerializer):
+class LeadSerializer(WithAccess, ModelSerializer):
     """一条线索 as the queue lists it."""
 
     channel_name = serializers.CharField(source="get_channel_display", read_only=True)
@@ -104,7 +106,7 @@ class LeadSerializer(WithAccess, serializers.ModelSerializer):
         return lead.status == Lead.Status.PENDING and lead.verify_due < timezone.localdate()
 
 
-class LeadReportSerializer(WithAccess, serializers.ModelSerializer):
+class LeadReportSerializer(WithAccess, ModelSerializer):
     """One report of a lead as it came in (a department's alert data only to those who see full IDs)."""
 
     channel_name = serializers.CharField(source="get_channel_display", read_only=True)
@@ -132,7 +134,7 @@ class LeadReportSerializer(WithAccess, serializers.ModelSerializer):
         return report.details if self.access.sees_full_ids else {}
 
 
-class LeadEventSerializer(WithAccess, serializers.ModelSerializer):
+class LeadEventSerializer(WithAccess, ModelSerializer):
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     note = serializers.SerializerMethodField(help_text="说明（核实说明仅办理人员可见）")
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -189,7 +191,7 @@ class LeadCreatedSerializer(serializers.Serializer):
 
 # --- 帮扶: measures and visits -------------------------------------------------------------------------------
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(ModelSerializer):
     """一项帮扶措施 as the measure list shows it (the type's details stay on the measure's page)."""
 
     head_name = serializers.CharField(source="household.head_name", read_only=True)
@@ -206,7 +208,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         return _(mtype.name) if mtype is not None else measure.type
 
 
-class VisitSerializer(WithAccess, serializers.ModelSerializer):
+class VisitSerializer(WithAccess, ModelSerializer):
     """一次走访; the location only for the record keepers, as on the household page."""
 
     head_name = serializers.CharField(source="household.head_name", read_only=True)
@@ -238,7 +240,7 @@ class VisitSerializer(WithAccess, serializers.ModelSerializer):
 
 # --- 考核评估: survey assignments and results -----------------------------------------------------------------
 
-class _CaseBase(serializers.ModelSerializer):
+class _CaseBase(ModelSerializer):
     assessment_title = serializers.CharField(source="assessment.title", read_only=True)
     village_name = serializers.SerializerMethodField()
     frame_name = serializers.CharField(source="get_frame_display", read_only=True)
@@ -290,7 +292,7 @@ class SurveyResultSerializer(_CaseBase):
 
 # --- 督查督办: ledger items ------------------------------------------------------------------------------
 
-class LedgerItemSerializer(serializers.ModelSerializer):
+class LedgerItemSerializer(ModelSerializer):
     """台账事项 as the ledger lists it, with its deadline colour (the county's 临期 days)."""
 
     batch_name = serializers.CharField(source="batch.name", read_only=True, allow_null=True, default=None)
@@ -325,7 +327,7 @@ class LedgerItemSerializer(serializers.ModelSerializer):
         return item.days_left(self._today())
 
 
-class LedgerItemEventSerializer(serializers.ModelSerializer):
+class LedgerItemEventSerializer(ModelSerializer):
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     has_evidence = serializers.SerializerMethodField(help_text="附有佐证材料（在事项页面下载）")
