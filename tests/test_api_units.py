@@ -52,6 +52,7 @@ def test_a_bad_cursor_and_a_wrong_method_answer_in_the_one_shape(world):
     client = api_client(world.county_admin)
     response = client.get("/api/v1/units/", {"cursor": "garbage"})
     assert response.status_code == 404 and set(response.json()) == {"code", "message"}
+    assert "游标" in response.json()["message"]
     response = client.delete("/api/v1/units/")
     assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
 

@@ -103,6 +103,8 @@ def exception_handler(exc: Exception, context) -> Response:
     message = ""
     if isinstance(drf, exceptions.PermissionDenied) and str(drf.detail) != str(exceptions.PermissionDenied.default_detail):
         message = str(drf.detail)  # a named check's reason
+    elif isinstance(drf, exceptions.NotFound) and str(drf.detail) != str(exceptions.NotFound.default_detail):
+        message = str(drf.detail)  # e.g. the pagination's invalid cursor, which says what to do
     elif isinstance(drf, exceptions.Throttled):
         message = _("请求过于频繁，请 %(seconds)s 秒后再试。") % {"seconds": int(drf.wait or 1)}
     elif isinstance(drf, exceptions.MethodNotAllowed):
