@@ -108,3 +108,11 @@ def test_the_queue_says_how_fast_leads_are_verified_and_inclusions_decided(world
     assert page.status_code == 200
     listed = client.get(reverse("monitoring:lead_list")).content.decode()
     assert "识别纳入已审定 1 件，其中在办结时限内 1 件" in listed
+
+
+def test_the_verification_note_in_the_log_is_withheld_like_the_result_reason(world, client, lead):
+    """The log's 已核实 entry carries the 核实说明 (an illness, a bill): read-only roles see neither."""
+    lead_verify(lead_id=lead.pk, result=Result.EXCLUDE, reason="家中有人尿毒症透析，已享受医保", acting_user=world.village_clerk)
+    assert "尿毒症" in _page(client, world.village_clerk, lead).content.decode()
+    body = _page(client, world.evaluator, lead).content.decode()
+    assert "尿毒症" not in body and "仅办理人员可见" in body

@@ -49,7 +49,7 @@ from .forms import (
     VerifyForm,
     VillageCheckForm,
 )
-from .models import Lead, LeadEvidence
+from .models import Lead, LeadEvent, LeadEvidence
 from .services import LeadError
 from .standards import standards_for
 from .vocab import Channel, Status
@@ -209,6 +209,9 @@ def _lead_page(request, lead: Lead, *, verify_form=None, evidence_form=None, rou
         row.id_shown, row.phone_shown = access.mask_id(row.id_number), access.mask_phone(row.phone)
         row.description_shown = _narrative(access, row.description)
         row.details_shown = row.details if access.sees_full_ids else {}
+    events = list(lead.events.select_related("actor"))
+    for event in events:  # a 核实 event's note is the 核实说明: withheld like it
+        event.note_shown = _narrative(access, event.note) if event.kind == LeadEvent.Kind.VERIFIED else event.note
     pending = lead.status == Status.PENDING
     can_verify = pending and may_verify_lead(access) and lead.unit_id == lead.village_id
     can_route = pending and may_route_lead(access)
@@ -218,7 +221,7 @@ def _lead_page(request, lead: Lead, *, verify_form=None, evidence_form=None, rou
         standards = None
     return render(request, "monitoring/lead_detail.html", {
         **_next_procedure(request.user, lead),
-        "lead": lead, "standards": standards, "reports": reports, "events": lead.events.select_related("actor"),
+        "lead": lead, "standards": standards, "reports": reports, "events": events,
         "evidence": lead.evidence.all(), "overdue": pending and lead.verify_due < today,
         "decide_overdue": pending and lead.decide_due < today,
         "can_verify": can_verify, "can_upload": may_verify_lead(access), "can_route": can_route,
