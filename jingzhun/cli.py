@@ -146,6 +146,12 @@ def cmd_demo(args) -> int:
     print("\n演示账号（每次运行 jingzhun demo 都会重设密码）：")
     for username, password, role, unit in credentials:
         print(f"  {role:<10}\t{unit:<10}\t用户名 {username:<10}\t密码 {password}")
+    from jingzhun.synth.demo import demo_api_token
+
+    account, token = demo_api_token()
+    print(f"\n接口 /api/v1/（文档 /api/v1/docs/）：服务账号 {account}（县级管理员，绛县），演示令牌（30 天，"
+          f"重新运行 jingzhun demo 即吊销）：\n  curl -H 'Authorization: Bearer {token}' "
+          f"http://{args.host}:{args.port}/api/v1/units/")
     if args.no_serve:
         return 0
     return cmd_serve(args)

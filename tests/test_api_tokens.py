@@ -135,3 +135,14 @@ def test_the_schema_and_docs_are_public_and_the_docs_load_our_own_swagger(client
     text = docs.content.decode()
     assert docs.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in text
     assert "unpkg" not in text and "jsdelivr" not in text and "cdn" not in text.lower()
+
+
+def test_the_demo_prints_a_token_of_its_service_account_and_revokes_the_last_ones(world):
+    from jingzhun.synth.demo import DEMO_API_ACCOUNT, demo_api_token
+
+    account, first = demo_api_token()
+    assert account == DEMO_API_ACCOUNT and User.objects.get(username=account).is_service
+    assert api_client(token=first).get(UNITS).status_code == 200
+    _, second = demo_api_token()  # a second `jingzhun demo`
+    assert api_client(token=first).get(UNITS).status_code == 401
+    assert api_client(token=second).get(UNITS).status_code == 200

@@ -282,6 +282,26 @@ def demo_users_reset(*, cadre_households: Iterable[str] = ()) -> list[tuple[str,
     return credentials
 
 
+#: The demo's integration: a service account of the county (as a provincial pull or a 医保局 push would have).
+DEMO_API_ACCOUNT = "demo-api"
+
+
+def demo_api_token(*, days: int = 30) -> tuple[str, str]:
+    """The demo's service account (county admin of the demo county, tokens only) and a new token for it; the
+    tokens of earlier runs are revoked, as the passwords are reset. Returns (account, token)."""
+    from django.utils import timezone
+
+    from jingzhun.accounts.models import ApiToken
+    from jingzhun.accounts.tokens import service_account_create, token_create
+
+    account = User.objects.filter(username=DEMO_API_ACCOUNT).first()
+    if account is None:
+        account = service_account_create(username=DEMO_API_ACCOUNT, role=Role.COUNTY_ADMIN,
+                                         org_unit=OrgUnit.objects.get(code=DEMO_COUNTY), full_name="演示接口账号")
+    ApiToken.objects.filter(user=account, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return account.get_username(), token_create(user=account, days=days, name="演示")[1]
+
+
 def _link_demo_cadre(user: User, county: str, households: list[str]) -> None:
     if hasattr(user, "cadre"):
         return
