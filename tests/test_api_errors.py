@@ -60,3 +60,25 @@ def test_a_session_writes_only_with_its_csrf_token(world):
     assert session.get("/api/v1/procedures/").status_code == 200  # reads need no token
     token = api_client(world.village_clerk)  # a bearer token is not a cookie: no CSRF to forge
     assert token.post("/api/v1/procedures/", data, format="json").status_code == 201
+
+
+def test_the_pages_keep_djangos_wording_where_rest_frameworks_catalogue_differs():
+    """REST framework's zh_Hans catalogue translates some of Django's messages its own way and, as an app,
+    would win over Django's: jingzhun/locale/zh_Hans keeps Django's wording for every one of them."""
+    import gettext
+    from pathlib import Path
+
+    import django
+    import rest_framework
+
+    def catalogue(path: Path) -> dict[str, str]:
+        with path.open("rb") as mo:
+            return {k: v for k, v in gettext.GNUTranslations(mo)._catalog.items() if isinstance(k, str)}
+
+    djangos = catalogue(Path(django.__file__).parent / "conf/locale/zh_Hans/LC_MESSAGES/django.mo")
+    theirs = catalogue(Path(rest_framework.__file__).parent / "locale/zh_Hans/LC_MESSAGES/django.mo")
+    differing = {k for k, v in theirs.items() if k and k in djangos and djangos[k] != v}
+    assert "This field is required." in differing
+    with translation.override("zh-hans"):
+        for msgid in differing:
+            assert translation.gettext(msgid) == djangos[msgid], msgid

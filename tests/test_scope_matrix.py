@@ -12,7 +12,9 @@ and which roles may write through it. Who reaches what is written out by hand be
   no row of any table of ours (the audit log aside);
 - a read-only role (analyst, evaluator, cadre) never sees a full ID number or phone number (a
   household's, a cadre's) of anyone in the registry, in HTML, JSON or the workbooks and documents it
-  downloads, nor in the print view or the workbook of a list page.
+  downloads, nor in the print view or the workbook of a list page (nor on any page of an API list);
+- the API (/api/v1/) is called with the person's own token (the anonymous visitor gets 401), and no API
+  answer names a household (by its 户编号) outside the person's reach.
 
 The change history, the problem messages (Q04, Q05, Q21) and phone numbers, where issue 12 found full
 ID and phone numbers shown to read-only roles, have tests of their own below.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
@@ -1124,6 +1127,9 @@ def _text(response) -> str:
     return body.decode("latin-1" if kind.startswith("application/pdf") else "utf-8", errors="replace")
 
 
+_HOUSEHOLD_CODE = re.compile(r"(?<![0-9])([0-9]{16})(?![0-9])")
+
+
 def _all_phones() -> set[str]:
     """Every phone number the site holds: households', assistance cadres' and users'."""
     phones = set(Household.objects.values_list("phone", flat=True))
@@ -1213,7 +1219,8 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client, who):
     ids = _all_ids(records) | _all_phones()
     assert len(_all_phones()) >= 8
     tables = _tables()
-    wrong_reads, changed, leaks, proofs = [], [], [], set()
+    wrong_reads, changed, leaks, proofs, outside = [], [], [], set(), []
+    codes = set(Household.objects.values_list("code", flat=True))
     requests = forbidden_posts = 0
     people = [(person, user) for person, user in _people(world) if person == who]
     assert len(people) == 1
@@ -1239,6 +1246,11 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client, who):
                     want = _expected(person, entry, target, world)
                     if got != want:
                         wrong_reads.append((person, url, response.status_code, want))
+                if api and user is not None and response.status_code == 200:
+                    # whatever an API answer names — a list's rows, a record's links — lies in the caller's
+                    # reach: every household code in it is one the person may see
+                    seen = {c for c in _HOUSEHOLD_CODE.findall(_text(response)) if c in codes}
+                    outside += [(person, url, c) for c in seen if not reaches(person, ("household", c), world)]
                 if person in READ_ONLY and response.status_code == 200:
                     text = _text(response)
                     if api and '"next"' in text:  # a list: every page of it
@@ -1282,6 +1294,7 @@ def test_reads_writes_and_id_numbers_as_every_role(matrix_world, client, who):
                     client.cookies.pop("django_language", None)
     assert not wrong_reads, wrong_reads
     assert not changed, f"forbidden POSTs changed rows: {changed}"
+    assert not outside, f"API answers naming households out of reach: {outside}"
     assert not leaks, f"full ID or phone numbers shown to read-only roles: {leaks}"
     missing = {(n, e.proof) for n, e in MATRIX.items() if e.proof == who} - proofs
     assert not missing, f"these POSTs change nothing even for their writer (the data is inert): {missing}"

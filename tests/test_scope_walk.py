@@ -109,6 +109,10 @@ def _urls(world, name: str, pattern: URLPattern):
     elif params == {"unit"}:
         for code in sorted({h.code[:n] for h in world.households for n in (6, 12)}):
             yield reverse(name, kwargs={"unit": code}), f"unit:{code}"
+    elif params == {"prefix"}:  # an API token (the system administrator's token pages): about no household
+        from jingzhun.accounts.tokens import token_create
+
+        yield reverse(name, kwargs={"prefix": token_create(user=world.county_admin, days=5)[0].prefix}), None
     else:
         pytest.fail(f"the scope walk does not know how to fill {name} {sorted(params)}: teach it")
 
