@@ -55,6 +55,11 @@ class Audited:
     def access(self) -> Access:
         return access_for(self.request.user)
 
+    def get_serializer_context(self):
+        """Serializers mask by the caller's Access (`context["access"]`)."""
+        parent = getattr(super(), "get_serializer_context", None)
+        return {**(parent() if parent else {}), "access": self.access}
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         user = getattr(request, "user", None)

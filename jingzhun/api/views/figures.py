@@ -181,9 +181,6 @@ def _file_errors(exc: DjangoValidationError) -> ValidationError:
 class _Scoped:
     """Passes the caller's Access to the serializers (ID numbers masked for the roles that see them so)."""
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "access": self.access}
-
 
 # --- comparison ---------------------------------------------------------------------------------
 

@@ -81,9 +81,6 @@ def _filters(serializer_class, request) -> dict:
 class MaskedListView(ListApiView):
     """A list whose serializer masks for the caller."""
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "access": self.access}
-
 
 # --- 防止返贫监测 ------------------------------------------------------------------------------------------
 

@@ -90,9 +90,6 @@ class HouseholdList(ListApiView):
     serializer_class = HouseholdListSerializer
     pagination_class = cursor("code")
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "access": self.access}
-
     def get_queryset(self):
         filters = HouseholdFilter(data=self.request.query_params, context={"access": self.access})
         filters.is_valid(raise_exception=True)
@@ -168,9 +165,6 @@ class MemberList(ListApiView):
 
     serializer_class = MemberSerializer
     pagination_class = cursor("id")
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "access": self.access}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no household
