@@ -57,8 +57,8 @@ class Audited:
 
     def get_serializer_context(self):
         """Serializers mask by the caller's Access (`context["access"]`)."""
-        parent = getattr(super(), "get_serializer_context", None)
-        return {**(parent() if parent else {}), "access": self.access}
+        parent = getattr(super(), "get_serializer_context", None)  # generic views have one, plain APIViews not
+        return {**(parent() if parent else {"request": self.request, "view": self}), "access": self.access}
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal
 
 import pyarrow as pa
-from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -113,6 +112,17 @@ def _form_value(value):
     return str(value)
 
 
+def _edit(serializer_class, form_class, instance, fields, data) -> tuple[dict, str]:
+    """A PATCH's changes checked by the API serializer and then by the page's form: (cleaned data, reason)."""
+    incoming = serializer_class(instance, data=data, partial=True)
+    incoming.is_valid(raise_exception=True)
+    if "reason" not in incoming.validated_data:
+        raise exceptions.ValidationError({"reason": [_("请填写修改原因。")]})
+    changes = dict(incoming.validated_data)
+    reason = changes.pop("reason")
+    return _validated_by_form(form_class, instance, fields, changes), reason
+
+
 def _validated_by_form(form_class, instance, fields, changes: dict) -> dict:
     """The page's form over the stored values with `changes` on top: its cleaned data, or its errors (400).
 
@@ -127,16 +137,12 @@ def _validated_by_form(form_class, instance, fields, changes: dict) -> dict:
     return form.cleaned_data
 
 
-def _detail_context(view) -> dict:
-    return {"access": view.access, "request": view.request}
-
-
 class HouseholdDetail(ApiView):
     """一户：户表各项、收入、帮扶责任人和家庭成员，与户详情页相同（打码相同）；PATCH 按编辑页修改。"""
 
     def _detail(self, code: str):
         household = selectors.household_get(self.request.user, code)
-        return HouseholdDetailSerializer(household, context=_detail_context(self)).data
+        return HouseholdDetailSerializer(household, context=self.get_serializer_context()).data
 
     @extend_schema(responses=HouseholdDetailSerializer)
     def get(self, request, code: str):
@@ -145,18 +151,10 @@ class HouseholdDetail(ApiView):
     @extend_schema(request=HouseholdUpdateSerializer, responses=HouseholdChangedSerializer)
     def patch(self, request, code: str):
         household = selectors.household_get_for_update(request.user, code)  # 404 out of reach, 403 read-only
-        incoming = HouseholdUpdateSerializer(household, data=request.data, partial=True)
-        incoming.is_valid(raise_exception=True)
-        if "reason" not in incoming.validated_data:
-            raise exceptions.ValidationError({"reason": [_("请填写修改原因。")]})
-        changes = dict(incoming.validated_data)
-        reason = changes.pop("reason")
-        cleaned = _validated_by_form(HouseholdForm, household, services.HOUSEHOLD_EDITABLE, changes)
-        try:
-            changed = services.household_update(code=code, acting_user=request.user, data=cleaned, reason=reason)
-        except ValidationError as exc:
-            raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict")
-                                             else {"non_field_errors": exc.messages}) from None
+        cleaned, reason = _edit(HouseholdUpdateSerializer, HouseholdForm, household, services.HOUSEHOLD_EDITABLE,
+                                request.data)
+        # a service's own ValidationError is answered 400 by the exception handler (api/errors.py)
+        changed = services.household_update(code=code, acting_user=request.user, data=cleaned, reason=reason)
         return Response({"changed": changed, "household": self._detail(code)})
 
 
@@ -182,26 +180,16 @@ class MemberDetail(ApiView):
 
     @extend_schema(responses=MemberSerializer)
     def get(self, request, code: str, member_id: int):
-        return Response(MemberSerializer(self._member(code, member_id), context=_detail_context(self)).data)
+        return Response(MemberSerializer(self._member(code, member_id), context=self.get_serializer_context()).data)
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberChangedSerializer)
     def patch(self, request, code: str, member_id: int):
         member = selectors.member_get_for_update(request.user, code, member_id)  # 404, then 403 read-only
-        incoming = MemberUpdateSerializer(member, data=request.data, partial=True)
-        incoming.is_valid(raise_exception=True)
-        if "reason" not in incoming.validated_data:
-            raise exceptions.ValidationError({"reason": [_("请填写修改原因。")]})
-        changes = dict(incoming.validated_data)
-        reason = changes.pop("reason")
-        cleaned = _validated_by_form(MemberForm, member, services.MEMBER_EDITABLE, changes)
-        try:
-            changed = services.member_update(household_code=code, member_id=member_id, acting_user=request.user,
-                                             data=cleaned, reason=reason)
-        except ValidationError as exc:
-            raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict")
-                                             else {"non_field_errors": exc.messages}) from None
+        cleaned, reason = _edit(MemberUpdateSerializer, MemberForm, member, services.MEMBER_EDITABLE, request.data)
+        changed = services.member_update(household_code=code, member_id=member_id, acting_user=request.user,
+                                         data=cleaned, reason=reason)
         return Response({"changed": changed,
-                         "member": MemberSerializer(self._member(code, member_id), context=_detail_context(self)).data})
+                         "member": MemberSerializer(self._member(code, member_id), context=self.get_serializer_context()).data})
 
 
 class HouseholdHistory(ApiView):
