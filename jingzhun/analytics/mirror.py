@@ -125,6 +125,7 @@ def install(execute: Callable[[str], object]) -> None:
     for name, sql in _triggers().items():
         execute(f"DROP TRIGGER IF EXISTS {name}")
         execute(sql)
+    execute(f"UPDATE {DIRTY} SET version = random()")  # also partitions emptied while a trigger was missing
     for sql in _seeds():
         execute(sql)
 

@@ -168,7 +168,7 @@ _SELECT = {
 # SQLite: rows in the order of their code (the mirror splices partitions in that order). An index gives it.
 _ORDER = {
     "households": "h.code",
-    "members": "household_id, id",
+    "members": "household_id, id_number",  # the order of the unique (household, 身份证号) index
     "villages": "village_id",
     "measures": "household_id, id",
     "loans": "l.household_id, l.id",
