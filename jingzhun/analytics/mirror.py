@@ -155,6 +155,21 @@ def ensure_installed(connection) -> bool:
     return True
 
 
+def mirror_reset(using: str = "default") -> bool:
+    """Reinstall the triggers and mark every partition changed: the next snapshot rewrites every file.
+
+    False where there is no mirror (PostgreSQL, or a database not migrated yet).
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or STATE not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        install(cursor.execute)
+    return True
+
+
 def villages_of(*codes: pa.ChunkedArray | pa.Array) -> list[str]:
     """The villages (first 12 digits) of 户编号 or 村代码 columns, for `mirror_bulk_write`."""
     found: set[str] = set()

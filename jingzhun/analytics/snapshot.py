@@ -309,3 +309,10 @@ def registry_snapshot(org: str = "", *, alias: str = "default", fresh: bool = Fa
     finally:
         reader.close()
     return snapshot
+
+
+def mirror_verify(org: str = "", *, alias: str = "default") -> list[str]:
+    """The tables under `org` whose snapshot through the mirror differs from a fresh read (none: sound)."""
+    mirrored = registry_snapshot(org, alias=alias)
+    fresh = registry_snapshot(org, alias=alias, fresh=True)
+    return [name for name, table in fresh.tables.items() if not mirrored.tables[name].equals(table)]
