@@ -6,6 +6,11 @@ Target (issue 19, item 1): `registry_snapshot(county)` for 999,160 members / 340
     python bench/snapshot.py                 # every case
     python bench/snapshot.py --import-cost   # also: the 1M import with the mirror's triggers vs without
 
+After the snapshot cases, `trigger cost` times what the triggers add to the bulk writes of an import: all
+340,000 households and 999,160 members inserted once more (new keys) in one transaction, rolled back —
+without the triggers (dropped inside the transaction), with them paused (`mirror_bulk_write`'s way) and
+with them marking row by row — alternating, twice each, the faster of two reported.
+
 The database is built once and cached: the CSV files of bench/import_registry.py (county 141130, seed 1,
 under /tmp/jz-bench-data/, generated there on first use) imported into a migrated SQLite database under
 /tmp/jz-bench-snapshot/pristine.sqlite3. Each run copies it to a fresh $JINGZHUN_HOME, and every case runs
@@ -88,6 +93,7 @@ def parent(args: argparse.Namespace) -> None:
     try:
         shutil.copyfile(source, home / "jingzhun.sqlite3")
         results = [_child(home, {"case": case}) for case in CASES]
+        trigger_cost = _child(home, {"case": "trigger cost"})
         if args.import_cost:
             results += [_child(Path(tempfile.mkdtemp(prefix="import.", dir=WORK)),
                                {"case": case, "files": str(pristine_files())})
@@ -104,6 +110,9 @@ def parent(args: argparse.Namespace) -> None:
             "yes" if r["seconds"] <= TARGET_SECONDS else "**no**")
         print(f"| {r['case']} | {r['members']:,} | {r['seconds']:.2f} | {baseline / r['seconds']:.1f}× "
               f"| {r['peak_rss_mb']:,.0f} | {r['load_start']:.2f} → {r['load_end']:.2f} | {target} |")
+    print("\nInserting 340,000 households + 999,160 members again (s, best of two; load avg "
+          f"{trigger_cost['load_start']:.2f} → {trigger_cost['load_end']:.2f}): "
+          + ", ".join(f"{k} {v:.2f}" for k, v in trigger_cost["seconds"].items()))
 
 
 def pristine_files() -> Path:
@@ -120,6 +129,39 @@ def _peak_mb() -> float:
     return 0.0
 
 
+def trigger_cost(path: str) -> dict[str, float]:
+    """Seconds to insert every household and member once more, per way of running the triggers."""
+    import sqlite3
+
+    from jingzhun.analytics import mirror
+
+    db = sqlite3.connect(path, isolation_level=None)
+    inserts = []
+    for table, key in (("registry_household", "code"), ("registry_member", "id")):
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        changed = {"code": "'9' || substr(code, 2)", "id": "id + 100000000", "household_id": "'9' || substr(household_id, 2)"}
+        select = ", ".join(changed.get(c, c) if c in (key, "household_id") else c for c in columns)
+        inserts.append(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table}")
+    dropped = [name for name, sql in mirror._triggers().items()
+               if " ON registry_household" in sql or " ON registry_member" in sql]
+    ways = {"no triggers": [f"DROP TRIGGER {name}" for name in dropped],
+            "paused": [f"UPDATE {mirror.STATE} SET paused = 1"], "row by row": []}
+    best: dict[str, float] = {}
+    for _round in range(2):
+        for way, setup in ways.items():
+            db.execute("BEGIN")
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            for sql in setup:
+                db.execute(sql)
+            start = time.perf_counter()
+            for sql in inserts:
+                db.execute(sql)
+            best[way] = min(best.get(way, 1e9), time.perf_counter() - start)
+            db.execute("ROLLBACK")
+    db.close()
+    return best
+
+
 def child(spec: dict) -> None:
     import django
 
@@ -132,6 +174,12 @@ def child(spec: dict) -> None:
 
     case = spec["case"]
     members = 0
+    if case == "trigger cost":
+        load_start = os.getloadavg()[0]
+        seconds = trigger_cost(connection.settings_dict["NAME"])
+        print(TAG + json.dumps({"case": case, "seconds": seconds, "load_start": load_start,
+                                "load_end": os.getloadavg()[0]}))
+        return
     if case.startswith("import"):
         from jingzhun.exchange.importer import registry_import
         from jingzhun.orgunits.services import divisions_load

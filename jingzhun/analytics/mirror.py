@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -261,17 +262,26 @@ def _county(path: Path, name: str, county: str, wanted: dict[str, int], read, sc
     stale = sorted(key for key, version in wanted.items() if held.get(key) != version)
     if cached is None or 2 * len(stale) > len(wanted):  # mostly stale: one read of the whole county
         table = _with_part(name, read(name, county), county)
-    else:
-        clean = pa.array([key for key in wanted if key not in stale], pa.string())
-        parts = [cached.filter(pc.is_in(cached[PART], value_set=clean))]
-        del cached  # the kept rows are a copy: let the mapped file go
-        parts += [_with_part(name, read(name, key), key) for key in stale]
-        table = pa.concat_tables(parts)
-        del parts
-        # partitions are ranges of the read order, and the sort is stable: the order of a fresh read
-        table = table.take(pc.sort_indices(table, sort_keys=[(PART, "ascending")]))
+    else:  # clean partitions are slices of the mapped file (no copy), in the read order with the new ones
+        runs = _runs(cached)
+        pieces = {key: [cached.slice(start, length) for start, length in runs[key]] for key in wanted
+                  if key not in stale and key in runs}
+        pieces.update({key: [_with_part(name, read(name, key), key)] for key in stale})
+        table = pa.concat_tables([cached.slice(0, 0), *(piece for key in sorted(pieces) for piece in pieces[key])])
     _store(path, table, wanted)
     return table
+
+
+def _runs(table: pa.Table) -> dict[str, list[tuple[int, int]]]:
+    """partition → (offset, length) of its rows in `table`, whose partitions are contiguous."""
+    encoded = pc.dictionary_encode(table[PART].combine_chunks())
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1)) if len(codes) else np.array([], int)
+    ends = np.append(starts[1:], len(codes))
+    runs = defaultdict(list)
+    for start, end, key in zip(starts.tolist(), ends.tolist(), encoded.dictionary.take(codes[starts]).to_pylist()):
+        runs[key].append((start, end - start))
+    return runs
 
 
 def _load(path: Path, schema: pa.Schema) -> tuple[pa.Table | None, dict[str, int]]:
