@@ -261,17 +261,16 @@ def test_a_write_not_marked_is_caught_by_verify_and_mended_by_rebuild(world, cap
     assert main(["mirror", "--verify", "--org", "14x"]) == 2
 
 
-def test_a_bulk_write_marks_its_villages_and_leaves_the_triggers_on(world):
+def test_a_bulk_write_marks_its_villages_and_puts_the_triggers_back(world):
     registry_snapshot()
     with mirror_bulk_write(villages=[XIAGAOCHI]):
         Household.objects.filter(pk=world.home.pk).update(head_name="批量")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT paused FROM {mirror.STATE}")
-        assert cursor.fetchone() == (0,)
+    assert not mirror.ensure_installed(connection)  # every trigger there, as it was
     assert_mirror_is_fresh()
     with pytest.raises(RuntimeError), mirror_bulk_write(villages=[XIAGAOCHI]):
         Household.objects.filter(pk=world.home.pk).update(head_name="回滚")
         raise RuntimeError
+    assert not mirror.ensure_installed(connection)
     assert_mirror_is_fresh()
     assert "回滚" not in registry_snapshot().tables["households"]["head_name"].to_pylist()
 

@@ -8,13 +8,13 @@ from jingzhun.analytics import mirror
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         with schema_editor.connection.cursor() as cursor:
-            mirror.install(cursor.execute)
+            mirror.install(cursor)
 
 
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         with schema_editor.connection.cursor() as cursor:
-            mirror.uninstall(cursor.execute)
+            mirror.uninstall(cursor)
 
 
 class Migration(migrations.Migration):
