@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -22,7 +23,7 @@ from jingzhun.ops.backup import database_backup, database_restore
 from jingzhun.registry.models import AssistanceCadre, Household, Member, VillageProfile
 
 from .exchange_files import set_cell, synth_folder
-from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World, id_number
+from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World, id_number, make_household
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(connection.vendor != "sqlite", reason="the mirror serves SQLite only")]
@@ -287,3 +288,21 @@ def test_triggers_dropped_by_a_table_rebuild_come_back_and_invalidate_every_file
     assert {sql.split("FROM ")[1].split()[0] for sql in reads} >= {"registry_household", "registry_member"}
     assert all(" >= '140826' " in sql or " >= '140829' " in sql for sql in reads)  # whole counties read again
     assert_mirror_is_fresh()
+
+
+def test_small_changes_go_to_a_delta_file_and_a_large_one_rewrites_the_county(world, settings):
+    for serial in range(2, 8):
+        make_household(CHENGNEI, serial, f"赵{serial}")
+    assert_mirror_is_fresh()  # 140826: 1 household in 下高池, 7 in 城内, 1 in 横东
+    county = next(Path(settings.MIRROR_ROOT).glob("*/140826"))
+    delta = county / "households.delta.arrow"
+    assert not delta.exists()
+    Household.objects.filter(pk=world.home.pk).update(head_name="改一")
+    assert_mirror_is_fresh()
+    assert delta.exists()  # 1 of 9 rows: the county's file stays as it was
+    Household.objects.filter(pk=world.other_township.pk).update(head_name="改二")
+    assert_mirror_is_fresh()
+    assert delta.exists()
+    Household.objects.filter(code__startswith=CHENGNEI).update(phone="0359-7654321")
+    assert_mirror_is_fresh()
+    assert not delta.exists()  # most rows changed: the county's file written again, whole

@@ -262,36 +262,73 @@ def _with_part(name: str, table: pa.Table, prefix: str) -> pa.Table:
 
 
 def _county(path: Path, name: str, county: str, wanted: dict[str, int], read, schema: pa.Schema) -> pa.Table:
-    """One county's table: the file as it is when every version matches, else refreshed and rewritten."""
-    cached, held = _load(path, schema)
-    if cached is not None and held == wanted:
-        return cached
-    stale = sorted(key for key, version in wanted.items() if held.get(key) != version)
-    if cached is None or 2 * len(stale) > len(wanted):  # mostly stale: one read of the whole county
+    """One county's table from its file and its delta file, partitions whose version differs read again.
+
+    Each file records (version, offset, rows) per partition it holds; a partition is taken from the
+    file whose version equals the database's (the delta's first), so any pair of files — also two
+    written by concurrent snapshots — gives the committed rows. Re-read partitions go to the small
+    delta file; the file itself is rewritten when the delta outgrows a quarter of the county.
+    """
+    delta_path = path.with_name(f"{name}.delta.arrow")
+    base, base_parts = _load(path, schema)
+    delta, delta_parts = _load(delta_path, schema) if base is not None else (None, {})
+    if base is not None and not delta_parts and {key: held[0] for key, held in base_parts.items()} == wanted:
+        return base
+    sources = {}
+    for key, version in wanted.items():
+        for table, parts in ((delta, delta_parts), (base, base_parts)):
+            if key in parts and parts[key][0] == version:
+                sources[key] = (table is delta, table.slice(parts[key][1], parts[key][2]))
+                break
+    stale = [key for key in wanted if key not in sources]
+    if base is None or 2 * len(stale) > len(wanted):  # mostly stale: one read of the whole county
         table = _with_part(name, read(name, county), county)
-    else:  # clean partitions are slices of the mapped file (no copy), in the read order with the new ones
-        runs = _runs(cached)
-        pieces = {key: [cached.slice(start, length) for start, length in runs[key]] for key in wanted
-                  if key not in stale and key in runs}
-        pieces.update({key: [_with_part(name, read(name, key), key)] for key in stale})
-        table = pa.concat_tables([cached.slice(0, 0), *(piece for key in sorted(pieces) for piece in pieces[key])])
-    _store(path, table, wanted)
+        _store(path, table, _index(wanted, {**dict.fromkeys(wanted, (0, 0)), **_runs(table)}))
+        _remove(delta_path)
+        return table
+    pieces = [(key, sources[key][1] if key in sources else _with_part(name, read(name, key), key))
+              for key in sorted(wanted)]
+    table = pa.concat_tables([base.slice(0, 0), *(piece for _key, piece in pieces)])
+    if stale:
+        changed = [(key, piece) for key, piece in pieces if key in stale or sources[key][0]]
+        if 4 * sum(piece.num_rows for _key, piece in changed) > table.num_rows:
+            _store(path, table, _index(wanted, _offsets(pieces)))
+            _remove(delta_path)
+        else:
+            _store(delta_path, pa.concat_tables([base.slice(0, 0), *(piece for _key, piece in changed)]),
+                   _index(wanted, _offsets(changed)))
     return table
 
 
-def _runs(table: pa.Table) -> dict[str, list[tuple[int, int]]]:
-    """partition → (offset, length) of its rows in `table`, whose partitions are contiguous."""
+def _offsets(pieces: list[tuple[str, pa.Table]]) -> dict[str, tuple[int, int]]:
+    offsets, offset = {}, 0
+    for key, piece in pieces:
+        offsets[key] = (offset, piece.num_rows)
+        offset += piece.num_rows
+    return offsets
+
+
+def _index(wanted: dict[str, int], offsets: dict[str, tuple[int, int]]) -> dict[str, list[int]]:
+    """partition → [version, offset, rows] for the partitions a file holds."""
+    return {key: [wanted[key], *where] for key, where in offsets.items() if key in wanted}
+
+
+def _runs(table: pa.Table) -> dict[str, tuple[int, int]]:
+    """partition → (offset, rows) in `table`, read in code order: each partition one contiguous run."""
     encoded = pc.dictionary_encode(table[PART].combine_chunks())
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     starts = np.concatenate(([0], np.flatnonzero(np.diff(codes)) + 1)) if len(codes) else np.array([], int)
     ends = np.append(starts[1:], len(codes))
-    runs = defaultdict(list)
-    for start, end, key in zip(starts.tolist(), ends.tolist(), encoded.dictionary.take(codes[starts]).to_pylist()):
-        runs[key].append((start, end - start))
-    return runs
+    keys = encoded.dictionary.take(codes[starts]).to_pylist()
+    return {key: (start, end - start) for start, end, key in zip(starts.tolist(), ends.tolist(), keys)}
 
 
-def _load(path: Path, schema: pa.Schema) -> tuple[pa.Table | None, dict[str, int]]:
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _load(path: Path, schema: pa.Schema) -> tuple[pa.Table | None, dict[str, list[int]]]:
     try:
         table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
         held = json.loads(table.schema.metadata[b"parts"])
@@ -303,7 +340,7 @@ def _load(path: Path, schema: pa.Schema) -> tuple[pa.Table | None, dict[str, int
     return table, held
 
 
-def _store(path: Path, table: pa.Table, versions: dict[str, int]) -> None:
+def _store(path: Path, table: pa.Table, parts: dict[str, list[int]]) -> None:
     """Write-to-temp and rename: concurrent snapshots never see half a file; the last rename wins."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -313,7 +350,7 @@ def _store(path: Path, table: pa.Table, versions: dict[str, int]) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as out:
-            with pa.ipc.new_file(out, table.schema.with_metadata({"parts": json.dumps(versions)})) as writer:
+            with pa.ipc.new_file(out, table.schema.with_metadata({"parts": json.dumps(parts)})) as writer:
                 writer.write_table(table)
         os.replace(temp, path)
     except OSError as error:
