@@ -306,3 +306,18 @@ def test_small_changes_go_to_a_delta_file_and_a_large_one_rewrites_the_county(wo
     Household.objects.filter(code__startswith=CHENGNEI).update(phone="0359-7654321")
     assert_mirror_is_fresh()
     assert not delta.exists()  # most rows changed: the county's file written again, whole
+
+
+def test_concurrent_snapshots_refreshing_the_same_files_leave_them_sound(world, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert_mirror_is_fresh()
+    Household.objects.filter(pk=world.home.pk).update(head_name="并发")
+    Member.objects.filter(household=world.neighbour).update(education="大学本科")
+    fresh = registry_snapshot(fresh=True)
+    with ThreadPoolExecutor(4) as pool:  # each its own SQLite connection, all rewriting the same files
+        taken = list(pool.map(lambda _n: registry_snapshot(), range(8)))
+    for snapshot in taken:
+        assert all(snapshot.tables[name].equals(table) for name, table in fresh.tables.items())
+    assert_mirror_is_fresh()
+    assert not list(Path(settings.MIRROR_ROOT).rglob("*.tmp"))  # no temp file left behind
