@@ -5,13 +5,13 @@ Target (issue 19, item 1): `registry_snapshot(county)` for 999,160 members / 340
 
     python bench/snapshot.py                 # every case
     python bench/snapshot.py --trigger-cost  # also: what the triggers cost the import's inserts
-    python bench/snapshot.py --import-cost   # also: the 1M import with the mirror's triggers vs without
 
-With --trigger-cost, after the snapshot cases, `trigger cost` times what the triggers add to the bulk writes of an import: all
-340,000 households and 999,160 members inserted once more (new keys) in one transaction, rolled back —
-without the per-row triggers (dropped inside the transaction: `mirror_bulk_write`'s way, which also
-marks the county's 88 villages once: timed on its own as "bulk write's own cost") and with the triggers
-marking row by row — alternating, twice each, the faster of two reported.
+With --trigger-cost, after the snapshot cases, `trigger cost` times what the triggers add to the bulk
+writes of an import: all 340,000 households and 999,160 members inserted once more (new keys) in one
+transaction, rolled back — without the per-row triggers (dropped inside the transaction:
+`mirror_bulk_write`'s way, which also marks the county's 88 villages once: timed on its own as "bulk
+write's own cost") and with the triggers marking row by row — alternating, twice each, the faster of
+two reported.
 
 The database is built once and cached: the CSV files of bench/import_registry.py (county 141130, seed 1,
 under /tmp/jz-bench-data/, generated there on first use) imported into a migrated SQLite database under
@@ -96,14 +96,8 @@ def parent(args: argparse.Namespace) -> None:
         shutil.copyfile(source, home / "jingzhun.sqlite3")
         results = [_child(home, {"case": case}) for case in CASES]
         trigger_cost = _child(home, {"case": "trigger cost"}) if args.trigger_cost else None
-        if args.import_cost:
-            results += [_child(Path(tempfile.mkdtemp(prefix="import.", dir=WORK)),
-                               {"case": case, "files": str(pristine_files())})
-                        for case in ("import", "import without triggers")]
     finally:
         shutil.rmtree(home, ignore_errors=True)
-        for leftover in WORK.glob("import.*"):
-            shutil.rmtree(leftover, ignore_errors=True)
     baseline = min(r["seconds"] for r in results if r["case"].startswith("fresh"))
     print("\n| case | members | seconds | baseline ÷ this | peak RSS MB | load avg at start → end | ≤ 3 s |")
     print("|---|--:|--:|--:|--:|---|---|")
@@ -116,13 +110,6 @@ def parent(args: argparse.Namespace) -> None:
         print("\nInserting 340,000 households + 999,160 members again (s, best of two; load avg "
               f"{trigger_cost['load_start']:.2f} → {trigger_cost['load_end']:.2f}): "
               + ", ".join(f"{k} {v:.2f}" for k, v in trigger_cost["seconds"].items()))
-
-
-def pristine_files() -> Path:
-    from import_registry import CASES as IMPORT_CASES
-    from import_registry import dataset
-
-    return dataset(*IMPORT_CASES["csv-1m"][:2])[0]
 
 
 def _peak_mb() -> float:
@@ -188,7 +175,7 @@ def child(spec: dict) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from jingzhun.analytics import mirror, registry_snapshot
+    from jingzhun.analytics import registry_snapshot
     from jingzhun.registry.models import Household, Member
 
     case = spec["case"]
@@ -206,9 +193,6 @@ def child(spec: dict) -> None:
 
         call_command("migrate", verbosity=0)
         divisions_load(prefix="14")
-        if case == "import without triggers":
-            with connection.cursor() as cursor:
-                mirror.uninstall(cursor)
         run = lambda: registry_import(paths=[Path(spec["files"])])  # noqa: E731
     else:
         villages = sorted(Household.objects.filter(code__startswith=COUNTY).order_by()
@@ -239,7 +223,6 @@ def child(spec: dict) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--import-cost", action="store_true", help="also time the 1M import with and without triggers")
     parser.add_argument("--trigger-cost", action="store_true", help="also time the triggers on the import's inserts")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     arguments = parser.parse_args()

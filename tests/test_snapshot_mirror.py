@@ -23,7 +23,7 @@ from jingzhun.ops.backup import database_backup, database_restore
 from jingzhun.registry.models import AssistanceCadre, Household, Member, VillageProfile
 
 from .exchange_files import set_cell, synth_folder
-from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, World, id_number, make_household
+from .people import CHENGNEI, HENGDONG, XIAGAOCHI, ZHANGGUO, id_number, make_household
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(connection.vendor != "sqlite", reason="the mirror serves SQLite only")]
