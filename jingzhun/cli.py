@@ -9,8 +9,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from jingzhun.ops.cli import (add_audit_parser, add_backup_parser, add_restore_parser, add_token_parser,
-                              add_unlock_parser)
+from jingzhun.ops.cli import (add_audit_parser, add_backup_parser, add_mirror_parser, add_restore_parser,
+                              add_token_parser, add_unlock_parser)
 
 
 def _setup_django() -> None:
@@ -1343,6 +1343,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_parser(sub, _setup_django)
     add_backup_parser(sub, _setup_django)
     add_restore_parser(sub, _setup_django)
+    add_mirror_parser(sub, _setup_django)
     add_token_parser(sub, _setup_django)
     return parser
 

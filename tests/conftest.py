@@ -12,6 +12,7 @@ def world(db) -> World:
 def _uploads_in_tmp(settings, tmp_path):
     """Uploaded files go to the test's own folder, never to the real $JINGZHUN_HOME."""
     settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.MIRROR_ROOT = tmp_path / "mirror"  # the registry mirror's files too
 
 
 @pytest.fixture(autouse=True)

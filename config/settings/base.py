@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "jingzhun.orgunits",
+    "jingzhun.analytics",  # the registry mirror's triggers (SQLite)
     "jingzhun.accounts",
     "jingzhun.registry",
     "jingzhun.exchange",
@@ -247,6 +248,8 @@ if JINGZHUN_AUDIT_RETENTION_DAYS < 183:
 # embedded deployment needs no broker; `jingzhun serve` starts a worker beside the web server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 UPLOAD_ROOT = JINGZHUN_HOME / "uploads"
+# The registry mirror (jingzhun/analytics/mirror.py): Arrow files that make SQLite snapshots fast.
+MIRROR_ROOT = JINGZHUN_HOME / "mirror"
 #: A running run whose heartbeat is older than this (or whose worker process is gone) is marked failed.
 JINGZHUN_RUN_STALE_SECONDS = env_int("JINGZHUN_RUN_STALE_SECONDS", 120)
 #: Address space of the background worker, in MB (0: no ceiling): a runaway job fails, the worker lives.

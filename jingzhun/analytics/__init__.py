@@ -1,7 +1,8 @@
 """The thin public layer of the analytics core: Django apps import from here only."""
 
 from .engine import Engine
-from .snapshot import SCHEMA, Snapshot, conform, registry_snapshot
+from .mirror import mirror_bulk_write, mirror_reset, villages_of
+from .snapshot import SCHEMA, Snapshot, conform, mirror_verify, registry_snapshot
 from .spark import INSTALL_HINT as SPARK_INSTALL_HINT
 from .spark import spark_session
 from .splink import SPLINK_BACKENDS, SplinkBackend, splink_backend
@@ -17,4 +18,4 @@ def get_engine(name: str = "duckdb", **options) -> Engine:
 
 
 __all__ = ["SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
-           "get_engine", "registry_snapshot", "spark_session", "splink_backend"]
+           "get_engine", "mirror_bulk_write", "mirror_reset", "mirror_verify", "registry_snapshot", "spark_session", "splink_backend", "villages_of"]

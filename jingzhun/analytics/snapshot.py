@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 from django.db import connections
+
+from . import mirror
 
 MONEY = pa.decimal128(12, 2)
 
@@ -107,59 +110,76 @@ _SELECT = {
                h.vehicle_count, CAST(h.dearest_vehicle_value AS {real}) AS dearest_vehicle_value,
                h.town_houses_bought, h.registered_businesses
         FROM registry_household h LEFT JOIN registry_assistancecadre c ON c.id = h.cadre_id
-        WHERE h.code >= {lo} AND h.code < {hi}""",
+        WHERE h.code >= {lo} AND h.code < {hi}{order}""",
     "members": """
         SELECT id, household_id, name, id_number, relation, sex, ethnicity, education, schooling, health, labour,
                migrant_work, migrant_months, medical_insurance, serious_illness_insurance, pension_insurance,
                dibao, tekun, active_soldier, status
-        FROM registry_member WHERE household_id >= {lo} AND household_id < {hi}""",
+        FROM registry_member WHERE household_id >= {lo} AND household_id < {hi}{order}""",
     "villages": """
         SELECT village_id, registered_population, registered_households, is_poor_village, exit_year,
                CAST(collective_income AS {real}) AS collective_income, paved_road, bus_service, broadband,
                clinic_up_to_standard, cultural_venue
-        FROM registry_villageprofile WHERE village_id >= {lo} AND village_id < {hi}""",
+        FROM registry_villageprofile WHERE village_id >= {lo} AND village_id < {hi}{order}""",
     "measures": """
         SELECT id, household_id, member_id, year, type, CAST(amount AS {real}) AS amount, start, "end",
                continues_after_exit, CAST(details AS TEXT) AS details
-        FROM assistance_measure WHERE household_id >= {lo} AND household_id < {hi}""",
+        FROM assistance_measure WHERE household_id >= {lo} AND household_id < {hi}{order}""",
     "loans": """
         SELECT l.id, l.household_id, l.borrower_id, m.id_number AS borrower_id_number, l.bank,
                CAST(l.amount AS {real}) AS amount, l.term_months, l.disbursed_on, l.due_on,
                CAST(l.balance AS {real}) AS balance, l.status
         FROM assistance_loan l JOIN registry_member m ON m.id = l.borrower_id
-        WHERE l.household_id >= {lo} AND l.household_id < {hi}""",
+        WHERE l.household_id >= {lo} AND l.household_id < {hi}{order}""",
     "loan_installments": """
         SELECT i.loan_id, l.household_id, i.due_on, CAST(i.principal AS {real}) AS principal,
                CAST(i.interest AS {real}) AS interest, i.paid_on, CAST(i.paid_amount AS {real}) AS paid_amount
         FROM assistance_loaninstallment i JOIN assistance_loan l ON l.id = i.loan_id
-        WHERE l.household_id >= {lo} AND l.household_id < {hi}""",
+        WHERE l.household_id >= {lo} AND l.household_id < {hi}{order}""",
     "visits": """
         SELECT id, household_id, visitor_id, visited_on
-        FROM assistance_visit WHERE household_id >= {lo} AND household_id < {hi}""",
+        FROM assistance_visit WHERE household_id >= {lo} AND household_id < {hi}{order}""",
     "projects": """
         SELECT id, county_id, code, year, category, state, percent_complete
-        FROM assistance_project WHERE county_id >= {lo} AND county_id < {hi}""",
+        FROM assistance_project WHERE county_id >= {lo} AND county_id < {hi}{order}""",
     "project_villages": """
         SELECT pv.project_id, pv.orgunit_id AS village_id
         FROM assistance_project_villages pv JOIN assistance_project p ON p.id = pv.project_id
-        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}{order}""",
     "project_beneficiaries": """
         SELECT pb.project_id, pb.household_id
         FROM assistance_project_beneficiaries pb JOIN assistance_project p ON p.id = pb.project_id
-        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}{order}""",
     "project_funds": """
         SELECT f.project_id, p.county_id, f.source, CAST(f.amount AS {real}) AS amount
         FROM assistance_projectfund f JOIN assistance_project p ON p.id = f.project_id
-        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}{order}""",
     "project_spending": """
         SELECT s.project_id, p.county_id, s.source, s.paid_on, CAST(s.amount AS {real}) AS amount
         FROM assistance_projectspending s JOIN assistance_project p ON p.id = s.project_id
-        WHERE p.county_id >= {lo} AND p.county_id < {hi}""",
+        WHERE p.county_id >= {lo} AND p.county_id < {hi}{order}""",
     "spot_items": """
         SELECT i.spot_check_id, i.household_id, s.unit, date(s.drawn_at) AS drawn_on,
                date(i.verified_at) AS verified_on, i.discrepancies
         FROM assessment_spotcheckitem i JOIN assessment_spotcheck s ON s.id = i.spot_check_id
-        WHERE i.household_id >= {lo} AND i.household_id < {hi}""",
+        WHERE i.household_id >= {lo} AND i.household_id < {hi}{order}""",
+}
+
+# SQLite: rows in the order of their code (the mirror splices partitions in that order). An index gives it.
+_ORDER = {
+    "households": "h.code",
+    "members": "household_id, id_number",  # the order of the unique (household, 身份证号) index
+    "villages": "village_id",
+    "measures": "household_id, id",
+    "loans": "l.household_id, l.id",
+    "loan_installments": "l.household_id, i.id",
+    "visits": "household_id, id",
+    "projects": "county_id, id",
+    "project_villages": "p.county_id, pv.id",
+    "project_beneficiaries": "p.county_id, pb.id",
+    "project_funds": "p.county_id, f.id",
+    "project_spending": "p.county_id, s.id",
+    "spot_items": "i.household_id, i.id",
 }
 
 
@@ -198,8 +218,10 @@ class _SQLiteReader:
     """
 
     real = "REAL"
+    ordered = True  # the mirror splices partitions in code order
 
     def __init__(self, path: str):
+        self.path = path
         self.connection = sqlite3.connect(path, timeout=20, isolation_level=None)
         self.connection.execute("BEGIN")  # one snapshot for all three tables
 
@@ -223,6 +245,7 @@ class _ADBCReader:
     """PostgreSQL through ADBC: Arrow straight from the wire (COPY binary under the hood)."""
 
     real = "DOUBLE PRECISION"
+    ordered = False  # a sort would cost PostgreSQL time for nothing: it has no mirror
 
     def __init__(self, settings: dict):
         import adbc_driver_postgresql.dbapi
@@ -254,17 +277,42 @@ def _reader(alias: str):
     raise NotImplementedError(f"no snapshot reader for the {vendor} backend")
 
 
-def registry_snapshot(org: str = "", *, alias: str = "default") -> Snapshot:
-    """The committed registry under `org` ("" = all of it), through ADBC."""
+def _sql(name: str, reader, prefix: str) -> str:
+    # Digits only (checked by the caller), so the bounds can stand in the SQL text; ":" follows "9".
+    lo, hi = f"'{prefix}'", f"'{prefix}:'" if prefix else "'~'"
+    order = f" ORDER BY {_ORDER[name]}" if reader.ordered else ""
+    return _SELECT[name].format(real=reader.real, lo=lo, hi=hi, order=order)
+
+
+def registry_snapshot(org: str = "", *, alias: str = "default", fresh: bool = False) -> Snapshot:
+    """The committed registry under `org` ("" = all of it), in one read transaction.
+
+    From the embedded SQLite database through the mirror (`jingzhun.analytics.mirror`): unchanged
+    partitions from its files, the rest read afresh; `fresh` reads everything from the database (the
+    reference the mirror is checked against). PostgreSQL is always read through ADBC.
+    """
     if org and not org.isdigit():
         raise ValueError(f"an org code is digits, not {org!r}")
     reader = _reader(alias)
     snapshot = Snapshot(org=org)
-    # Digits only (checked above), so the bounds can stand in the SQL text; ":" follows "9".
-    lo, hi = f"'{org}'", f"'{org}:'" if org else "'~'"
     try:
-        for name, sql in _SELECT.items():
-            snapshot.tables[name] = conform(name, reader.fetch(sql.format(real=reader.real, lo=lo, hi=hi)))
+        where = None
+        if isinstance(reader, _SQLiteReader) and not fresh and len(org) <= 12:
+            where = mirror.folder(settings.MIRROR_ROOT, reader.connection, reader.path)
+        if where is not None:
+            snapshot.tables = mirror.mirrored_tables(
+                reader.connection, where, org=org, schemas={name: pa.schema(SCHEMA[name]) for name in _SELECT},
+                read=lambda name, prefix: conform(name, reader.fetch(_sql(name, reader, prefix))))
+        else:
+            for name in _SELECT:
+                snapshot.tables[name] = conform(name, reader.fetch(_sql(name, reader, org)))
     finally:
         reader.close()
     return snapshot
+
+
+def mirror_verify(org: str = "", *, alias: str = "default") -> list[str]:
+    """The tables under `org` whose snapshot through the mirror differs from a fresh read (none: sound)."""
+    mirrored = registry_snapshot(org, alias=alias)
+    fresh = registry_snapshot(org, alias=alias, fresh=True)
+    return [name for name, table in fresh.tables.items() if not mirrored.tables[name].equals(table)]

@@ -1,4 +1,4 @@
-"""`jingzhun unlock`, `jingzhun audit …`, `jingzhun backup`, `jingzhun restore`: parsers and thin commands.
+"""`jingzhun unlock`, `audit …`, `backup`, `restore`, `mirror`: parsers and thin commands.
 
 jingzhun/cli.py registers each with one line (``add_backup_parser(sub, setup)``); `setup` is its
 Django set-up function, called before a command touches the database.
@@ -112,6 +112,34 @@ def add_backup_parser(sub, setup) -> None:
 
     p = sub.add_parser("backup", help="备份整个数据库到一个文件（SQLite 在线备份；PostgreSQL 用 pg_dump）")
     p.add_argument("--out", type=Path, metavar="FILE", help="备份文件（默认 $JINGZHUN_HOME/backups/jingzhun-日期.backup）")
+    p.set_defaults(func=run)
+
+
+def add_mirror_parser(sub, setup) -> None:
+    def run(args) -> int:
+        setup()
+        from jingzhun.analytics import mirror_reset, mirror_verify
+
+        if args.org and not args.org.isdigit():
+            return _err(f"区划代码只能是数字，而不是“{args.org}”。")
+        if not (args.verify or args.rebuild):
+            return _err("请给出 --verify（核对）或 --rebuild（重建）。")
+        if args.rebuild:
+            if not mirror_reset():
+                return _err("数据库不是内置数据库（SQLite），或尚未初始化：没有镜像。")
+            print("已标记全部数据为已更改：下次读取时重建镜像文件。")
+        if args.verify:
+            differ = mirror_verify(args.org or "")
+            if differ:
+                print(f"镜像与数据库不一致：{'、'.join(differ)}。请运行 jingzhun mirror --rebuild。", file=sys.stderr)
+                return 1
+            print(f"镜像与数据库一致（{args.org or '全部'}）。")
+        return 0
+
+    p = sub.add_parser("mirror", help="建档立卡数据的列式镜像（内置数据库读取加速）：核对（--verify）或重建（--rebuild）")
+    p.add_argument("--verify", action="store_true", help="用镜像读取一次、直接读数据库一次，逐表比较")
+    p.add_argument("--rebuild", action="store_true", help="标记全部数据为已更改，下次读取时重写镜像文件")
+    p.add_argument("--org", help="只核对该单位（区划代码），默认全部")
     p.set_defaults(func=run)
 
 
