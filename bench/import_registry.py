@@ -220,6 +220,8 @@ def naive_import(path: Path) -> None:
             return int(text) if text else None
         if kind in (Kind.MONEY, Kind.DECIMAL):
             return Decimal(text) if text else None
+        if kind == Kind.DATE:  # an Excel date cell reads as a datetime
+            return text[:10] or None
         if kind == Kind.BOOL:
             return {"是": True, "否": False}.get(text)
         return text
@@ -272,7 +274,7 @@ def child(spec: dict) -> None:
     rows = spec["rows"]
     path = Path(spec["path"])
     timed = _Timed()
-    timed.wrap(importer, "typed_table", lambda sheet, data: f"typed_table {sheet}")
+    timed.wrap(importer, "typed_table", lambda sheet, *a, **k: f"typed_table {sheet}")
     timed.wrap(services, "_resolve_cadres")
     timed.wrap(services, "_existing", lambda model, *a, **k: f"_existing {model.__name__}")
     timed.wrap(services, "_diff")
