@@ -81,6 +81,13 @@ def _written_by_import(monkeypatch, folder: Path, stage_from: int) -> dict[str, 
     return content
 
 
+def _indexes() -> dict[str, dict]:
+    """Every constraint and index of the registry's tables (the bulk path may drop and rebuild indexes)."""
+    with connection.cursor() as cursor:
+        return {table: connection.introspection.get_constraints(cursor, table)
+                for table in connection.introspection.table_names(cursor) if table.startswith("registry_")}
+
+
 def _scratch_files() -> list[Path]:
     return sorted(Path(tempfile.gettempdir()).glob("jingzhun-import-*"))
 
@@ -148,7 +155,7 @@ def test_a_late_failure_leaves_the_database_as_it_was(shanxi, tmp_path, monkeypa
     registry_import(paths=[synth_folder(tmp_path / "first", households=12, seed=7)])
     again = synth_folder(tmp_path / "again", households=20, seed=8)
     set_cell(again / "户表.csv", 3, "工资性收入", "12345.67")
-    before = database_rows()
+    before, indexes = database_rows(), _indexes()
     audits = AuditEvent.objects.count()
     monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", stage_from)
     failure(monkeypatch)
@@ -158,6 +165,7 @@ def test_a_late_failure_leaves_the_database_as_it_was(shanxi, tmp_path, monkeypa
     finally:
         registry_upserted.disconnect(dispatch_uid="test-failing-ledger")
     assert database_rows() == before  # every table, every row, every column (the audit table aside)
+    assert _indexes() == indexes
     assert AuditEvent.objects.count() == audits + 1
     assert AuditEvent.objects.order_by("-pk").first().detail["outcome"] == "failed"
     assert _scratch_files() == []
