@@ -179,9 +179,10 @@ def reserve_ids(model: type[models.Model], count: int) -> pa.Array:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [table, pk, count])
-            return pa.array([r[0] for r in cursor.fetchall()], pa.int64())
+            # One array value, not a million rows, crosses to Python.
+            cursor.execute("SELECT array_agg(nextval(seq)) FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass "
+                           "AS seq) AS s, generate_series(1, %s)", [table, pk, count])
+            return pa.array(cursor.fetchone()[0] or [], pa.int64())
         cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(pk)}), 0) FROM "
                        f"{connection.ops.quote_name(table)}")
         first = cursor.fetchone()[0] + 1
