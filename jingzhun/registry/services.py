@@ -347,6 +347,9 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
         plans.append((Member, members, ["household_id", "id_number"], summary.members, "household__village_id"))
     splits = {}
     total, done = sum(plan[1].num_rows for plan in plans), 0
+    # Every registry write of the import happens in this loop, inside the caller's transaction: per-row
+    # triggers that mark changed villages (the snapshot mirror) can be paused around it, and the villages
+    # (`villages_of` per table) marked set-wise once.
     for model, table, keys, counts, village_lookup in plans:
         if progress is not None:
             progress(str(model._meta.verbose_name), done, total)
