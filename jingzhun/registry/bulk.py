@@ -114,10 +114,9 @@ def _stage(table: pa.Table, db_table: str, columns: list[str]) -> Iterator[str]:
                                     "FROM STDIN (FORMAT csv)") as copy:
                 copy.write(buffer.getbuffer())
             del buffer
-            try:
-                yield name
-            finally:
-                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            yield name
+            # Not on an error: the failed transaction is rolled back, and the table's creation with it.
+            cursor.execute(f"DROP TABLE {name}")
         return
     import adbc_driver_sqlite.dbapi
 
