@@ -47,7 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 DATA_ROOT = Path("/tmp/jz-bench-data")
 COUNTY, SEED = "141130", 1
-TARGET_SECONDS = 60.0
+#: Seconds per (engine, case): issue "Spreadsheet exchange" set 60 s; issue 19 item 4 sets 20 s (SQLite) and
+#: 25 s (PostgreSQL) for the 1M-member CSV import.
+TARGET_SECONDS = {("sqlite", "csv-1m"): 20.0, ("postgresql", "csv-1m"): 25.0}
+DEFAULT_TARGET_SECONDS = 60.0
 
 
 # name: (households, file format, methods run on that file)
@@ -128,12 +131,14 @@ def run_child(engine: str, postgres_url: str | None, case: str, method: str, pat
 def markdown(results: list[dict]) -> str:
     lines = [
         "| engine | case | method | members | households | load avg (1 min) | import s | members/s "
-        "| rows written/s | peak RSS MB | read / check / write s | own CPU s | busy cores | ≤ 60 s |",
+        "| rows written/s | peak RSS MB | read / check / write s | own CPU s | busy cores | target |",
         "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|---|",
     ]
     for r in results:
         stages = " / ".join(f"{r['stages'][k]:.1f}" for k in ("read", "check", "write")) if r["stages"] else "—"
-        target = "—" if r["case"] == "baseline-20k" else ("yes" if r["seconds"] <= TARGET_SECONDS else "**no**")
+        limit = TARGET_SECONDS.get((r["engine"], r["case"]), DEFAULT_TARGET_SECONDS)
+        target = "—" if r["case"] == "baseline-20k" else (f"≤ {limit:.0f} s: " + ("yes" if r["seconds"] <= limit
+                                                                               else "**no**"))
         lines.append(
             f"| {r['engine']} | {r['case']} | {r['method']} | {r['members']:,} | {r['households']:,} "
             f"| {r['loadavg'][0]:.2f} | {r['seconds']:.1f} | {r['members'] / r['seconds']:,.0f} "
@@ -220,6 +225,8 @@ def naive_import(path: Path) -> None:
             return int(text) if text else None
         if kind in (Kind.MONEY, Kind.DECIMAL):
             return Decimal(text) if text else None
+        if kind == Kind.DATE:  # an Excel date cell reads as a datetime
+            return text[:10] or None
         if kind == Kind.BOOL:
             return {"是": True, "否": False}.get(text)
         return text
@@ -242,7 +249,7 @@ def naive_import(path: Path) -> None:
                         data[column.field] = convert(column.kind, value)
                 if model is Member and not data.get("status"):
                     data["status"] = "正常"
-                model(**data).save()
+                model(**{k: v for k, v in data.items() if v is not None}).save()  # blank: the field's default
     workbook.close()
 
 
@@ -272,7 +279,7 @@ def child(spec: dict) -> None:
     rows = spec["rows"]
     path = Path(spec["path"])
     timed = _Timed()
-    timed.wrap(importer, "typed_table", lambda sheet, data: f"typed_table {sheet}")
+    timed.wrap(importer, "typed_table", lambda sheet, *a, **k: f"typed_table {sheet}")
     timed.wrap(services, "_resolve_cadres")
     timed.wrap(services, "_existing", lambda model, *a, **k: f"_existing {model.__name__}")
     timed.wrap(services, "_diff")

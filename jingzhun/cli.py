@@ -254,7 +254,12 @@ def cmd_import(args) -> int:
 
     from jingzhun.exchange.importer import registry_import
 
-    report = registry_import(paths=args.paths, dry_run=args.dry_run, via="命令行")
+    # JSON is for scripts: their stderr stays clean. A person watching sees where a long import is.
+    shown = _StageLine(None if args.format == "json" else sys.stderr)
+    try:
+        report = registry_import(paths=args.paths, dry_run=args.dry_run, via="命令行", progress=shown)
+    finally:
+        shown.close()
     if args.format == "json":
         print(json.dumps({"ok": report.ok, "dry_run": report.dry_run, "sources": report.sources,
                           "issues": [i.as_dict() for i in report.issues],
@@ -275,6 +280,30 @@ def cmd_import(args) -> int:
         table.add_row(label, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"]))
     console.print(table)
     return 0
+
+
+class _StageLine:
+    """A progress callback (stage, percent) that writes to `stream` (None: nowhere): on a terminal one
+    line redrawn in place, elsewhere (a log, a pipe) one line per stage."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.tty, self.drawn = stream, stream is not None and stream.isatty(), False
+
+    def __call__(self, stage: str, percent: int) -> None:
+        if self.stream is None:
+            return
+        line = f"{stage} {percent}%"
+        if self.tty:
+            self.stream.write("\r\x1b[K" + line)
+            self.drawn = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _summary_rows(summary) -> dict:

@@ -1,21 +1,39 @@
 """Set-based writes of many registry rows with their history rows (imports).
 
-Rows arrive as Arrow tables whose columns are model attnames. Inserting goes through one prepared
-statement per table (`executemany`; COPY on PostgreSQL), not through model instances, so a million
-members load in seconds; each inserted row gets its "+" history row in the same transaction, as
-django-simple-history would write it. Updates are rarer and go through simple-history's own
-`bulk_update_with_history`.
+Rows arrive as Arrow tables whose columns are model attnames; each inserted row gets its "+" history
+row in the same transaction, as django-simple-history would write it. Updates are rarer and go through
+simple-history's own `bulk_update_with_history`.
+
+Small tables go through one prepared statement (`executemany`; COPY on PostgreSQL). From
+`STAGE_MIN_ROWS` rows on, the rows never pass through Python one by one: they are staged in bulk —
+SQLite: written by the ADBC SQLite driver straight from Arrow into a scratch database file that our
+connection attaches; PostgreSQL: one COPY of CSV text (written by Arrow) into a temporary table — and
+the table and its history table are then filled by `INSERT … SELECT` from the stage inside the
+caller's transaction, so a failure anywhere still leaves the database as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import io
+import itertools
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pyarrow as pa
-from django.db import connection, models
+import pyarrow.csv
+from django.db import connection, models, transaction
 
 _CHUNK = 50_000
+#: From this many rows a table is staged in bulk (module docstring); below it the row path is cheaper
+#: than a scratch file or temporary table. Tests set it to 0 to run the staged path on small files.
+STAGE_MIN_ROWS = 20_000
+_STAGE_PREFIX = "jz_stage_"
+_stage_numbers = itertools.count(1)
+#: Stages one SQLite connection may hold at once (it attaches at most 10 databases).
+_MAX_STAGES = 8
 #: Keys named in one statement (SQLite allows 32,766 parameters).
 _KEYS_PER_STATEMENT = 30_000
 
@@ -48,6 +66,101 @@ def _insert(db_table: str, columns: list[str], table: pa.Table) -> None:
                 cursor.executemany(sql, list(_rows(table, start, min(start + _CHUNK, table.num_rows))))
 
 
+def _plain_table(table: pa.Table) -> pa.Table:
+    return pa.table({name: _plain(table.column(name)) for name in table.column_names})
+
+
+def _detach_stale() -> int:
+    """Detach the stages of earlier transactions (a stage is detached on commit; it cannot be while the
+    transaction that read it is open, e.g. after a rollback to a savepoint); returns how many remain."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        names = [row[1] for row in cursor.fetchall() if row[1].startswith(_STAGE_PREFIX)]
+        remaining = 0
+        for name in names:
+            try:
+                cursor.execute(f"DETACH DATABASE {name}")
+            except Exception:  # still in use by the open transaction
+                remaining += 1
+    return remaining
+
+
+def _may_stage(rows: int) -> bool:
+    """Whether to stage `rows` rows. SQLite attaches at most 10 databases per connection, so one long
+    transaction holding many stages (a test, a script importing file after file in one `atomic`) goes on
+    row by row rather than fail."""
+    if rows < STAGE_MIN_ROWS:
+        return False
+    return connection.vendor == "postgresql" or _detach_stale() < _MAX_STAGES
+
+
+@contextlib.contextmanager
+def _stage(table: pa.Table, db_table: str, columns: list[str]) -> Iterator[str]:
+    """The rows of `table`, bound for `columns` of `db_table`, staged in the database; yields its SQL name."""
+    name = f"{_STAGE_PREFIX}{next(_stage_numbers)}"
+    quote = connection.ops.quote_name
+    table = _plain_table(table).rename_columns(columns)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Same column types as the target, no constraints; created and dropped inside the caller's
+            # transaction, so a rollback leaves nothing behind.
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT {', '.join(quote(c) for c in columns)} "
+                           f"FROM {quote(db_table)} WITH NO DATA")
+            buffer = io.BytesIO()
+            # Strings are always quoted and nulls never, so CSV keeps '' and NULL apart as COPY reads them.
+            pyarrow.csv.write_csv(table, buffer, pyarrow.csv.WriteOptions(include_header=False,
+                                                                          quoting_style="needed"))
+            with cursor.cursor.copy(f"COPY {name} ({', '.join(quote(c) for c in columns)}) "
+                                    "FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buffer.getbuffer())
+            del buffer
+            yield name
+            # Not on an error: the failed transaction is rolled back, and the table's creation with it.
+            cursor.execute(f"DROP TABLE {name}")
+        return
+    import adbc_driver_sqlite.dbapi
+
+    fd, path = tempfile.mkstemp(prefix="jingzhun-import-", suffix=".sqlite3")
+    os.close(fd)
+    try:
+        with adbc_driver_sqlite.dbapi.connect(path) as scratch, scratch.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=OFF")  # a scratch file: nothing to recover
+            cursor.adbc_ingest("rows", table, mode="create")
+            scratch.commit()
+        with connection.cursor() as cursor:
+            cursor.execute(f"ATTACH DATABASE %s AS {name}", [path])
+    finally:
+        # Our connection keeps the file open; the space goes back when it detaches (or closes).
+        os.unlink(path)
+    transaction.on_commit(_detach_stale)
+    yield f'{name}."rows"'
+
+
+@contextlib.contextmanager
+def _indexes_built_after(tables: list[str], rows: int) -> Iterator[None]:
+    """SQLite: when `rows` new rows at least double the first table, its and the other tables' secondary
+    indexes are dropped and built again after the insert (sorting once beats a million random B-tree
+    inserts). DDL is transactional in SQLite: a rollback brings the indexes back as they were."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {quote(tables[0])}")
+        if cursor.fetchone()[0] > rows:
+            indexes = []
+        else:  # named indexes only: those of UNIQUE constraints (sql NULL) stay, they check the rows
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
+                           f"tbl_name IN ({', '.join(['%s'] * len(tables))})", tables)
+            indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
+
+
 def insert_rows(model: type[models.Model], table: pa.Table) -> int:
     """Insert the rows of `table` (columns = attnames of `model`) as they are: for models that keep no
     history (and whose auto fields the caller fills or the database does)."""
@@ -65,9 +178,10 @@ def reserve_ids(model: type[models.Model], count: int) -> pa.Array:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [table, pk, count])
-            return pa.array([r[0] for r in cursor.fetchall()], pa.int64())
+            # One array value, not a million rows, crosses to Python.
+            cursor.execute("SELECT array_agg(nextval(seq)) FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass "
+                           "AS seq) AS s, generate_series(1, %s)", [table, pk, count])
+            return pa.array(cursor.fetchone()[0] or [], pa.int64())
         cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(pk)}), 0) FROM "
                        f"{connection.ops.quote_name(table)}")
         first = cursor.fetchone()[0] + 1
@@ -78,8 +192,8 @@ def insert_with_history(model: type[models.Model], table: pa.Table, *, history_u
                         reason: str, now: datetime.datetime) -> int:
     """Insert the rows of `table` (columns = attnames of `model`) and one "+" history row each.
 
-    The history rows are copied inside the database (INSERT … SELECT over the rows just written), so
-    the data crosses from Python to the database once, not twice.
+    The history rows are copied inside the database (INSERT … SELECT), from the stage or from the rows
+    just written, so the data crosses from Python to the database once, not twice.
     """
     if table.num_rows == 0:
         return 0
@@ -88,29 +202,36 @@ def insert_with_history(model: type[models.Model], table: pa.Table, *, history_u
     stamp = connection.ops.adapt_datetimefield_value(now)
     if "updated_at" in {f.attname for f in model._meta.concrete_fields}:
         table = table.append_column("updated_at", pa.array([stamp] * n))
+    db_table = model._meta.db_table
     columns = [model._meta.get_field(name).column for name in table.column_names]
-    _insert(model._meta.db_table, columns, table)
-
     history_model = model.history.model
     history_columns = {f.attname: f.column for f in history_model._meta.concrete_fields}
     copied = [history_columns[name] for name in table.column_names if name in history_columns]
     quote = connection.ops.quote_name
-    pk = model._meta.pk
-    keys = table.column(pk.attname).to_pylist()
     target = ", ".join(quote(c) for c in [*copied, "history_date", "history_change_reason", "history_type",
                                            "history_user_id"])
     select = ", ".join(quote(c) for c in copied)
-    head = (f"INSERT INTO {quote(history_model._meta.db_table)} ({target}) SELECT {select}, %s, %s, %s, %s "
-            f"FROM {quote(model._meta.db_table)} WHERE {quote(pk.column)} ")
+    history = (f"INSERT INTO {quote(history_model._meta.db_table)} ({target}) SELECT {select}, %s, %s, %s, %s FROM ")
+    marks = [stamp, reason, "+", history_user_id]
+    if _may_stage(n):
+        column_sql = ", ".join(quote(c) for c in columns)
+        with (_stage(table, db_table, columns) as stage,
+              _indexes_built_after([db_table, history_model._meta.db_table], n), connection.cursor() as cursor):
+            cursor.execute(f"INSERT INTO {quote(db_table)} ({column_sql}) SELECT {column_sql} FROM {stage}")
+            cursor.execute(history + stage, marks)
+        return n
+    _insert(db_table, columns, table)
+    pk = model._meta.pk
+    keys = table.column(pk.attname).to_pylist()
+    # The BETWEEN lets the planner walk the primary-key index over just this stretch instead of scanning
+    # the whole table once per chunk.
+    head = history + f"{quote(db_table)} WHERE {quote(pk.column)} BETWEEN %s AND %s AND {quote(pk.column)} "
     with connection.cursor() as cursor:
         for start in range(0, n, _KEYS_PER_STATEMENT):
             chunk = sorted(keys[start:start + _KEYS_PER_STATEMENT])
-            # The BETWEEN lets the planner walk the primary-key index over just this stretch instead of
-            # scanning the whole table once per chunk.
-            bounds = [stamp, reason, "+", history_user_id, chunk[0], chunk[-1]]
-            head_range = head + f"BETWEEN %s AND %s AND {quote(pk.column)} "
+            bounds = [*marks, chunk[0], chunk[-1]]
             if connection.vendor == "postgresql":
-                cursor.execute(head_range + "= ANY(%s)", [*bounds, chunk])
+                cursor.execute(head + "= ANY(%s)", [*bounds, chunk])
             else:
-                cursor.execute(head_range + f"IN ({', '.join(['%s'] * len(chunk))})", [*bounds, *chunk])
+                cursor.execute(head + f"IN ({', '.join(['%s'] * len(chunk))})", [*bounds, *chunk])
     return n

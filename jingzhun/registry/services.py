@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import get_in_reach, may_edit_household, may_update_from_visit, require
@@ -161,6 +161,8 @@ def _existing(model, incoming: pa.Table, keys: list[str], fields: list[str], vil
 
 def _diff(incoming: pa.Table, existing: pa.Table, keys: list[str], fields: list[str]):
     """Split incoming rows into new ones, changed ones and the count of unchanged ones."""
+    if existing.num_rows == 0:  # a first import: no join over a million rows to learn that all are new
+        return incoming, incoming.slice(0, 0), 0
     existing = existing.append_column("__stored", pa.array([True] * existing.num_rows, pa.bool_()))
     joined = incoming.join(existing, keys=keys, join_type="left outer", right_suffix="__old",
                            use_threads=False)
@@ -283,11 +285,11 @@ def _resolve_cadres(households: pa.Table, *, acting_user, reason: str, now) -> t
     if cadre_conflicts(households, acting_user):
         raise PermissionDenied("cadre record shared with households out of reach")
     named, matched, counties = _match_cadres(households)
-    fresh = matched.filter(pc.is_null(matched["cadre_id"]))
-    bulk_create_with_history(
-        [AssistanceCadre(county_id=r["county_id"], name=r["name"], phone=r["phone"], work_unit=r["work_unit"])
-         for r in fresh.select([*_CADRE_KEYS, "work_unit"]).to_pylist()], AssistanceCadre, batch_size=2000,
-        default_user=acting_user, default_change_reason=reason, default_date=now)
+    fresh = matched.filter(pc.is_null(matched["cadre_id"])).select([*_CADRE_KEYS, "work_unit"])
+    if fresh.num_rows:
+        insert_with_history(AssistanceCadre, fresh.append_column("id", reserve_ids(AssistanceCadre, fresh.num_rows)),
+                            history_user_id=acting_user.pk if acting_user is not None else None, reason=reason,
+                            now=now)
     moved = _moved(matched)
     if moved.num_rows:
         units = dict(zip(moved["cadre_id"].to_pylist(), moved["work_unit"].to_pylist()))
@@ -321,13 +323,15 @@ def _with_defaults(model, new: pa.Table) -> pa.Table:
 
 @transaction.atomic
 def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | None = None,
-                    members: pa.Table | None = None, acting_user=None, reason: str) -> UpsertSummary:
+                    members: pa.Table | None = None, acting_user=None, reason: str,
+                    progress: Callable[[str, int, int], None] | None = None) -> UpsertSummary:
     """Create or update villages, households and members given as typed Arrow tables (attnames).
 
     Keys: 村代码 for villages, 户编号 for households, (户编号, 身份证号) for members. Rows equal to what is
     stored are left alone and write no history; members missing from the tables are never deleted (a
     member leaves through 人员状态 or a workflow). Every created or changed row gets its history row,
-    attributed to `acting_user` (None = the system) with `reason`.
+    attributed to `acting_user` (None = the system) with `reason`. `progress(what, rows_done, rows_total)`
+    is told before each table is written.
     """
     now = timezone.now()
     user_id = acting_user.pk if acting_user is not None else None
@@ -342,7 +346,14 @@ def registry_upsert(*, villages: pa.Table | None = None, households: pa.Table | 
     if members is not None and members.num_rows:
         plans.append((Member, members, ["household_id", "id_number"], summary.members, "household__village_id"))
     splits = {}
+    total, done = sum(plan[1].num_rows for plan in plans), 0
+    # Every registry write of the import happens in this loop, inside the caller's transaction: per-row
+    # triggers that mark changed villages (the snapshot mirror) can be paused around it, and the villages
+    # (`villages_of` per table) marked set-wise once.
     for model, table, keys, counts, village_lookup in plans:
+        if progress is not None:
+            progress(str(model._meta.verbose_name), done, total)
+        done += table.num_rows
         fields = [c for c in table.column_names if c not in keys]
         key_column = table[keys[0]]
         villages_of = sorted(set(pc.utf8_slice_codeunits(key_column, 0, 12).to_pylist()))
