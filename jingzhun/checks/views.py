@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun import cells
-from jingzhun.listing import CONTROL_VARS, PRINT_VAR, Column, Listing, error_page, form_problems
+from jingzhun.listing import CONTROL_VARS, COUNT_CAP, PRINT_VAR, Column, Listing, error_page, form_problems
 from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.permissions import (
     get_in_reach,
@@ -167,7 +167,7 @@ def problem_list(request):
     access = access_for(request.user)
     can_write = may_claim_exception(access) and not request.GET.get(PRINT_VAR)
     listing = Listing(request.GET, problems, _problem_columns(can_write), default_sort="village",
-                      tiebreak=("household", "rule", "person", "id"), title=_("问题数据清单"),
+                      tiebreak=("household", "rule", "person", "id"), count_cap=COUNT_CAP, title=_("问题数据清单"),
                       unit=unit_label(request.user, form.unit if filtered else ""))
     listing.chips_from_form(form, depends={"township": ["village"]})
     page = listing.page

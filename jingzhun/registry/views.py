@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.listing import CONTROL_VARS, Column, Listing
+from jingzhun.listing import CONTROL_VARS, COUNT_CAP, Column, Listing
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_edit_household
 from jingzhun.orgunits.models import Level
@@ -86,7 +86,7 @@ def household_list(request):
             main_cause=data.get("main_cause", ""), unit=form.unit if filtered else "", text=data.get("q", ""),
             category=data.get("category", ""), monitoring_class=data.get("monitoring_class", ""))
     listing = Listing(request.GET, households.annotate(per_capita_sort=_PER_CAPITA), _household_columns(),
-                      default_sort="code", tiebreak=("code",), title=_("贫困户名单"),
+                      default_sort="code", tiebreak=("code",), count_cap=COUNT_CAP, title=_("贫困户名单"),
                       unit=unit_label(request.user, form.unit if filtered else ""))
     listing.chips_from_form(form, depends={"township": ["village"]})
     access = access_for(request.user)
