@@ -13,6 +13,7 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -21,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -80,6 +82,27 @@ def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: s
 def _filter_form(request, rules: dict) -> ProblemFilterForm:
     return ProblemFilterForm(request.GET or None, rules=rules, units=filter_units(
         request.user, request.GET.get("township", ""), request.GET.get("village", "")))
+
+
+#: Seconds a scope's summary and charts are reused at most; any change of a problem's status or a new
+#: problem (each writes a history row) makes a new one at once.
+OVERVIEW_SECONDS = 300
+
+
+def _overview_cached(user) -> dict:
+    """`_overview`, computed once per scope, language and state of the ledger: a province's problems are
+    not grouped on every page. The ledger's state is its latest history row (one index lookup; its date
+    too, in case pruned history lets an id come back)."""
+    access = access_for(user)
+    latest = Problem.history.order_by("-history_id").values_list("history_id", "history_date").first()
+    state = f"{latest[0]}@{latest[1].timestamp()}" if latest else "none"
+    key = ":".join(["problem-overview", access.prefix if access.active else "-",
+                    str(user.pk) if access.cadre_only else "", translation.get_language() or "", state])
+    overview = cache.get(key)
+    if overview is None:
+        overview = _overview(user)
+        cache.set(key, overview, OVERVIEW_SECONDS)
+    return overview
 
 
 def _overview(user) -> dict:
@@ -181,7 +204,7 @@ def problem_list(request):
     if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(page.object_list),
               what="problem_list_print", filter=listing.filter_query)
-    overview = _overview(request.user)
+    overview = _overview_cached(request.user)
     return render(request, "checks/problem_list.html", {
         "form": form, "listing": listing, "page": page, "overview": overview,
         "rule_chart_json": json.dumps(overview["rule_chart"], ensure_ascii=False),
