@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -27,6 +27,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR, COUNT_VAR = "page", "per", "sort", "print", "format", "count"
@@ -64,6 +65,20 @@ class CappedPaginator(Paginator):
     @cached_property
     def num_pages(self) -> int:
         return -(-self.cap // self.per_page) if self.capped else super().num_pages
+
+
+def choice_labels(model, *names: str) -> dict[str, dict]:
+    """For each field name, its choices' value → label in the active language.
+
+    A list's cells use these instead of `get_FOO_display`, which rebuilds and hashes every (lazily
+    translated) choice of the field on each call: the largest cost of rendering a page of 50 rows.
+    """
+    return {name: _choice_labels(model, name, get_language()) for name in names}
+
+
+@cache
+def _choice_labels(model, name: str, language: str | None) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun import cells
-from jingzhun.listing import CONTROL_VARS, COUNT_CAP, PRINT_VAR, Column, Listing, error_page, form_problems
+from jingzhun.listing import (CONTROL_VARS, COUNT_CAP, PRINT_VAR, Column, Listing, choice_labels, error_page,
+                              form_problems)
 from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.permissions import (
     get_in_reach,
@@ -196,8 +197,10 @@ def problem_list(request):
     page = listing.page
     shown = MessageRenderer.for_user(request.user)
     shown.prepare((p.message, p.detail) for p in page.object_list)
+    status_shown = choice_labels(Problem, "status")["status"]
     for problem in page.object_list:
         problem.rule_name = rules[problem.rule].name_shown if problem.rule in rules else ""
+        problem.status_shown = status_shown.get(problem.status, problem.status)
         problem.person_shown = access.mask_id(problem.person)
         problem.message_shown = shown.render(problem.message, problem.detail)
         problem.village_short = _short_name(problem.village_name)
