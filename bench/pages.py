@@ -49,6 +49,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8766)
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--think", type=int, nargs="+", default=[0, 1000])
+    p.add_argument("--pages", nargs="+", default=["households", "problems", "dashboard"])
     return p.parse_args()
 
 
@@ -137,7 +138,8 @@ def pages(args, env: dict, label: str, checkout: Path, cookies: dict[str, str]) 
     server = serve(checkout, env, args)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            for page, (path, phrase) in PAGES.items():
+            for page in args.pages:
+                path, phrase = PAGES[page]
                 for who, unit in UNITS.items():
                     url = base + path.format(unit=unit)
                     try:
