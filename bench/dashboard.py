@@ -98,15 +98,16 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def county_tables(members: int):
-    """(county, template tables) for about `members` members spread evenly over every Shanxi county."""
+def county_tables(members: int, errors: float = 0.0):
+    """(county, template tables) for about `members` members spread evenly over every Shanxi county, with
+    `errors` of the rows given one content error each (`synth.generate`)."""
     from jingzhun.orgunits.divisions import read_divisions
     from jingzhun.synth import generate
 
     counties = sorted({code[:6] for code, _ in read_divisions(prefix="14") if len(code) == 12})
     per_county = max(1, int(members / PER_HOUSEHOLD / len(counties)))
     for i, county in enumerate(counties):
-        yield county, generate(county=county, households=per_county, seed=i + 1).tables
+        yield county, generate(county=county, households=per_county, seed=i + 1, errors=errors).tables
 
 
 def province_tables(members: int):

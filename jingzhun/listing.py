@@ -7,6 +7,9 @@ is ignored and said so, never passed to the ORM), the page size is one of `PAGE_
 the end shows the last page. `print=1` is the same list, every matching row up to `PRINT_MAX`, for the
 printed form a village wall takes (the templates add title, unit and date).
 
+A list of a province's millions (`count_cap`) does not count them on every page: it counts up to the
+cap and says "more than" above it (`CappedPaginator`), with the exact count one click away (`count=exact`).
+
 Templates: `_thead.html` (the sortable header row), `_filters.html` (the active filters, each
 removable, and the notices), `_pager.html` (page numbers and sizes) and `_print_head.html`. This module
 imports nothing of jingzhun, so every app's list may use it.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -23,18 +27,58 @@ from django.db.models import F, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR = "page", "per", "sort", "print", "format"
+PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR, COUNT_VAR = "page", "per", "sort", "print", "format", "count"
 #: The page sizes offered; anything else in `per` falls back to the list's default.
 PAGE_SIZES = (20, 50, 100, 200)
 DEFAULT_PER_PAGE = 50
 #: Rows a print view holds at most (a wall sheet of 2,000 rows is already 40 A4 pages).
 PRINT_MAX = 2000
+#: Rows a capped list (`Listing.count_cap`) counts on each page; a multiple of every page size.
+COUNT_CAP = 10_000
 #: Parameters of the list's own machinery, which are not filters.
-CONTROL_VARS = frozenset({PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR})
+CONTROL_VARS = frozenset({PAGE_VAR, PER_VAR, SORT_VAR, PRINT_VAR, FORMAT_VAR, COUNT_VAR})
 #: Rows an Excel worksheet holds below its header.
 EXCEL_MAX_ROWS = 1_048_575
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most `cap` + 1 rows (a LIMIT inside the count): a province's list is
+    not counted on every page. Above the cap, `capped` is true, `count` means "more than `cap`" and the
+    pages reach the cap's last page only."""
+
+    def __init__(self, object_list, per_page, *, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        # Neither the order nor the annotations change how many rows there are: the count reads the index.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        return -(-self.cap // self.per_page) if self.capped else super().num_pages
+
+
+def choice_labels(model, *names: str) -> dict[str, dict]:
+    """For each field name, its choices' value → label in the active language.
+
+    A list's cells use these instead of `get_FOO_display`, which rebuilds and hashes every (lazily
+    translated) choice of the field on each call: the largest cost of rendering a page of 50 rows.
+    """
+    return {name: _choice_labels(model, name, get_language()) for name in names}
+
+
+@cache
+def _choice_labels(model, name: str, language: str | None) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
 
 
 @dataclass(frozen=True)
@@ -85,6 +129,8 @@ class Listing:
     printable: bool = True
     #: Whether the list offers its rows as a workbook (`format=xlsx`, see `exporting`).
     exportable: bool = False
+    #: Rows counted on each page at most (0: always count them all); `count=exact` in the query counts all.
+    count_cap: int = 0
     #: What the printed sheet is headed with: the list's title and the unit it is about.
     title: str = ""
     unit: str = ""
@@ -136,7 +182,9 @@ class Listing:
                 self.notices.append(_("共 %(n)d 条，只打印前 %(max)d 条；请缩小筛选范围后分次打印。")
                                     % {"n": page.paginator.count, "max": PRINT_MAX})
             return page
-        paginator = Paginator(self.rows, self.per_page)
+        exact = not self.count_cap or self.query.get(COUNT_VAR) == "exact"
+        paginator = Paginator(self.rows, self.per_page) if exact else \
+            CappedPaginator(self.rows, self.per_page, cap=self.count_cap)
         asked = self.query.get(PAGE_VAR, "")
         page = paginator.get_page(asked)
         if asked and (not asked.isdigit() or int(asked) != page.number):
@@ -193,6 +241,26 @@ class Listing:
     @property
     def size_links(self) -> list[tuple[int, str, bool]]:
         return [(n, self.url(**{PER_VAR: n}), n == self.per_page) for n in PAGE_SIZES]
+
+    @property
+    def capped(self) -> bool:
+        """Whether the count on the page is only "more than the cap" (see `CappedPaginator`)."""
+        return isinstance(getattr(self.page, "paginator", None), CappedPaginator) and self.page.paginator.capped
+
+    @property
+    def exact_count_url(self) -> str:
+        """This page, with every row counted."""
+        return self.url(**{COUNT_VAR: "exact", PAGE_VAR: self.page.number})
+
+    @property
+    def count_cap_shown(self) -> str:
+        return f"{self.count_cap:,}"
+
+    @property
+    def count_note(self) -> str:
+        """What a capped count means, for the line under it."""
+        return _("超过 %(cap)s 条时不逐条计数，以便页面快速打开；页码只列到第 %(pages)d 页，可用筛选缩小范围，"
+                 "或统计精确总数后翻到最后一页。") % {"cap": self.count_cap_shown, "pages": self.page.paginator.num_pages}
 
     @property
     def print_url(self) -> str:

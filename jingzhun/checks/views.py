@@ -13,6 +13,7 @@ from itertools import islice
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -21,13 +22,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
 from jingzhun import cells
-from jingzhun.listing import CONTROL_VARS, PRINT_VAR, Column, Listing, error_page, form_problems
+from jingzhun.listing import (CONTROL_VARS, COUNT_CAP, PRINT_VAR, Column, Listing, choice_labels, error_page,
+                              form_problems)
 from jingzhun.orgunits.access import access_for, mask_id_number
 from jingzhun.orgunits.permissions import (
     get_in_reach,
@@ -80,6 +83,27 @@ def _filtered(user, *, rule: str = "", status: str = "", unit: str = "", text: s
 def _filter_form(request, rules: dict) -> ProblemFilterForm:
     return ProblemFilterForm(request.GET or None, rules=rules, units=filter_units(
         request.user, request.GET.get("township", ""), request.GET.get("village", "")))
+
+
+#: Seconds a scope's summary and charts are reused at most; any change of a problem's status or a new
+#: problem (each writes a history row) makes a new one at once.
+OVERVIEW_SECONDS = 300
+
+
+def _overview_cached(user) -> dict:
+    """`_overview`, computed once per scope, language and state of the ledger: a province's problems are
+    not grouped on every page. The ledger's state is its latest history row (one index lookup; its date
+    too, in case pruned history lets an id come back)."""
+    access = access_for(user)
+    latest = Problem.history.order_by("-history_id").values_list("history_id", "history_date").first()
+    state = f"{latest[0]}@{latest[1].timestamp()}" if latest else "none"
+    key = ":".join(["problem-overview", access.prefix if access.active else "-",
+                    str(user.pk) if access.cadre_only else "", translation.get_language() or "", state])
+    overview = cache.get(key)
+    if overview is None:
+        overview = _overview(user)
+        cache.set(key, overview, OVERVIEW_SECONDS)
+    return overview
 
 
 def _overview(user) -> dict:
@@ -167,21 +191,23 @@ def problem_list(request):
     access = access_for(request.user)
     can_write = may_claim_exception(access) and not request.GET.get(PRINT_VAR)
     listing = Listing(request.GET, problems, _problem_columns(can_write), default_sort="village",
-                      tiebreak=("household", "rule", "person", "id"), title=_("问题数据清单"),
+                      tiebreak=("household", "rule", "person", "id"), count_cap=COUNT_CAP, title=_("问题数据清单"),
                       unit=unit_label(request.user, form.unit if filtered else ""))
     listing.chips_from_form(form, depends={"township": ["village"]})
     page = listing.page
     shown = MessageRenderer.for_user(request.user)
     shown.prepare((p.message, p.detail) for p in page.object_list)
+    status_shown = choice_labels(Problem, "status")["status"]
     for problem in page.object_list:
         problem.rule_name = rules[problem.rule].name_shown if problem.rule in rules else ""
+        problem.status_shown = status_shown.get(problem.status, problem.status)
         problem.person_shown = access.mask_id(problem.person)
         problem.message_shown = shown.render(problem.message, problem.detail)
         problem.village_short = _short_name(problem.village_name)
     if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(page.object_list),
               what="problem_list_print", filter=listing.filter_query)
-    overview = _overview(request.user)
+    overview = _overview_cached(request.user)
     return render(request, "checks/problem_list.html", {
         "form": form, "listing": listing, "page": page, "overview": overview,
         "rule_chart_json": json.dumps(overview["rule_chart"], ensure_ascii=False),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -14,9 +15,6 @@ from jingzhun.orgunits.models import CODE_LENGTH, Level, OrgUnit
 
 from . import vocab
 from .models import Household, Member
-
-_NORMAL = Q(members__status=vocab.MemberStatus.NORMAL)
-
 
 def households_for(user) -> QuerySet[Household]:
     return access_for(user).filter_households(Household.objects.all())
@@ -40,8 +38,11 @@ def todo_households(user) -> QuerySet[Household]:
 def household_list(user, *, status: str = "", attribute: str = "", main_cause: str = "",
                    unit: str = "", text: str = "", category: str = "", monitoring_class: str = "") -> QuerySet[Household]:
     """Households in reach, filtered; `unit` is any org code (township, village…) to narrow to."""
+    # A subquery per row, not a join and GROUP BY: a page of 50 counts the members of its 50 households,
+    # where a grouped join would aggregate every household in reach before the LIMIT (and inside the count).
+    normal = Member.objects.filter(household=OuterRef("pk"), status=vocab.MemberStatus.NORMAL).order_by()
     qs = households_for(user).select_related("village").annotate(
-        member_count=Count("members", filter=_NORMAL))
+        member_count=Coalesce(Subquery(normal.values("household").annotate(n=Count("pk")).values("n")), 0))
     if category:
         qs = qs.filter(category=category)
     if monitoring_class:

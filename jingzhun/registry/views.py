@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from jingzhun.accounts.audit import audit
 from jingzhun.accounts.models import AuditEvent
-from jingzhun.listing import CONTROL_VARS, Column, Listing
+from jingzhun.listing import CONTROL_VARS, COUNT_CAP, Column, Listing, choice_labels
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import may_edit_household
 from jingzhun.orgunits.models import Level
@@ -86,12 +86,15 @@ def household_list(request):
             main_cause=data.get("main_cause", ""), unit=form.unit if filtered else "", text=data.get("q", ""),
             category=data.get("category", ""), monitoring_class=data.get("monitoring_class", ""))
     listing = Listing(request.GET, households.annotate(per_capita_sort=_PER_CAPITA), _household_columns(),
-                      default_sort="code", tiebreak=("code",), title=_("贫困户名单"),
+                      default_sort="code", tiebreak=("code",), count_cap=COUNT_CAP, title=_("贫困户名单"),
                       unit=unit_label(request.user, form.unit if filtered else ""))
     listing.chips_from_form(form, depends={"township": ["village"]})
     access = access_for(request.user)
+    labels = choice_labels(Household, "category", "monitoring_class", "attribute", "status", "main_cause")
     for household in listing.page.object_list:
         household.head_id_shown = access.mask_id(household.head_id_number)
+        household.shown = {name: shown.get(getattr(household, name), getattr(household, name))
+                           for name, shown in labels.items()}
         household.per_capita = household.per_capita_income(household.member_count)
     if listing.printing:  # a printed list carries ID numbers (masked as on the page): audited like a download
         audit(request, AuditEvent.Action.DOWNLOAD, listing.title, count=len(listing.page.object_list),
