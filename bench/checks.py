@@ -35,6 +35,7 @@ import django  # noqa: E402
 django.setup()
 
 import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 
 from jingzhun.analytics import Snapshot, conform, get_engine, registry_snapshot  # noqa: E402
 from jingzhun.checks.catalog import load_catalog  # noqa: E402
@@ -53,6 +54,7 @@ def _shanxi_counties() -> list[str]:
 
 COUNTIES = _shanxi_counties()
 PANDAS_RULES = ["Q03", "Q05", "Q08", "Q26", "Q31"]
+PARTITIONS = Path("/tmp/jz-bench-100m")  # per-county Parquet, generated once (see county_partitions)
 PER_HOUSEHOLD = 2.94  # members per household the generator makes, near enough to size the run
 
 
@@ -74,12 +76,41 @@ def synth_tables(members: int, *, errors: float) -> dict[str, pa.Table]:
     return {sheet: pa.concat_tables(t) for sheet, t in parts.items()}
 
 
-def to_snapshot(tables: dict[str, pa.Table]) -> Snapshot:
+def to_snapshot(tables: dict[str, pa.Table], *, first_id: int = 1) -> Snapshot:
     typed = {s: typed_table(s, d) for s, d in sheets_from_tables(tables, "bench").items()}
     members = typed["人员表"]
-    members = members.append_column("id", pa.array(range(1, members.num_rows + 1), pa.int64()))
+    members = members.append_column("id", pa.array(range(first_id, first_id + members.num_rows), pa.int64()))
     return Snapshot("", {"households": conform("households", typed["户表"]), "members": conform("members", members),
                          "villages": conform("villages", typed["村表"])})
+
+
+def county_partitions(members: int, *, errors: float, root: Path = PARTITIONS) -> list[Path]:
+    """One folder of Parquet files (a conformed snapshot) per county, about `members` members in all.
+
+    The counties are those of `synth_tables` (same households and seeds), written once and reused: the
+    10M case reads the first eleven of the 100M case's counties."""
+    paths, remaining, county = [], members, 0
+    while remaining > 0:
+        households = min(int(remaining / PER_HOUSEHOLD) + 1, 340_000)
+        path = root / f"{county:03d}-{COUNTIES[county]}-{households}-e{errors}"
+        if not path.exists():
+            registry = generate(county=COUNTIES[county], households=households, seed=county + 1, errors=errors)
+            # member ids unique over the whole registry: each county starts at its own ten million
+            snapshot = to_snapshot(registry.tables, first_id=county * 10_000_000 + 1)
+            partial = path.with_suffix(".partial")
+            partial.mkdir(parents=True, exist_ok=True)
+            for name, table in snapshot.tables.items():
+                pq.write_table(table, partial / f"{name}.parquet")
+            partial.rename(path)
+        paths.append(path)
+        remaining -= pq.read_metadata(path / "members.parquet").num_rows
+        county += 1
+    return paths
+
+
+def parquet_snapshot(path: Path) -> Snapshot:
+    """A county's snapshot written by `county_partitions`."""
+    return Snapshot(path.name.split("-")[1], {p.stem: pq.read_table(p) for p in sorted(path.glob("*.parquet"))})
 
 
 def run_all(snapshot: Snapshot, rules) -> tuple[float, int]:
@@ -160,7 +191,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000_000, 10_000_000])
     parser.add_argument("--errors", type=float, default=0.01)
+    parser.add_argument("--generate-only", action="store_true", help="write the county partitions and stop")
     args = parser.parse_args()
+    if args.generate_only:
+        for size in args.sizes:
+            paths = county_partitions(size, errors=args.errors)
+            print(f"{size:,} members: {len(paths)} counties under {PARTITIONS}")
+        return
     rules = list(load_catalog().values())
     print(f"{len(rules)} rules; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
     for size in args.sizes:

@@ -1,6 +1,7 @@
 """The thin public layer of the analytics core: Django apps import from here only."""
 
 from .engine import Engine
+from .partitions import COUNTY_LENGTH, registry_counties
 from .snapshot import SCHEMA, Snapshot, conform, registry_snapshot
 from .spark import INSTALL_HINT as SPARK_INSTALL_HINT
 from .spark import spark_session
@@ -16,5 +17,5 @@ def get_engine(name: str = "duckdb", **options) -> Engine:
     raise ValueError(f"unknown analytics engine {name!r} (available: duckdb)")
 
 
-__all__ = ["SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
-           "get_engine", "registry_snapshot", "spark_session", "splink_backend"]
+__all__ = ["COUNTY_LENGTH", "SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
+           "get_engine", "registry_counties", "registry_snapshot", "spark_session", "splink_backend"]
