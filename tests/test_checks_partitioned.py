@@ -62,12 +62,12 @@ def _rows(findings: pa.Table) -> list[dict]:
     return sorted(findings.to_pylist(), key=lambda r: tuple(str(v) for v in r.values()))
 
 
-@pytest.mark.parametrize("buckets", [1, 4])
-def test_partitioned_run_finds_exactly_what_the_whole_registry_run_finds(counties, buckets):
+@pytest.mark.parametrize("buckets,batch_rows", [(1, 10**9), (4, 1), (64, 1000)])
+def test_partitioned_run_finds_exactly_what_the_whole_registry_run_finds(counties, buckets, batch_rows):
     rules = list(load_catalog().values())
     whole = _whole(counties, rules)
     partitioned = run_rules_partitioned(COUNTIES, counties.__getitem__, rules, as_of=AS_OF, buckets=buckets,
-                                        engine_options={"preserve_insertion_order": False})
+                                        batch_rows=batch_rows, engine_options={"preserve_insertion_order": False})
     assert _rows(partitioned) == _rows(whole)
     # the comparison is not empty: the repeats across counties are found, with every county's households
     q05 = whole.filter(pc.equal(whole["rule"], "Q05"))

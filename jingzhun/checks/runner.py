@@ -93,21 +93,23 @@ def _in_order(parts: list[pa.Table]) -> pa.Table:
                                             ("rule", "ascending"), ("person", "ascending")])
 
 
-#: How many hash partitions the rows of a rule with a `partition` key are spread over.
-BUCKETS = 16
+#: How many hash partitions the rows of a rule with a `partition` key are spread over, and how many of those
+#: rows (at least) one engine then takes at a time: a few runs at national scale, one for a small province.
+BUCKETS = 64
+BATCH_ROWS = 4_000_000
 
 
 def run_rules_partitioned(partitions: Sequence[str], load: Callable[[str], Snapshot], rules: Iterable[Rule], *,
                           as_of: datetime.date, within: str = "", engine_options: dict | None = None,
-                          buckets: int = BUCKETS) -> pa.Table:
+                          buckets: int = BUCKETS, batch_rows: int = BATCH_ROWS) -> pa.Table:
     """The findings of `run_rules` over the union of the partitions (counties), one partition in memory at a time.
 
     Each partition is loaded (`load(key)`) into a fresh engine, whose memory goes when the partition is
     done, and its rules are run there. A rule that compares households (its `partition` key, e.g. Q05's
     ID number) is not run per county: the rows it reads, narrowed to the columns it names, are spread
-    over `buckets` files on disk by a hash of its key as the counties pass, and the rule then runs once
-    per bucket — every pair of rows with one key meets in one bucket, whatever their counties. The
-    findings are exactly those of one run over the whole registry.
+    over `buckets` files on disk by a hash of its key as the counties pass, and the rule then runs over
+    groups of whole buckets of about `batch_rows` rows — every pair of rows with one key meets in one
+    bucket, whatever their counties. The findings are exactly those of one run over the whole registry.
     """
     rules = list(rules)
     options = engine_options or {}
@@ -123,7 +125,7 @@ def run_rules_partitioned(partitions: Sequence[str], load: Callable[[str], Snaps
                 for spread in spreads:
                     spread.add(engine)
         for spread in spreads:
-            parts.extend(spread.run(as_of=as_of, within=within, engine_options=options))
+            parts.extend(spread.run(as_of=as_of, within=within, engine_options=options, batch_rows=batch_rows))
     return _in_order(parts)
 
 
@@ -137,30 +139,52 @@ class _Spread:
         self.relations = sorted({t.name for t in tree.find_all(exp.Table)} - ctes)
         self.names = {c.name for c in tree.find_all(exp.Column)}
         self.writers: dict[tuple[str, int], pa.ipc.RecordBatchFileWriter] = {}
+        self.rows = [0] * buckets
+        self.schemas: dict[str, pa.Schema] = {}
         folder.mkdir(parents=True)
 
     def add(self, engine: Engine) -> None:
         for relation in self.relations:
             columns = [c for c in engine.query(f"SELECT * FROM {relation} LIMIT 0").column_names if c in self.names]
             rows = engine.query(f"SELECT {', '.join(columns)}, coalesce(hash({self.rule.partition}) % {self.buckets}, 0)"
-                                f" AS bucket__ FROM {relation}")
-            bucket = rows.column("bucket__")
-            rows = rows.drop_columns(["bucket__"])
-            for b in range(self.buckets):
-                writer = self.writers.get((relation, b))
+                                f" AS bucket__ FROM {relation} ORDER BY bucket__")
+            starts = pc.value_counts(rows.column("bucket__")).flatten()  # in order of first appearance: sorted
+            rows, offset = rows.drop_columns(["bucket__"]), 0
+            self.schemas[relation] = rows.schema
+            for bucket, count in zip(starts[0].to_pylist(), starts[1].to_pylist()):
+                writer = self.writers.get((relation, bucket))
                 if writer is None:
-                    writer = self.writers[relation, b] = pa.ipc.new_file(self.folder / f"{relation}.{b}.arrow", rows.schema)
-                writer.write_table(rows.filter(pc.equal(bucket, b)))
+                    writer = self.writers[relation, bucket] = pa.ipc.new_file(self._path(relation, bucket), rows.schema)
+                writer.write_table(rows.slice(offset, count))
+                self.rows[bucket] += count
+                offset += count
 
-    def run(self, *, as_of: datetime.date, within: str, engine_options: dict) -> list[pa.Table]:
+    def _path(self, relation: str, bucket: int) -> Path:
+        return self.folder / f"{relation}.{bucket}.arrow"
+
+    def _read(self, relation: str, buckets: list[int]) -> pa.Table:
+        tables = []
+        for bucket in buckets:
+            if (relation, bucket) in self.writers:
+                with pa.OSFile(str(self._path(relation, bucket))) as source:
+                    tables.append(pa.ipc.open_file(source).read_all())
+        return pa.concat_tables(tables) if tables else self.schemas[relation].empty_table()
+
+    def run(self, *, as_of: datetime.date, within: str, engine_options: dict, batch_rows: int) -> list[pa.Table]:
         for writer in self.writers.values():
             writer.close()
+        batches, batch = [], []
+        for bucket in range(self.buckets):
+            if self.rows[bucket]:
+                batch.append(bucket)
+            if batch and (sum(self.rows[b] for b in batch) >= batch_rows or bucket == self.buckets - 1):
+                batches.append(batch)
+                batch = []
         found = []
-        for b in range(self.buckets):
-            with get_engine(**engine_options) as engine:
-                engine.set_as_of(as_of)
+        with get_engine(**engine_options) as engine:  # one engine; each batch replaces the last one's tables
+            engine.set_as_of(as_of)
+            for batch in batches:
                 for relation in self.relations:
-                    with pa.OSFile(str(self.folder / f"{relation}.{b}.arrow")) as source:
-                        engine.register(relation, pa.ipc.open_file(source).read_all())
+                    engine.register(relation, self._read(relation, batch))
                 found.append(run_rules(engine, [self.rule], within=within))
         return found
