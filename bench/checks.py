@@ -189,12 +189,29 @@ def whole_snapshot(paths: list[Path]) -> Snapshot:
     return Snapshot("", {name: pa.concat_tables([p.tables[name] for p in parts]) for name in parts[0].tables})
 
 
-def child(case: str, size: int, errors: float, out: Path) -> dict:
+def planned_partitions(members: int, *, errors: float) -> list[Path]:
+    """The folders `county_partitions` will write, for a run that starts while generators still write them:
+    full counties until the expected members are reached (the last one's size is known only at its turn)."""
+    paths, expected, index = [], 0.0, 0
+    while expected < members:
+        paths.append(PARTITIONS / f"{index:03d}-{COUNTIES[index]}-{county_capacity(index)}-e{errors}")
+        expected += county_capacity(index) * 2.939  # members per household of the cached counties
+        index += 1
+    paths[-1] = paths[-1].with_name(f"{index - 1:03d}-{COUNTIES[index - 1]}-*-e{errors}")
+    return paths
+
+
+def wait_for(pattern: Path) -> Path:
+    while not (found := [p for p in pattern.parent.glob(pattern.name) if p.suffix != ".partial"]):
+        time.sleep(2)
+    return found[0]
+
+
+def child(case: str, size: int, errors: float, out: Path, follow: bool = False) -> dict:
     """One case, in this (child) process; returns what the parent prints."""
-    paths = county_partitions(size, errors=errors)
+    paths = planned_partitions(size, errors=errors) if follow else county_partitions(size, errors=errors)
     rules = list(load_catalog().values())
-    result = {"counties": len(paths), "members": sum(pq.read_metadata(p / "members.parquet").num_rows
-                                                     for p in paths)}
+    result = {"counties": len(paths)}
     if case == "partitioned":
         from jingzhun.checks.runner import run_rules_partitioned
 
@@ -202,7 +219,8 @@ def child(case: str, size: int, errors: float, out: Path) -> dict:
 
         def load(path: str) -> Snapshot:
             started = time.perf_counter()
-            snapshot = parquet_snapshot(Path(path))
+            snapshot = parquet_snapshot(wait_for(Path(path)))
+            result["members"] = result.get("members", 0) + snapshot.tables["members"].num_rows
             read[0] += time.perf_counter() - started
             return snapshot
 
@@ -213,6 +231,7 @@ def child(case: str, size: int, errors: float, out: Path) -> dict:
     elif case == "whole":
         started = time.perf_counter()
         snapshot = whole_snapshot(paths)
+        result["members"] = snapshot.tables["members"].num_rows
         result["read"] = time.perf_counter() - started
         started = time.perf_counter()
         with get_engine() as engine:
@@ -221,6 +240,7 @@ def child(case: str, size: int, errors: float, out: Path) -> dict:
         result["rules"] = time.perf_counter() - started
     elif case == "pandas":
         snapshot = whole_snapshot(paths)
+        result["members"] = snapshot.tables["members"].num_rows
         subset = [r for r in rules if r.code in PANDAS_RULES]
         started = time.perf_counter()
         with get_engine(preserve_insertion_order=False) as engine:
@@ -267,12 +287,12 @@ def profile(snapshot: Snapshot, rules) -> dict:
     return {"steps": steps, "per_rule": per_rule}
 
 
-def run_child(case: str, size: int, errors: float, code: str | None) -> dict:
+def run_child(case: str, size: int, errors: float, code: str | None, follow: bool = False) -> dict:
     out = Path(tempfile.gettempdir()) / f"jz-bench-checks-{case}-{size}.parquet"
     env = {**os.environ, "JZ_BENCH_CODE": code or ""}
     load_before = Path("/proc/loadavg").read_text().split()[0]
     done = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, "--child", case, "--sizes", str(size),
-                           "--errors", str(errors), "--out", str(out)], env=env, capture_output=True, text=True)
+                           "--errors", str(errors), "--out", str(out), *(["--follow"] if follow else [])], env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"{case} {size} failed:\n{done.stdout}\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -300,6 +320,8 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true", help="write the county partitions and stop")
     parser.add_argument("--generate-counties", nargs=2, type=int, help="write full counties [a, b) only "
                         "(a second generator beside a --generate-only run)")
+    parser.add_argument("--follow", action="store_true", help="start the partitioned case while generators "
+                        "still write the counties (its read time then includes waiting for them)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -308,12 +330,13 @@ def main() -> None:
             county_partition(index, county_capacity(index), errors=args.errors)
         return
     if args.child:
-        print(json.dumps(child(args.child, args.sizes[0], args.errors, Path(args.out))))
+        print(json.dumps(child(args.child, args.sizes[0], args.errors, Path(args.out), args.follow)))
         return
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()}")
     for size in args.sizes:
-        paths = county_partitions(size, errors=args.errors)
-        print(f"{size:,}: {len(paths)} counties cached under {PARTITIONS}", flush=True)
+        if not args.follow:
+            paths = county_partitions(size, errors=args.errors)
+            print(f"{size:,}: {len(paths)} counties cached under {PARTITIONS}", flush=True)
         if args.generate_only:
             continue
         results = {}
@@ -324,7 +347,8 @@ def main() -> None:
             while mem_available_gb() < need:  # leave the others at least 6 GB (common.md)
                 print(f"waiting for {need:.0f} GB available (now {mem_available_gb():.1f})", flush=True)
                 time.sleep(30)
-            results[case] = r = run_child(case, size, args.errors, args.baseline_code if case == "whole" else None)
+            results[case] = r = run_child(case, size, args.errors, args.baseline_code if case == "whole" else None,
+                                          args.follow)
             print(f"{case:>11} {r['members']:>12,} members {r['counties']:>3} counties  load {r['load']}  "
                   + (f"read {r['read']:7.2f} s  rules {r['rules']:7.2f} s  findings {r['findings']:,}  "
                      if "rules" in r else "")
@@ -342,6 +366,9 @@ def main() -> None:
             p, w = results["partitioned"], results["whole"]
             print(f"{'':>11} rules {w['rules'] / p['rules']:.2f}× faster than the whole run; findings identical: "
                   f"{same_findings(p['out'], w['out'])}", flush=True)
+        if args.follow:  # the generators are done: the run read every county they wrote
+            paths = county_partitions(size, errors=args.errors)
+            print(f"{'':>11} counties generated {len(paths)}, members {sum(pq.read_metadata(p / 'members.parquet').num_rows for p in paths):,}")
 
 
 if __name__ == "__main__":

@@ -8,22 +8,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from jingzhun.analytics import Snapshot, conform, get_engine
+from jingzhun.analytics import Snapshot, get_engine
 from jingzhun.checks.catalog import RuleFileError, load_catalog, parse_rule
 from jingzhun.checks.runner import run_rules, run_rules_partitioned
-from jingzhun.exchange.importer import sheets_from_tables, typed_table
 from jingzhun.synth import generate
 
+from .synth_snapshots import COUNTIES, county_snapshots, whole
+
 AS_OF = datetime.date(2020, 12, 31)
-COUNTIES = ["140826", "141130", "140105"]
-
-
-def _snapshot(tables: dict[str, pa.Table], first_id: int) -> Snapshot:
-    typed = {s: typed_table(s, d) for s, d in sheets_from_tables(tables, "synth").items()}
-    members = typed["人员表"]
-    members = members.append_column("id", pa.array(range(first_id, first_id + members.num_rows), pa.int64()))
-    return Snapshot("", {"households": conform("households", typed["户表"]), "members": conform("members", members),
-                         "villages": conform("villages", typed["村表"])})
 
 
 def _with_ids(members: pa.Table, rows: dict[int, str]) -> pa.Table:
@@ -38,8 +30,7 @@ def counties() -> dict[str, Snapshot]:
     """Three counties with 5 % injected errors, and ID numbers repeated across counties: a member of the first
     county's ID in the second (once in lower case x) and in all three; a repeat across two counties and
     within one household of the third."""
-    parts = {c: _snapshot(generate(county=c, households=300, seed=i + 41, errors=0.05).tables, i * 100_000 + 1)
-             for i, c in enumerate(COUNTIES)}
+    parts = county_snapshots()
     first = parts[COUNTIES[0]].tables["members"].column("id_number").to_pylist()
     x_id = next(i for i in first if i and i.endswith("X"))
     plain = [i for i in first if i and not i.endswith("X")]
@@ -51,10 +42,8 @@ def counties() -> dict[str, Snapshot]:
 
 
 def _whole(counties: dict[str, Snapshot], rules, within: str = "") -> pa.Table:
-    snapshot = Snapshot("", {name: pa.concat_tables([s.tables[name] for s in counties.values()])
-                             for name in next(iter(counties.values())).tables})
     with get_engine() as engine:
-        engine.load(snapshot, as_of=AS_OF)
+        engine.load(whole(counties), as_of=AS_OF)
         return run_rules(engine, rules, within=within)
 
 
