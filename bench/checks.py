@@ -23,6 +23,8 @@ another's; the child also reports VmHWM from /proc/self/status.
   Its findings are compared with the partitioned run's, row for row.
 - pandas: at ≤ 2M members, the five shared rules on DuckDB (this branch) against `pandas_baseline`.
 - profile: the first county alone, per load step and per rule, with this branch's code and the baseline's.
+- refresh / refresh-whole: the indicator refresh's compute (`unit_values_partitioned` county by county, and
+  today's `unit_values` over one snapshot with the baseline's code); "findings" is then the units computed.
 """
 
 from __future__ import annotations
@@ -238,6 +240,34 @@ def child(case: str, size: int, errors: float, out: Path, follow: bool = False) 
             engine.load(snapshot, as_of=AS_OF)
             found = run_rules(engine, rules)
         result["rules"] = time.perf_counter() - started
+    elif case == "refresh":  # the indicator refresh's compute, county by county (no database store)
+        from jingzhun.indicators.compute import unit_values_partitioned
+
+        read = [0.0]
+
+        def load_county(path: str) -> Snapshot:
+            started = time.perf_counter()
+            snapshot = parquet_snapshot(Path(path))
+            read[0] += time.perf_counter() - started
+            result["members"] = result.get("members", 0) + snapshot.tables["members"].num_rows
+            return snapshot
+
+        started = time.perf_counter()
+        units = unit_values_partitioned([str(p) for p in paths], load_county, as_of=AS_OF)
+        result.update(read=read[0], rules=time.perf_counter() - started - read[0], findings=len(units))
+        found = None
+    elif case == "refresh-whole":  # today's refresh compute: one snapshot of everything (--baseline-code)
+        from jingzhun.indicators.compute import unit_values
+
+        started = time.perf_counter()
+        snapshot = whole_snapshot(paths)
+        result.update(members=snapshot.tables["members"].num_rows, read=time.perf_counter() - started)
+        started = time.perf_counter()
+        with get_engine() as engine:
+            engine.load(snapshot, as_of=AS_OF)
+            units = unit_values(engine)
+        result.update(rules=time.perf_counter() - started, findings=len(units))
+        found = None
     elif case == "pandas":
         snapshot = whole_snapshot(paths)
         result["members"] = snapshot.tables["members"].num_rows
@@ -315,7 +345,7 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000_000, 10_000_000])
     parser.add_argument("--errors", type=float, default=0.01)
     parser.add_argument("--cases", nargs="+", default=["partitioned", "whole", "pandas", "profile"],
-                        choices=["partitioned", "whole", "pandas", "profile"])
+                        choices=["partitioned", "whole", "pandas", "profile", "refresh", "refresh-whole"])
     parser.add_argument("--baseline-code", default="/work/main", help="checkout whose code the whole case runs")
     parser.add_argument("--generate-only", action="store_true", help="write the county partitions and stop")
     parser.add_argument("--generate-counties", nargs=2, type=int, help="write full counties [a, b) only "
@@ -341,13 +371,13 @@ def main() -> None:
             continue
         results = {}
         for case in args.cases:
-            if case == "pandas" and size > 2_000_000 or case == "whole" and size > 20_000_000:
+            if case == "pandas" and size > 2_000_000 or case.endswith("whole") and size > 20_000_000:
                 continue  # pandas at 1M only; one snapshot of 100M members does not fit in 24 GB
-            need = 1.2 * size / 1_000_000 + 6 if case == "whole" else 8
+            need = 1.2 * size / 1_000_000 + 6 if case.endswith("whole") else 8
             while mem_available_gb() < need:  # leave the others at least 6 GB (common.md)
                 print(f"waiting for {need:.0f} GB available (now {mem_available_gb():.1f})", flush=True)
                 time.sleep(30)
-            results[case] = r = run_child(case, size, args.errors, args.baseline_code if case == "whole" else None,
+            results[case] = r = run_child(case, size, args.errors, args.baseline_code if case.endswith("whole") else None,
                                           args.follow)
             print(f"{case:>11} {r['members']:>12,} members {r['counties']:>3} counties  load {r['load']}  "
                   + (f"read {r['read']:7.2f} s  rules {r['rules']:7.2f} s  findings {r['findings']:,}  "
