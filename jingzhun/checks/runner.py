@@ -146,7 +146,7 @@ class _Spread:
     def add(self, engine: Engine) -> None:
         for relation in self.relations:
             columns = [c for c in engine.query(f"SELECT * FROM {relation} LIMIT 0").column_names if c in self.names]
-            rows = engine.query(f"SELECT {', '.join(columns)}, coalesce(hash({self.rule.partition}) % {self.buckets}, 0)"
+            rows = engine.query(f"SELECT {', '.join(columns)}, coalesce(abs(hash({self.rule.partition}) % {self.buckets}), 0)"
                                 f" AS bucket__ FROM {relation} ORDER BY bucket__")
             starts = pc.value_counts(rows.column("bucket__")).flatten()  # in order of first appearance: sorted
             rows, offset = rows.drop_columns(["bucket__"]), 0
