@@ -146,14 +146,15 @@ def prepare_exact(case: str) -> None:
 # --- runs -------------------------------------------------------------------------------------------
 
 
-def run_linkage(case: str, threads: int) -> dict:
+def run_linkage(case: str, threads: int, memory_limit: str | None = None) -> dict:
     folder = CACHE / case
     registry = pq.read_table(folder / "registry.parquet")
     external = pq.read_table(folder / "external.parquet")
     truth = pq.read_table(folder / "truth.parquet")
     out = {"case": case, "registry": registry.num_rows, "external": external.num_rows, "true_pairs": truth.num_rows}
     total = time.perf_counter()
-    with Matcher(registry, external, threads=threads) as matcher:
+    out["memory_limit"] = memory_limit
+    with Matcher(registry, external, threads=threads, memory_limit=memory_limit) as matcher:
         exact = matcher.exact()
         out["exact_pairs"] = exact.num_rows
         model = matcher.train(default_model(), max_pairs=2e6)
@@ -284,6 +285,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--with-features", action="store_true",
                         help="exact-10m: also derive the fuzzy-matching features first (the full Matcher)")
+    parser.add_argument("--memory-limit", help="accuracy/scale-1m: DuckDB's memory_limit for the features and "
+                        "Splink (spills to the temporary directory beyond it), e.g. 1GB")
     args = parser.parse_args()
     if args.step == "prepare":
         if args.case != "end-to-end":  # end-to-end builds its own registry database in `run`
@@ -294,7 +297,7 @@ def main() -> None:
     elif args.case == "exact-10m":
         result = run_exact(args.case, args.threads, full=args.with_features)
     else:
-        result = run_linkage(args.case, args.threads)
+        result = run_linkage(args.case, args.threads, args.memory_limit)
     result["machine"] = f"{platform.processor() or platform.machine()}, nproc {os.cpu_count()}, threads {args.threads}"
     print(json.dumps(result, ensure_ascii=False, indent=1))
 

@@ -2,6 +2,7 @@
 
 from .engine import Engine
 from .mirror import mirror_bulk_write, mirror_reset, villages_of
+from .partitions import COUNTY_LENGTH, registry_counties
 from .snapshot import SCHEMA, Snapshot, conform, mirror_verify, registry_snapshot
 from .spark import INSTALL_HINT as SPARK_INSTALL_HINT
 from .spark import spark_session
@@ -17,5 +18,6 @@ def get_engine(name: str = "duckdb", **options) -> Engine:
     raise ValueError(f"unknown analytics engine {name!r} (available: duckdb)")
 
 
-__all__ = ["SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
-           "get_engine", "mirror_bulk_write", "mirror_reset", "mirror_verify", "registry_snapshot", "spark_session", "splink_backend", "villages_of"]
+__all__ = ["COUNTY_LENGTH", "SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend",
+           "conform", "get_engine", "mirror_bulk_write", "mirror_reset", "mirror_verify", "registry_counties",
+           "registry_snapshot", "spark_session", "splink_backend", "villages_of"]

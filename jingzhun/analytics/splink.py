@@ -6,6 +6,7 @@ the levels are read back) is shared. Splink is imported only when a backend is o
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,18 +31,22 @@ class SplinkBackend:
             self._own_connection.close()
 
 
-def _duckdb_backend(*, threads: int, spark=None) -> SplinkBackend:
-    """Splink on a private in-process DuckDB database; Arrow tables go in as they are."""
+def _duckdb_backend(*, threads: int, spark=None, memory_limit: str | None = None) -> SplinkBackend:
+    """Splink on a private in-process DuckDB database; Arrow tables go in as they are. With `memory_limit`
+    (e.g. "2GB") DuckDB keeps under it by spilling to its temporary directory (out of core)."""
     import duckdb
     from splink import DuckDBAPI
 
     con = duckdb.connect(":memory:")
     con.execute(f"SET threads = {int(threads)}").fetchall()
     con.execute("SET preserve_insertion_order = false").fetchall()
+    if memory_limit:
+        con.execute("SET memory_limit = ?", [memory_limit]).fetchall()
+        con.execute("SET temp_directory = ?", [tempfile.gettempdir() + "/jz-splink-spill"]).fetchall()
     return SplinkBackend(DuckDBAPI(connection=con), lambda table: table, con)
 
 
-def _spark_backend(*, threads: int, spark=None) -> SplinkBackend:
+def _spark_backend(*, threads: int, spark=None, memory_limit: str | None = None) -> SplinkBackend:
     """Splink's Spark backend on the given session, or a local one."""
     from .spark import require_pyspark, spark_session
 
@@ -56,8 +61,9 @@ def _spark_backend(*, threads: int, spark=None) -> SplinkBackend:
 SPLINK_BACKENDS: dict[str, Callable[..., SplinkBackend]] = {"duckdb": _duckdb_backend, "spark": _spark_backend}
 
 
-def splink_backend(name: str, *, threads: int, spark=None) -> SplinkBackend:
-    """A fresh Splink backend by name (spark: on `spark`, else a local session)."""
+def splink_backend(name: str, *, threads: int, spark=None, memory_limit: str | None = None) -> SplinkBackend:
+    """A fresh Splink backend by name (spark: on `spark`, else a local session, whose memory is the
+    session's; `memory_limit` bounds DuckDB's)."""
     if name not in SPLINK_BACKENDS:
         raise ValueError(f"unknown engine {name!r} (available: {', '.join(SPLINK_BACKENDS)})")
-    return SPLINK_BACKENDS[name](threads=threads, spark=spark)
+    return SPLINK_BACKENDS[name](threads=threads, spark=spark, memory_limit=memory_limit)

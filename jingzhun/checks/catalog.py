@@ -6,6 +6,7 @@
     -- category: 身份信息
     -- severity: 错误                 (错误 or 疑点)
     -- fix: 按户口簿核对……
+    -- partition: upper(id_number)   (optional, see below)
     SELECT household, person, message FROM …
 
 A rule is a SELECT in DuckDB's dialect over the views of `jingzhun/analytics/sql/views.sql` that
@@ -17,6 +18,12 @@ placeholders in the message instead — `{id:KEY}`, `{phone:KEY}`, `{households:
 here live in `rules/`; a county adds its own files in the folders named by the setting
 JINGZHUN_RULE_DIRS (a file with a shipped code replaces it).
 
+A province or national run reads the registry one county at a time (`runner.run_rules_partitioned`).
+A rule that looks only within one household is exact per county and says nothing. A rule that compares
+households with each other (Q05, the same ID number in two households) names its `partition` key: an
+expression over the rows it reads that is equal for every pair of rows it compares. Its rows are then
+hash-partitioned on that key across all counties, so households of different counties still meet.
+
 The words of a rule (name, category, severity, fix) are translatable data: the file keeps the Chinese,
 which is the msgid, and pages show them through gettext (`Rule.name_shown`, …). makemessages reads no
 SQL, so `scripts/data_strings.py` lists the shipped rules' words in `strings_i18n.py` for it; a county's
@@ -27,8 +34,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+import sqlglot
 from django.utils.translation import gettext, pgettext
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -55,6 +64,16 @@ class Rule:
     fix: str
     sql: str
     path: Path
+    #: the key that brings together the rows a rule compares across households ("" = within a household)
+    partition: str = ""
+
+    @cached_property
+    def columns(self) -> list[str] | None:
+        """The names of the columns the rule returns, read from its SQL (None if sqlglot cannot parse it)."""
+        try:
+            return sqlglot.parse_one(self.sql, read="duckdb").named_selects
+        except sqlglot.errors.ParseError:
+            return None
 
     @property
     def name_shown(self) -> str:
@@ -101,8 +120,13 @@ def parse_rule(path: Path) -> Rule:
     sql = "\n".join(body).strip().rstrip(";")
     if not sql:
         raise RuleFileError(f"{path}: 没有 SQL 查询")
+    if meta.get("partition"):
+        try:
+            sqlglot.parse_one(meta["partition"], read="duckdb")
+        except sqlglot.errors.ParseError as exc:
+            raise RuleFileError(f"{path}: partition 不是一个 SQL 表达式：{exc}") from exc
     return Rule(code=meta["code"], name=meta["name"], level=meta["level"], category=meta["category"],
-                severity=meta["severity"], fix=meta["fix"], sql=sql, path=path)
+                severity=meta["severity"], fix=meta["fix"], sql=sql, path=path, partition=meta.get("partition", ""))
 
 
 def load_catalog(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Rule]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlglot
+from sqlglot import exp
 
-from jingzhun.analytics import Engine
+from jingzhun.analytics import Engine, Snapshot, get_engine
 from jingzhun.policy import PolicyPackError, policy_pack_for
 
 from .catalog import Rule
@@ -62,7 +67,9 @@ def run_rules(engine: Engine, rules: Iterable[Rule], *, within: str = "") -> pa.
     where = f" WHERE starts_with(CAST(household AS VARCHAR), '{within}')" if within else ""
     parts = []
     for rule in rules:
-        columns = engine.query(f"SELECT * FROM ({rule.sql}) AS problems LIMIT 0").column_names
+        columns = rule.columns
+        if columns is None:  # SQL that sqlglot cannot read: the engine says what it returns
+            columns = engine.query(f"SELECT * FROM ({rule.sql}) AS problems LIMIT 0").column_names
         detail = "CAST(detail AS VARCHAR)" if "detail" in columns else "CAST(NULL AS VARCHAR)"
         result = engine.query(f"SELECT CAST(household AS VARCHAR) AS household, CAST(person AS VARCHAR) AS person, "
                               f"CAST(message AS VARCHAR) AS message, {detail} AS detail FROM ({rule.sql}) AS problems"
@@ -76,7 +83,108 @@ def run_rules(engine: Engine, rules: Iterable[Rule], *, within: str = "") -> pa.
             "message": result.column("message"),
             "detail": result.column("detail"),
         }, schema=FINDINGS_SCHEMA))
+    return _in_order(parts)
+
+
+def _in_order(parts: list[pa.Table]) -> pa.Table:
     if not parts:
         return FINDINGS_SCHEMA.empty_table()
     return pa.concat_tables(parts).sort_by([("org", "ascending"), ("household", "ascending"),
                                             ("rule", "ascending"), ("person", "ascending")])
+
+
+#: How many hash partitions the rows of a rule with a `partition` key are spread over, and how many of those
+#: rows (at least) one engine then takes at a time: a few runs at national scale, one for a small province.
+BUCKETS = 64
+BATCH_ROWS = 4_000_000
+
+
+def run_rules_partitioned(partitions: Sequence[str], load: Callable[[str], Snapshot], rules: Iterable[Rule], *,
+                          as_of: datetime.date, within: str = "", engine_options: dict | None = None,
+                          buckets: int = BUCKETS, batch_rows: int = BATCH_ROWS) -> pa.Table:
+    """The findings of `run_rules` over the union of the partitions (counties), one partition in memory at a time.
+
+    Each partition is loaded (`load(key)`) into a fresh engine, whose memory goes when the partition is
+    done, and its rules are run there. A rule that compares households (its `partition` key, e.g. Q05's
+    ID number) is not run per county: the rows it reads, narrowed to the columns it names, are spread
+    over `buckets` files on disk by a hash of its key as the counties pass, and the rule then runs over
+    groups of whole buckets of about `batch_rows` rows — every pair of rows with one key meets in one
+    bucket, whatever their counties. The findings are exactly those of one run over the whole registry.
+    """
+    rules = list(rules)
+    options = engine_options or {}
+    keyed = [r for r in rules if r.partition] if len(partitions) > 1 else []
+    local = [r for r in rules if r not in keyed]
+    parts = []
+    with tempfile.TemporaryDirectory(prefix="jz-partitions-") as spill:
+        spreads = [_Spread(rule, Path(spill) / rule.code, buckets) for rule in keyed]
+        for key in partitions:
+            with get_engine(**options) as engine:
+                engine.load(load(key), as_of=as_of)
+                parts.append(run_rules(engine, local, within=within))
+                for spread in spreads:
+                    spread.add(engine)
+        for spread in spreads:
+            parts.extend(spread.run(as_of=as_of, within=within, engine_options=options, batch_rows=batch_rows))
+    return _in_order(parts)
+
+
+class _Spread:
+    """A keyed rule's input rows, hash-partitioned on its key into Arrow IPC files, one per relation and bucket."""
+
+    def __init__(self, rule: Rule, folder: Path, buckets: int):
+        self.rule, self.folder, self.buckets = rule, folder, buckets
+        tree = sqlglot.parse_one(rule.sql, read="duckdb")
+        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+        self.relations = sorted({t.name for t in tree.find_all(exp.Table)} - ctes)
+        self.names = {c.name for c in tree.find_all(exp.Column)}
+        self.writers: dict[tuple[str, int], pa.ipc.RecordBatchFileWriter] = {}
+        self.rows = [0] * buckets
+        self.schemas: dict[str, pa.Schema] = {}
+        folder.mkdir(parents=True)
+
+    def add(self, engine: Engine) -> None:
+        for relation in self.relations:
+            columns = [c for c in engine.query(f"SELECT * FROM {relation} LIMIT 0").column_names if c in self.names]
+            rows = engine.query(f"SELECT {', '.join(columns)}, coalesce(abs(hash({self.rule.partition}) % {self.buckets}), 0)"
+                                f" AS bucket__ FROM {relation} ORDER BY bucket__")
+            starts = pc.value_counts(rows.column("bucket__")).flatten()  # in order of first appearance: sorted
+            rows, offset = rows.drop_columns(["bucket__"]), 0
+            self.schemas[relation] = rows.schema
+            for bucket, count in zip(starts[0].to_pylist(), starts[1].to_pylist()):
+                writer = self.writers.get((relation, bucket))
+                if writer is None:
+                    writer = self.writers[relation, bucket] = pa.ipc.new_file(self._path(relation, bucket), rows.schema)
+                writer.write_table(rows.slice(offset, count))
+                self.rows[bucket] += count
+                offset += count
+
+    def _path(self, relation: str, bucket: int) -> Path:
+        return self.folder / f"{relation}.{bucket}.arrow"
+
+    def _read(self, relation: str, buckets: list[int]) -> pa.Table:
+        tables = []
+        for bucket in buckets:
+            if (relation, bucket) in self.writers:
+                with pa.OSFile(str(self._path(relation, bucket))) as source:
+                    tables.append(pa.ipc.open_file(source).read_all())
+        return pa.concat_tables(tables) if tables else self.schemas[relation].empty_table()
+
+    def run(self, *, as_of: datetime.date, within: str, engine_options: dict, batch_rows: int) -> list[pa.Table]:
+        for writer in self.writers.values():
+            writer.close()
+        batches, batch = [], []
+        for bucket in range(self.buckets):
+            if self.rows[bucket]:
+                batch.append(bucket)
+            if batch and (sum(self.rows[b] for b in batch) >= batch_rows or bucket == self.buckets - 1):
+                batches.append(batch)
+                batch = []
+        found = []
+        with get_engine(**engine_options) as engine:  # one engine; each batch replaces the last one's tables
+            engine.set_as_of(as_of)
+            for batch in batches:
+                for relation in self.relations:
+                    engine.register(relation, self._read(relation, batch))
+                found.append(run_rules(engine, [self.rule], within=within))
+        return found

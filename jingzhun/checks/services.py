@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from jingzhun.analytics import get_engine, registry_snapshot
+from jingzhun.analytics import COUNTY_LENGTH, registry_counties, registry_snapshot
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import (
     get_in_reach,
@@ -34,7 +34,7 @@ from jingzhun.runs.tasks import enqueue, running
 from .catalog import Rule, load_catalog
 from .findings import FINDING_KINDS, FindingKind
 from .models import CheckRun, Problem, ProblemCount, ProblemReview
-from .runner import run_rules
+from .runner import run_rules_partitioned
 
 _CHUNK = 5000
 
@@ -62,28 +62,33 @@ def select_rules(codes: Iterable[str] | None) -> list[Rule]:
     return [rules[c] for c in codes]
 
 
-#: Length of the code of the unit whose registry a run below it reads: the county.
-_CONTEXT_LENGTH = 6
-
-
 def check_context(org: str) -> str:
     """The unit whose registry a run over `org` reads: its county (a village or township run sees the
     households a county run sees, so rules that compare households agree), or `org` itself above one."""
-    return org[:_CONTEXT_LENGTH] if len(org) > _CONTEXT_LENGTH else org
+    return org[:COUNTY_LENGTH] if len(org) > COUNTY_LENGTH else org
+
+
+#: DuckDB settings of a run: results come sorted at the end, so row order inside the engine is free.
+ENGINE_OPTIONS = {"preserve_insertion_order": False}
 
 
 def findings_compute(*, org: str, as_of: datetime.date, rules: list[Rule]) -> tuple[pa.Table, float, float]:
-    """Run rules over a fresh snapshot of `org`'s county and keep the findings under `org`; returns them
-    and the snapshot and rule seconds."""
-    started = time.perf_counter()
+    """Run rules over fresh snapshots of `org`'s county (or, above a county, of each county under `org`, one
+    at a time: `run_rules_partitioned`) and keep the findings under `org`; returns them and the snapshot
+    and rule seconds."""
     context = check_context(org)
-    snapshot = registry_snapshot(context)
-    snapshot_seconds = time.perf_counter() - started
+    seconds = {"snapshot": 0.0}
+
+    def load(county: str):
+        started = time.perf_counter()
+        snapshot = registry_snapshot(county)
+        seconds["snapshot"] += time.perf_counter() - started
+        return snapshot
+
     started = time.perf_counter()
-    with get_engine() as engine:
-        engine.load(snapshot, as_of=as_of)
-        findings = run_rules(engine, rules, within=org if org != context else "")
-    return findings, snapshot_seconds, time.perf_counter() - started
+    findings = run_rules_partitioned(registry_counties(context) or [context], load, rules, as_of=as_of,
+                                     within=org if org != context else "", engine_options=ENGINE_OPTIONS)
+    return findings, seconds["snapshot"], time.perf_counter() - started - seconds["snapshot"]
 
 
 @transaction.atomic

@@ -195,6 +195,7 @@ class Matcher:
         self._splink: list = []
         started = time.perf_counter()
         self._own_engine = engine is None
+        self.memory_limit = memory_limit
         self.engine = engine if engine is not None else get_engine(
             "duckdb", threads=threads, memory_limit=memory_limit, preserve_insertion_order=False)
         self.engine.set_as_of(as_of or timezone.localdate())
@@ -240,7 +241,7 @@ class Matcher:
         cols = ", ".join(SPLINK_COLUMNS)
         left = self.engine.query(f"SELECT {cols} FROM reg")
         right = self.engine.query(f"SELECT {cols} FROM ext_rest")
-        opened = splink_backend(backend, threads=self.engine.threads or 1, spark=spark)
+        opened = splink_backend(backend, threads=self.engine.threads or 1, spark=spark, memory_limit=self.memory_limit)
         self._splink.append(opened)
         return opened.register(left, "registry"), opened.register(right, "external")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import pyarrow as pa
 from django.utils.translation import gettext_noop
 
-from jingzhun.analytics import Engine
+from jingzhun.analytics import Engine, Snapshot, get_engine
 
 from .catalog import (COUNTY_LENGTH, component_names, components_sql, county_component_names, county_indicators,
                       projects_sql, village_indicators)
@@ -30,12 +32,16 @@ def indicator_table(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS,
     over code prefixes — a unit is exactly the sum of its villages — and only then turned into rates,
     so a county's rate is never an average of rates.
     """
+    _components_make(engine, org)
+    return _rolled_up(engine, lengths, org)
+
+
+def _components_make(engine: Engine, org: str) -> None:
     where = f"WHERE starts_with(village, '{org}')" if org else ""
     engine.materialize("village_components", f"SELECT * FROM ({components_sql()}) AS c {where}")
     # projects are a county's: under a township or village org there are none (the snapshot has none either)
     county_where = f"WHERE starts_with(county, '{org}')" if org else ""
     engine.materialize("county_components", f"SELECT * FROM ({projects_sql()}) AS c {county_where}")
-    return _rolled_up(engine, lengths, org)
 
 
 def _sums(names: list[str]) -> str:
@@ -84,14 +90,49 @@ def plain_values(row: dict) -> dict:
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
 
 
+#: The small tables every unit's values are summed from: per village (per county for projects and funds).
+#: Every column is additive over villages (a household lies in one village; counts of distinct households or
+#: members are counts within one village), so a county's tables are its own and a province's are its
+#: counties' tables put together.
+BASE_TABLES = ("village_components", "county_components", "village_causes", "village_exits", "village_risks",
+               "village_income", "village_measures", "county_funds")
+
+
 def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> dict[str, dict]:
     """{org code: values} for every unit of each length under `org`: the indicators plus CAUSES,
     EXITS_BY_YEAR, INCOME (收入结构, yuan), RISKS (监测对象 not yet out of risk, by main 风险类型), MEASURES
     (coverage per measure type) and FUNDS (衔接资金 by source). Each breakdown is counted per village in one
     pass and then rolled up level by level over those small tables, never unit by unit."""
-    units = {r.pop("org"): plain_values(r) for r in indicator_table(engine, lengths=lengths, org=org).to_pylist()}
-    for values in units.values():
-        values.update({name: {} for name in BREAKDOWNS})
+    base_tables_make(engine, org=org)
+    return rolled_up_values(engine, lengths=lengths, org=org)
+
+
+def unit_values_partitioned(partitions: Sequence[str], load: Callable[[str], Snapshot], *, as_of: datetime.date,
+                            lengths: tuple[int, ...] = LEVEL_LENGTHS, engine_options: dict | None = None
+                            ) -> dict[str, dict]:
+    """`unit_values` of the union of the partitions (counties), one partition in memory at a time.
+
+    Each county is loaded (`load(key)`) into a fresh engine that makes its BASE_TABLES (a row per village
+    or county); those small tables of all counties are then rolled up together in one engine. The values
+    are exactly those of `unit_values` over one snapshot of the whole registry."""
+    options = engine_options or {}
+    parts: dict[str, list[pa.Table]] = {name: [] for name in BASE_TABLES}
+    for key in partitions:
+        with get_engine(**options) as engine:
+            engine.load(load(key), as_of=as_of)
+            base_tables_make(engine)
+            for name in BASE_TABLES:
+                parts[name].append(engine.query(f"SELECT * FROM {name}"))
+    with get_engine(**options) as engine:
+        engine.set_as_of(as_of)
+        for name, tables in parts.items():
+            engine.register(name, pa.concat_tables(tables, promote_options="permissive"))
+        return rolled_up_values(engine, lengths=lengths)
+
+
+def base_tables_make(engine: Engine, *, org: str = "") -> None:
+    """The BASE_TABLES of the registry the engine holds (under `org`), as tables of the engine."""
+    _components_make(engine, org)
     where = f"AND starts_with(code, '{org}')" if org else ""
     village = "substr(code, 1, 12)"
     engine.materialize("village_causes", f"SELECT {village} AS village, main_cause, count(*) AS n "
@@ -107,6 +148,14 @@ def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org
     income = ", ".join(f"sum({c}) AS {c}" for c in INCOME_SOURCES)
     engine.materialize("village_income", f"SELECT {village} AS village, {income} FROM household_facts "
                                          f"WHERE registered {where} GROUP BY 1")
+    _assistance_tables_make(engine, org)
+
+
+def rolled_up_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org: str = "") -> dict[str, dict]:
+    """`unit_values` from the BASE_TABLES the engine holds."""
+    units = {r.pop("org"): plain_values(r) for r in _rolled_up(engine, lengths, org).to_pylist()}
+    for values in units.values():
+        values.update({name: {} for name in BREAKDOWNS})
     _assistance_breakdowns(engine, units, lengths=lengths, org=org)
     for length in lengths:
         if org and length < len(org):
@@ -130,16 +179,7 @@ def unit_values(engine: Engine, *, lengths: tuple[int, ...] = LEVEL_LENGTHS, org
     return units
 
 
-def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: tuple[int, ...], org: str) -> None:
-    """MEASURES and FUNDS of every unit, rolled up from per-village (per-county) tables like the others.
-
-    MEASURES: {type code: {"households", "rate"}} — 脱贫户 and 监测户 (not 清退) with a measure of the type
-    this year, and their share of ASST_BASE_HH (%), by households (most first); types nobody has are
-    left out (pages list every type of the assistance module's vocabulary; indicators do not import it).
-    FUNDS (counties and above): {source: {"planned", "spent", "rate"}} of this year's projects, every
-    source with money planned or spent, 其他资金 included; a terminated project counts as planned only what
-    it spent (as the 衔接资金执行 page does).
-    """
+def _assistance_tables_make(engine: Engine, org: str) -> None:
     where = f"AND starts_with(m.household_id, '{org}')" if org else ""
     engine.materialize("village_measures", f"""
         SELECT substr(m.household_id, 1, 12) AS village, m.type, count(DISTINCT m.household_id) AS n
@@ -160,6 +200,18 @@ def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: t
         SELECT coalesce(planned.county, spent.county) AS county, coalesce(planned.source, spent.source) AS source,
                coalesce(planned, 0) + coalesce(cancelled_spent, 0) AS planned, coalesce(spent, 0) AS spent
         FROM planned FULL OUTER JOIN spent ON spent.county = planned.county AND spent.source = planned.source""")
+
+
+def _assistance_breakdowns(engine: Engine, units: dict[str, dict], *, lengths: tuple[int, ...], org: str) -> None:
+    """MEASURES and FUNDS of every unit, rolled up from per-village (per-county) tables like the others.
+
+    MEASURES: {type code: {"households", "rate"}} — 脱贫户 and 监测户 (not 清退) with a measure of the type
+    this year, and their share of ASST_BASE_HH (%), by households (most first); types nobody has are
+    left out (pages list every type of the assistance module's vocabulary; indicators do not import it).
+    FUNDS (counties and above): {source: {"planned", "spent", "rate"}} of this year's projects, every
+    source with money planned or spent, 其他资金 included; a terminated project counts as planned only what
+    it spent (as the 衔接资金执行 page does).
+    """
     for length in lengths:
         if org and length < len(org):
             continue

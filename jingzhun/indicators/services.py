@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from jingzhun.runs.tasks import enqueue, running
 from jingzhun.orgunits.permissions import may_refresh, require
 
-from jingzhun.analytics import Snapshot, get_engine, registry_snapshot
+from jingzhun.analytics import Snapshot, get_engine, registry_counties, registry_snapshot
 
-from .compute import BREAKDOWNS, empty_unit_values, unit_values
+from .compute import BREAKDOWNS, empty_unit_values, unit_values, unit_values_partitioned
 from .models import IndicatorRefresh, UnitIndicators
 
 _CHUNK = 2000
@@ -38,12 +38,12 @@ def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
 def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: datetime.date | None = None,
                        reason: str = "", triggered_by=None, snapshot: Snapshot | None = None,
                        progress=None) -> IndicatorRefresh:
-    """Compute the indicators of every org unit at every level from one snapshot and store them.
+    """Compute the indicators of every org unit at every level from the registry, county by county, and store them.
 
     The stored rows of a refresh appear all at once (one transaction) when it is done; pages keep
     reading the previous refresh until then. `refresh` is one already claimed (the background task);
     without it a queued refresh is taken over or a new one created and claimed here (commands, the
-    demo). `snapshot` stands in for the registry (benchmarks).
+    demo). `snapshot` stands in for the registry (benchmarks), read in one engine.
     """
     if refresh is not None:
         return _refresh_compute(refresh, snapshot=snapshot, progress=progress)
@@ -71,13 +71,27 @@ def _refresh_compute(refresh: IndicatorRefresh, *, snapshot: Snapshot | None, pr
     started = time.perf_counter()
     step(_("读取登记数据"), 5)
     if snapshot is None:
-        snapshot = registry_snapshot("")
-    members = snapshot.tables["members"].num_rows
-    read = time.perf_counter()
-    step(_("计算各级指标"), 30)
-    with get_engine() as engine:
-        engine.load(snapshot, as_of=refresh.as_of)
-        units = unit_values(engine)
+        # county by county: the engine holds one county at a time, whatever the size of the registry
+        reading = {"seconds": 0.0, "members": 0}
+
+        def load(county: str) -> Snapshot:
+            begun = time.perf_counter()
+            part = registry_snapshot(county)
+            reading["seconds"] += time.perf_counter() - begun
+            reading["members"] += part.tables["members"].num_rows
+            return part
+
+        step(_("计算各级指标"), 30)
+        units = unit_values_partitioned(registry_counties("") or [""], load, as_of=refresh.as_of)
+        # the snapshot seconds are the counties' reads, the compute seconds the rest
+        members, read = reading["members"], started + reading["seconds"]
+    else:
+        members = snapshot.tables["members"].num_rows
+        read = time.perf_counter()
+        step(_("计算各级指标"), 30)
+        with get_engine() as engine:
+            engine.load(snapshot, as_of=refresh.as_of)
+            units = unit_values(engine)
     computed = time.perf_counter()
     step(_("保存指标"), 80)
     with transaction.atomic():

@@ -4,6 +4,7 @@
 -- category: 身份信息
 -- severity: 错误
 -- fix: 核实是否同一人重复登记：保留其实际所在户的记录，其他户中的记录改为迁出或更正身份证号。
+-- partition: upper(id_number)
 -- The same 身份证号 on more than one active member (正常 or blank 人员状态, household not 清退), within
 -- one household or across households; every such member is reported. Members who are 死亡/迁出 or in
 -- 清退 households are left out of the comparison: a person who moved from one household to another
