@@ -7,14 +7,23 @@ from .spark import spark_session
 from .splink import SPLINK_BACKENDS, SplinkBackend, splink_backend
 
 
+#: the engines `get_engine` knows, by name
+ENGINES = ("duckdb", "spark")
+
+
 def get_engine(name: str = "duckdb", **options) -> Engine:
     """An engine by name; heavy optional engines are imported only when asked for."""
     if name == "duckdb":
         from .duckdb import DuckDBEngine
 
         return DuckDBEngine(**options)
-    raise ValueError(f"unknown analytics engine {name!r} (available: duckdb)")
+    if name == "spark":
+        from .spark import SparkEngine, require_pyspark
+
+        require_pyspark()
+        return SparkEngine(**options)
+    raise ValueError(f"unknown analytics engine {name!r} (available: {', '.join(ENGINES)})")
 
 
-__all__ = ["SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
+__all__ = ["ENGINES", "SCHEMA", "SPARK_INSTALL_HINT", "SPLINK_BACKENDS", "Engine", "Snapshot", "SplinkBackend", "conform",
            "get_engine", "registry_snapshot", "spark_session", "splink_backend"]
