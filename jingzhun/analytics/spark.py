@@ -10,6 +10,7 @@ with the types DuckDB gives (`_as_duckdb_types`).
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import tempfile
 
@@ -33,13 +34,19 @@ def require_pyspark():
     return pyspark.sql
 
 
-def spark_session(*, master: str = "local[2]", driver_memory: str | None = None):
-    """A Spark session (local unless `master` says otherwise) fit for Splink (a checkpoint directory is
-    required for predict) and the engine (Arrow transfer on, few shuffle partitions, no UI).
-
-    Under spark-submit the session is the one the submitter configured: getOrCreate returns it."""
+def spark_session(*, master: str = "local[2]", driver_memory: str | None = None, java_options: str | None = None):
+    """A Spark session fit for Splink (a checkpoint directory is required for predict) and the engine
+    (Arrow transfer on, few shuffle partitions, no UI): local on `master`, unless spark-submit already
+    named a master (a cluster run, docs/spark.md). `driver_memory` and `java_options` (the driver JVM's)
+    count only when this starts the JVM."""
     sql = require_pyspark()
-    builder = (sql.SparkSession.builder.master(master).appName("jingzhun")
+    builder = sql.SparkSession.builder.appName("jingzhun")
+    # under spark-submit the JVM is already up (it hands PySpark its port) and its --master wins
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = builder.master(master)
+    if java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
+    builder = (builder
                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                # DuckDB's sessions keep dates and times in UTC too; nothing here depends on the local zone
@@ -95,6 +102,28 @@ def _any_value(self, expression: exp.AnyValue | exp.IgnoreNulls) -> str:
     return self.sql(exp.Anonymous(this="any_value", expressions=[value.this, exp.true()]))
 
 
+def _round(self, expression: exp.Round) -> str:
+    # A rate (a division: DOUBLE on both engines) rounded as DuckDB rounds a DOUBLE: by its exact binary
+    # value, half away from zero (2.675 is 2.67499999… and gives 2.67; Spark rounds the shortest decimal
+    # form, 2.675, up). The product by 10^n is made exact with Dekker's two-product (Veltkamp's split;
+    # 10^n itself needs no split): p + err is exactly |x| * 10^n, so a tie is told from a near tie.
+    # Decimals and integers round the same on both engines and keep Spark's ROUND.
+    decimals = expression.args.get("decimals")
+    places = int(decimals.name) if decimals is not None and decimals.is_int else None if decimals else 0
+    if not isinstance(expression.this.unnest(), exp.Div) or places is None or not 0 <= places <= 6:
+        return self.function_fallback_sql(expression)
+    m = f"CAST({10 ** places} AS DOUBLE)"
+    x = f"({self.sql(expression.this)})"
+    a = f"ABS({x})"
+    c = f"(CAST(134217729 AS DOUBLE) * {a})"
+    high = f"({c} - ({c} - {a}))"
+    p = f"({a} * {m})"
+    err = f"(({high} * {m} - {p}) + ({a} - {high}) * {m})"
+    frac = f"({p} - FLOOR({p}))"
+    return (f"(SIGNUM({x}) * CASE WHEN {frac} > 0.5 OR ({frac} = 0.5 AND {err} >= 0) THEN FLOOR({p}) + 1 "
+            f"ELSE FLOOR({p}) END / {m})")
+
+
 def _div(self, expression: exp.Div) -> str:
     # DuckDB's "/" is always a DOUBLE division; Spark's keeps decimals decimal (rounded to 6 places)
     return self.binary(exp.Div(this=_double(expression.this), expression=expression.expression), "/")
@@ -129,6 +158,7 @@ class JingzhunSpark(Spark):
             exp.AnyValue: _any_value,
             exp.IgnoreNulls: _any_value,
             exp.Div: _div,
+            exp.Round: _round,
             exp.Create: _create,
         }
 
