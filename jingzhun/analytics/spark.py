@@ -84,13 +84,17 @@ def _anonymous(self, expression: exp.Anonymous) -> str:
     if name == "to_years":  # DuckDB's to_years(n): an interval of n years (Spark: a year-month interval)
         return self.sql(exp.func("make_ym_interval", *expression.expressions, exp.Literal.number(0)))
     if name == "printf":
-        # Spark's printf takes no decimal for %f (DuckDB's takes any number): the arguments of %f as DOUBLE
+        # Spark's printf takes no decimal for %f, and Java's formatter rounds a DOUBLE's shortest decimal
+        # form: an argument of %.Nf is a DOUBLE rounded first as DuckDB's printf rounds (exact value, ties
+        # to even), which Java then prints as it is; an argument of %f without precision a DOUBLE
         fmt, *args = expression.expressions
         if fmt.is_string:
-            conversions = re.findall(r"%[-#+ 0,(]*[0-9]*(?:\.[0-9]+)?([a-zA-Z%])", fmt.this)
-            conversions = [c for c in conversions if c != "%"]
-            args = [_double(a) if c == "f" else a for a, c in zip(args, conversions)] + args[len(conversions):]
-            expression = exp.Anonymous(this="printf", expressions=[fmt, *args])
+            conversions = re.findall(r"%[-#+ 0,(]*[0-9]*(?:\.([0-9]+))?([a-zA-Z%])", fmt.this)
+            conversions = [(places, c) for places, c in conversions if c != "%"]
+            args = [self.sql(a) if c != "f" else _exact_round(self.sql(_double(a)), int(places), half_even=True)
+                    if places and int(places) <= 6 else self.sql(_double(a)) for a, (places, c) in zip(args, conversions)
+                    ] + [self.sql(a) for a in args[len(conversions):]]
+            return f"PRINTF({', '.join([self.sql(fmt), *args])})"
     return Spark.Generator.anonymous_sql(self, expression)
 
 
@@ -102,26 +106,31 @@ def _any_value(self, expression: exp.AnyValue | exp.IgnoreNulls) -> str:
     return self.sql(exp.Anonymous(this="any_value", expressions=[value.this, exp.true()]))
 
 
-def _round(self, expression: exp.Round) -> str:
-    # A rate (a division: DOUBLE on both engines) rounded as DuckDB rounds a DOUBLE: by its exact binary
-    # value, half away from zero (2.675 is 2.67499999… and gives 2.67; Spark rounds the shortest decimal
-    # form, 2.675, up). The product by 10^n is made exact with Dekker's two-product (Veltkamp's split;
-    # 10^n itself needs no split): p + err is exactly |x| * 10^n, so a tie is told from a near tie.
-    # Decimals and integers round the same on both engines and keep Spark's ROUND.
-    decimals = expression.args.get("decimals")
-    places = int(decimals.name) if decimals is not None and decimals.is_int else None if decimals else 0
-    if not isinstance(expression.this.unnest(), exp.Div) or places is None or not 0 <= places <= 6:
-        return self.function_fallback_sql(expression)
+def _exact_round(x: str, places: int, *, half_even: bool) -> str:
+    """SQL rounding the DOUBLE `x` to `places` decimals by its exact binary value, as DuckDB does: a tie
+    half away from zero (round) or to even (printf). The product by 10^n is made exact with Dekker's
+    two-product (Veltkamp's split; 10^n needs none): p + err is exactly |x| * 10^n, so a tie is told
+    from a near tie (2.675 is 2.67499999… and gives 2.67; Spark's ROUND takes 2.675 up)."""
     m = f"CAST({10 ** places} AS DOUBLE)"
-    x = f"({self.sql(expression.this)})"
     a = f"ABS({x})"
     c = f"(CAST(134217729 AS DOUBLE) * {a})"
     high = f"({c} - ({c} - {a}))"
     p = f"({a} * {m})"
     err = f"(({high} * {m} - {p}) + ({a} - {high}) * {m})"
     frac = f"({p} - FLOOR({p}))"
-    return (f"(SIGNUM({x}) * CASE WHEN {frac} > 0.5 OR ({frac} = 0.5 AND {err} >= 0) THEN FLOOR({p}) + 1 "
+    tie_up = f"({err} > 0 OR ({err} = 0 AND FLOOR({p}) % 2 = 1))" if half_even else f"{err} >= 0"
+    return (f"(SIGNUM({x}) * CASE WHEN {frac} > 0.5 OR ({frac} = 0.5 AND {tie_up}) THEN FLOOR({p}) + 1 "
             f"ELSE FLOOR({p}) END / {m})")
+
+
+def _round(self, expression: exp.Round) -> str:
+    # A rate (a division: DOUBLE on both engines) rounded as DuckDB rounds a DOUBLE; decimals and integers
+    # round the same on both engines and keep Spark's ROUND.
+    decimals = expression.args.get("decimals")
+    places = int(decimals.name) if decimals is not None and decimals.is_int else None if decimals else 0
+    if not isinstance(expression.this.unnest(), exp.Div) or places is None or not 0 <= places <= 6:
+        return self.function_fallback_sql(expression)
+    return _exact_round(f"({self.sql(expression.this)})", places, half_even=False)
 
 
 def _div(self, expression: exp.Div) -> str:
