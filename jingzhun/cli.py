@@ -327,13 +327,19 @@ def cmd_check(args) -> int:
     except ValidationError as exc:
         print(f"错误：{exc.messages[0]}", file=sys.stderr)
         return 2
-    if args.no_store:
-        import django.utils.timezone
+    where = {"engine": args.engine, "snapshot_dir": args.snapshot}
+    try:
+        if args.no_store:
+            import django.utils.timezone
 
-        findings, _s, _r = findings_compute(org=args.org or "", as_of=as_of or django.utils.timezone.localdate(),
-                                            rules=rules)
-    else:
-        run, findings = check_run_execute(org=args.org or "", as_of=as_of, rule_codes=[r.code for r in rules])
+            findings, _s, _r = findings_compute(org=args.org or "", rules=rules, **where,
+                                                as_of=as_of or django.utils.timezone.localdate())
+        else:
+            run, findings = check_run_execute(org=args.org or "", as_of=as_of, rule_codes=[r.code for r in rules],
+                                              **where)
+    except (ImportError, FileNotFoundError) as exc:  # no PySpark; a snapshot directory that is not one
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     from jingzhun.checks.messages import MessageRenderer
 
     # The CLI is the system (every unit, numbers in full): messages are filled in, the detail kept.
@@ -551,13 +557,42 @@ def cmd_refresh(args) -> int:
     from jingzhun.indicators.services import indicators_refresh
 
     as_of = args.as_of
+    if args.engine != "duckdb":  # before a refresh is recorded: a missing engine is a usage error, not a failed run
+        from jingzhun.analytics.spark import require_pyspark
+
+        try:
+            require_pyspark()
+        except ImportError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
     with _progress("更新各级指标", None) as advance:
-        refresh = indicators_refresh(as_of=as_of, reason="命令行更新",
+        refresh = indicators_refresh(as_of=as_of, reason="命令行更新", engine=args.engine,
                                      progress=lambda step: advance(description=step))
     print(f"指标已更新：{refresh.units} 个单位，{refresh.members} 人，基准日 {refresh.as_of}；"
           f"读取 {refresh.snapshot_seconds:.1f} 秒，计算 {refresh.compute_seconds:.1f} 秒，"
           f"保存 {refresh.store_seconds:.1f} 秒。")
     return 0
+
+
+def cmd_snapshot(args) -> int:
+    """Write the registry (under --org) as a Parquet snapshot: what a Spark cluster checks (docs/spark.md)."""
+    _setup_django()
+    from jingzhun.analytics import registry_snapshot
+
+    if args.org and _unit(args.org) is None:
+        return 2
+    snapshot = registry_snapshot(args.org)
+    snapshot.to_parquet(args.out)
+    members = snapshot.tables["members"].num_rows
+    print(f"快照已写入 {args.out}：{snapshot.tables['households'].num_rows} 户，{members} 人。")
+    _audit_file_written(args.out, what="snapshot", count=members, org=args.org)
+    return 0
+
+
+def add_engine_option(parser) -> None:
+    """--engine: the analytics engine a command computes on."""
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                        help="计算引擎（默认 duckdb；spark 需安装 jingzhun[spark]）")
 
 
 def cmd_changes(args) -> int:
@@ -1192,6 +1227,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["table", "json"], default="table")
     check.add_argument("--out", type=Path, help="把结果写入文件")
     check.add_argument("--no-store", action="store_true", help="只输出结果，不写入问题台账")
+    add_engine_option(check)
+    check.add_argument("--snapshot", metavar="DIR", help="核查这份 Parquet 快照（jingzhun snapshot 所写；本地目录或 "
+                       "hdfs://、s3a:// 等 Spark 能读的地址）而不是数据库")
     check.set_defaults(func=cmd_check)
 
     ind = sub.add_parser("indicators", help="计算某单位的主要指标（贫困发生率、参保率等）")
@@ -1209,8 +1247,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--org", default="", help="只与该单位的建档立卡数据比对（区划代码，默认全部）")
     compare.add_argument("--source", help="数据来源（默认为该类数据通常的提供部门）")
     compare.add_argument("--date", type=_iso_date, help="数据日期 YYYY-MM-DD（默认今天）")
-    compare.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
-                         help="计算引擎（spark 需安装 jingzhun[spark]）")
+    add_engine_option(compare)
     compare.add_argument("--retrain", action="store_true", help="重新训练该类数据的比对模型")
     compare.add_argument("--format", choices=["table", "json"], default="table")
     compare.set_defaults(func=cmd_compare)
@@ -1230,7 +1267,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh", help="立即更新决策看板的各级指标（导入后也会在后台自动更新）")
     refresh.add_argument("--as-of", type=_iso_date, help="基准日 YYYY-MM-DD（默认今天）")
+    add_engine_option(refresh)
     refresh.set_defaults(func=cmd_refresh)
+
+    snap = sub.add_parser("snapshot", help="把建档立卡数据写成 Parquet 快照（每表一个文件），供 Spark 集群核查")
+    snap.add_argument("--out", required=True, metavar="DIR", help="输出目录（或 pyarrow 能写的 s3://、hdfs:// 地址）")
+    snap.add_argument("--org", default="", help="区划代码（默认全部）")
+    snap.set_defaults(func=cmd_snapshot)
 
     changes = sub.add_parser("changes", help="动态调整台账：某单位某时期的新识别、清退、返贫、脱贫、人口自然变更、纳入监测和风险消除")
     changes.add_argument("--org", required=True, help="区划代码（县、乡镇或村），如 140826")

@@ -34,3 +34,19 @@ def _chinese_to_begin_with():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole test session (starting one takes seconds): local[2], few
+    shuffle partitions, no UI. Tests that need PySpark skip the module when it is not installed.
+
+    The driver's JIT compiles at its first tier only: the tests run many small queries, whose planning
+    then takes about half the time (measured on the golden fixtures); long benchmarks want the default."""
+    from jingzhun.analytics import spark_session
+
+    session = spark_session(java_options="-XX:TieredStopAtLevel=1")
+    session.sparkContext.setLogLevel("ERROR")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    yield session
+    session.stop()

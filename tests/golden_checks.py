@@ -119,3 +119,14 @@ def _dated(row: dict, keys: tuple[str, ...]) -> dict:
 
 def golden_files() -> list[Path]:
     return sorted(GOLDEN_DIR.glob("*.toml"))
+
+
+def synth_snapshot(registry) -> Snapshot:
+    """A synthetic registry (jingzhun.synth.generate) as the snapshot the import would give: typed as the
+    template's sheets, members numbered."""
+    from jingzhun.exchange.importer import sheets_from_tables, typed_table
+
+    typed = {s: typed_table(s, d) for s, d in sheets_from_tables(registry.tables, "synth").items()}
+    members = typed["人员表"].append_column("id", pa.array(range(1, typed["人员表"].num_rows + 1), pa.int64()))
+    return Snapshot("", {"households": conform("households", typed["户表"]),
+                         "members": conform("members", members), "villages": conform("villages", typed["村表"])})

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import datetime
 
-import pyarrow as pa
 import pytest
 
-from jingzhun.analytics import Snapshot, conform, get_engine
+from jingzhun.analytics import get_engine
 from jingzhun.checks.catalog import load_catalog
 from jingzhun.checks.runner import run_rules
-from jingzhun.exchange.importer import sheets_from_tables, typed_table
 from jingzhun.synth import generate
+
+from .golden_checks import synth_snapshot
 
 AS_OF = datetime.date(2020, 12, 31)
 TODAY = datetime.date(2026, 3, 16)  # a registry as it stands in 2026, with the incomes of 2025
 
 
 def _findings(registry, as_of=AS_OF):
-    typed = {s: typed_table(s, d) for s, d in sheets_from_tables(registry.tables, "synth").items()}
-    members = typed["人员表"].append_column("id", pa.array(range(1, typed["人员表"].num_rows + 1), pa.int64()))
-    snapshot = Snapshot("", {"households": conform("households", typed["户表"]),
-                             "members": conform("members", members), "villages": conform("villages", typed["村表"])})
     with get_engine() as engine:
-        engine.load(snapshot, as_of=as_of)
+        engine.load(synth_snapshot(registry), as_of=as_of)
         return run_rules(engine, load_catalog().values())
 
 

@@ -1,4 +1,5 @@
-"""The same matching on Spark (Splink's Spark backend, local mode) gives the same pairs as DuckDB."""
+"""The same matching on Spark (Splink's Spark backend, local mode) gives the same pairs as DuckDB (the session is
+conftest's `spark`, shared with the engine's tests)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,6 @@ pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
                        reason="PySpark is not installed (pip install 'jingzhun[spark]')"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    session = spark_session()
-    yield session
-    session.stop()
 
 
 def _pairs(result):

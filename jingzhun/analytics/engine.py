@@ -50,6 +50,17 @@ class Engine(ABC):
         # a snapshot made by hand (tests, benchmarks) may leave tables out: they are there, empty
         for name in SCHEMA.keys() - snapshot.tables.keys():
             self.register(name, conform(name, pa.table({})))
+        self.prepare(as_of=as_of)
+
+    def load_parquet(self, directory: str, *, as_of: datetime.date) -> None:
+        """`load` a snapshot written by `Snapshot.to_parquet`; an engine that reads Parquet where it lies
+        (Spark) reads it there instead of through this process."""
+        self.load(Snapshot.from_parquet(directory), as_of=as_of)
+
+    @final
+    def prepare(self, *, as_of: datetime.date) -> None:
+        """Register the parameters and the lines and create the derived views, over the snapshot's tables
+        already registered (by `load`, or by an engine that reads a snapshot where it lies)."""
         self.set_as_of(as_of)
         self.register("poverty_lines", poverty_lines())
         self.id_view("member_ids", "members")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.db import connections
 
@@ -183,12 +186,51 @@ _ORDER = {
 }
 
 
+#: the key of a Parquet snapshot file's schema metadata that holds the snapshot's org code
+_ORG_KEY = b"jingzhun.org"
+
+
+def parquet_path(directory: str, name: str) -> str:
+    """Where a Parquet snapshot keeps table `name`: <directory>/<name>.parquet (a path or a URI)."""
+    return f"{str(directory).rstrip('/')}/{name}.parquet"
+
+
 @dataclass
 class Snapshot:
     """The registry under one org code, as Arrow tables of `SCHEMA`."""
 
     org: str
     tables: dict[str, pa.Table] = field(default_factory=dict)
+
+    def to_parquet(self, directory: str) -> None:
+        """Write every table of `SCHEMA` as <directory>/<table>.parquet (missing ones empty), the org code in
+        each file's metadata: what a cluster reads (`SparkEngine.load_parquet`). `directory` is a local path
+        or a URI pyarrow writes to (s3://, hdfs:// with its libraries)."""
+        filesystem, root = pafs.FileSystem.from_uri(_uri(directory))
+        filesystem.create_dir(root, recursive=True)
+        for name in SCHEMA:
+            table = conform(name, self.tables.get(name, pa.table({})))
+            table = table.replace_schema_metadata({_ORG_KEY: self.org.encode()})
+            pq.write_table(table, parquet_path(root, name), filesystem=filesystem)
+
+    @classmethod
+    def from_parquet(cls, directory: str) -> Snapshot:
+        """A snapshot written by `to_parquet`, its tables cast to `SCHEMA`."""
+        filesystem, root = pafs.FileSystem.from_uri(_uri(directory))
+        tables, org = {}, ""
+        for name in SCHEMA:
+            path = parquet_path(root, name)
+            if filesystem.get_file_info(path).type == pafs.FileType.NotFound:
+                raise FileNotFoundError(f"not a Parquet snapshot: {path} is missing")
+            table = pq.read_table(path, filesystem=filesystem)
+            org = (table.schema.metadata or {}).get(_ORG_KEY, org.encode()).decode()
+            tables[name] = conform(name, table)
+        return cls(org=org, tables=tables)
+
+
+def _uri(directory) -> str:
+    text = str(directory)
+    return text if "://" in text else str(Path(text).resolve())
 
 
 def conform(name: str, table: pa.Table) -> pa.Table:

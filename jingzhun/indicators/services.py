@@ -37,16 +37,18 @@ def indicators_compute(*, org: str, as_of: datetime.date) -> dict:
 
 def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: datetime.date | None = None,
                        reason: str = "", triggered_by=None, snapshot: Snapshot | None = None,
-                       progress=None) -> IndicatorRefresh:
-    """Compute the indicators of every org unit at every level from the registry, county by county, and store them.
+                       progress=None, engine: str = "duckdb") -> IndicatorRefresh:
+    """Compute the indicators of every org unit at every level from the registry and store them.
 
     The stored rows of a refresh appear all at once (one transaction) when it is done; pages keep
     reading the previous refresh until then. `refresh` is one already claimed (the background task);
     without it a queued refresh is taken over or a new one created and claimed here (commands, the
-    demo). `snapshot` stands in for the registry (benchmarks), read in one engine.
+    demo). `snapshot` stands in for the registry (benchmarks), read in one engine. `engine` names the
+    analytics engine (analytics.ENGINES): DuckDB reads the registry county by county, so that it holds one
+    county at a time whatever the size of the registry; Spark spreads the work itself and reads it at once.
     """
     if refresh is not None:
-        return _refresh_compute(refresh, snapshot=snapshot, progress=progress)
+        return _refresh_compute(refresh, snapshot=snapshot, progress=progress, engine=engine)
     if snapshot is None:
         # a refresh queued for the worker would only repeat this one: take it over (its task then skips)
         queued = IndicatorRefresh.objects.filter(status=IndicatorRefresh.Status.QUEUED).order_by("id").first()
@@ -59,10 +61,11 @@ def indicators_refresh(*, refresh: IndicatorRefresh | None = None, as_of: dateti
                                                   triggered_by=triggered_by)
         refresh.claim()
     with running(refresh):
-        return _refresh_compute(refresh, snapshot=snapshot, progress=progress)
+        return _refresh_compute(refresh, snapshot=snapshot, progress=progress, engine=engine)
 
 
-def _refresh_compute(refresh: IndicatorRefresh, *, snapshot: Snapshot | None, progress) -> IndicatorRefresh:
+def _refresh_compute(refresh: IndicatorRefresh, *, snapshot: Snapshot | None, progress,
+                     engine: str) -> IndicatorRefresh:
     def step(description: str, percent: int) -> None:
         refresh.progress(description, percent)
         if progress:
@@ -71,27 +74,30 @@ def _refresh_compute(refresh: IndicatorRefresh, *, snapshot: Snapshot | None, pr
     started = time.perf_counter()
     step(_("读取登记数据"), 5)
     if snapshot is None:
-        # county by county: the engine holds one county at a time, whatever the size of the registry
-        reading = {"seconds": 0.0, "members": 0}
+        if engine == "duckdb":
+            # county by county: the engine holds one county at a time, whatever the size of the registry
+            reading = {"seconds": 0.0, "members": 0}
 
-        def load(county: str) -> Snapshot:
-            begun = time.perf_counter()
-            part = registry_snapshot(county)
-            reading["seconds"] += time.perf_counter() - begun
-            reading["members"] += part.tables["members"].num_rows
-            return part
+            def load(county: str) -> Snapshot:
+                begun = time.perf_counter()
+                part = registry_snapshot(county)
+                reading["seconds"] += time.perf_counter() - begun
+                reading["members"] += part.tables["members"].num_rows
+                return part
 
-        step(_("计算各级指标"), 30)
-        units = unit_values_partitioned(registry_counties("") or [""], load, as_of=refresh.as_of)
-        # the snapshot seconds are the counties' reads, the compute seconds the rest
-        members, read = reading["members"], started + reading["seconds"]
-    else:
+            step(_("计算各级指标"), 30)
+            units = unit_values_partitioned(registry_counties("") or [""], load, as_of=refresh.as_of)
+            # the snapshot seconds are the counties' reads, the compute seconds the rest
+            members, read = reading["members"], started + reading["seconds"]
+        else:
+            snapshot = registry_snapshot("")
+    if snapshot is not None:
         members = snapshot.tables["members"].num_rows
         read = time.perf_counter()
         step(_("计算各级指标"), 30)
-        with get_engine() as engine:
-            engine.load(snapshot, as_of=refresh.as_of)
-            units = unit_values(engine)
+        with get_engine(engine) as analytics:
+            analytics.load(snapshot, as_of=refresh.as_of)
+            units = unit_values(analytics)
     computed = time.perf_counter()
     step(_("保存指标"), 80)
     with transaction.atomic():

@@ -1,0 +1,141 @@
+"""The rules and indicators on Spark (local mode) give exactly what DuckDB gives: every golden fixture, a
+small synthetic province, a Parquet snapshot read in place, and the commands with --engine spark.
+
+One Spark session serves the whole test session (conftest's `spark`); engines here borrow it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+import tomllib
+
+import pyarrow as pa
+import pytest
+
+from jingzhun.analytics import Snapshot, get_engine
+from jingzhun.checks.catalog import load_catalog
+from jingzhun.checks.runner import run_rules
+from jingzhun.cli import main
+from jingzhun.indicators.compute import LEVEL_LENGTHS, unit_values
+from jingzhun.synth import generate
+
+from .golden_checks import golden_files, load, synth_snapshot
+from .people import World
+from .test_spot_indicators import GOLDEN as SPOT_GOLDEN
+from .test_spot_indicators import _snapshot as spot_snapshot
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
+                       reason="PySpark is not installed (pip install 'jingzhun[spark]')"),
+]
+
+CATALOG = load_catalog()
+
+
+def _on_both(spark, snapshot: Snapshot, as_of: datetime.date, work):
+    """`work(engine)` on DuckDB and on Spark, each holding the snapshot."""
+    results = []
+    for name, options in (("duckdb", {}), ("spark", {"spark": spark})):
+        with get_engine(name, **options) as engine:
+            engine.load(snapshot, as_of=as_of)
+            results.append(work(engine))
+    return results
+
+
+@pytest.mark.parametrize("path", golden_files(), ids=lambda p: p.stem)
+def test_spark_finds_what_duckdb_finds_on_every_golden_fixture(spark, path):
+    snapshot, as_of, expected = load(path)
+    on_duckdb, on_spark = _on_both(spark, snapshot, as_of, lambda e: run_rules(e, [CATALOG[path.stem]]))
+    assert on_spark.equals(on_duckdb), (on_spark.to_pylist(), on_duckdb.to_pylist())
+    assert set(zip(on_spark.column("household").to_pylist(), on_spark.column("person").to_pylist())) == expected
+
+
+@pytest.mark.parametrize("path", SPOT_GOLDEN, ids=[p.stem for p in SPOT_GOLDEN])
+def test_spark_computes_the_golden_indicators_as_duckdb_does(spark, path):
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    snapshot, as_of = spot_snapshot(doc)
+    on_duckdb, on_spark = _on_both(spark, snapshot, as_of, lambda e: unit_values(e, lengths=LEVEL_LENGTHS))
+    assert on_spark == on_duckdb
+    for org, want in doc["expect"].items():
+        want = {k: (None if v == "none" else v) for k, v in want.items()}
+        assert {k: on_spark[org][k] for k in want} == want, org
+
+
+@pytest.fixture(scope="module")
+def province():
+    """Two small counties with injected errors, as of the end of their income year."""
+    parts = [synth_snapshot(generate(county=county, households=150, seed=seed, errors=0.05))
+             for county, seed in (("140826", 41), ("141130", 42))]
+    return Snapshot("", {name: pa.concat_tables([p.tables[name] for p in parts]) for name in parts[0].tables})
+
+
+def test_spark_equals_duckdb_on_a_synthetic_province(spark, province):
+    def rules_and_indicators(engine):
+        return run_rules(engine, CATALOG.values()), unit_values(engine)
+
+    (duck_findings, duck_units), (spark_findings, spark_units) = _on_both(
+        spark, province, datetime.date(2020, 12, 31), rules_and_indicators)
+    assert duck_findings.num_rows > 20  # the injected errors are there to be found
+    assert spark_findings.equals(duck_findings)
+    assert len(duck_units) > 20 and spark_units == duck_units
+
+
+def test_spark_reads_a_parquet_snapshot_where_it_lies(spark, province, tmp_path):
+    """Written by Snapshot.to_parquet (one file per table), read back by pyarrow and by Spark's executors."""
+    province.to_parquet(tmp_path / "snap")
+    assert sorted(p.name for p in (tmp_path / "snap").iterdir())[:3] == [
+        "households.parquet", "loan_installments.parquet", "loans.parquet"]
+    again = Snapshot.from_parquet(str(tmp_path / "snap"))
+    assert all(again.tables[name].equals(table) for name, table in province.tables.items())
+    as_of = datetime.date(2020, 12, 31)
+    rules = [CATALOG[c] for c in ("Q03", "Q05", "Q26")]
+    with get_engine("spark", spark=spark) as engine:
+        engine.load_parquet(str(tmp_path / "snap"), as_of=as_of)
+        from_files = run_rules(engine, rules)
+    with get_engine() as engine:
+        engine.load(province, as_of=as_of)
+        assert from_files.equals(run_rules(engine, rules))
+
+
+def test_a_directory_that_is_no_snapshot_says_which_file_is_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="households.parquet"):
+        Snapshot.from_parquet(str(tmp_path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_and_refresh_run_on_spark_from_the_command_line(spark, tmp_path, capsys):
+    """A few rules (every rule's Spark run is compared above): the command's path, not the rules."""
+    world = World()
+    rules = ["--rules", "Q01,Q03,Q05,Q21,Q26,Q31", "--as-of", "2024-06-30", "--format", "json"]
+    assert main(["check", "--engine", "spark", "--no-store", *rules]) == 0
+    on_spark = json.loads(capsys.readouterr().out)
+    assert main(["check", "--no-store", *rules]) == 0
+    assert on_spark == json.loads(capsys.readouterr().out)
+    # a snapshot written by `jingzhun snapshot`, checked on Spark, its findings stored in the ledger
+    assert main(["snapshot", "--out", str(tmp_path / "snap")]) == 0
+    capsys.readouterr()
+    assert main(["check", "--engine", "spark", "--snapshot", str(tmp_path / "snap"), *rules]) == 0
+    assert json.loads(capsys.readouterr().out) == on_spark
+    assert main(["refresh", "--engine", "spark", "--as-of", "2024-06-30"]) == 0
+    from jingzhun.indicators.models import UnitIndicators
+
+    stored = {u.org: u.values for u in UnitIndicators.objects.filter(refresh__status="done")}
+    assert world.home.code[:12] in stored
+
+
+def test_engine_spark_without_pyspark_says_what_to_install(monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyspark(name, *args, **kwargs):
+        if name.startswith("pyspark"):
+            raise ImportError("No module named 'pyspark'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+    with pytest.raises(ImportError, match=r"jingzhun\[spark\]"):
+        get_engine("spark")
