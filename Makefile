@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # the last file frontend/build.mjs copies: a tree built before it was added is built again
 VENDOR := jingzhun/static/vendor/swagger-ui/favicon-32x32.png
-# two workers: the machines have two cores (each worker has its own test database)
-PYTEST_ARGS ?= -n 2
+# two workers: the machines have two cores (each worker has its own test database); the Spark tests
+# go to one worker as a group (one JVM) while the other runs the rest
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: demo test install frontend browser messages clean
 

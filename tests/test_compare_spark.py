@@ -14,6 +14,7 @@ from jingzhun.synth.linkage import labelled_benchmark
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("spark"),  # the worker holding the Spark session (tests/test_spark_engine.py)
     pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
                        reason="PySpark is not installed (pip install 'jingzhun[spark]')"),
 ]

@@ -13,6 +13,7 @@ import tomllib
 
 import pyarrow as pa
 import pytest
+from django.db import connection
 
 from jingzhun.analytics import Snapshot, get_engine
 from jingzhun.checks.catalog import load_catalog
@@ -28,9 +29,16 @@ from .test_spot_indicators import _snapshot as spot_snapshot
 
 pytestmark = [
     pytest.mark.slow,
+    # one worker holds the Spark session (one JVM), while the other runs the rest of the suite
+    pytest.mark.xdist_group("spark"),
     pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
                        reason="PySpark is not installed (pip install 'jingzhun[spark]')"),
 ]
+
+#: Tests that read Arrow snapshots only, never the database: CI runs the suite on SQLite and then on
+#: PostgreSQL, and these run in the SQLite pass (the command-line test, which reads the database, runs in both).
+arrow_only = pytest.mark.skipif(connection.vendor != "sqlite",
+                                reason="reads no database: run in the SQLite pass of the same CI run")
 
 CATALOG = load_catalog()
 
@@ -45,6 +53,7 @@ def _on_both(spark, snapshot: Snapshot, as_of: datetime.date, work):
     return results
 
 
+@arrow_only
 @pytest.mark.parametrize("path", golden_files(), ids=lambda p: p.stem)
 def test_spark_finds_what_duckdb_finds_on_every_golden_fixture(spark, path):
     snapshot, as_of, expected = load(path)
@@ -53,6 +62,7 @@ def test_spark_finds_what_duckdb_finds_on_every_golden_fixture(spark, path):
     assert set(zip(on_spark.column("household").to_pylist(), on_spark.column("person").to_pylist())) == expected
 
 
+@arrow_only
 @pytest.mark.parametrize("path", SPOT_GOLDEN, ids=[p.stem for p in SPOT_GOLDEN])
 def test_spark_computes_the_golden_indicators_as_duckdb_does(spark, path):
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -72,6 +82,7 @@ def province():
     return Snapshot("", {name: pa.concat_tables([p.tables[name] for p in parts]) for name in parts[0].tables})
 
 
+@arrow_only
 def test_spark_equals_duckdb_on_a_synthetic_province(spark, province):
     def rules_and_indicators(engine):
         return run_rules(engine, CATALOG.values()), unit_values(engine)
@@ -83,6 +94,7 @@ def test_spark_equals_duckdb_on_a_synthetic_province(spark, province):
     assert len(duck_units) > 20 and spark_units == duck_units
 
 
+@arrow_only
 def test_spark_reads_a_parquet_snapshot_where_it_lies(spark, province, tmp_path):
     """Written by Snapshot.to_parquet (one file per table), read back by pyarrow and by Spark's executors."""
     province.to_parquet(tmp_path / "snap")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from jingzhun.analytics import COUNTY_LENGTH, registry_counties, registry_snapshot
+from jingzhun.analytics import COUNTY_LENGTH, get_engine, registry_counties, registry_snapshot
 from jingzhun.orgunits.access import access_for
 from jingzhun.orgunits.permissions import (
     get_in_reach,
@@ -34,7 +34,7 @@ from jingzhun.runs.tasks import enqueue, running
 from .catalog import Rule, load_catalog
 from .findings import FINDING_KINDS, FindingKind
 from .models import CheckRun, Problem, ProblemCount, ProblemReview
-from .runner import run_rules_partitioned
+from .runner import run_rules, run_rules_partitioned
 
 _CHUNK = 5000
 
