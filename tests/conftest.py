@@ -36,6 +36,21 @@ def _chinese_to_begin_with():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def without_pyspark(monkeypatch):
+    """Any import of pyspark fails, as on a machine without the `spark` extra."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyspark(name, *args, **kwargs):
+        if name.startswith("pyspark"):
+            raise ImportError("No module named 'pyspark'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+
+
 @pytest.fixture(scope="session")
 def spark():
     """One local Spark session for the whole test session (starting one takes seconds): local[2], few

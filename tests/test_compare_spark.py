@@ -48,16 +48,6 @@ def test_spark_finds_the_same_matches_as_duckdb(spark):
     assert pc.sum(pc.equal(on_spark.pairs["method"], "fuzzy")).as_py() == on_duckdb.fuzzy_candidates
 
 
-def test_engine_spark_without_pyspark_says_what_to_install(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_pyspark(name, *args, **kwargs):
-        if name.startswith("pyspark"):
-            raise ImportError("No module named 'pyspark'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+def test_engine_spark_without_pyspark_says_what_to_install(without_pyspark):
     with pytest.raises(ImportError, match=r"jingzhun\[spark\]"):
         spark_session()

@@ -138,16 +138,6 @@ def test_check_and_refresh_run_on_spark_from_the_command_line(spark, tmp_path, c
     assert world.home.code[:12] in stored
 
 
-def test_engine_spark_without_pyspark_says_what_to_install(monkeypatch, capsys):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_pyspark(name, *args, **kwargs):
-        if name.startswith("pyspark"):
-            raise ImportError("No module named 'pyspark'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pyspark)
+def test_engine_spark_without_pyspark_says_what_to_install(without_pyspark):
     with pytest.raises(ImportError, match=r"jingzhun\[spark\]"):
         get_engine("spark")
