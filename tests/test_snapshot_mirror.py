@@ -286,7 +286,10 @@ def test_triggers_dropped_by_a_table_rebuild_come_back_and_invalidate_every_file
     reads.clear()
     registry_snapshot()
     assert {sql.split("FROM ")[1].split()[0] for sql in reads} >= {"registry_household", "registry_member"}
-    assert all(" >= '140826' " in sql or " >= '140829' " in sql for sql in reads)  # whole counties read again
+    # whole counties read again (marks that earlier transactional tests left elsewhere — a flush empties
+    # Django's tables, not the mirror's — may add reads of other counties, which say nothing here)
+    ours = [sql for sql in reads if " >= '14082" in sql]
+    assert ours and all(" >= '140826' " in sql or " >= '140829' " in sql for sql in ours)
     assert_mirror_is_fresh()
 
 
