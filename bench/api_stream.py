@@ -24,17 +24,18 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from children import TAG, run_child  # noqa: E402
 
 COUNTY = "141130"
 TARGET_MB = 300.0
-RESULT_TAG = "BENCH-RESULT "
 CASES = ("ndjson", "csv", "ndjson-masked", "baseline-list-json", "arrow-snapshot")
 
 
@@ -45,25 +46,9 @@ def _status_kb(field: str) -> int:
     return 0
 
 
-def _env(home: Path) -> dict:
-    env = dict(os.environ, JINGZHUN_HOME=str(home), DJANGO_SETTINGS_MODULE="config.settings.base",
-               PYTHONUNBUFFERED="1")
-    env.pop("JINGZHUN_DATABASE_URL", None)
-    return env
-
 
 def _run(home: Path, spec: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], env=_env(home),
-                          stdout=subprocess.PIPE, text=True, check=False)
-    result = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_TAG):
-            result = json.loads(line[len(RESULT_TAG):])
-        else:
-            print("  " + line, flush=True)
-    if proc.returncode:
-        sys.exit(f"child failed: {spec} (exit code {proc.returncode})")
-    return result
+    return run_child(__file__, home, spec, require_result=False)
 
 
 # --- Children ---------------------------------------------------------------------------------------
@@ -164,7 +149,7 @@ def main() -> None:
     if args.child:
         spec = json.loads(args.child)
         result = child_build(spec) if spec["step"] == "build" else child_case(spec)
-        print(RESULT_TAG + json.dumps(result), flush=True)
+        print(TAG + json.dumps(result), flush=True)
         return
 
     # the synthetic generator reads the policy packs, which need settings (no database is opened here)

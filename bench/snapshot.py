@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,32 +42,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from children import TAG, run_child  # noqa: E402
+
 WORK = Path("/tmp/jz-bench-snapshot")
 COUNTY = "141130"
 CASES = ["fresh", "cold", "warm", "1 village", "10% villages", "warm village", "fresh again"]
 TARGET_SECONDS = 3.0
-TAG = "BENCH-RESULT "
-
-
-def _env(home: Path) -> dict:
-    env = dict(os.environ, JINGZHUN_HOME=str(home), DJANGO_SETTINGS_MODULE="config.settings.base",
-               PYTHONUNBUFFERED="1")
-    env.pop("JINGZHUN_DATABASE_URL", None)
-    return env
 
 
 def _child(home: Path, spec: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], env=_env(home),
-                          stdout=subprocess.PIPE, text=True, check=False)
-    result = None
-    for line in proc.stdout.splitlines():
-        if line.startswith(TAG):
-            result = json.loads(line[len(TAG):])
-        else:
-            print("  " + line, flush=True)
-    if proc.returncode or result is None:
-        sys.exit(f"child failed ({spec}): exit code {proc.returncode}")
-    return result
+    return run_child(__file__, home, spec)
 
 
 def pristine() -> Path:
