@@ -304,12 +304,25 @@ def child(spec: dict) -> None:
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     busy_before, total_before = _cpu_jiffies()
     start = time.perf_counter()
-    if spec["method"] == "naive":
-        naive_import(path)
-        report = None
-    else:
-        report = importer.registry_import(paths=[path], progress=progress)
+    slow: list[tuple[float, str]] = []  # statements of 0.5 s or more, to see where the write stage goes
+
+    def statement_timer(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if time.perf_counter() - began >= 0.5:
+                slow.append((time.perf_counter() - began, " ".join(sql.split())[:100]))
+
+    with connection.execute_wrapper(statement_timer):
+        if spec["method"] == "naive":
+            naive_import(path)
+            report = None
+        else:
+            report = importer.registry_import(paths=[path], progress=progress)
     seconds = time.perf_counter() - start
+    for took, sql in slow:
+        print(f"      statement {took:6.2f} s  {sql}")
     peak_kb = _status_kb("VmHWM")
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     busy_after, total_after = _cpu_jiffies()

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.csv
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 _CHUNK = 50_000
 #: From this many rows a table is staged in bulk (module docstring); below it the row path is cheaper
@@ -136,6 +136,80 @@ def _stage(table: pa.Table, db_table: str, columns: list[str]) -> Iterator[str]:
     yield f'{name}."rows"'
 
 
+def _may_skip_row_triggers() -> bool:
+    """PostgreSQL: whether this connection may set `session_replication_role` (a superuser, or a role
+    granted `SET ON PARAMETER session_replication_role`, PostgreSQL 15+)."""
+    with connection.cursor() as cursor:
+        if connection.pg_version >= 150000:
+            cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        else:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+@contextlib.contextmanager
+def _foreign_keys_checked_setwise(keys: list[tuple[str, str, str, str, list]]) -> Iterator[None]:
+    """PostgreSQL: foreign keys of the rows inserted inside the block checked with one statement per key
+    instead of one trigger call per row at commit. `keys` holds (constraint's name for the message,
+    referenced table, referenced column, a SELECT of the values the inserted rows hold, its parameters).
+
+    Inside the block the per-row referential-integrity triggers do not fire (`SET LOCAL
+    session_replication_role = replica`, for this transaction only); after it, each key's distinct values
+    must all exist in the referenced table, whose rows are locked FOR KEY SHARE as the triggers would lock
+    them (no other transaction can delete them before commit). A missing one raises IntegrityError and the
+    caller's transaction rolls back. Where the role may not set that parameter, or on SQLite, the database
+    checks every row itself as before."""
+    if connection.vendor != "postgresql" or not _may_skip_row_triggers():
+        yield
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('session_replication_role')")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [before])
+        for name, parent, key, values, params in keys:
+            cursor.execute(f"SELECT count(DISTINCT k) FROM ({values}) AS s(k)", params)
+            wanted = cursor.fetchone()[0]
+            if not wanted:
+                continue
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {quote(parent)} WHERE {quote(key)} IN "
+                           f"({values}) FOR KEY SHARE) AS p", params)
+            found = cursor.fetchone()[0]
+            if found != wanted:
+                raise IntegrityError(f"{name}: {wanted - found} value(s) not found in {parent}.{key}")
+
+
+def _keys_of_insert(model: type[models.Model], history_model: type[models.Model], stage: str, columns: list[str],
+                    history_user_id: int | None) -> list[tuple[str, str, str, str, list]]:
+    """The foreign keys of rows inserted from `stage` into `model`'s table and its history table, for
+    `_foreign_keys_checked_setwise` (the history rows' own keys, copied from the stage, are not
+    constraints; their `history_user` is the one value given)."""
+    quote = connection.ops.quote_name
+    keys = []
+    for m in (model, history_model):
+        for f in m._meta.concrete_fields:
+            if not (isinstance(f, models.ForeignKey) and f.db_constraint):  # one-to-one fields too
+                continue
+            name = f"{m._meta.db_table}.{f.column}"
+            parent, key = f.related_model._meta.db_table, f.target_field.column
+            if m is history_model and f.attname == "history_user_id":
+                keys.append((name, parent, key, "SELECT %s::bigint WHERE %s::bigint IS NOT NULL",
+                             [history_user_id, history_user_id]))
+            elif m is model:
+                if f.column not in columns:  # left to the column's default (NULL)
+                    continue
+                keys.append((name, parent, key, f"SELECT {quote(f.column)} FROM {stage} WHERE "
+                                                f"{quote(f.column)} IS NOT NULL", []))
+            else:
+                raise ValueError(f"{name}: a foreign-key constraint the set-wise check does not know")
+    return keys
+
+
 @contextlib.contextmanager
 def _indexes_built_after(tables: list[str], rows: int) -> Iterator[None]:
     """SQLite: when `rows` new rows at least double the first table, its and the other tables' secondary
@@ -217,8 +291,9 @@ def insert_with_history(model: type[models.Model], table: pa.Table, *, history_u
         column_sql = ", ".join(quote(c) for c in columns)
         with (_stage(table, db_table, columns) as stage,
               _indexes_built_after([db_table, history_model._meta.db_table], n), connection.cursor() as cursor):
-            cursor.execute(f"INSERT INTO {quote(db_table)} ({column_sql}) SELECT {column_sql} FROM {stage}")
-            cursor.execute(history + stage, marks)
+            with _foreign_keys_checked_setwise(_keys_of_insert(model, history_model, stage, columns, history_user_id)):
+                cursor.execute(f"INSERT INTO {quote(db_table)} ({column_sql}) SELECT {column_sql} FROM {stage}")
+                cursor.execute(history + stage, marks)
         return n
     _insert(db_table, columns, table)
     pk = model._meta.pk
