@@ -22,6 +22,7 @@ from jingzhun.cli import main
 from jingzhun.indicators.compute import LEVEL_LENGTHS, unit_values
 from jingzhun.synth import generate
 
+from . import golden_alerts
 from .golden_checks import golden_files, load, synth_snapshot
 from .people import World
 from .test_spot_indicators import GOLDEN as SPOT_GOLDEN
@@ -141,3 +142,28 @@ def test_check_and_refresh_run_on_spark_from_the_command_line(spark, tmp_path, c
 def test_engine_spark_without_pyspark_says_what_to_install(without_pyspark):
     with pytest.raises(ImportError, match=r"jingzhun\[spark\]"):
         get_engine("spark")
+
+
+@arrow_only
+@pytest.mark.parametrize("path", golden_alerts.golden_files(), ids=lambda p: p.stem)
+def test_spark_fires_the_alerts_duckdb_fires_on_every_golden_fixture(spark, path, tmp_path, settings):
+    from jingzhun.alerts.rules import flatten_thresholds, load_rules
+    from jingzhun.alerts.rules import run_rules as run_alert_rules
+    from jingzhun.alerts.services import alert_policy
+
+    case = golden_alerts.load(path)
+    rule = next(r for r in load_rules() if r.code == path.stem.split("-")[0])
+    if case["county_pack"]:
+        (tmp_path / f"{case['county']}.toml").write_text(case["county_pack"], encoding="utf-8")
+    settings.JINGZHUN_POLICY_DIRS = [tmp_path] if case["county_pack"] else []
+    alerts, _titles = alert_policy(case["county"] or case["province"], case["data_date"].year)
+    thresholds = flatten_thresholds(alerts, case["data_date"])
+    on_duckdb = run_alert_rules(rule.kind, case["records"], thresholds, rules=[rule])
+    on_spark = run_alert_rules(rule.kind, case["records"], thresholds, rules=[rule], engine="spark", spark=spark)
+
+    def hits(table):  # the figures as values: JSON text may order or space its members differently
+        return sorted((r["rule"], r["record_id"], json.loads(r["figures"])) for r in table.to_pylist())
+
+    assert hits(on_spark) == hits(on_duckdb)
+    keys = case["records"].column("person_key").to_pylist()
+    assert {keys[i] for i in on_spark.column("record_id").to_pylist()} == case["expected"]

@@ -126,11 +126,14 @@ HIT_SCHEMA = pa.schema([("rule", pa.string()), ("record_id", pa.int64()), ("figu
 
 
 def run_rules(kind: str, records: pa.Table, thresholds: pa.Table, *, threads: int | None = None,
-              rules: list[AlertRule] | None = None) -> pa.Table:
-    """Every hit of the kind's rules over `records`: (rule, record_id, figures as JSON text)."""
+              rules: list[AlertRule] | None = None, engine: str = "duckdb", **engine_options) -> pa.Table:
+    """Every hit of the kind's rules over `records`: (rule, record_id, figures as JSON text), on DuckDB
+    or another engine of `jingzhun.analytics.ENGINES` (its options, e.g. Spark's `spark` session)."""
     rules = load_rules(kind) if rules is None else rules
     parts = []
-    with get_engine("duckdb", threads=threads) as engine:
+    if engine == "duckdb":
+        engine_options["threads"] = threads
+    with get_engine(engine, **engine_options) as engine:
         engine.register("records", records)
         engine.register("thresholds", thresholds)
         for rule in rules:
