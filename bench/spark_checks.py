@@ -1,10 +1,13 @@
 """Benchmark: all data-quality rules on local Spark beside DuckDB, same synthetic registry, same run.
 
-The registry (ten Shanxi counties for 10M members) is built as Arrow tables straight from the generator
-(bench/checks.py), conformed, and written once as a Parquet snapshot (Snapshot.to_parquet) under
-/tmp/jz-bench-spark/<members>/ — reused by later runs. DuckDB loads the Arrow snapshot in memory; Spark
-reads the Parquet directory where it lies (SparkEngine.load_parquet, what a cluster does). Both run every
-rule; their findings must be equal (checked), and each timed case records the load average at start and end.
+The registry is bench/checks.py's per-county Parquet (/tmp/jz-bench-100m, generated there once: twelve
+Shanxi counties for 10M members). For Spark it is presented as one Parquet snapshot directory under
+/tmp/jz-bench-spark/<members>/: each table a directory of links to the counties' files (Spark reads a
+directory of Parquet files as one table), the tables the generator does not make written empty. DuckDB
+loads the counties' tables concatenated into one Arrow snapshot, in memory (today's whole-registry
+path); Spark reads the Parquet where it lies (SparkEngine.load_parquet, what a cluster does). Both run
+every rule; their findings must be equal (checked), and each timed case records the load average at
+start and end.
 
     python bench/spark_checks.py --sizes 1000000 10000000 --driver-memory 8g
 """
@@ -18,22 +21,34 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from checks import AS_OF, peak_mb, synth_tables, to_snapshot  # noqa: E402  (sets Django up)
+from checks import AS_OF, county_partitions, vmhwm_mb, whole_snapshot  # noqa: E402  (sets Django up)
 
-from jingzhun.analytics import Snapshot, get_engine  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+from jingzhun.analytics import conform, get_engine  # noqa: E402
+from jingzhun.analytics.snapshot import SCHEMA  # noqa: E402
 from jingzhun.checks.catalog import load_catalog  # noqa: E402
 from jingzhun.checks.runner import run_rules  # noqa: E402
 
 DATA = Path("/tmp/jz-bench-spark")
 
 
-def parquet_snapshot(size: int, errors: float) -> Path:
-    """The Parquet snapshot of about `size` members, generated and written once."""
+def parquet_snapshot(counties: list[Path], size: int, errors: float) -> Path:
+    """The counties' Parquet files as one snapshot directory (links; empty tables for the rest)."""
     directory = DATA / f"{size}-{errors}"
-    if not (directory / "spot_items.parquet").exists():  # the last table to_parquet writes
-        start = time.perf_counter()
-        to_snapshot(synth_tables(size, errors=errors)).to_parquet(str(directory))
-        print(f"  generated and wrote {directory} in {time.perf_counter() - start:.1f} s")
+    for name in SCHEMA:
+        table_dir = directory / f"{name}.parquet"
+        table_dir.mkdir(parents=True, exist_ok=True)
+        sources = [c / f"{name}.parquet" for c in counties if (c / f"{name}.parquet").exists()]
+        if not sources:
+            if not (table_dir / "empty.parquet").exists():
+                pq.write_table(conform(name, pa.table({})), table_dir / "empty.parquet")
+            continue
+        for n, source in enumerate(sources):
+            link = table_dir / f"{n:03d}.parquet"
+            if not link.exists():
+                link.symlink_to(source)
     return directory
 
 
@@ -60,8 +75,9 @@ def main() -> None:
     spark.sparkContext.setLogLevel("ERROR")
     print(f"{len(rules)} rules; {os.cpu_count()} cores; Spark local[2], driver memory {args.driver_memory}")
     for size in args.sizes:
-        directory = parquet_snapshot(size, args.errors)
-        snapshot = Snapshot.from_parquet(str(directory))
+        counties = county_partitions(size, errors=args.errors)
+        directory = parquet_snapshot(counties, size, args.errors)
+        snapshot = whole_snapshot(counties)
         print(f"{snapshot.tables['members'].num_rows:,} members, {snapshot.tables['households'].num_rows:,} households")
 
         def on_duckdb():
@@ -79,7 +95,7 @@ def main() -> None:
         sparked, spark_seconds = timed("Spark", on_spark)
         every = [(c, "ascending") for c in duck.column_names]  # run_rules leaves ties among a member's findings
         print(f"  findings {duck.num_rows:,} (equal on both: {sparked.sort_by(every).equals(duck.sort_by(every))}); "
-              f"Spark/DuckDB {spark_seconds / duck_seconds:.1f}×; peak RSS of this process {peak_mb():,.0f} MB")
+              f"Spark/DuckDB {spark_seconds / duck_seconds:.1f}×; peak RSS of this process {vmhwm_mb():,.0f} MB (the JVM's not included)")
 
 
 if __name__ == "__main__":
