@@ -52,6 +52,10 @@ def parquet_snapshot(counties: list[Path], size: int, errors: float) -> Path:
     return directory
 
 
+def _row(row: dict) -> tuple:
+    return tuple(str(v) for v in row.values())
+
+
 def timed(label: str, work):
     before = os.getloadavg()[0]
     start = time.perf_counter()
@@ -94,8 +98,17 @@ def main() -> None:
         del snapshot
         sparked, spark_seconds = timed("Spark", on_spark)
         every = [(c, "ascending") for c in duck.column_names]  # run_rules leaves ties among a member's findings
-        print(f"  findings {duck.num_rows:,} (equal on both: {sparked.sort_by(every).equals(duck.sort_by(every))}); "
+        duck, sparked = duck.sort_by(every), sparked.sort_by(every)
+        equal = sparked.equals(duck)
+        print(f"  findings {duck.num_rows:,} (equal on both: {equal}); "
               f"Spark/DuckDB {spark_seconds / duck_seconds:.1f}×; peak RSS of this process {vmhwm_mb():,.0f} MB (the JVM's not included)")
+        if not equal:  # what differs, a few rows of each side
+            duck_rows, spark_rows = set(map(_row, duck.to_pylist())), set(map(_row, sparked.to_pylist()))
+            print(f"  only DuckDB {len(duck_rows - spark_rows):,}, only Spark {len(spark_rows - duck_rows):,}")
+            for row in sorted(duck_rows - spark_rows)[:5]:
+                print(f"    DuckDB {row}")
+            for row in sorted(spark_rows - duck_rows)[:5]:
+                print(f"    Spark  {row}")
 
 
 if __name__ == "__main__":

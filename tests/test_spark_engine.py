@@ -174,3 +174,20 @@ def test_spark_fires_the_alerts_duckdb_fires_on_every_golden_fixture(spark, path
     assert hits(on_spark) == hits(on_duckdb)
     keys = case["records"].column("person_key").to_pylist()
     assert {keys[i] for i in on_spark.column("record_id").to_pylist()} == case["expected"]
+
+
+@arrow_only("sqlite")
+def test_an_ordered_list_aggregate_keeps_its_order_on_spark(spark):
+    """Q05's list(DISTINCT household_id ORDER BY household_id): Spark's collect_list follows the rows'
+    order, so the golden fixtures (a few rows, one partition) agreed while 1M members did not."""
+    keys = [f"{k:03d}" for k in range(300)]
+    table = pa.table({"k": [n % 7 for n in range(300)], "x": keys[::-1], "y": [None if n % 11 == 0 else n % 5
+                                                                              for n in range(300)]})
+    sql = ("SELECT k, list(DISTINCT x ORDER BY x) AS xs, list(x ORDER BY y, x) AS by_y FROM t GROUP BY k ORDER BY k")
+    results = []
+    for name, options in (("duckdb", {}), ("spark", {"spark": spark})):
+        with get_engine(name, **options) as engine:
+            engine.register("t", table)
+            results.append(engine.query(sql).to_pylist())
+    assert results[1] == results[0]
+    assert results[0][0]["xs"] == sorted(results[0][0]["xs"])

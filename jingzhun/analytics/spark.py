@@ -138,6 +138,29 @@ def _div(self, expression: exp.Div) -> str:
     return self.binary(exp.Div(this=_double(expression.this), expression=expression.expression), "/")
 
 
+def _array_agg(self, expression: exp.ArrayAgg) -> str:
+    # DuckDB's list(x ORDER BY k…) keeps the order; Spark's collect_list (sqlglot's translation) follows
+    # the rows' order in the shuffle and drops the ORDER BY. Sorted here: the values collected as
+    # structs (null flag and key of each ORDER BY term, then the value), the array sorted, the values taken
+    # back out (and DISTINCT applied after the sort, which keeps the order).
+    inner = expression.this
+    if not isinstance(inner, exp.Order):
+        return Spark.Generator.arrayagg_sql(self, expression)
+    value = inner.this
+    distinct = isinstance(value, exp.Distinct)
+    if distinct:
+        value = value.expressions[0]
+    fields = []
+    for n, ordered in enumerate(inner.expressions):
+        if ordered.args.get("desc") or ordered.args.get("nulls_first"):
+            self.unsupported("list(… ORDER BY … DESC / NULLS FIRST) is not translated for Spark")
+        key = ordered.this
+        fields += [f"'n{n}'", self.sql(exp.Is(this=key, expression=exp.null())), f"'k{n}'", self.sql(key)]
+    collected = f"COLLECT_LIST(NAMED_STRUCT({', '.join(fields)}, 'v', {self.sql(value)}))"
+    values = f"TRANSFORM(ARRAY_SORT({collected}), jz_s -> jz_s.v)"
+    return f"ARRAY_DISTINCT({values})" if distinct else values
+
+
 def _create(self, expression: exp.Create) -> str:
     # The engine's views and materialised tables are the session's own: temporary views, which may read
     # the snapshot's temporary views (a persistent view may not); a table is a cached temporary view,
@@ -169,6 +192,7 @@ class JingzhunSpark(Spark):
             exp.Div: _div,
             exp.Round: _round,
             exp.Create: _create,
+            exp.ArrayAgg: _array_agg,
         }
 
 
