@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed
 # the last file frontend/build.mjs copies: a tree built before it was added is built again
 VENDOR := jingzhun/static/vendor/swagger-ui/favicon-32x32.png
 # two workers: the machines have two cores (each worker has its own test database); the Spark tests
-# go to one worker as a group (one JVM) while the other runs the rest
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# go to one worker as a group (one JVM) while the other runs the rest; the 20 slowest are listed at the end
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=20
 
 .PHONY: demo test install frontend browser messages clean
 
