@@ -12,17 +12,21 @@ from pathlib import Path
 TAG = "BENCH-RESULT "
 
 
-def child_env(home: Path) -> dict:
-    """The child's environment: its own JINGZHUN_HOME, base settings, the embedded database."""
+def child_env(home: Path, database_url: str | None = None) -> dict:
+    """The child's environment: its own JINGZHUN_HOME, base settings, the embedded database (or the
+    database at `database_url`)."""
     env = dict(os.environ, JINGZHUN_HOME=str(home), DJANGO_SETTINGS_MODULE="config.settings.base",
                PYTHONUNBUFFERED="1")
     env.pop("JINGZHUN_DATABASE_URL", None)
+    if database_url:
+        env["JINGZHUN_DATABASE_URL"] = database_url
     return env
 
 
-def run_child(script: str, home: Path, spec: dict, *, require_result: bool = True) -> dict:
+def run_child(script: str, home: Path, spec: dict, *, require_result: bool = True,
+              database_url: str | None = None) -> dict:
     """`script --child SPEC` in a child process; its output is echoed indented, its result line returned."""
-    proc = subprocess.run([sys.executable, script, "--child", json.dumps(spec)], env=child_env(home),
+    proc = subprocess.run([sys.executable, script, "--child", json.dumps(spec)], env=child_env(home, database_url),
                           stdout=subprocess.PIPE, text=True, check=False)
     result = None
     for line in proc.stdout.splitlines():

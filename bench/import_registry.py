@@ -35,7 +35,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +43,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import children  # noqa: E402
 
 DATA_ROOT = Path("/tmp/jz-bench-data")
 COUNTY, SEED = "141130", 1
@@ -59,7 +61,6 @@ CASES: dict[str, tuple[int, str, tuple[str, ...]]] = {
     "csv-1m": (340_000, "csv", ("importer",)),
     "baseline-20k": (6_800, "xlsx", ("naive", "importer")),
 }
-RESULT_TAG = "BENCH-RESULT "
 
 
 # --- Parent: data, databases, children ----------------------------------------------------------------
@@ -103,29 +104,16 @@ def recreate_database(url: str) -> None:
 
 
 def run_child(engine: str, postgres_url: str | None, case: str, method: str, path: Path, meta: dict) -> dict:
-    home = tempfile.mkdtemp(prefix="jz-bench-import-")
-    env = dict(os.environ, JINGZHUN_HOME=home, DJANGO_SETTINGS_MODULE="config.settings.base",
-               PYTHONUNBUFFERED="1")
-    env.pop("JINGZHUN_DATABASE_URL", None)
+    home = Path(tempfile.mkdtemp(prefix="jz-bench-import-"))
     if engine == "postgresql":
         recreate_database(postgres_url)
-        env["JINGZHUN_DATABASE_URL"] = postgres_url
     spec = {"engine": engine, "case": case, "method": method, "path": str(path), "rows": meta["rows"]}
     print(f"\n=== {engine} {case} {method}: {path}", flush=True)
     try:
-        proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec, ensure_ascii=False)],
-                              env=env, stdout=subprocess.PIPE, text=True, check=False)
+        return children.run_child(__file__, home, spec,
+                                  database_url=postgres_url if engine == "postgresql" else None)
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    result = None
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_TAG):
-            result = json.loads(line[len(RESULT_TAG):])
-        else:
-            print("  " + line, flush=True)
-    if proc.returncode or result is None:
-        sys.exit(f"child failed ({engine} {case} {method}): exit code {proc.returncode}")
-    return result
 
 
 def markdown(results: list[dict]) -> str:
@@ -364,7 +352,7 @@ def child(spec: dict) -> None:
     print(f"CPU: this process {own_cpu:.1f} s over {seconds:.1f} s wall; all processes kept "
           f"{busy_cores:.2f} of {os.cpu_count()} cores busy on average")
     print(f"rows: {json.dumps(counts)}")
-    print(RESULT_TAG + json.dumps({
+    print(children.TAG + json.dumps({
         "engine": spec["engine"], "case": spec["case"], "method": spec["method"], "members": members,
         "households": counts["households"], "rows_written": rows_written, "seconds": seconds,
         "peak_rss_mb": peak_kb / 1024, "rss_before_mb": rss_before / 1024, "loadavg": loadavg,

@@ -133,11 +133,11 @@ def run_rules(kind: str, records: pa.Table, thresholds: pa.Table, *, threads: in
     parts = []
     if engine == "duckdb":
         engine_options["threads"] = threads
-    with get_engine(engine, **engine_options) as engine:
-        engine.register("records", records)
-        engine.register("thresholds", thresholds)
+    with get_engine(engine, **engine_options) as running:
+        running.register("records", records)
+        running.register("thresholds", thresholds)
         for rule in rules:
-            result = engine.query(f"SELECT '{rule.code}' AS rule, record_id::BIGINT AS record_id, "
+            result = running.query(f"SELECT '{rule.code}' AS rule, record_id::BIGINT AS record_id, "
                                   f"figures::VARCHAR AS figures FROM ({rule.sql})")
             parts.append(result.cast(HIT_SCHEMA))
     return pa.concat_tables(parts) if parts else HIT_SCHEMA.empty_table()
